@@ -1,0 +1,24 @@
+/*
+ * libktriage: kernel and Xen crash triage. Umbrella header.
+ */
+#ifndef KTRIAGE_H
+#define KTRIAGE_H
+
+#include <ktriage/error.h>
+#include <ktriage/export.h>
+#include <ktriage/limits.h>
+#include <ktriage/report.h>
+
+#define KT_VERSION_STRING "0.1.0"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Library version ("0.1.0"). Static string. */
+KT_API const char *kt_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,21 @@
+/*
+ * util: the library context (definition private to src/). Carries the last
+ * error message, the diagnostics callback and per-run options. No global
+ * state: everything a run needs hangs off here.
+ */
+#ifndef KT_UTIL_CTX_H
+#define KT_UTIL_CTX_H
+
+#include <stdbool.h>
+
+#include <ktriage/error.h>
+
+struct kt_ctx {
+	char errmsg[1024];
+	kt_diag_fn diag;
+	void *diag_data;
+	/* Options set through the public API (see ktriage.h). */
+	const char *data_dir;	/* override for the embedded data, or NULL */
+};
+
+#endif

@@ -1,0 +1,231 @@
+/* util: string views, number parsing and the byte buffer (see str.h). */
+#include "util/str.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/mem.h"
+
+struct kt_str
+kt_str_cstr(const char *s)
+{
+	return kt_str_make(s, s ? strlen(s) : 0);
+}
+
+bool
+kt_str_eq(struct kt_str a, struct kt_str b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+bool
+kt_str_eq_cstr(struct kt_str a, const char *b)
+{
+	return kt_str_eq(a, kt_str_cstr(b));
+}
+
+bool
+kt_str_starts_with(struct kt_str s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return s.len >= n && memcmp(s.p, prefix, n) == 0;
+}
+
+bool
+kt_str_ends_with(struct kt_str s, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return s.len >= n && memcmp(s.p + s.len - n, suffix, n) == 0;
+}
+
+long
+kt_str_find(struct kt_str s, const char *needle)
+{
+	size_t n = strlen(needle);
+	const char *hit;
+
+	if (n == 0)
+		return 0;
+	if (s.len < n)
+		return -1;
+	hit = memmem(s.p, s.len, needle, n);
+	return hit ? (long)(hit - s.p) : -1;
+}
+
+long
+kt_str_chr(struct kt_str s, char c)
+{
+	const char *hit = s.len ? memchr(s.p, c, s.len) : NULL;
+
+	return hit ? (long)(hit - s.p) : -1;
+}
+
+struct kt_str
+kt_str_ltrim(struct kt_str s)
+{
+	while (s.len && (kt_is_space(*s.p) || *s.p == '\r' || *s.p == '\n')) {
+		s.p++;
+		s.len--;
+	}
+	return s;
+}
+
+struct kt_str
+kt_str_rtrim(struct kt_str s)
+{
+	while (s.len && (kt_is_space(s.p[s.len - 1]) || s.p[s.len - 1] == '\r' ||
+			 s.p[s.len - 1] == '\n'))
+		s.len--;
+	return s;
+}
+
+struct kt_str
+kt_str_trim(struct kt_str s)
+{
+	return kt_str_rtrim(kt_str_ltrim(s));
+}
+
+struct kt_str
+kt_str_skip(struct kt_str s, size_t n)
+{
+	if (n > s.len)
+		n = s.len;
+	s.p += n;
+	s.len -= n;
+	return s;
+}
+
+struct kt_str
+kt_str_sub(struct kt_str s, size_t off, size_t len)
+{
+	s = kt_str_skip(s, off);
+	if (len < s.len)
+		s.len = len;
+	return s;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t
+kt_parse_hex(struct kt_str s, uint64_t *ret)
+{
+	size_t i = 0, start;
+	uint64_t v = 0;
+
+	if (s.len >= 3 && s.p[0] == '0' && (s.p[1] == 'x' || s.p[1] == 'X') &&
+	    hexval(s.p[2]) >= 0)
+		i = 2;
+	start = i;
+	for (; i < s.len && hexval(s.p[i]) >= 0; i++)
+		v = (v >> 60) ? UINT64_MAX : (v << 4) | (uint64_t)hexval(s.p[i]);
+	if (i == start)
+		return 0;
+	*ret = v;
+	return i;
+}
+
+size_t
+kt_parse_dec(struct kt_str s, uint64_t *ret)
+{
+	size_t i = 0;
+	uint64_t v = 0;
+
+	for (; i < s.len && kt_is_digit(s.p[i]); i++) {
+		uint64_t d = (uint64_t)(s.p[i] - '0');
+
+		v = (v > (UINT64_MAX - d) / 10) ? UINT64_MAX : v * 10 + d;
+	}
+	if (i)
+		*ret = v;
+	return i;
+}
+
+void
+kt_buf_init(struct kt_buf *b)
+{
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+kt_buf_deinit(struct kt_buf *b)
+{
+	free(b->p);
+	kt_buf_init(b);
+}
+
+void
+kt_buf_clear(struct kt_buf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+static void
+reserve(struct kt_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->p = kt_realloc(b->p, b->cap);
+}
+
+void
+kt_buf_add(struct kt_buf *b, const char *s, size_t len)
+{
+	reserve(b, len);
+	if (len)
+		memcpy(b->p + b->len, s, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+void
+kt_buf_adds(struct kt_buf *b, const char *s)
+{
+	kt_buf_add(b, s, strlen(s));
+}
+
+void
+kt_buf_addc(struct kt_buf *b, char c)
+{
+	kt_buf_add(b, &c, 1);
+}
+
+void
+kt_buf_printf(struct kt_buf *b, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n > 0) {
+		reserve(b, (size_t)n);
+		(void)vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+		b->len += (size_t)n;
+	}
+	va_end(ap);
+}

@@ -1,0 +1,79 @@
+/*
+ * util: string views and small text helpers. A view never owns its bytes;
+ * it points into an input buffer or an arena. No domain knowledge here.
+ */
+#ifndef KT_UTIL_STR_H
+#define KT_UTIL_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kt_str {
+	const char *p;
+	size_t len;
+};
+
+#define KT_STR(lit) ((struct kt_str){ (lit), sizeof(lit) - 1 })
+
+static inline struct kt_str
+kt_str_make(const char *p, size_t len)
+{
+	struct kt_str s = { p, len };
+	return s;
+}
+
+struct kt_str kt_str_cstr(const char *s);
+bool kt_str_eq(struct kt_str a, struct kt_str b);
+bool kt_str_eq_cstr(struct kt_str a, const char *b);
+bool kt_str_starts_with(struct kt_str s, const char *prefix);
+bool kt_str_ends_with(struct kt_str s, const char *suffix);
+/* Offset of the first occurrence of `needle` in s, or -1. */
+long kt_str_find(struct kt_str s, const char *needle);
+/* Offset of the first occurrence of byte c, or -1. */
+long kt_str_chr(struct kt_str s, char c);
+struct kt_str kt_str_trim(struct kt_str s);
+struct kt_str kt_str_ltrim(struct kt_str s);
+struct kt_str kt_str_rtrim(struct kt_str s);
+/* Drop the first n bytes (clamped). */
+struct kt_str kt_str_skip(struct kt_str s, size_t n);
+struct kt_str kt_str_sub(struct kt_str s, size_t off, size_t len);
+
+/* Parse an unsigned hex number (optional 0x) at the start of s. Returns the
+ * number of bytes consumed, 0 if none; saturates on overflow. */
+size_t kt_parse_hex(struct kt_str s, uint64_t *ret);
+/* Parse an unsigned decimal number at the start of s; returns bytes consumed. */
+size_t kt_parse_dec(struct kt_str s, uint64_t *ret);
+
+static inline bool kt_is_space(char c) { return c == ' ' || c == '\t'; }
+static inline bool kt_is_digit(char c) { return c >= '0' && c <= '9'; }
+static inline bool kt_is_xdigit(char c)
+{
+	return kt_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+static inline bool kt_is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static inline bool kt_is_ident(char c)
+{
+	return kt_is_alpha(c) || kt_is_digit(c) || c == '_';
+}
+
+/* Growable heap byte buffer, always NUL-terminated. */
+struct kt_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+void kt_buf_init(struct kt_buf *b);
+void kt_buf_deinit(struct kt_buf *b);
+void kt_buf_clear(struct kt_buf *b);
+void kt_buf_add(struct kt_buf *b, const char *s, size_t len);
+void kt_buf_adds(struct kt_buf *b, const char *s);
+void kt_buf_addc(struct kt_buf *b, char c);
+void kt_buf_printf(struct kt_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
