@@ -1,16 +1,85 @@
-/* cli: entry point and command table. */
+/*
+ * cli: entry point and command table. Each command lives in its own file
+ * (cli/<command>.c) and gets argv starting at the command name.
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include <ktriage/ktriage.h>
 
+#include "commands.h"
+
+/* Commands land one by one while the tool is built up; a command whose file
+ * is not linked in yet is reported as unavailable instead of breaking the
+ * link. (Weak references: removed once every command is in.) */
+#pragma weak kt_cli_analyze
+#pragma weak kt_cli_scan
+#pragma weak kt_cli_rules
+#pragma weak kt_cli_net
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "analyze", kt_cli_analyze, "parse, title and explain the crashes in logs and crash folders" },
+	{ "scan", kt_cli_scan, "find every crash in huge logs fast, one line per crash" },
+	{ "rules", kt_cli_rules, "list, show and check the knowledge-base rules" },
+	{ "net", kt_cli_net, "audit host networking, plan an MTU change, probe the path MTU" },
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ktriage COMMAND [OPTIONS] [ARGS...]\n"
+		"\n"
+		"Kernel and Xen crash triage: reads dmesg, kern.log/syslog, journalctl output,\n"
+		"serial consoles, kdump vmcore-dmesg, XenServer crash folders and status reports;\n"
+		"finds each crash, titles it, and explains what happened and what to do.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Run 'ktriage COMMAND --help' for a command's options.\n"
+		"\n"
+		"Options:\n"
+		"  -h, --help     show this help\n"
+		"  --version      show the version\n"
+		"\n"
+		"Exit status: 0 ok (nothing found), 1 crashes or findings reported,\n"
+		"2 usage error, 3 runtime error (unreadable input, ...).\n");
+}
+
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("ktriage %s\n", kt_version());
 		return 0;
 	}
-	fprintf(stderr, "ktriage: not yet wired\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (!commands[i].fn) {
+			fprintf(stderr, "ktriage: '%s' is not available in this build\n", argv[1]);
+			return 3;
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "ktriage: unknown command '%s' (see 'ktriage --help')\n", argv[1]);
 	return 2;
 }
