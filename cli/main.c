@@ -3,6 +3,7 @@
  * (cli/<command>.c) and gets argv starting at the command name.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ktriage/ktriage.h>
@@ -58,6 +59,10 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
+	const char *dbg = getenv("KT_ARENA_DEBUG");
+
+	if (dbg && strcmp(dbg, "1") == 0)
+		kt_set_debug_allocations(1);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -1,9 +1,263 @@
-/* pipeline: runs input -> normalize -> parse -> sign -> decode -> diagnose
- * -> render over the user's inputs. (Filled in as the stages land.) */
+/*
+ * pipeline: runs input -> normalize -> parse -> sign -> decode -> diagnose
+ * over what the user named, and hands finished reports to the caller in log
+ * order. A XenServer crash folder is one unit: xen.log is read first (Xen
+ * version, per-PCPU guest state), then dom0.log's oopses get that context.
+ * This is the only code that sees every stage; it holds no knowledge.
+ */
 #include <ktriage/ktriage.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ktriage/diagnose.h>
+#include <ktriage/limits.h>
+
+#include "decode/decode.h"
+#include "diagnose/diagnose.h"
+#include "input/input.h"
+#include "input/walk.h"
+#include "normalize/normalize.h"
+#include "parse/parser.h"
+#include "parse/xenlog.h"
+#include "sign/sign.h"
+#include "util/ctx.h"
+#include "util/mem.h"
+#include "util/str.h"
+
+struct kt_analyzer {
+	struct kt_ctx *ctx;
+	struct kt_analyze_opts opts;
+	struct kt_ruleset *rules;
+	struct kt_host_facts *facts;
+	struct kt_decode_opts dopts;
+};
 
 const char *
 kt_version(void)
 {
 	return KT_VERSION_STRING;
+}
+
+int
+kt_analyzer_new(struct kt_ctx *ctx, const struct kt_analyze_opts *opts, struct kt_analyzer **ret)
+{
+	struct kt_analyzer *a = kt_calloc(1, sizeof(*a));
+	int rc = 0;
+
+	a->ctx = ctx;
+	if (opts)
+		a->opts = *opts;
+	a->dopts.vmlinux = a->opts.vmlinux;
+	a->dopts.modules_dir = a->opts.modules_dir;
+	a->dopts.system_map = a->opts.system_map;
+	if (!a->opts.no_diagnose) {
+		rc = kt_ruleset_load_builtin(ctx, &a->rules);
+		for (size_t i = 0; rc == 0 && a->opts.rule_dirs && a->opts.rule_dirs[i]; i++)
+			rc = kt_ruleset_add_dir(ctx, a->rules, a->opts.rule_dirs[i]);
+	}
+	if (rc == 0 && a->opts.host_facts)
+		rc = kt_host_facts_load_json(ctx, a->opts.host_facts, &a->facts);
+	if (rc) {
+		kt_analyzer_free(a);
+		return rc;
+	}
+	*ret = a;
+	return 0;
+}
+
+void
+kt_analyzer_free(struct kt_analyzer *a)
+{
+	if (!a)
+		return;
+	kt_ruleset_free(a->rules);
+	kt_host_facts_free(a->facts);
+	free(a);
+}
+
+/* Reports of one unit, kept until the unit is done so that crash-folder
+ * context (xen.log) can be attached and the primary report put first. */
+struct unit_state {
+	struct kt_analyzer *a;
+	const struct kt_analyze_cb *cb;
+	const char *display;
+	struct kt_vec reports;		/* struct kt_report * */
+	struct kt_xenlog *xen;
+	bool xca_seen;
+	bool xca_complete;
+};
+
+static void
+finish_report(struct unit_state *u, struct kt_report *r)
+{
+	struct kt_analyzer *a = u->a;
+
+	if (u->reports.n >= KT_MAX_REPORTS) {
+		kt_report_free(r);
+		return;
+	}
+	if (u->xen)
+		kt_xenlog_attach(u->xen, r);
+	if (u->xca_seen) {
+		r->xen.analyser_log_seen = true;
+		r->xen.analyser_complete = u->xca_complete;
+	}
+	(void)kt_sign_run(a->ctx, r);
+	(void)kt_decode_run(a->ctx, r, &a->dopts);
+	if (a->rules)
+		(void)kt_diagnose_run(a->ctx, a->rules, a->facts, r);
+	*(struct kt_report **)kt_vec_push(&u->reports) = r;
+}
+
+/* Stream one member through normalize + parse; reports go to the unit. */
+static int
+parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
+{
+	struct kt_normalizer *norm = kt_normalizer_new();
+	struct kt_parser *p = kt_parser_new(u->a->ctx, name);
+	struct kt_report *r;
+	struct kt_str raw;
+	struct kt_line line;
+	uint32_t no;
+	bool trunc;
+	int rc;
+
+	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
+		kt_normalize(norm, raw, no, &line);
+		line.truncated = line.truncated || trunc;
+		if (xenlog)
+			kt_xenlog_feed(u->xen, &line);
+		kt_parser_feed(p, &line);
+		while ((r = kt_parser_take(p)) != NULL)
+			finish_report(u, r);
+	}
+	kt_parser_end(p);
+	while ((r = kt_parser_take(p)) != NULL)
+		finish_report(u, r);
+	kt_parser_free(p);
+	kt_normalizer_free(norm);
+	return rc < 0 ? rc : 0;
+}
+
+static void
+read_xca(struct unit_state *u, struct kt_input *in)
+{
+	struct kt_str raw;
+	uint32_t no;
+	bool trunc;
+
+	u->xca_seen = true;
+	while (kt_input_next(in, &raw, &no, &trunc) > 0)
+		if (kt_str_find(raw, "COMPLETE") >= 0)
+			u->xca_complete = true;
+}
+
+/* Members are read in this order: xen.log before the kernel rings. */
+static int
+member_rank(enum kt_member_role role)
+{
+	switch (role) {
+	case KT_ROLE_XCA_LOG: return 0;
+	case KT_ROLE_XEN_LOG: return 1;
+	case KT_ROLE_DOM0_LOG: return 2;
+	case KT_ROLE_KEXEC_DMESG: return 3;
+	case KT_ROLE_DOMN_LOG: return 4;
+	case KT_ROLE_LOG: return 5;
+	default: return 9;
+	}
+}
+
+static int
+run_member(struct unit_state *u, const struct kt_unit *unit, size_t i)
+{
+	const struct kt_unit_member *m = &unit->members[i];
+	struct kt_input *in;
+	int rc;
+
+	if (m->role == KT_ROLE_LSPCI || m->role == KT_ROLE_OTHER)
+		return 0;
+	rc = kt_unit_open(u->a->ctx, unit, i, &in);
+	if (rc) {
+		kt_diag(u->a->ctx, KT_SEV_WARN, m->name, "%s", kt_ctx_errmsg(u->a->ctx));
+		return rc;
+	}
+	if (m->role == KT_ROLE_XCA_LOG)
+		read_xca(u, in);
+	else
+		rc = parse_member(u, in, kt_input_name(in), m->role == KT_ROLE_XEN_LOG);
+	if (rc)
+		kt_diag(u->a->ctx, KT_SEV_WARN, m->name, "%s", kt_ctx_errmsg(u->a->ctx));
+	kt_input_free(in);
+	return rc;
+}
+
+/* A hypervisor crash is the primary report of a crash folder; otherwise the
+ * kernel ring's first report is. Stable otherwise (log order). */
+static void
+order_reports(struct unit_state *u)
+{
+	struct kt_report **v = u->reports.v;
+	size_t n = u->reports.n, k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->kind == KT_KIND_XEN_CRASH) {
+			struct kt_report *r = v[i];
+
+			memmove(&v[k + 1], &v[k], (i - k) * sizeof(*v));
+			v[k++] = r;
+		}
+	}
+}
+
+static int
+run_unit(void *ud, const struct kt_unit *unit)
+{
+	struct unit_state *u = ud;
+	int status = 0;
+
+	u->display = unit->display;
+	kt_vec_init(&u->reports, sizeof(struct kt_report *));
+	u->xen = unit->crash_folder ? kt_xenlog_new() : NULL;
+	u->xca_seen = u->xca_complete = false;
+	if (u->cb->unit_begin)
+		u->cb->unit_begin(u->cb->ud, unit->display);
+	for (int rank = 0; rank <= 9; rank++)
+		for (size_t i = 0; i < unit->n_members; i++)
+			if (member_rank(unit->members[i].role) == rank) {
+				int rc = run_member(u, unit, i);
+
+				if (rc && !status)
+					status = rc;
+			}
+	if (u->xca_seen && !u->xca_complete)
+		kt_diag(u->a->ctx, KT_SEV_WARN, unit->display,
+			"xen-crashdump-analyser.log does not say COMPLETE: the analyser was cut "
+			"short and the crash folder may be partial");
+	order_reports(u);
+	for (size_t i = 0; i < u->reports.n; i++) {
+		struct kt_report *r = *KT_VEC_AT(&u->reports, struct kt_report *, i);
+
+		if (u->cb->report)
+			u->cb->report(u->cb->ud, unit->display, r);
+		else
+			kt_report_free(r);
+	}
+	kt_vec_deinit(&u->reports);
+	kt_xenlog_free(u->xen);
+	u->xen = NULL;
+	if (u->cb->unit_end)
+		u->cb->unit_end(u->cb->ud, unit->display, status);
+	return 0;
+}
+
+int
+kt_analyze_path(struct kt_analyzer *a, const char *path, const struct kt_analyze_cb *cb)
+{
+	struct unit_state u;
+
+	memset(&u, 0, sizeof(u));
+	u.a = a;
+	u.cb = cb;
+	return kt_walk(a->ctx, path, run_unit, &u);
 }

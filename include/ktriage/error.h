@@ -80,6 +80,11 @@ KT_API void kt_set_oom_handler(kt_oom_fn fn);
  * valid while ctx is used. */
 KT_API void kt_ctx_set_data_dir(struct kt_ctx *ctx, const char *dir);
 
+/* Make every report allocation a separate heap block so AddressSanitizer
+ * and valgrind see overruns (the CLI sets it from KT_ARENA_DEBUG=1).
+ * Process-wide: set once at start-up. */
+KT_API void kt_set_debug_allocations(int on);
+
 /* Name of a severity ("info", "warning", "error"). */
 KT_API const char *kt_sev_name(enum kt_sev sev);
 

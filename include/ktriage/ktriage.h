@@ -8,6 +8,8 @@
 #include <ktriage/export.h>
 #include <ktriage/limits.h>
 #include <ktriage/report.h>
+#include <ktriage/hostfacts.h>
+#include <ktriage/analyze.h>
 
 #define KT_VERSION_STRING "0.1.0"
 

@@ -231,6 +231,11 @@ struct kt_xen {
 	size_t n_frames;
 	struct kt_reg *regs;
 	size_t n_regs;
+	/* added by the fields helper (xen.log guest-state block): */
+	uint64_t guest_rip_address; /* the RIP value, 0 if unknown */
+	const char *guest_segment; /* "e033" (PV kernel runs in ring 3), or NULL */
+	int guest_ring;		/* "Ring 3"; KT_NONE when guest_segment is NULL */
+	bool vcpu_mode_known;	/* "VCPU in kernel|user mode" was printed */
 };
 
 /* Where the report came from. */

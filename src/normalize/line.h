@@ -41,8 +41,12 @@ struct kt_line {
 	int caller_id;		/* pid or cpu for the caller id, or -1 */
 	struct kt_str wallclock; /* syslog/journal/(XEN) date-time text, or empty */
 	struct kt_str host;	/* syslog/journal host, or empty */
+	struct kt_str tag;	/* syslog/journal tag ("kernel", "systemd[1]"), or empty:
+				 * lets later stages ignore user-space lines */
 	bool xen;		/* carried a "(XEN) " prefix */
 	bool truncated;		/* the raw line was longer than KT_MAX_LINE */
+	bool boundary;		/* a log boundary, not kernel text: journalctl
+				 * "-- Boot 3f1a… --", "-- Reboot --", "-- Logs begin … --" */
 };
 
 const char *kt_line_fmt_name(enum kt_line_fmt f);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ktriage/error.h>
+
 #include "util/mem.h"
 
 #define CHUNK_MIN 4096
@@ -36,6 +38,12 @@ void
 kt_arena_set_debug(bool on)
 {
 	default_debug = on;
+}
+
+void
+kt_set_debug_allocations(int on)
+{
+	kt_arena_set_debug(on != 0);
 }
 
 struct kt_arena *

@@ -15,6 +15,8 @@ kt_ctx_new(void)
 void
 kt_ctx_free(struct kt_ctx *ctx)
 {
+	if (ctx && ctx->sign_cache_free)
+		ctx->sign_cache_free(ctx->sign_cache);
 	free(ctx);
 }
 

@@ -16,6 +16,10 @@ struct kt_ctx {
 	void *diag_data;
 	/* Options set through the public API (see ktriage.h). */
 	const char *data_dir;	/* override for the embedded data, or NULL */
+	/* Compiled tables of the sign stage, built on first use and released
+	 * by kt_ctx_free() (src/sign/sign.c). */
+	void *sign_cache;
+	void (*sign_cache_free)(void *cache);
 };
 
 #endif

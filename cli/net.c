@@ -1,0 +1,408 @@
+/*
+ * cli: `ktriage net audit|plan|drivers|probe`. Argument parsing, output and
+ * the --apply confirmation only; everything else is libktriage's net stage.
+ * `net probe` belongs to cli/net_probe.c (kt_cli_net_probe).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ktriage/ktriage.h>
+#include <ktriage/net.h>
+#include <ktriage/probe.h>
+
+#include "commands.h"
+
+/* net_probe.c may not be linked in every build stage. */
+#pragma weak kt_cli_net_probe
+
+enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+
+#define MAX_PROBE_HOSTS 64
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ktriage net audit [SOURCE] [--format text|json] [--probe HOST]...\n"
+		"       ktriage net plan --network NAME|UUID --mtu N (--xe-dir DIR | --xe)\n"
+		"                        [--apply [--yes]]\n"
+		"       ktriage net drivers [--format text|json]\n"
+		"       ktriage net probe HOST [OPTIONS]   (see 'ktriage net probe --help')\n"
+		"\n"
+		"Audit host networking for MTU problems: every network, bridge, bond and VLAN\n"
+		"down to its NICs and drivers, the configured MTU against what the driver can\n"
+		"carry (data/net/drivers.tsv), and plan a pool-wide MTU change.\n"
+		"\n"
+		"SOURCE (one; default: this host's /sys/class/net + netlink + ovs-vsctl):\n"
+		"  --sysfs-root DIR       a tree laid out like /sys (DIR/class/net/IF/...)\n"
+		"  --xe-dir DIR           saved 'xe <class>-list params=all' outputs:\n"
+		"                         host-list.txt network-list.txt pif-list.txt\n"
+		"                         bond-list.txt vlan-list.txt [pool-list.txt\n"
+		"                         vif-list.txt pbd-list.txt]\n"
+		"  --xe                   run 'xe' on this host (pool master)\n"
+		"  --status-report FILE   a XenServer status report (bug-report-*.tar.bz2)\n"
+		"\n"
+		"Options:\n"
+		"  --format text|json     output format (json is loadable as --host-facts)\n"
+		"  --probe HOST           also measure the path MTU to HOST (repeatable)\n"
+		"  --network NAME|UUID    plan: the network to change\n"
+		"  --mtu N                plan: the new MTU\n"
+		"  --apply                plan: run the steps (asks first), stop at the first\n"
+		"                         failure and print how to roll back\n"
+		"  --yes                  plan: do not ask before --apply\n"
+		"  --data DIR             read knowledge files from DIR\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"Exit status: 0 no findings (plan: printed or applied), 1 findings (plan:\n"
+		"not confirmed), 2 usage error (also unknown network / invalid name),\n"
+		"3 runtime error (unreadable input, a plan step failed).\n");
+}
+
+struct opts {
+	const char *sysfs_root, *xe_dir, *status_report, *format, *data_dir;
+	const char *network;
+	bool xe, apply, yes, help;
+	int mtu;
+	const char *probe[MAX_PROBE_HOSTS];
+	size_t n_probe;
+};
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "sysfs-root", required_argument, NULL, 'r' },
+		{ "xe-dir", required_argument, NULL, 'x' },
+		{ "xe", no_argument, NULL, 'X' },
+		{ "status-report", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "data", required_argument, NULL, 'd' },
+		{ "probe", required_argument, NULL, 'p' },
+		{ "network", required_argument, NULL, 'n' },
+		{ "mtu", required_argument, NULL, 'm' },
+		{ "apply", no_argument, NULL, 'a' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, sources = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->format = "text";
+	o->mtu = -1;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		char *end;
+		long v;
+
+		switch (c) {
+		case 'r': o->sysfs_root = optarg; sources++; break;
+		case 'x': o->xe_dir = optarg; sources++; break;
+		case 'X': o->xe = true; sources++; break;
+		case 's': o->status_report = optarg; sources++; break;
+		case 'f': o->format = optarg; break;
+		case 'd': o->data_dir = optarg; break;
+		case 'n': o->network = optarg; break;
+		case 'a': o->apply = true; break;
+		case 'y': o->yes = true; break;
+		case 'h': o->help = true; break;
+		case 'p':
+			if (o->n_probe == MAX_PROBE_HOSTS) {
+				fprintf(stderr, "ktriage net: at most %d --probe hosts\n", MAX_PROBE_HOSTS);
+				return -1;
+			}
+			o->probe[o->n_probe++] = optarg;
+			break;
+		case 'm':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 68 || v > 65535) {
+				fprintf(stderr, "ktriage net: --mtu must be a number in 68-65535\n");
+				return -1;
+			}
+			o->mtu = (int)v;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ktriage net: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (sources > 1) {
+		fprintf(stderr, "ktriage net: give only one of --sysfs-root, --xe-dir, --xe, "
+			"--status-report\n");
+		return -1;
+	}
+	if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0) {
+		fprintf(stderr, "ktriage net: --format must be text or json\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+runtime_error(struct kt_ctx *ctx, int err)
+{
+	const char *msg = kt_ctx_errmsg(ctx);
+
+	fprintf(stderr, "ktriage net: %s\n", msg[0] ? msg : kt_strerror(err));
+	return err == KT_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
+/* Fill the inventory from the one source the options name. */
+static int
+load_inventory(struct kt_ctx *ctx, const struct opts *o, struct kt_net_inventory *inv)
+{
+	struct kt_host_ops *ops;
+	int err;
+
+	if (o->status_report)
+		return kt_net_inventory_status_report(ctx, o->status_report, inv);
+	ops = kt_host_ops_system_new(o->sysfs_root);
+	if (o->xe_dir || o->xe)
+		err = kt_net_inventory_xe(ctx, ops, o->xe_dir, inv);
+	else
+		err = kt_net_inventory_sysfs(ctx, ops, inv);
+	kt_host_ops_system_free(ops);
+	return err;
+}
+
+static int
+run_probes(struct kt_ctx *ctx, const struct opts *o, struct kt_net_inventory *inv)
+{
+	for (size_t i = 0; i < o->n_probe; i++) {
+		struct kt_probe_opts po = { .host = o->probe[i] };
+		struct kt_probe_result *r = calloc(1, sizeof(*r));
+		int err;
+
+		if (!r)
+			return KT_ENOMEM;
+		err = kt_probe_run(ctx, &po, r);
+		if (err) {
+			fprintf(stderr, "ktriage net: probe %s: %s\n", o->probe[i], kt_ctx_errmsg(ctx));
+			free(r);
+			return err;
+		}
+		kt_net_audit_add_probe(inv, r);
+		free(r);
+	}
+	return 0;
+}
+
+static int
+cmd_audit(struct kt_ctx *ctx, const struct opts *o)
+{
+	struct kt_driver_db *db = NULL;
+	struct kt_net_inventory *inv = NULL;
+	char *out;
+	int err, rc;
+
+	err = kt_driver_db_load(ctx, &db);
+	if (!err)
+		err = kt_net_inventory_new(ctx, &inv);
+	if (!err)
+		err = load_inventory(ctx, o, inv);
+	if (!err)
+		err = kt_net_audit(ctx, inv, db);
+	if (!err)
+		err = run_probes(ctx, o, inv);
+	if (err) {
+		rc = runtime_error(ctx, err);
+		goto out;
+	}
+	out = strcmp(o->format, "json") == 0 ? kt_net_audit_json(inv) : kt_net_audit_text(inv);
+	fputs(out, stdout);
+	if (strcmp(o->format, "json") == 0)
+		putchar('\n');
+	free(out);
+	rc = inv->n_findings ? EXIT_FINDINGS : EXIT_OK;
+out:
+	kt_net_inventory_free(inv);
+	kt_driver_db_free(db);
+	return rc;
+}
+
+static void
+print_argv(FILE *f, const char *const *argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		fprintf(f, "%s%s", i ? " " : "", argv[i]);
+}
+
+static void
+apply_progress(void *ud, size_t index, const struct kt_plan_step *s, int status)
+{
+	(void)ud;
+	if (status < 0) {
+		printf("[step %zu] $ ", index + 1);
+		print_argv(stdout, s->argv);
+		printf(" ... ");
+		fflush(stdout);
+		return;
+	}
+	printf(status == 0 ? "ok\n" : "FAILED (exit status %d)\n", status);
+	fflush(stdout);
+}
+
+static bool
+confirm(const struct kt_net_plan *plan)
+{
+	char line[64];
+
+	printf("\nApply this plan to network '%s' (MTU %d -> %d)? Type 'yes' to go on: ",
+	       plan->network_name ? plan->network_name : plan->network_uuid, plan->old_mtu,
+	       plan->new_mtu);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, "yes") == 0;
+}
+
+static int
+apply_plan(struct kt_ctx *ctx, const struct kt_net_plan *plan, bool yes)
+{
+	struct kt_host_ops *ops;
+	size_t done = 0;
+	int err;
+
+	if (!yes && !confirm(plan)) {
+		printf("Not applied.\n");
+		return EXIT_FINDINGS;
+	}
+	ops = kt_host_ops_system_new(NULL);
+	err = kt_net_plan_apply(ctx, ops, plan, apply_progress, NULL, &done);
+	kt_host_ops_system_free(ops);
+	if (err) {
+		char *rb = kt_net_plan_rollback_text(plan, done);
+
+		fprintf(stderr, "ktriage net: %s; stopped at step %zu\n", kt_ctx_errmsg(ctx), done + 1);
+		fputs(rb, stderr);
+		free(rb);
+		return EXIT_RUNTIME;
+	}
+	printf("All steps applied. Now run the verify steps above.\n");
+	return EXIT_OK;
+}
+
+static int
+cmd_plan(struct kt_ctx *ctx, const struct opts *o)
+{
+	struct kt_driver_db *db = NULL;
+	struct kt_net_inventory *inv = NULL;
+	struct kt_net_plan *plan = NULL;
+	char *text;
+	int err, rc;
+
+	if (!o->network || o->mtu < 0 || !(o->xe_dir || o->xe)) {
+		fprintf(stderr, "ktriage net plan: needs --network, --mtu and --xe-dir DIR or --xe\n");
+		return EXIT_USAGE;
+	}
+	if (!kt_net_valid_uuid(o->network) && !kt_net_valid_name(o->network)) {
+		fprintf(stderr, "ktriage net plan: invalid network name '%s'\n", o->network);
+		return EXIT_USAGE;
+	}
+	err = kt_driver_db_load(ctx, &db);
+	if (!err)
+		err = kt_net_inventory_new(ctx, &inv);
+	if (!err)
+		err = load_inventory(ctx, o, inv);
+	if (!err) {
+		kt_net_inventory_resolve(inv, db);
+		err = kt_net_plan_build(ctx, inv, db, o->network, o->mtu, &plan);
+	}
+	if (err) {
+		rc = err == KT_ENOTFOUND && inv && inv->is_xe ? EXIT_USAGE : runtime_error(ctx, err);
+		if (rc == EXIT_USAGE && err == KT_ENOTFOUND)
+			fprintf(stderr, "ktriage net plan: %s\n", kt_ctx_errmsg(ctx));
+		goto out;
+	}
+	text = kt_net_plan_text(plan);
+	fputs(text, stdout);
+	free(text);
+	rc = o->apply ? apply_plan(ctx, plan, o->yes) : EXIT_OK;
+	if (!o->apply)
+		printf("\nPrint-only: nothing was changed (use --apply to run the [run] steps).\n");
+out:
+	kt_net_plan_free(plan);
+	kt_net_inventory_free(inv);
+	kt_driver_db_free(db);
+	return rc;
+}
+
+static int
+cmd_drivers(struct kt_ctx *ctx, const struct opts *o)
+{
+	struct kt_driver_db *db;
+	int err = kt_driver_db_load(ctx, &db);
+	bool json = strcmp(o->format, "json") == 0;
+
+	if (err)
+		return runtime_error(ctx, err);
+	if (json)
+		printf("[\n");
+	for (size_t i = 0; i < kt_driver_db_count(db); i++) {
+		const struct kt_driver_info *d = kt_driver_db_at(db, i);
+
+		if (json)
+			printf("  {\"driver\": \"%s\", \"max_mtu\": %d, \"jumbo\": \"%s\"}%s\n",
+			       d->driver, d->max_mtu, d->jumbo,
+			       i + 1 < kt_driver_db_count(db) ? "," : "");
+		else
+			printf("%-14s %-8s max_mtu %-6d jumbo %-8s %s\n", d->driver, d->cls, d->max_mtu,
+			       d->jumbo, d->caveat);
+	}
+	if (json)
+		printf("]\n");
+	kt_driver_db_free(db);
+	return EXIT_OK;
+}
+
+int
+kt_cli_net(int argc, char **argv)
+{
+	struct kt_ctx *ctx;
+	struct opts o;
+	const char *sub;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	sub = argv[1];
+	if (strcmp(sub, "probe") == 0) {
+		if (!kt_cli_net_probe) {
+			fprintf(stderr, "ktriage net: 'probe' is not available in this build\n");
+			return EXIT_RUNTIME;
+		}
+		return kt_cli_net_probe(argc - 1, argv + 1);
+	}
+	if (strcmp(sub, "audit") != 0 && strcmp(sub, "plan") != 0 && strcmp(sub, "drivers") != 0) {
+		fprintf(stderr, "ktriage net: unknown subcommand '%s'\n", sub);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (parse_opts(argc - 1, argv + 1, &o) < 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (o.help) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	ctx = kt_ctx_new();
+	if (o.data_dir)
+		kt_ctx_set_data_dir(ctx, o.data_dir);
+	if (strcmp(sub, "audit") == 0)
+		rc = cmd_audit(ctx, &o);
+	else if (strcmp(sub, "plan") == 0)
+		rc = cmd_plan(ctx, &o);
+	else
+		rc = cmd_drivers(ctx, &o);
+	kt_ctx_free(ctx);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/* cli: helpers shared by commands (see util.h). */
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+kt_cli_color(const char *mode, FILE *f)
+{
+	const char *term;
+
+	if (!mode || strcmp(mode, "auto") == 0) {
+		if (getenv("NO_COLOR"))
+			return 0;
+		term = getenv("TERM");
+		if (term && strcmp(term, "dumb") == 0)
+			return 0;
+		return isatty(fileno(f)) ? 1 : 0;
+	}
+	if (strcmp(mode, "always") == 0)
+		return 1;
+	if (strcmp(mode, "never") == 0)
+		return 0;
+	return -1;
+}
+
+void
+kt_cli_print_diag(void *ud, enum kt_sev sev, const char *what, const char *msg)
+{
+	int *count = ud;
+
+	if (count && sev >= KT_SEV_WARN)
+		(*count)++;
+	fprintf(stderr, "ktriage: %s%s%s: %s\n", what ? what : "", what ? ": " : "",
+		kt_sev_name(sev), msg);
+}

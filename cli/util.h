@@ -1,0 +1,18 @@
+/* cli: helpers shared by commands (colour decision, diagnostics printer). */
+#ifndef KT_CLI_UTIL_H
+#define KT_CLI_UTIL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <ktriage/error.h>
+
+/* "auto" | "always" | "never" → whether to colour `f`. NO_COLOR (any value)
+ * turns "auto" off; TERM=dumb too. Returns -1 for an unknown mode. */
+int kt_cli_color(const char *mode, FILE *f);
+
+/* A kt_diag_fn printing "ktriage: WHAT: warning: MSG" to stderr; userdata is
+ * a pointer to an int counter of warnings (or NULL). */
+void kt_cli_print_diag(void *ud, enum kt_sev sev, const char *what, const char *msg);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * The analysis pipeline: everything `ktriage analyze` does, as a library
+ * call. For each input unit (a log file, stdin, a XenServer crash folder, a
+ * log inside a status report) it reads, normalizes, finds and parses every
+ * crash, signs, decodes and diagnoses it, and hands the reports to the
+ * caller in log order.
+ */
+#ifndef KTRIAGE_ANALYZE_H
+#define KTRIAGE_ANALYZE_H
+
+#include <stdbool.h>
+
+#include <ktriage/error.h>
+#include <ktriage/export.h>
+#include <ktriage/hostfacts.h>
+#include <ktriage/report.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct kt_analyzer;
+
+struct kt_analyze_opts {
+	const char *vmlinux;		/* --vmlinux: symbolize frames */
+	const char *modules_dir;	/* --modules */
+	const char *system_map;		/* --system-map */
+	const char *const *rule_dirs;	/* --rules DIR (NULL-terminated), added to the built-in rules */
+	const char *host_facts;		/* --host-facts FILE (net audit JSON) */
+	bool no_diagnose;		/* skip the knowledge base (faster; scan-like) */
+};
+
+/* Per-unit callbacks. `unit` is the display path of the input unit. */
+struct kt_analyze_cb {
+	void (*unit_begin)(void *ud, const char *unit);
+	/* A finished report. The callee owns it: free with kt_report_free(). */
+	void (*report)(void *ud, const char *unit, struct kt_report *r);
+	/* `status` is 0 or the negative KT_E* that stopped this unit (message
+	 * in kt_ctx_errmsg). */
+	void (*unit_end)(void *ud, const char *unit, int status);
+	void *ud;
+};
+
+/* Create an analyzer (loads rules and host facts). Caller owns the result;
+ * free with kt_analyzer_free(). Returns 0 or KT_EFORMAT/KT_EIO/KT_ENOTFOUND
+ * (message on ctx). `opts` is copied; its strings are borrowed and must
+ * outlive the analyzer. */
+KT_API int kt_analyzer_new(struct kt_ctx *ctx, const struct kt_analyze_opts *opts,
+			   struct kt_analyzer **ret);
+KT_API void kt_analyzer_free(struct kt_analyzer *a);
+
+/* Analyze everything under PATH ("-" = stdin; a file; a directory; a crash
+ * folder; a tarball). Problems with one unit are reported through its
+ * unit_end status and kt_diag; the walk goes on. Returns 0, or a negative
+ * code when PATH itself cannot be read (missing, permission). */
+KT_API int kt_analyze_path(struct kt_analyzer *a, const char *path,
+			   const struct kt_analyze_cb *cb);
+
+/* Render a report. Caller owns the result; free with free(). */
+struct kt_render_opts {
+	bool color;		/* ANSI colour (only for a terminal) */
+	bool verbose;		/* all frames, all registers, notes */
+};
+KT_API char *kt_render_text(const struct kt_report *r, const struct kt_render_opts *o);
+/* One JSON object for the report (no trailing newline): compact when
+ * indent is 0, else pretty-printed with that many spaces per level. Keys
+ * are documented in docs/report-json.md. */
+KT_API char *kt_render_json(const struct kt_report *r, int indent);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

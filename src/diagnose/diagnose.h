@@ -1,0 +1,31 @@
+/*
+ * diagnose: internal entry points of the stage. The public API is
+ * <ktriage/diagnose.h>; the rule model is diagnose/rules.h. This stage reads
+ * reports (parse/sign/decode filled them) and host facts, and writes only
+ * r->findings and r->story.
+ */
+#ifndef KT_DIAGNOSE_DIAGNOSE_H
+#define KT_DIAGNOSE_DIAGNOSE_H
+
+#include <ktriage/diagnose.h>
+
+#include "diagnose/rules.h"
+
+/* The frame-meaning table (data/diagnose/frames.tsv), compiled. Caller
+ * owns the result; free with kt_frame_table_free(). Never NULL: without the
+ * data file the table is empty. */
+struct kt_frame_table *kt_frame_table_load(struct kt_ctx *ctx);
+void kt_frame_table_free(struct kt_frame_table *t);
+size_t kt_frame_table_count(const struct kt_frame_table *t);
+/* Context from r->context, else from frames; *ret_why names the evidence
+ * (borrowed from r), or NULL. */
+enum kt_context kt_frame_table_context(const struct kt_frame_table *t, const struct kt_report *r,
+				       const char **ret_why);
+/* kt_diagnose_story() with an already loaded table. */
+int kt_diagnose_story_with(struct kt_ctx *ctx, const struct kt_frame_table *t, struct kt_report *r);
+
+/* Effective execution context: r->context when the decode stage set it,
+ * else what the frames show (data/diagnose/frames.tsv). */
+enum kt_context kt_diagnose_context(struct kt_ctx *ctx, const struct kt_report *r);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * normalize: strip the prefixes that logging layers put in front of kernel
+ * messages (dmesg, printk caller, syslog, journalctl, /dev/kmsg, XenServer
+ * dom0.log ring, Xen console, dmesg -T/-x/-d, SOH/<N> levels, e-mail "> "
+ * quoting, Go-log/conserver "YYYY/MM/DD HH:MM:SS" stamps) and clean
+ * control characters, ANSI escapes and invalid UTF-8, producing a struct
+ * kt_line. Per-line, byte-level, no regex; it does not merge lines.
+ */
+#ifndef KT_NORMALIZE_NORMALIZE_H
+#define KT_NORMALIZE_NORMALIZE_H
+
+#include <stdint.h>
+
+#include "normalize/line.h"
+#include "util/str.h"
+
+struct kt_normalizer;
+
+/* Create a normalizer (holds a scratch buffer; no other state between
+ * lines). Caller owns the result; free with kt_normalizer_free(). */
+struct kt_normalizer *kt_normalizer_new(void);
+/* Free a normalizer; NULL is a no-op. */
+void kt_normalizer_free(struct kt_normalizer *n);
+
+/*
+ * Normalize one raw line (without its '\n') numbered `no` into *out; every
+ * field of *out is written. out->raw is `raw` (cut to KT_MAX_LINE, then
+ * out->truncated is set; callers reading through kt_input should OR in the
+ * input's own truncated flag). out->text, wallclock, host and tag point into
+ * `raw` or into the normalizer's scratch buffer: borrowed; valid until the
+ * next kt_normalize() call on `n` and while `raw` is valid.
+ * Cleaning: a '\r' inside the line keeps only what follows it (what a
+ * terminal shows), ANSI escape sequences and control characters other than
+ * TAB are dropped (NUL too), a leading SOH level ("\x01" "4") sets the level,
+ * invalid UTF-8 bytes become '?'.
+ */
+void kt_normalize(struct kt_normalizer *n, struct kt_str raw, uint32_t no, struct kt_line *out);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * parse/cut: the line classes that decide where a report starts and ends
+ * (data/parse/cut.txt: end-of-trace tails, end markers, printk replay and
+ * dropped-message markers, NMI backtraces) and the printk context of a line
+ * (caller id / console / none) used to untangle interleaved output.
+ * The state machine that uses them is parser.c.
+ */
+#ifndef KT_PARSE_CUT_H
+#define KT_PARSE_CUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "normalize/line.h"
+#include "util/str.h"
+
+struct kt_ctx;
+
+enum kt_cut_class {
+	KT_CUT_TAILSTART,	/* "---[ end trace" */
+	KT_CUT_TAIL,		/* may follow in a report's tail (panic lines) */
+	KT_CUT_END,		/* last line of a report */
+	KT_CUT_REPLAY,		/* "** replaying previous printk message **" */
+	KT_CUT_DROPPED,		/* "** N printk messages dropped **" */
+	KT_CUT_NMI,		/* "Sending NMI from CPU" */
+	KT_CUT_SKIP,		/* never kept in a report */
+	KT_CUT_COUNT
+};
+
+#define KT_CUT_BIT(c) (1u << (c))
+
+struct kt_cut;
+
+/* Load data/parse/cut.txt. Returns 0, KT_ENOTFOUND or KT_EFORMAT.
+ * Caller owns the result; free with kt_cut_free(). */
+int kt_cut_new(struct kt_ctx *ctx, struct kt_cut **ret);
+void kt_cut_free(struct kt_cut *c);
+
+/* Bit set (KT_CUT_BIT) of the classes `text` belongs to. For
+ * KT_CUT_DROPPED, *ret_dropped gets the count (may be NULL). */
+unsigned kt_cut_classify(const struct kt_cut *c, struct kt_str text, uint64_t *ret_dropped);
+
+/* The printk context of a line. */
+enum kt_ctx_kind {
+	KT_LCTX_NONE,		/* no recognisable prefix */
+	KT_LCTX_CONSOLE,	/* a timestamp but no caller id */
+	KT_LCTX_TASK,		/* caller id [Tn] */
+	KT_LCTX_CPU,		/* caller id [Cn] */
+	KT_LCTX_XEN,		/* a (XEN) line: the hypervisor console */
+};
+
+struct kt_lctx {
+	enum kt_ctx_kind kind;
+	int id;
+};
+
+struct kt_lctx kt_cut_context(const struct kt_line *l);
+bool kt_cut_same_context(struct kt_lctx a, struct kt_lctx b);
+
+#endif

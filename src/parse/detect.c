@@ -1,0 +1,358 @@
+/*
+ * parse/detect: crash header detection from the data table
+ * data/parse/headers.txt (keywords, vetoes, "inside" headers, kinds).
+ * Consumes one prefix-stripped line at a time; produces a header hit.
+ * Keyword search is plain memmem in table order (as syzkaller does: the
+ * first header whose keyword is in the line and is not vetoed wins);
+ * regexes only run on the rare lines that contain a keyword.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse/detect.h"
+#include "util/ctx.h"
+#include "util/data.h"
+#include "util/mem.h"
+
+/* ---- kt_rx ---- */
+
+struct kt_rx {
+	pcre2_code *code;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+};
+
+int
+kt_rx_new(struct kt_ctx *ctx, const char *pattern, unsigned flags, struct kt_rx **ret)
+{
+	int err;
+	PCRE2_SIZE off;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+					 flags, &err, &off, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		return kt_error(ctx, KT_EFORMAT, "regex '%s' at %zu: %s", pattern,
+				(size_t)off, (const char *)msg);
+	}
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	struct kt_rx *rx = kt_calloc(1, sizeof(*rx));
+	rx->code = code;
+	rx->md = pcre2_match_data_create_from_pattern(code, NULL);
+	rx->mctx = pcre2_match_context_create(NULL);
+	if (!rx->md || !rx->mctx)
+		kt_oom(sizeof(*rx));
+	/* Untrusted input: bound backtracking so no line can hang us. */
+	pcre2_set_match_limit(rx->mctx, 2000000);
+	pcre2_set_depth_limit(rx->mctx, 10000);
+	*ret = rx;
+	return 0;
+}
+
+void
+kt_rx_free(struct kt_rx *rx)
+{
+	if (!rx)
+		return;
+	pcre2_match_data_free(rx->md);
+	pcre2_match_context_free(rx->mctx);
+	pcre2_code_free(rx->code);
+	free(rx);
+}
+
+bool
+kt_rx_match(const struct kt_rx *rx, struct kt_str s, size_t start, long *ovec, size_t n_pairs)
+{
+	if (start > s.len)
+		return false;
+	int rc = pcre2_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.len, start, 0, rx->md,
+			     rx->mctx);
+	if (rc < 0)
+		return false;
+	if (ovec) {
+		PCRE2_SIZE *v = pcre2_get_ovector_pointer(rx->md);
+		uint32_t n = pcre2_get_ovector_count(rx->md);
+		for (size_t i = 0; i < n_pairs; i++) {
+			if (i < n && v[2 * i] != PCRE2_UNSET) {
+				ovec[2 * i] = (long)v[2 * i];
+				ovec[2 * i + 1] = (long)v[2 * i + 1];
+			} else {
+				ovec[2 * i] = ovec[2 * i + 1] = -1;
+			}
+		}
+	}
+	return true;
+}
+
+char *
+kt_rx_replace(const struct kt_rx *rx, const char *in, const char *with)
+{
+	size_t cap = strlen(in) * 2 + 64;
+	for (int tries = 0; tries < 4; tries++, cap *= 4) {
+		char *out = kt_malloc(cap);
+		PCRE2_SIZE ol = cap;
+		int rc = pcre2_substitute(rx->code, (PCRE2_SPTR)in, PCRE2_ZERO_TERMINATED, 0,
+					  PCRE2_SUBSTITUTE_GLOBAL, NULL, rx->mctx,
+					  (PCRE2_SPTR)with, PCRE2_ZERO_TERMINATED,
+					  (PCRE2_UCHAR *)out, &ol);
+		if (rc > 0)
+			return out;
+		free(out);
+		if (rc != PCRE2_ERROR_NOMEMORY)
+			return NULL;
+	}
+	return NULL;
+}
+
+int
+kt_rx_groups(const struct kt_rx *rx)
+{
+	uint32_t n = 0;
+	(void)pcre2_pattern_info(rx->code, PCRE2_INFO_CAPTURECOUNT, &n);
+	return (int)n;
+}
+
+/* ---- data-file helpers ---- */
+
+bool
+kt_table_next_line(const char *data, size_t len, size_t *pos, struct kt_str *ret)
+{
+	if (*pos >= len)
+		return false;
+	const char *p = data + *pos;
+	const char *nl = memchr(p, '\n', len - *pos);
+	size_t n = nl ? (size_t)(nl - p) : len - *pos;
+	*pos += n + (nl ? 1 : 0);
+	if (n && p[n - 1] == '\r')
+		n--;
+	*ret = kt_str_make(p, n);
+	return true;
+}
+
+size_t
+kt_table_fields(struct kt_str line, struct kt_str *ret, size_t max)
+{
+	struct kt_str s = kt_str_trim(line);
+	if (!s.len || s.p[0] == '#' || !max)
+		return 0;
+	size_t n = 0;
+	while (n + 1 < max) {
+		long at = kt_str_find(s, " | ");
+		if (at < 0)
+			break;
+		ret[n++] = kt_str_trim(kt_str_sub(s, 0, (size_t)at));
+		s = kt_str_skip(s, (size_t)at + 3);
+	}
+	ret[n++] = kt_str_trim(s);
+	return n;
+}
+
+/* ---- the header table ---- */
+
+struct header {
+	char *id;
+	char *keyword;
+	size_t kwlen;
+	bool xen_only;
+	bool at_start;
+	bool inside;
+	struct kt_rx **vetoes;
+	size_t n_vetoes;
+};
+
+struct kind_rule {
+	enum kt_kind kind;
+	struct kt_rx *rx;
+};
+
+struct kt_detect {
+	struct header *h;
+	size_t n_h;
+	const char **keywords;
+	struct kind_rule *kinds;
+	size_t n_kinds;
+};
+
+static char *
+str_dup(struct kt_str s)
+{
+	return kt_strndup(s.p, s.len);
+}
+
+int
+kt_detect_header_find(const struct kt_detect *d, const char *id)
+{
+	for (size_t i = 0; i < d->n_h; i++)
+		if (!strcmp(d->h[i].id, id))
+			return (int)i;
+	return -1;
+}
+
+static int
+add_header(struct kt_detect *d, struct kt_str *f, size_t n)
+{
+	d->h = kt_realloc(d->h, (d->n_h + 1) * sizeof(*d->h));
+	struct header *h = &d->h[d->n_h++];
+	memset(h, 0, sizeof(*h));
+	h->id = str_dup(f[1]);
+	h->keyword = str_dup(f[2]);
+	h->kwlen = f[2].len;
+	if (n > 3) {
+		h->xen_only = kt_str_find(f[3], "xen") >= 0;
+		h->at_start = kt_str_find(f[3], "start") >= 0;
+	}
+	return 0;
+}
+
+static int
+compile_field(struct kt_ctx *ctx, struct kt_str f, struct kt_rx **ret)
+{
+	char *pat = str_dup(f);
+	int rc = kt_rx_new(ctx, pat, 0, ret);
+	free(pat);
+	return rc;
+}
+
+static int
+load_line(struct kt_ctx *ctx, struct kt_detect *d, struct kt_str line, size_t no)
+{
+	struct kt_str f[4];
+	size_t n = kt_table_fields(line, f, 4);
+	if (!n)
+		return 0;
+	if (kt_str_eq_cstr(f[0], "header") && n >= 3)
+		return add_header(d, f, n);
+	if (n < 2)
+		return kt_error(ctx, KT_EFORMAT, "parse/headers.txt:%zu: too few fields", no);
+	char *id = str_dup(f[1]);
+	int hi = kt_detect_header_find(d, id);
+	int rc = 0;
+	if (kt_str_eq_cstr(f[0], "kind") && n >= 3) {
+		struct kind_rule kr = { kt_kind_from_name(id), NULL };
+		if (kr.kind == KT_KIND_UNKNOWN)
+			rc = kt_error(ctx, KT_EFORMAT, "parse/headers.txt:%zu: unknown kind '%s'", no, id);
+		else if ((rc = compile_field(ctx, f[2], &kr.rx)) == 0) {
+			d->kinds = kt_realloc(d->kinds, (d->n_kinds + 1) * sizeof(*d->kinds));
+			d->kinds[d->n_kinds++] = kr;
+		}
+	} else if (hi < 0) {
+		rc = kt_error(ctx, KT_EFORMAT, "parse/headers.txt:%zu: unknown header '%s'", no, id);
+	} else if (kt_str_eq_cstr(f[0], "inside")) {
+		d->h[hi].inside = true;
+	} else if (kt_str_eq_cstr(f[0], "veto") && n >= 3) {
+		struct header *h = &d->h[hi];
+		struct kt_rx *rx;
+		if ((rc = compile_field(ctx, f[2], &rx)) == 0) {
+			h->vetoes = kt_realloc(h->vetoes, (h->n_vetoes + 1) * sizeof(*h->vetoes));
+			h->vetoes[h->n_vetoes++] = rx;
+		}
+	} else {
+		rc = kt_error(ctx, KT_EFORMAT, "parse/headers.txt:%zu: bad directive", no);
+	}
+	free(id);
+	return rc;
+}
+
+int
+kt_detect_new(struct kt_ctx *ctx, struct kt_detect **ret)
+{
+	struct kt_data_blob blob;
+	int rc = kt_data_read(ctx, "parse/headers.txt", &blob);
+	if (rc)
+		return rc;
+	struct kt_detect *d = kt_calloc(1, sizeof(*d));
+	size_t pos = 0, no = 0;
+	struct kt_str line;
+	while (kt_table_next_line(blob.data, blob.len, &pos, &line))
+		if ((rc = load_line(ctx, d, line, ++no)) != 0)
+			break;
+	kt_data_blob_deinit(&blob);
+	if (rc) {
+		kt_detect_free(d);
+		return rc;
+	}
+	d->keywords = kt_calloc(d->n_h + 1, sizeof(*d->keywords));
+	for (size_t i = 0; i < d->n_h; i++)
+		d->keywords[i] = d->h[i].keyword;
+	*ret = d;
+	return 0;
+}
+
+void
+kt_detect_free(struct kt_detect *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n_h; i++) {
+		for (size_t j = 0; j < d->h[i].n_vetoes; j++)
+			kt_rx_free(d->h[i].vetoes[j]);
+		free(d->h[i].vetoes);
+		free(d->h[i].id);
+		free(d->h[i].keyword);
+	}
+	for (size_t i = 0; i < d->n_kinds; i++)
+		kt_rx_free(d->kinds[i].rx);
+	free(d->kinds);
+	free(d->keywords);
+	free(d->h);
+	free(d);
+}
+
+enum kt_kind
+kt_detect_kind(const struct kt_detect *d, struct kt_str text)
+{
+	for (size_t i = 0; i < d->n_kinds; i++)
+		if (kt_rx_match(d->kinds[i].rx, text, 0, NULL, 0))
+			return d->kinds[i].kind;
+	return KT_KIND_OTHER;
+}
+
+static long
+find_kw(struct kt_str text, const struct header *h)
+{
+	if (h->at_start)
+		return kt_str_starts_with(text, h->keyword) ? 0 : -1;
+	const char *p = memmem(text.p, text.len, h->keyword, h->kwlen);
+	return p ? p - text.p : -1;
+}
+
+bool
+kt_detect_line(const struct kt_detect *d, struct kt_str text, bool xen, struct kt_detect_hit *ret)
+{
+	if (!text.len)
+		return false;
+	for (size_t i = 0; i < d->n_h; i++) {
+		const struct header *h = &d->h[i];
+		if (h->xen_only != xen)
+			continue;
+		long at = find_kw(text, h);
+		if (at < 0)
+			continue;
+		bool vetoed = false;
+		for (size_t j = 0; j < h->n_vetoes && !vetoed; j++)
+			vetoed = kt_rx_match(h->vetoes[j], text, 0, NULL, 0);
+		if (vetoed)
+			continue;
+		ret->header = (int)i;
+		ret->kind = kt_detect_kind(d, text);
+		ret->inside = h->inside;
+		ret->pos = (size_t)at;
+		return true;
+	}
+	return false;
+}
+
+size_t
+kt_detect_keywords(const struct kt_detect *d, const char *const **ret)
+{
+	*ret = d->keywords;
+	return d->n_h;
+}
+
+const char *
+kt_detect_header_id(const struct kt_detect *d, int i)
+{
+	return i >= 0 && (size_t)i < d->n_h ? d->h[i].id : "";
+}

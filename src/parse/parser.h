@@ -1,0 +1,44 @@
+/*
+ * parse/parser: the streaming report cutter. Fed normalized lines one at a
+ * time, it finds crash headers (detect.h), cuts each report out of the
+ * stream (prefix lines, same printk context, stop at the next independent
+ * crash, keep the panic that follows an oops), and hands out finished
+ * struct kt_report objects in log order with lines, header, kind and
+ * source filled; kt_fields_extract() then fills the structured fields.
+ * Memory is bounded for any input: a ring of prefix lines, reports capped
+ * at KT_MAX_REPORT_LINES (cut reports are marked corrupted), at most
+ * KT_MAX_REPORTS reports queued. Titles are not made here (src/sign/).
+ */
+#ifndef KT_PARSE_PARSER_H
+#define KT_PARSE_PARSER_H
+
+#include <stdbool.h>
+
+#include <ktriage/report.h>
+
+#include "normalize/line.h"
+
+struct kt_ctx;
+struct kt_parser;
+
+/* Create a parser for one input named `file` (used in report sources;
+ * copied). Returns NULL when the data tables cannot be loaded (the message
+ * is on ctx). Caller owns the result; free with kt_parser_free(). */
+struct kt_parser *kt_parser_new(struct kt_ctx *ctx, const char *file);
+/* Free the parser and any report not taken yet; NULL is a no-op. */
+void kt_parser_free(struct kt_parser *p);
+
+/* Feed the next line. Copied; the line may be freed after return. */
+void kt_parser_feed(struct kt_parser *p, const struct kt_line *line);
+/* The input is finished: close the open report, if any. */
+void kt_parser_end(struct kt_parser *p);
+/* The next finished report in log order, or NULL. Caller owns the result;
+ * free with kt_report_free(). */
+struct kt_report *kt_parser_take(struct kt_parser *p);
+/* True when no report is open and none is waiting to be taken (a scanner
+ * may then skip ahead to the next line containing a header keyword). */
+bool kt_parser_idle(const struct kt_parser *p);
+/* Number of reports dropped because KT_MAX_REPORTS were already found. */
+size_t kt_parser_dropped(const struct kt_parser *p);
+
+#endif

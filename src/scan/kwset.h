@@ -1,0 +1,64 @@
+/*
+ * scan/kwset: find any of a set of literal keywords in a byte range, fast,
+ * and count newlines. This is the scanner's hot loop: it only says "one of
+ * the keywords occurs here"; whether the line is a crash header is decided
+ * by the parser (src/parse/detect.h). No domain knowledge here.
+ *
+ * Two engines: a hand-rolled AVX2 "Teddy"-style fingerprint filter (nibble
+ * lookup tables over the first three bytes of each keyword, then memcmp),
+ * and Vectorscan (hs_compile_lit_multi, block mode) when built with it.
+ * docs/scan.md has the measurements that chose the default.
+ */
+#ifndef KT_SCAN_KWSET_H
+#define KT_SCAN_KWSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kt_ctx;
+struct kt_kwset;
+
+enum kt_kwset_engine {
+	KT_KWSET_AUTO,		/* the measured default (see docs/scan.md) */
+	KT_KWSET_TEDDY,		/* hand-rolled SIMD filter (scalar without AVX2) */
+	KT_KWSET_VECTORSCAN,	/* Vectorscan; KT_EUNSUPPORTED if not built in */
+	KT_KWSET_NAIVE,		/* memmem per keyword: the reference for tests */
+	KT_KWSET_ENGINE_COUNT
+};
+
+/* Name of an engine ("auto", "teddy", "vectorscan", "naive"); "unknown"
+ * when out of range. */
+const char *kt_kwset_engine_name(enum kt_kwset_engine e);
+/* Engine for a name, or KT_KWSET_ENGINE_COUNT when unknown. */
+enum kt_kwset_engine kt_kwset_engine_from_name(const char *s);
+
+/*
+ * Compile `n` keywords (each non-empty, at most 255 bytes, no '\n').
+ * Copied; the arguments may be freed after return. Returns 0, KT_EINVAL
+ * (bad keyword) or KT_EUNSUPPORTED (engine not built in), message on ctx.
+ * Caller owns the result; free with kt_kwset_free().
+ */
+int kt_kwset_new(struct kt_ctx *ctx, const char *const *kw, size_t n,
+		 enum kt_kwset_engine engine, struct kt_kwset **ret);
+/* Free a keyword set; NULL is a no-op. */
+void kt_kwset_free(struct kt_kwset *s);
+
+/* The engine actually used (AUTO resolved). */
+enum kt_kwset_engine kt_kwset_engine(const struct kt_kwset *s);
+/* Length of the longest keyword. */
+size_t kt_kwset_max_len(const struct kt_kwset *s);
+
+/*
+ * Search p[0..len) for a keyword occurrence that lies wholly inside it. On
+ * success returns true and stores in *ret_off the offset of an occurrence
+ * that lies in the earliest line (the text up to a '\n') holding any
+ * occurrence; which occurrence of that line is unspecified. Not thread-safe
+ * per set (Vectorscan scratch); use one set per thread.
+ */
+bool kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off);
+
+/* Number of '\n' bytes in p[0..len). */
+uint64_t kt_count_newlines(const char *p, size_t len);
+
+#endif

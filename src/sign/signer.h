@@ -1,0 +1,69 @@
+/*
+ * sign: internal definition of the compiled sign tables (tables.c loads,
+ * title.c uses them). Not part of any other stage's API.
+ */
+#ifndef KT_SIGN_SIGNER_H
+#define KT_SIGN_SIGNER_H
+
+#include "parse/detect.h"
+#include "sign/sign.h"
+
+enum step_kind { STEP_FIND, STEP_PARSE };
+
+struct sign_step {
+	enum step_kind kind;
+	struct kt_rx *rx;	/* STEP_FIND */
+	bool has_group;
+	bool required;		/* !NAME: the recipe fails without it */
+};
+
+struct sign_recipe {
+	struct sign_step *v;
+	size_t n;
+};
+
+struct sign_format {
+	bool *headers;		/* indexed by detect header index */
+	struct kt_rx *title;
+	struct kt_rx *report;
+	char *fmt;
+	char **alts;
+	size_t n_alts;
+	struct sign_recipe stack;
+	struct sign_recipe stack2;
+	struct kt_rx *skip;	/* alternation of the format's skips, or NULL */
+	bool corrupted, nostack, stall, hang, fallback;
+};
+
+struct sign_sub {
+	struct kt_rx *rx;
+	char *with;		/* type name, replacement, or hang title */
+};
+
+struct kt_signer {
+	struct kt_ctx *ctx;
+	struct kt_detect *det;
+	size_t n_headers;
+	struct sign_format *f;
+	size_t n_f;
+	struct kt_rx *frame;	/* FRAME */
+	struct kt_rx *unreliable; /* UNRELIABLE */
+	struct kt_rx *stackstart; /* STACKSTART */
+	struct kt_rx *trace;	/* TRACE */
+	struct kt_rx *faultinject; /* FAULTINJECT */
+	struct kt_rx *skip;	/* global skip list as one alternation */
+	char **wrappers;
+	size_t n_wrappers;
+	struct kt_rx *anchors;
+	struct sign_sub *renames;
+	size_t n_renames;
+	struct sign_sub *hangfirst;
+	size_t n_hangfirst;
+	struct kt_rx *hangskip;
+	struct sign_sub *types;
+	size_t n_types;
+	struct sign_sub *norm;
+	size_t n_norm;
+};
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * fuzz: libFuzzer target for input + normalize. The data is read as a log
+ * (decompressed if it starts with a compression magic), split into lines and
+ * every line normalized; checks the invariants the later stages rely on.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <ktriage/error.h>
+#include <ktriage/limits.h>
+
+#include "input/input.h"
+#include "normalize/normalize.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct kt_normalizer *n = kt_normalizer_new();
+	struct kt_input *in;
+	struct kt_str line;
+	struct kt_line out;
+	uint32_t no;
+	bool trunc;
+
+	if (kt_input_open_mem(ctx, "fuzz", data, size, &in) == 0) {
+		while (kt_input_next(in, &line, &no, &trunc) == 1) {
+			if (line.len > KT_MAX_LINE)
+				abort();
+			kt_normalize(n, line, no, &out);
+			if (out.text.len > line.len || out.level < -1 || out.level > 7 ||
+			    (unsigned)out.fmt >= KT_FMT_COUNT || out.no != no)
+				abort();
+		}
+		kt_input_free(in);
+	}
+	kt_normalizer_free(n);
+	kt_ctx_free(ctx);
+	return 0;
+}

@@ -1,0 +1,103 @@
+#!/bin/sh
+# `ktriage net audit` and `net plan` end to end on the fixtures in tests/host/,
+# with a fake `xe` on PATH that records what --apply runs and fails on demand.
+# usage: net-cli.sh KTRIAGE SOURCE_ROOT        (TAP output)
+KT=$1
+SRC=$2
+FIX=$SRC/tests/host/xe-pool-enic
+TMP=$(mktemp -d /tmp/kt-net-cli.XXXXXX) || exit 99
+trap 'rm -rf "$TMP"' EXIT INT TERM
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+
+# "key ( RO): value" records -> "key=value" lines, records separated by "--"
+records() { sed -e 's/^ *\([^ ]*\) ([ SM]R[OW])\( \[DEPRECATED\]\)\{0,1\} *: \{0,1\}\(.*\)$/\1=\3/' -e 's/^$/--/' "$1"; }
+# uuid of the record where KEY=VALUE
+uuid_where() { records "$1" | awk -v kv="$2=$3" -F'\n' '
+	/^--$/ { if (hit) print u; hit = 0; u = ""; next }
+	/^uuid=/ { u = substr($0, 6) } $0 == kv { hit = 1 } END { if (hit) print u }'; }
+
+# fake xe: logs its arguments; "xe CLASS-list params=all" prints the fixture;
+# exits 1 when its command line contains $XE_FAIL_ON
+mkdir "$TMP/bin"
+cat > "$TMP/bin/xe" <<'XE'
+#!/bin/sh
+case "$1" in
+*-list) cat "$XE_FIXTURES/$1.txt" 2>/dev/null || exit 1; exit 0 ;;
+esac
+echo "$*" >> "$XE_LOG"
+if [ -n "$XE_FAIL_ON" ]; then
+	case "$*" in *"$XE_FAIL_ON"*) echo "fake xe: failing on request" >&2; exit 1 ;; esac
+fi
+exit 0
+XE
+chmod +x "$TMP/bin/xe"
+export XE_LOG="$TMP/xe.log" XE_FIXTURES="$FIX"
+
+echo "1..14"
+
+# 1-3: sysfs tree: enic at 9000 is high with a remedy, ixgbe at 9000 is fine
+"$KT" net audit --sysfs-root "$SRC/tests/host/enic-ixgbe-jumbo" > "$TMP/out" 2>&1
+check "audit sysfs exits 1 on findings" "[ $? -eq 1 ]"
+check "enic NIC at 9000 is high" "grep -q '\[high\] jumbo-unsupported: eth0' '$TMP/out' && grep -q 'remedy: .*1500' '$TMP/out'"
+check "ixgbe NIC at 9000 is not flagged" "! grep -q '\] [a-z-]*: eth1' '$TMP/out'"
+
+# 4: JSON output is JSON and has the three arrays
+"$KT" net audit --sysfs-root "$SRC/tests/host/enic-ixgbe-jumbo" --format json > "$TMP/json"
+check "audit json is valid" "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"interfaces\"] and d[\"findings\"] and \"networks\" in d' '$TMP/json'"
+
+STOR=$(uuid_where "$FIX/network-list.txt" name-label "Storage (bond1)")
+MGMT=$(uuid_where "$FIX/network-list.txt" name-label "Pool-wide network associated with eth0")
+STOR_PIFS=$(uuid_where "$FIX/pif-list.txt" network-uuid "$STOR")
+MGMT_PIFS=$(uuid_where "$FIX/pif-list.txt" network-uuid "$MGMT")
+
+# 5-7: print-only plan
+: > "$XE_LOG"
+PATH="$TMP/bin:$PATH" "$KT" net plan --xe-dir "$FIX" --network "Storage (bond1)" --mtu 1500 > "$TMP/plan"
+check "plan exits 0" "[ $? -eq 0 ] && [ -n '$STOR' ]"
+check "plan sets the storage network MTU once" "[ \$(grep -c 'xe network-param-set uuid=$STOR MTU=1500' '$TMP/plan') -eq 1 ]"
+allpifs=true
+for p in $STOR_PIFS; do
+	grep -q "xe pif-unplug uuid=$p" "$TMP/plan" && grep -q "xe pif-plug uuid=$p" "$TMP/plan" || allpifs=false
+done
+for p in $MGMT_PIFS; do grep -q "\\$ xe .*$p" "$TMP/plan" && allpifs=false; done
+npifs=$(echo $STOR_PIFS | wc -w)
+check "unplug/plug for every storage PIF, no command for management PIFs, nothing run" \
+	"$allpifs && [ $npifs -eq 2 ] && [ ! -s '$XE_LOG' ]"
+
+# 8-9: --apply --yes runs exactly the plan's commands in order
+: > "$XE_LOG"
+PATH="$TMP/bin:$PATH" "$KT" net plan --xe-dir "$FIX" --network "$STOR" --mtu 1500 --apply --yes > "$TMP/apply" 2>&1
+check "apply exits 0" "[ $? -eq 0 ]"
+awk '/\[run\]/ { run = 1; next } run && /^       \$ xe / { sub(/^       \$ xe /, ""); print } { run = 0 }' \
+	"$TMP/plan" > "$TMP/want"
+check "apply ran the run steps in order" "diff -u '$TMP/want' '$XE_LOG' >&2"
+
+# 10-11: a failing step stops the run and prints the roll back
+: > "$XE_LOG"
+LAST=$(echo $STOR_PIFS | awk '{print $NF}')
+XE_FAIL_ON="pif-plug uuid=$LAST" PATH="$TMP/bin:$PATH" \
+	"$KT" net plan --xe-dir "$FIX" --network "$STOR" --mtu 1500 --apply --yes > "$TMP/out" 2> "$TMP/err"
+check "failing step: exit 3 and roll back printed" "[ $? -eq 3 ] && grep -q 'network-param-set uuid=$STOR MTU=9000' '$TMP/err'"
+check "nothing runs after the failing step" "[ \"\$(tail -n 1 '$XE_LOG')\" = 'pif-plug uuid=$LAST' ]"
+
+# 12: --apply without --yes asks; "no" applies nothing
+: > "$XE_LOG"
+echo no | PATH="$TMP/bin:$PATH" "$KT" net plan --xe-dir "$FIX" --network "$STOR" --mtu 1500 --apply > "$TMP/out" 2>&1
+check "declined confirmation runs nothing" "[ $? -eq 1 ] && [ ! -s '$XE_LOG' ]"
+
+# 13: names are validated before anything runs
+PATH="$TMP/bin:$PATH" "$KT" net plan --xe-dir "$FIX" --network "no such network" --mtu 1500 --apply --yes > "$TMP/out" 2>&1
+check "unknown network is a usage error" "[ $? -eq 2 ] && [ ! -s '$XE_LOG' ]"
+
+# 14: live --xe through the fake xe gives the same findings as --xe-dir
+PATH="$TMP/bin:$PATH" "$KT" net audit --xe > "$TMP/live" 2>&1
+"$KT" net audit --xe-dir "$FIX" > "$TMP/dir" 2>&1
+sed -n '/^Findings/,$p' "$TMP/live" > "$TMP/live.f"
+sed -n '/^Findings/,$p' "$TMP/dir" > "$TMP/dir.f"
+check "audit --xe equals audit --xe-dir" "[ \$(grep -c 'jumbo-unsupported' '$TMP/live.f') -eq 4 ] && cmp -s '$TMP/live.f' '$TMP/dir.f'"
+
+[ $fails -eq 0 ]

@@ -1,0 +1,405 @@
+/* Unit tests: inventory (sysfs trees, in-memory fakes, xe dumps, a status
+ * report) + audit findings + JSON that kt_host_facts_load_json reads back. */
+#include <setjmp.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <cmocka.h>
+
+#include <ktriage/hostfacts.h>
+#include <ktriage/net.h>
+
+#include "fakeops.h"
+
+static char *
+fixture(const char *rel)
+{
+	const char *root = getenv("KT_SOURCE_ROOT");
+	char *p;
+
+	if (!root)
+		root = ".";
+	p = malloc(strlen(root) + strlen(rel) + 2);
+	sprintf(p, "%s/%s", root, rel);
+	return p;
+}
+
+static const struct kt_net_finding *
+finding(const struct kt_net_inventory *inv, const char *id, const char *subject)
+{
+	for (size_t i = 0; i < inv->n_findings; i++)
+		if (strcmp(inv->findings[i].id, id) == 0 &&
+		    (!subject || strcmp(inv->findings[i].subject, subject) == 0))
+			return &inv->findings[i];
+	return NULL;
+}
+
+static bool
+any_finding_on(const struct kt_net_inventory *inv, const char *subject)
+{
+	for (size_t i = 0; i < inv->n_findings; i++)
+		if (strcmp(inv->findings[i].subject, subject) == 0)
+			return true;
+	return false;
+}
+
+/* Build and audit an inventory from `ops` (sysfs) or an xe dir. */
+static struct kt_net_inventory *
+audit(const struct kt_host_ops *ops, const char *xe_dir)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct kt_driver_db *db;
+	struct kt_net_inventory *inv;
+	int err;
+
+	assert_int_equal(kt_driver_db_load(ctx, &db), 0);
+	assert_int_equal(kt_net_inventory_new(ctx, &inv), 0);
+	err = xe_dir ? kt_net_inventory_xe(ctx, ops, xe_dir, inv) : kt_net_inventory_sysfs(ctx, ops, inv);
+	if (err)
+		fail_msg("inventory: %s", kt_ctx_errmsg(ctx));
+	assert_int_equal(kt_net_audit(ctx, inv, db), 0);
+	kt_driver_db_free(db);
+	kt_ctx_free(ctx);
+	return inv;
+}
+
+/* The acceptance case: enic at 9000 is high with a remedy, ixgbe at 9000 fine. */
+static void
+test_sysfs_enic_vs_ixgbe(void **state)
+{
+	char *root = fixture("tests/host/enic-ixgbe-jumbo");
+	struct kt_host_ops *ops = kt_host_ops_system_new(root);
+	struct kt_net_inventory *inv = audit(ops, NULL);
+	const struct kt_net_finding *f = finding(inv, "jumbo-unsupported", "eth0");
+	const struct kt_net_iface *eth1 = kt_net_inventory_find(inv, NULL, "eth1");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(f->sev, KT_NET_SEV_HIGH);
+	assert_non_null(f->remedy);
+	assert_non_null(strstr(f->remedy, "1500"));
+	assert_non_null(f->source);
+	assert_false(any_finding_on(inv, "eth1"));
+	assert_non_null(eth1);
+	assert_string_equal(eth1->driver, "ixgbe");
+	assert_int_equal(eth1->mtu, 9000);
+	assert_int_equal(eth1->max_mtu, 9710);
+	assert_int_equal(inv->findings[0].sev, KT_NET_SEV_HIGH);
+	kt_net_inventory_free(inv);
+	kt_host_ops_system_free(ops);
+	free(root);
+}
+
+static void
+test_sysfs_mixed(void **state)
+{
+	static const struct {
+		const char *id, *subject;
+		enum kt_net_sev sev;
+	} want[] = {
+		{ "jumbo-unsupported", "eth0", KT_NET_SEV_HIGH },	/* 82573V via pci-ids */
+		{ "vlan-above-parent", "eth3.200", KT_NET_SEV_HIGH },
+		{ "bond-mixed-drivers", "bond0", KT_NET_SEV_MEDIUM },
+		{ "bridge-port-mtu", "eth4", KT_NET_SEV_MEDIUM },
+	};
+	char *root = fixture("tests/host/linux-mixed");
+	struct kt_host_ops *ops = kt_host_ops_system_new(root);
+	struct kt_net_inventory *inv = audit(ops, NULL);
+	const struct kt_net_iface *bond = kt_net_inventory_find(inv, NULL, "bond0");
+	const struct kt_net_iface *vlan = kt_net_inventory_find(inv, NULL, "bond0.100");
+	const struct kt_net_iface *vif = kt_net_inventory_find(inv, NULL, "vif1.0");
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct kt_net_finding *f = finding(inv, want[i].id, want[i].subject);
+
+		if (!f)
+			fail_msg("missing %s on %s", want[i].id, want[i].subject);
+		assert_int_equal(f->sev, want[i].sev);
+	}
+	/* jumbo-capable bond members are not flagged for jumbo */
+	assert_null(finding(inv, "jumbo-unsupported", "eth1"));
+	assert_null(finding(inv, "jumbo-unsupported", "eth2"));
+	assert_non_null(bond);
+	assert_int_equal(bond->kind, KT_NET_BOND);
+	assert_int_equal(bond->n_members, 2);
+	assert_non_null(vlan);
+	assert_int_equal(vlan->kind, KT_NET_VLAN);
+	assert_string_equal(vlan->lower, "bond0");
+	assert_non_null(vif);
+	assert_int_equal(vif->kind, KT_NET_VIF);
+	assert_string_equal(vif->master, "br0");
+	kt_net_inventory_free(inv);
+	kt_host_ops_system_free(ops);
+	free(root);
+}
+
+/* In-memory trees: one NIC each. */
+struct fake_case {
+	const char *name;
+	struct fake_entry e[8];
+	const char *want_id;	/* NULL: no finding */
+};
+
+#define NIC(mtu, drv) \
+	{ "/sys/class/net/eth0/mtu", mtu, NULL }, \
+	{ "/sys/class/net/eth0/device/driver", NULL, "../../bus/pci/drivers/" drv }
+
+static void
+test_fake_trees(void **state)
+{
+	static const struct fake_case cases[] = {
+		{ "ixgbe-1500", { NIC("1500\n", "ixgbe") }, NULL },
+		{ "tg3-jumbo", { NIC("9000\n", "tg3") }, "jumbo-depends" },
+		{ "bnx2-above-max", { NIC("9600\n", "bnx2") }, "mtu-above-max" },
+		{ "garbage-mtu", { NIC("abc\0\xff", "enic") }, NULL },
+		{ "unknown-driver", { NIC("9000", "nosuchdrv") }, NULL },
+		{ "enic-no-newline", { NIC("9000", "enic") }, "jumbo-unsupported" },
+		{ "no-driver-link", { { "/sys/class/net/eth0/mtu", "9000", NULL } }, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fake_fs fs = { cases[i].e, 0, "", NULL, 0 };
+		struct kt_host_ops ops;
+		struct kt_net_inventory *inv;
+
+		while (fs.n < 8 && cases[i].e[fs.n].path)
+			fs.n++;
+		ops = fake_ops(&fs);
+		ops.run = NULL;	/* no ovs-vsctl */
+		inv = audit(&ops, NULL);
+		assert_int_equal(inv->n_ifaces, 1);
+		if (!cases[i].want_id) {
+			if (inv->n_findings)
+				fail_msg("%s: unexpected %s", cases[i].name, inv->findings[0].id);
+		} else if (!finding(inv, cases[i].want_id, "eth0")) {
+			fail_msg("%s: no %s", cases[i].name, cases[i].want_id);
+		}
+		kt_net_inventory_free(inv);
+	}
+}
+
+/* A fake ovs-vsctl/ovs-appctl: a bond port is found with its members. */
+struct ovs_fake {
+	struct fake_fs fs;
+};
+
+static int
+ovs_run(void *ud, const char *const *argv, size_t limit, char **ret_out, int *ret_status)
+{
+	const char *out = "";
+
+	(void)ud;
+	(void)limit;
+	if (strcmp(argv[0], "ovs-vsctl") == 0 && strcmp(argv[1], "list-br") == 0)
+		out = "xenbr1\n";
+	else if (strcmp(argv[0], "ovs-vsctl") == 0 && strcmp(argv[1], "list-ports") == 0)
+		out = "bond0\nvif3.0\n";
+	else if (strcmp(argv[0], "ovs-vsctl") == 0 && strcmp(argv[1], "list-ifaces") == 0)
+		out = "eth2\neth3\nvif3.0\n";
+	else if (strcmp(argv[0], "ovs-appctl") == 0)
+		out = "---- bond0 ----\nbond_mode: active-backup\n\nmember eth2: enabled\n  active member\n\nslave eth3: enabled\n";
+	*ret_out = strdup(out);
+	*ret_status = 0;
+	return 0;
+}
+
+static void
+test_ovs(void **state)
+{
+	static const struct fake_entry e[] = {
+		{ "/sys/class/net/eth2/mtu", "9000", NULL },
+		{ "/sys/class/net/eth2/device/driver", NULL, "../enic" },
+		{ "/sys/class/net/eth2/master", NULL, "../ovs-system" },
+		{ "/sys/class/net/eth3/mtu", "9000", NULL },
+		{ "/sys/class/net/eth3/device/driver", NULL, "../enic" },
+		{ "/sys/class/net/xenbr1/mtu", "9000", NULL },
+		{ "/sys/class/net/vif3.0/mtu", "9000", NULL },
+	};
+	struct fake_fs fs = { e, sizeof(e) / sizeof(e[0]), "", NULL, 0 };
+	struct kt_host_ops ops = fake_ops(&fs);
+	struct kt_net_inventory *inv;
+	const struct kt_net_iface *bond, *eth2, *br;
+
+	(void)state;
+	ops.run = ovs_run;
+	inv = audit(&ops, NULL);
+	bond = kt_net_inventory_find(inv, NULL, "bond0");
+	eth2 = kt_net_inventory_find(inv, NULL, "eth2");
+	br = kt_net_inventory_find(inv, NULL, "xenbr1");
+	assert_non_null(bond);
+	assert_int_equal(bond->kind, KT_NET_BOND);
+	assert_int_equal(bond->n_members, 2);
+	assert_string_equal(eth2->master, "bond0");
+	assert_string_equal(bond->master, "xenbr1");
+	assert_int_equal(br->kind, KT_NET_OVS);
+	assert_non_null(finding(inv, "jumbo-unsupported", "eth2"));
+	assert_non_null(finding(inv, "jumbo-unsupported", "eth3"));
+	kt_net_inventory_free(inv);
+}
+
+static void
+test_xe_audit_and_hostfacts(void **state)
+{
+	char *dir = fixture("tests/host/xe-pool-enic");
+	struct kt_host_ops *ops = kt_host_ops_system_new(NULL);
+	struct kt_net_inventory *inv = audit(ops, dir);
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct kt_host_facts *hf;
+	char path[] = "/tmp/kt-net-facts-XXXXXX";
+	char *json = kt_net_audit_json(inv), *text = kt_net_audit_text(inv);
+	size_t high = 0, enic = 0;
+	int fd;
+	FILE *f;
+
+	(void)state;
+	for (size_t i = 0; i < inv->n_findings; i++)
+		if (strcmp(inv->findings[i].id, "jumbo-unsupported") == 0) {
+			high++;
+			assert_non_null(strstr(inv->findings[i].remedy, "net plan --network"));
+		}
+	assert_int_equal(high, 4);	/* eth2+eth3 on both hosts */
+	assert_null(finding(inv, "management-jumbo", NULL));
+	assert_non_null(strstr(text, "Storage (bond1)"));
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(json, f);
+	fclose(f);
+	assert_int_equal(kt_host_facts_load_json(ctx, path, &hf), 0);
+	assert_int_equal(hf->n_ifaces, inv->n_ifaces);
+	assert_int_equal(hf->n_networks, 3);
+	for (size_t i = 0; i < hf->n_ifaces; i++)
+		if (hf->ifaces[i].driver && strcmp(hf->ifaces[i].driver, "enic") == 0) {
+			enic++;
+			assert_int_equal(hf->ifaces[i].mtu, 9000);
+			assert_string_equal(hf->ifaces[i].jumbo, "no");
+			assert_non_null(hf->ifaces[i].host);
+		}
+	assert_int_equal(enic, 4);
+	kt_host_facts_free(hf);
+	kt_host_facts_free(NULL);
+
+	/* not ours / not JSON / absent */
+	f = fopen(path, "w");
+	fputs("{\"x\": 1}", f);
+	fclose(f);
+	assert_int_equal(kt_host_facts_load_json(ctx, path, &hf), KT_EFORMAT);
+	f = fopen(path, "w");
+	fputs("{\"interfaces\": [", f);
+	fclose(f);
+	assert_int_equal(kt_host_facts_load_json(ctx, path, &hf), KT_EFORMAT);
+	unlink(path);
+	assert_int_equal(kt_host_facts_load_json(ctx, path, &hf), KT_EIO);
+
+	free(json);
+	free(text);
+	kt_net_inventory_free(inv);
+	kt_host_ops_system_free(ops);
+	kt_ctx_free(ctx);
+	free(dir);
+}
+
+static void
+add_member(struct archive *a, const char *name, const char *text)
+{
+	struct archive_entry *e = archive_entry_new();
+
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_size(e, (la_int64_t)strlen(text));
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, text, strlen(text)), (la_ssize_t)strlen(text));
+	archive_entry_free(e);
+}
+
+/* A status report written in xen-bugtool's naming (research 6). */
+static void
+test_status_report(void **state)
+{
+	char path[] = "/tmp/kt-net-sr-XXXXXX";
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct kt_driver_db *db;
+	struct kt_net_inventory *inv;
+	struct archive *a;
+	const struct kt_net_iface *bond;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	a = archive_write_new();
+	archive_write_add_filter_bzip2(a);
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	add_member(a, "bug-report-20260101/ip-s-addr.out",
+		   "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\n"
+		   "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+		   "2: eth2: <BROADCAST,MULTICAST,SLAVE,UP> mtu 9000 qdisc mq master bond0 state UP\n"
+		   "3: eth3: <BROADCAST,MULTICAST,SLAVE,UP> mtu 9000 qdisc mq master bond0 state UP\n"
+		   "4: bond0: <BROADCAST,MULTICAST,MASTER,UP> mtu 9000 qdisc noqueue state UP\n"
+		   "5: bond0.20@bond0: <BROADCAST,MULTICAST,UP> mtu 9000 qdisc noqueue state UP\n");
+	add_member(a, "bug-report-20260101/ethtool-i-eth2.out",
+		   "driver: enic\nversion: 2.3.0.53\nbus-info: 0000:06:00.0\n");
+	add_member(a, "bug-report-20260101/ethtool-i-eth3.out",
+		   "driver: enic\nversion: 2.3.0.53\nbus-info: 0000:07:00.0\n");
+	add_member(a, "bug-report-20260101/proc/net/bonding/bond0",
+		   "Bonding Mode: fault-tolerance (active-backup)\n\nSlave Interface: eth2\n"
+		   "MII Status: up\n\nSlave Interface: eth3\nMII Status: up\n");
+	add_member(a, "bug-report-20260101/proc/net/vlan/config",
+		   "VLAN Dev name    | VLAN ID\nName-Type: VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD\n"
+		   "bond0.20       | 20  | bond0\n");
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+
+	assert_int_equal(kt_driver_db_load(ctx, &db), 0);
+	assert_int_equal(kt_net_inventory_new(ctx, &inv), 0);
+	if (kt_net_inventory_status_report(ctx, path, inv) != 0)
+		fail_msg("%s", kt_ctx_errmsg(ctx));
+	assert_int_equal(kt_net_audit(ctx, inv, db), 0);
+	bond = kt_net_inventory_find(inv, NULL, "bond0");
+	assert_non_null(bond);
+	assert_int_equal(bond->kind, KT_NET_BOND);
+	assert_int_equal(bond->n_members, 2);
+	assert_string_equal(kt_net_inventory_find(inv, NULL, "bond0.20")->lower, "bond0");
+	assert_non_null(finding(inv, "jumbo-unsupported", "eth2"));
+	assert_non_null(finding(inv, "jumbo-unsupported", "eth3"));
+	kt_net_inventory_free(inv);
+
+	/* not an archive */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(write(fd, "hello\n", 6) == 6);
+	close(fd);
+	assert_int_equal(kt_net_inventory_new(ctx, &inv), 0);
+	assert_true(kt_net_inventory_status_report(ctx, path, inv) < 0);
+	kt_net_inventory_free(inv);
+	unlink(path);
+	kt_driver_db_free(db);
+	kt_ctx_free(ctx);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sysfs_enic_vs_ixgbe),
+		cmocka_unit_test(test_sysfs_mixed),
+		cmocka_unit_test(test_fake_trees),
+		cmocka_unit_test(test_ovs),
+		cmocka_unit_test(test_xe_audit_and_hostfacts),
+		cmocka_unit_test(test_status_report),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
