@@ -8,7 +8,7 @@ build=$1
 secs=${2:-20}
 rc=0
 for bin in "$build"/tests/fuzz/fuzz_*; do
-	[ -x "$bin" ] || continue
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	name=$(basename "$bin" | sed 's/^fuzz_//')
 	work=$(mktemp -d)
 	[ -d "tests/fuzz/seeds/$name" ] && cp -r "tests/fuzz/seeds/$name/." "$work/" 2>/dev/null

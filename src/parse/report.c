@@ -52,18 +52,11 @@ kt_report_strdup(struct kt_report *r, const char *s)
 const char *
 kt_report_printf(struct kt_report *r, const char *fmt, ...)
 {
-	va_list ap, ap2;
-	int n;
-	char *p;
+	va_list ap;
+	const char *p;
 
 	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		n = 0;
-	p = kt_arena_alloc(r->arena, (size_t)n + 1);
-	(void)vsnprintf(p, (size_t)n + 1, fmt, ap);
+	p = kt_arena_vprintf(r->arena, fmt, ap);
 	va_end(ap);
 	return p;
 }

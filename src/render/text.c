@@ -13,6 +13,8 @@
 #include "util/str.h"
 
 #define MAX_TEXT_FRAMES 40	/* reliable frames shown without --verbose */
+#define INSNS_BEFORE 4		/* instructions shown before the faulting one */
+#define INSNS_AFTER 1
 
 struct out {
 	struct kt_buf b;
@@ -91,7 +93,7 @@ render_story(struct out *o, const struct kt_report *r)
 }
 
 static void
-render_fault(struct out *o, const struct kt_report *r)
+render_fault(struct out *o, const struct kt_report *r, bool verbose)
 {
 	const struct kt_fault *f = &r->fault;
 
@@ -130,12 +132,24 @@ render_fault(struct out *o, const struct kt_report *r)
 		kt_buf_addc(&o->b, '\n');
 	}
 	if (r->n_insns) {
-		kt_buf_adds(&o->b, "  faulting instruction:\n");
+		size_t lo = 0, hi = r->n_insns;
+
+		/* Around the faulting instruction: what led to it, and one after
+		 * (bytes after the fault are printed but may decode as garbage). */
 		for (size_t i = 0; i < r->n_insns; i++) {
+			if (r->insns[i].faulting && !verbose) {
+				lo = i > INSNS_BEFORE ? i - INSNS_BEFORE : 0;
+				hi = i + INSNS_AFTER + 1 < r->n_insns ? i + INSNS_AFTER + 1 : r->n_insns;
+				break;
+			}
+		}
+		kt_buf_adds(&o->b, "  code:\n");
+		for (size_t i = lo; i < hi; i++) {
 			const struct kt_insn *in = &r->insns[i];
 
-			kt_buf_printf(&o->b, "  %s%s %s%s\n", in->faulting ? RED(o) : "",
+			kt_buf_printf(&o->b, "  %s%s %s%s%s\n", in->faulting ? RED(o) : "",
 				      in->faulting ? "  =>" : "    ", in->text ? in->text : "",
+				      in->faulting ? "   <- faulting instruction" : "",
 				      in->faulting ? RST(o) : "");
 		}
 	}
@@ -342,7 +356,7 @@ kt_render_text(const struct kt_report *r, const struct kt_render_opts *opts)
 	o.color = opts && opts->color;
 	render_header(&o, r);
 	render_story(&o, r);
-	render_fault(&o, r);
+	render_fault(&o, r, verbose);
 	render_context(&o, r);
 	render_trace(&o, r, verbose);
 	render_regs(&o, r, verbose);

@@ -133,15 +133,18 @@ kt_arena_strdup(struct kt_arena *a, const char *s)
 	return s ? kt_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
-static char *
-vprintf_arena(struct kt_arena *a, const char *fmt, va_list ap)
+char *
+kt_arena_vprintf(struct kt_arena *a, const char *fmt, va_list ap)
 {
 	va_list ap2;
+	char probe[1];
 	int n;
 	char *p;
 
+	if (!fmt)	/* keeps gcc's -Wformat-truncation quiet under -fsanitize */
+		return kt_arena_strdup(a, "");
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(probe, sizeof(probe), fmt, ap2);	/* length only */
 	va_end(ap2);
 	if (n < 0)
 		n = 0;
@@ -157,7 +160,7 @@ kt_arena_printf(struct kt_arena *a, const char *fmt, ...)
 	char *p;
 
 	va_start(ap, fmt);
-	p = vprintf_arena(a, fmt, ap);
+	p = kt_arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	return p;
 }

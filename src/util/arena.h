@@ -8,6 +8,7 @@
 #define KT_UTIL_ARENA_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 struct kt_arena;
@@ -28,6 +29,7 @@ char *kt_arena_strndup(struct kt_arena *a, const char *s, size_t len);
 char *kt_arena_strdup(struct kt_arena *a, const char *s);
 char *kt_arena_printf(struct kt_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+char *kt_arena_vprintf(struct kt_arena *a, const char *fmt, va_list ap);
 /* Bytes handed out so far (for limits and tests). */
 size_t kt_arena_used(const struct kt_arena *a);
 

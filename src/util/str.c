@@ -216,11 +216,14 @@ void
 kt_buf_printf(struct kt_buf *b, const char *fmt, ...)
 {
 	va_list ap, ap2;
+	char probe[1];
 	int n;
 
+	if (!fmt)	/* keeps gcc's -Wformat-truncation quiet under -fsanitize */
+		return;
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(probe, sizeof(probe), fmt, ap2);	/* length only */
 	va_end(ap2);
 	if (n > 0) {
 		reserve(b, (size_t)n);
