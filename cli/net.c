@@ -144,11 +144,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 }
 
 static int
-runtime_error(struct kt_ctx *ctx, int err)
+runtime_error(struct kt_ctx *ctx, const struct opts *o, int err)
 {
 	const char *msg = kt_ctx_errmsg(ctx);
 
-	fprintf(stderr, "ktriage net: %s\n", msg[0] ? msg : kt_strerror(err));
+	fprintf(stderr, "ktriage net: %s%s%s%s\n", msg[0] ? msg : kt_strerror(err),
+		o && o->sysfs_root ? " (under --sysfs-root " : "",
+		o && o->sysfs_root ? o->sysfs_root : "", o && o->sysfs_root ? ")" : "");
 	return err == KT_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
@@ -210,7 +212,7 @@ cmd_audit(struct kt_ctx *ctx, const struct opts *o)
 	if (!err)
 		err = run_probes(ctx, o, inv);
 	if (err) {
-		rc = runtime_error(ctx, err);
+		rc = runtime_error(ctx, o, err);
 		goto out;
 	}
 	out = strcmp(o->format, "json") == 0 ? kt_net_audit_json(inv) : kt_net_audit_text(inv);
@@ -315,7 +317,7 @@ cmd_plan(struct kt_ctx *ctx, const struct opts *o)
 		err = kt_net_plan_build(ctx, inv, db, o->network, o->mtu, &plan);
 	}
 	if (err) {
-		rc = err == KT_ENOTFOUND && inv && inv->is_xe ? EXIT_USAGE : runtime_error(ctx, err);
+		rc = err == KT_ENOTFOUND && inv && inv->is_xe ? EXIT_USAGE : runtime_error(ctx, o, err);
 		if (rc == EXIT_USAGE && err == KT_ENOTFOUND)
 			fprintf(stderr, "ktriage net plan: %s\n", kt_ctx_errmsg(ctx));
 		goto out;
@@ -341,7 +343,7 @@ cmd_drivers(struct kt_ctx *ctx, const struct opts *o)
 	bool json = strcmp(o->format, "json") == 0;
 
 	if (err)
-		return runtime_error(ctx, err);
+		return runtime_error(ctx, o, err);
 	if (json)
 		printf("[\n");
 	for (size_t i = 0; i < kt_driver_db_count(db); i++) {
@@ -382,12 +384,11 @@ kt_cli_net(int argc, char **argv)
 		return kt_cli_net_probe(argc - 1, argv + 1);
 	}
 	if (strcmp(sub, "audit") != 0 && strcmp(sub, "plan") != 0 && strcmp(sub, "drivers") != 0) {
-		fprintf(stderr, "ktriage net: unknown subcommand '%s'\n", sub);
-		usage(stderr);
+		fprintf(stderr, "ktriage net: unknown subcommand '%s'; try 'ktriage net --help'\n", sub);
 		return EXIT_USAGE;
 	}
 	if (parse_opts(argc - 1, argv + 1, &o) < 0) {
-		usage(stderr);
+		fprintf(stderr, "Try 'ktriage net --help'.\n");
 		return EXIT_USAGE;
 	}
 	if (o.help) {

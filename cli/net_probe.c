@@ -123,7 +123,7 @@ print_text(const struct kt_probe_result *r)
 	printf("  out via %s", r->iface[0] ? r->iface : "?");
 	if (r->iface_mtu)
 		printf(" (MTU %d)", r->iface_mtu);
-	if (r->route_mtu && r->route_mtu != r->iface_mtu)
+	if (r->route_mtu && r->route_mtu < r->iface_mtu && r->route_mtu < KT_PROBE_MAX_SIZE)
 		printf("; the kernel's cached path MTU was %d", r->route_mtu);
 	printf("; sizes %d..%d are full IP packets\n\n", r->min, r->max);
 	printf("  %6s  %-13s %5s  %s\n", "size", "result", "tries", "detail");
@@ -139,6 +139,9 @@ print_text(const struct kt_probe_result *r)
 		if (r->hop_mtu)
 			printf("; %s announced MTU %d (path MTU discovery works)",
 			       r->hop_addr[0] ? r->hop_addr : "a hop", r->hop_mtu);
+		else if (r->hop_addr[0])
+			printf("; %s refused bigger packets without naming its MTU",
+			       r->hop_addr);
 		printf("\n");
 		break;
 	case KT_PROBE_VERDICT_BLACK_HOLE:

@@ -82,8 +82,8 @@ struct kt_host_ops {
 	int (*list_dir)(void *userdata, const char *path, char ***ret, size_t *ret_n);
 	/* Target of a symbolic link. */
 	int (*read_link)(void *userdata, const char *path, char **ret);
-	/* Run argv[0] (looked up on PATH, no shell) and collect its stdout (at
-	 * most `limit` bytes). KT_ENOTFOUND when the program does not exist.
+	/* Run argv[0] (looked up on PATH, no shell) and collect its stdout and
+	 * stderr (at most `limit` bytes). KT_ENOTFOUND when the program does not exist.
 	 * *ret_status is the exit status (128+N for signal N). May be NULL. */
 	int (*run)(void *userdata, const char *const *argv, size_t limit, char **ret_out,
 		   int *ret_status);
@@ -233,8 +233,10 @@ struct kt_net_inventory {
 	bool is_xe;		/* filled from xe records (PIFs, networks) */
 	struct kt_net_finding *findings;
 	size_t n_findings;
-	/* growth bookkeeping (private) */
+	/* growth bookkeeping and the name index (private) */
 	size_t cap_hosts, cap_ifaces, cap_networks, cap_vifs, cap_pbds, cap_findings;
+	size_t *name_slots;	/* open addressing: iface index + 1, 0 = empty */
+	size_t name_cap, name_indexed;
 };
 
 /* Create an empty inventory. Caller owns *ret; free with

@@ -234,7 +234,7 @@ struct kt_xen {
 	/* added by the fields helper (xen.log guest-state block): */
 	uint64_t guest_rip_address; /* the RIP value, 0 if unknown */
 	const char *guest_segment; /* "e033" (PV kernel runs in ring 3), or NULL */
-	int guest_ring;		/* "Ring 3"; KT_NONE when guest_segment is NULL */
+	int guest_ring;		/* "Ring 3"; meaningful only when guest_segment is set */
 	bool vcpu_mode_known;	/* "VCPU in kernel|user mode" was printed */
 };
 

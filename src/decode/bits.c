@@ -133,6 +133,23 @@ taint_letters(const char *s, char *out, size_t max)
 	return n;
 }
 
+/* Letters that only the module list shows ("Modules linked in: foo(OE+)"):
+ * per-module taints missing from the Tainted: text (or no Tainted: line at
+ * all), and the load-state marks + (loading) and - (unloading). */
+static size_t
+module_letters(const struct kt_report *r, char *out, size_t n, size_t max)
+{
+	for (size_t i = 0; i < r->n_modules; i++) {
+		const char *f = r->modules[i].flags;
+
+		for (; f && *f && n < max; f++)
+			if (((*f >= 'A' && *f <= 'Z') || *f == '+' || *f == '-') &&
+			    !memchr(out, *f, n))
+				out[n++] = *f;
+	}
+	return n;
+}
+
 void
 kt_decode_taint(struct kt_report *r, const struct kt_dtable *taint)
 {
@@ -141,12 +158,21 @@ kt_decode_taint(struct kt_report *r, const struct kt_dtable *taint)
 	struct kt_flag_list *out = &r->kernel.taint;
 	size_t cap = list_cap(out);
 	char letters[64];
-	size_t n;
+	size_t n = 0, n_text;
 
-	if (!r->kernel.tainted)
-		return;
-	n = taint_letters(r->kernel.tainted, letters, sizeof(letters));
+	if (r->kernel.tainted)
+		n = taint_letters(r->kernel.tainted, letters, sizeof(letters));
+	n_text = n;
+	n = module_letters(r, letters, n, sizeof(letters));
 	for (size_t i = 0; i < n; i++) {
+		if (letters[i] == '+' || letters[i] == '-') {
+			add_flag(r, out, &cap, kt_report_strndup(r, &letters[i], 1),
+				 kt_report_printf(r, "module %s (modules: %s)",
+						  letters[i] == '+' ? "still loading (MODULE_STATE_COMING)"
+								    : "unloading (MODULE_STATE_GOING)",
+						  modules_with_flag(r, letters[i])));
+			continue;
+		}
 		const char *name = kt_report_strndup(r, &letters[i], 1);
 		long row = taint_row(taint, letters[i]);
 		const char *meaning, *mods = NULL;
@@ -160,7 +186,9 @@ kt_decode_taint(struct kt_report *r, const struct kt_dtable *taint)
 		if (strcmp(kt_dtable_get(taint, (size_t)row, c_per_module), "yes") == 0)
 			mods = modules_with_flag(r, letters[i]);
 		add_flag(r, out, &cap, name,
-			 mods ? kt_report_printf(r, "%s (modules: %s)", meaning, mods) : meaning);
+			 mods ? kt_report_printf(r, "%s (modules: %s)%s", meaning, mods,
+						 i >= n_text ? " [module flag only]" : "")
+			      : meaning);
 	}
 }
 

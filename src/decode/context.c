@@ -239,6 +239,52 @@ context_from_frames(const struct kt_report *r, const struct kt_dtable *cf, struc
 	return c;
 }
 
+/* Stall and lockup reports are printed by a watchdog from the timer
+ * interrupt (or an NMI): the <IRQ>/<NMI> section on top is the detector, and
+ * the stalled code is the section below it. */
+static enum kt_context
+detector_context(const struct kt_report *r, const struct kt_dtable *cf, struct why *w)
+{
+	struct kt_report below;
+	enum kt_stack st;
+	size_t end;
+	enum kt_context c;
+
+	if ((r->kind != KT_KIND_SOFT_LOCKUP && r->kind != KT_KIND_HARD_LOCKUP &&
+	     r->kind != KT_KIND_RCU_STALL) || r->n_frames == 0)
+		return KT_CONTEXT_UNKNOWN;
+	(void)top_section(r, &st, &end);
+	if ((st != KT_STACK_IRQ && st != KT_STACK_NMI) || end >= r->n_frames)
+		return KT_CONTEXT_UNKNOWN;
+	below = *r;	/* a view of the frames under the detector's section */
+	below.frames = r->frames + end;
+	below.n_frames = r->n_frames - end;
+	why_add(w, "the report was printed by the watchdog from %s; the stalled code is below it",
+		stack_words(st));
+	c = context_from_frames(&below, cf, w);
+	if (c == KT_CONTEXT_UNKNOWN) {
+		why_add(w, "no interrupt frames below the watchdog's section");
+		c = KT_CONTEXT_TASK;
+	}
+	return c;
+}
+
+/* No kernel call trace, but Xen's guest-state block has a stack scan (a
+ * dom0 whose own log was lost): use it, all frames being equally unsure. */
+static enum kt_context
+context_from_xen_scan(const struct kt_report *r, const struct kt_dtable *cf, struct why *w)
+{
+	struct kt_report view = *r;
+	enum kt_context c;
+
+	view.frames = r->xen.frames;
+	view.n_frames = r->xen.n_frames;
+	c = context_from_frames(&view, cf, w);
+	if (c != KT_CONTEXT_UNKNOWN)
+		why_add(w, "from the stack scan of Xen's guest-state dump (no kernel call trace)");
+	return c;
+}
+
 static void
 add_side_evidence(const struct kt_report *r, struct why *w)
 {
@@ -273,16 +319,23 @@ kt_decode_context(struct kt_report *r, const struct kt_dtable *cf)
 	if (r->kind == KT_KIND_ATOMIC_SLEEP && find_preempt_count(r, &pc))
 		c = context_from_preempt_count(pc, &w);
 	if (c == KT_CONTEXT_UNKNOWN)
+		c = detector_context(r, cf, &w);
+	if (c == KT_CONTEXT_UNKNOWN)
 		c = context_from_frames(r, cf, &w);
+	if (c == KT_CONTEXT_UNKNOWN && r->n_frames == 0 && r->xen.n_frames > 0)
+		c = context_from_xen_scan(r, cf, &w);
 	if (c == KT_CONTEXT_UNKNOWN && panic_in_interrupt(r)) {
 		/* in_interrupt() with no frame evidence: hard-irq handlers run with
-		 * IF clear, so IF set points at softirq (or a BH-disabled section). */
-		bool if_set = (kt_report_reg(r, "EFLAGS", &fl) || kt_report_reg(r, "RFLAGS", &fl)) &&
-			      (fl & 0x200);
-
-		c = if_set ? KT_CONTEXT_SOFTIRQ : KT_CONTEXT_HARDIRQ;
-		why_add(&w, "no interrupt frames found; guessed from the panic message%s",
-			if_set ? " and EFLAGS.IF set" : "");
+		 * IF clear, so IF set points at softirq (or a BH-disabled section).
+		 * Without EFLAGS either is possible: say so and leave it unknown. */
+		if (kt_report_reg(r, "EFLAGS", &fl) || kt_report_reg(r, "RFLAGS", &fl)) {
+			c = (fl & 0x200) ? KT_CONTEXT_SOFTIRQ : KT_CONTEXT_HARDIRQ;
+			why_add(&w, "no interrupt frames found; guessed from the panic message and "
+				    "EFLAGS.IF %s", (fl & 0x200) ? "set" : "clear");
+		} else {
+			why_add(&w, "interrupt context of an unknown kind (hard or soft irq): no frames "
+				    "or EFLAGS to tell");
+		}
 	}
 	if (c == KT_CONTEXT_UNKNOWN && r->n_frames > 0 && r->panic && !panic_in_interrupt(r)) {
 		c = KT_CONTEXT_TASK;

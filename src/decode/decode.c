@@ -54,6 +54,29 @@ kt_decode_tables_deinit(struct kt_decode_tables *t)
 		kt_dtable_deinit((struct kt_dtable *)((char *)t + table_files[i].offset));
 }
 
+/* Forget earlier decode results so that running the stage again replaces
+ * them instead of appending (the old arrays stay in the arena). Fault fields
+ * that decode filled stay: they are filled only when empty. */
+static void
+reset_outputs(struct kt_report *r)
+{
+	static const struct kt_flag_list none = { NULL, 0 };
+
+	r->kernel.taint = none;
+	r->fault.error_bits = none;
+	r->fault.pte_bits = none;
+	r->rflags = none;
+	r->cr0 = none;
+	r->cr4 = none;
+	r->context = KT_CONTEXT_UNKNOWN;
+	r->context_why = NULL;
+	r->insns = NULL;
+	r->n_insns = 0;
+	r->insn_note = NULL;
+	r->reg_notes = NULL;
+	r->n_reg_notes = 0;
+}
+
 int
 kt_decode_run(struct kt_ctx *ctx, struct kt_report *r, const struct kt_decode_opts *opts)
 {
@@ -61,6 +84,7 @@ kt_decode_run(struct kt_ctx *ctx, struct kt_report *r, const struct kt_decode_op
 	struct kt_insn_regs used;
 	int rc = 0;
 
+	reset_outputs(r);
 	(void)kt_decode_tables_load(ctx, &t);	/* problems were reported via kt_diag */
 	kt_decode_taint(r, &t.taint);
 	kt_decode_fault(r, &t);

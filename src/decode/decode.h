@@ -21,7 +21,20 @@ struct kt_ctx;
  * r's arena. Returns 0; KT_EIO / KT_ENOTFOUND / KT_EFORMAT only when a file
  * named in `opts` cannot be used (message on ctx; the other fields are still
  * filled). A knowledge table that fails to load is reported with kt_diag and
- * skipped. */
+ * skipped. Running it again replaces the earlier decode results.
+ *
+ * Conventions of the output:
+ *  - insns[].address is RIP + (offset from the marked byte): the real address
+ *    when the report printed RIP's address, else relative to RIP (0 for the
+ *    faulting instruction, wrapping below 0 for the ones before it); with no
+ *    marker in the Code line, the offset in the window.
+ *  - flag names are the table names when a bit is set ("WRITE", "IF") and
+ *    "!NAME" when a clear bit has a meaning ("!PROT" = page not present);
+ *    "bitN" for set bits no table knows; kernel.taint also lists module-only
+ *    letters and the module states "+" / "-".
+ *  - reg_notes[].tag is one of fault-address, null-offset, poison, err-ptr,
+ *    non-canonical, user-address, mtu-size; reg "CR2"/"FAR"/"DAR" marks a
+ *    note about the fault address itself. */
 int kt_decode_run(struct kt_ctx *ctx, struct kt_report *r, const struct kt_decode_opts *opts);
 
 #endif

@@ -4,7 +4,7 @@
  * through. Like scripts/decodecode, the window usually starts mid-
  * instruction, so variable-length code is resynchronised by trying start
  * offsets until one decodes cleanly onto the marker (research/oops-format.md
- * §7). Does not guess an arch it is not told (beyond x86 registers).
+ * §7). Does not guess an arch beyond what the register names say.
  *
  *   "Code: ... 48 89 f8 48 89 d1 <f3> a4 c3 ..."   x86: bytes, <xx> = RIP
  *   "Code: 94f84769 f94002e8 (f9400d01)"           arm64/arm: words, (..) = PC
@@ -23,7 +23,7 @@
 #include "util/arena.h"
 #include "util/str.h"
 
-#define MAX_WINDOW 512
+#define MAX_WINDOW 256	/* bounds the resync search (quadratic) */
 
 struct window {
 	uint8_t b[MAX_WINDOW];
@@ -85,10 +85,10 @@ put_unit(struct window *w, uint64_t v, size_t unit, bool be)
 static bool
 window_from_raw(const char *raw, enum kt_arch arch, struct window *w)
 {
-	const char *p = strstr(raw, "Code:");
+	const char *p = strstr(raw, "Code:"), *dump = strstr(raw, "dump:");
 	bool be = big_endian_arch(arch);
 
-	p = p ? p + 5 : raw;
+	p = p ? p + 5 : dump ? dump + 5 : raw;	/* ppc: "Instruction dump:" */
 	w->n = 0;
 	w->marker = -1;
 	w->unit = 0;
@@ -107,7 +107,7 @@ window_from_raw(const char *raw, enum kt_arch arch, struct window *w)
 		if (len == 0)
 			break;
 		digits = token_hex(t, len, &v, &marked);
-		if (digits == 0 || digits > 8 || (w->unit && digits / 2 != w->unit))
+		if ((digits != 2 && digits != 4 && digits != 8) || (w->unit && digits / 2 != w->unit))
 			break;
 		w->unit = digits / 2;
 		if (marked && w->marker < 0)
@@ -148,6 +148,10 @@ effective_arch(const struct kt_report *r)
 		return KT_ARCH_X86_64;
 	if (kt_report_reg(r, "EIP", &v))
 		return KT_ARCH_I386;
+	if (kt_report_reg(r, "pstate", &v) || kt_report_reg(r, "x29", &v))
+		return KT_ARCH_ARM64;
+	if (kt_report_reg(r, "NIP", &v) || kt_report_reg(r, "GPR00", &v))
+		return KT_ARCH_PPC64;
 	return KT_ARCH_UNKNOWN;
 }
 
@@ -362,6 +366,31 @@ struct note_ctx {
 	struct kt_insn_regs *used;
 };
 
+/* The register(s) holding the pointer: the base, unless its value is far
+ * from the effective address (then it is an offset and the index is the
+ * pointer, as in KASAN's "cmp byte ptr [rdx + rax], 0"). Also records the
+ * effective address for the register notes. */
+static void
+pointer_regs(struct note_ctx *c, const struct memop *m, const char *base, bool have_b,
+	     uint64_t bv, const char *index, bool have_i, uint64_t iv)
+{
+	uint64_t ea;
+
+	if ((base[0] && !have_b) || (index[0] && !have_i) || m->segmented || (!base[0] && !index[0])) {
+		used_add(c->used, base[0] ? base : index);
+		return;
+	}
+	ea = bv + iv * (uint64_t)m->scale + (uint64_t)m->disp;
+	if (!c->used->has_addr) {
+		c->used->has_addr = true;
+		c->used->addr = ea;
+	}
+	if (base[0] && (ea - bv < 4096 || bv - ea < 4096))
+		used_add(c->used, base);
+	else if (index[0] && (ea - iv < 4096 || iv - ea < 4096))
+		used_add(c->used, index);
+}
+
 /* "reads [rsi] through RSI = ffff8801705505c0, equal to the fault address (CR2)" */
 static void
 note_memop(struct note_ctx *c, const cs_insn *in, const struct memop *m)
@@ -372,10 +401,9 @@ note_memop(struct note_ctx *c, const cs_insn *in, const struct memop *m)
 
 	report_reg_name(c->h, c->arch, m->base, base, sizeof(base));
 	report_reg_name(c->h, c->arch, m->index, index, sizeof(index));
-	used_add(c->used, base);
-	used_add(c->used, index);
 	have_b = base[0] && kt_decode_reg(c->r, base, &bv);
 	have_i = index[0] && kt_decode_reg(c->r, index, &iv);
+	pointer_regs(c, m, base, have_b, bv, index, have_i, iv);
 	kt_buf_printf(c->b, "%s%s memory", c->b->len ? "; " : "", access_verb(m->access, in));
 	if (base[0])
 		kt_buf_printf(c->b, " through %s", base);
@@ -397,6 +425,9 @@ note_memop(struct note_ctx *c, const cs_insn *in, const struct memop *m)
 		return;
 	if (ea == c->fault)
 		kt_buf_printf(c->b, ", equal to the fault address (%s)", c->fault_name);
+	else if (c->arch == KT_ARCH_ARM64 && (ea & 0x00ffffffffffffffull) == c->fault)
+		kt_buf_printf(c->b, ", equal to the fault address (%s) without the top-byte tag",
+			      c->fault_name);	/* TBI: the tag byte is not part of FAR */
 	else if (have_b && bv == c->fault)
 		kt_buf_printf(c->b, "; %s equals the fault address (%s)", base, c->fault_name);
 	else if (ea - c->fault < 4096 || c->fault - ea < 4096)
@@ -411,18 +442,45 @@ trap_meaning(const cs_insn *in, enum kt_arch a)
 {
 	if (a == KT_ARCH_X86_64 || a == KT_ARCH_I386) {
 		if (in->id == X86_INS_UD2)
-			return "ud2: BUG()/WARN() trap (deliberate invalid opcode)";
+			return "BUG()/WARN() trap (a deliberate invalid opcode)";
 		if (in->id == X86_INS_INT3)
-			return "int3: breakpoint (kprobe, text patching or stray 0xcc)";
+			return "breakpoint (kprobe, text patching or a stray 0xcc)";
 	}
 	if (a == KT_ARCH_ARM64 && in->id == ARM64_INS_BRK)
-		return "brk: BUG()/WARN() or sanitizer trap";
+		return "BUG()/WARN() or sanitizer trap";
 	if (a == KT_ARCH_ARM && strcmp(in->mnemonic, "udf") == 0)
-		return "udf: BUG() trap (undefined instruction)";
+		return "BUG() trap (undefined instruction)";
 	if (a == KT_ARCH_PPC64 && (strncmp(in->mnemonic, "tw", 2) == 0 ||
 				   strncmp(in->mnemonic, "td", 2) == 0))
-		return "trap instruction: BUG()/WARN()";
+		return "BUG()/WARN() trap";
 	return NULL;
+}
+
+/* x86 "div ecx" / "idiv r8": the divisor register and what its value means
+ * (#DE is raised for a zero divisor or a quotient that does not fit). */
+static bool
+note_division(struct note_ctx *c, const cs_insn *in)
+{
+	const cs_x86 *x;
+	char name[16];
+	uint64_t v;
+
+	if ((c->arch != KT_ARCH_X86_64 && c->arch != KT_ARCH_I386) || !in->detail ||
+	    (in->id != X86_INS_DIV && in->id != X86_INS_IDIV))
+		return false;
+	x = &in->detail->x86;
+	if (x->op_count < 1 || x->operands[0].type != X86_OP_REG)
+		return false;
+	report_reg_name(c->h, c->arch, x->operands[0].reg, name, sizeof(name));
+	if (!name[0] || !kt_decode_reg(c->r, name, &v)) {
+		kt_buf_printf(c->b, "divides by %s", name[0] ? name : "a register");
+		return true;
+	}
+	v &= x->operands[0].size >= 8 ? ~0ull : (1ull << (8 * x->operands[0].size)) - 1;
+	kt_buf_printf(c->b, "divides by %s = 0x%llx (from %s): %s",
+		      cs_reg_name(c->h, x->operands[0].reg), (unsigned long long)v, name,
+		      v == 0 ? "division by zero" : "the quotient does not fit (divide overflow)");
+	return true;
 }
 
 static void
@@ -450,19 +508,8 @@ build_note(struct note_ctx *c, const cs_insn *in)
 				note_memop(c, in, &m[i]);
 		}
 	}
-	if (n == 0) {
-		cs_regs rd, wr;
-		uint8_t nrd = 0, nwr = 0;
-
+	if (n == 0 && !note_division(c, in))
 		kt_buf_printf(c->b, "no memory operand");
-		if (cs_regs_access(c->h, in, rd, &nrd, wr, &nwr) == CS_ERR_OK)
-			for (uint8_t i = 0; i < nrd; i++) {
-				char name[16];
-
-				report_reg_name(c->h, c->arch, rd[i], name, sizeof(name));
-				used_add(c->used, name);
-			}
-	}
 }
 
 /* ---- entry point ------------------------------------------------------------ */
@@ -485,11 +532,11 @@ disassemble(struct kt_report *r, csh h, const struct window *w, size_t start,
 {
 	cs_insn *in = cs_malloc(h);
 	const uint8_t *code = w->b + start;
-	size_t size = w->n - start, cap = 0;
+	size_t size = w->n - start, cap = r->n_insns;	/* full: the first push copies */
 	uint64_t off = start, rip = rip_value(r), fault = 0;
 	struct kt_buf note;
 	struct note_ctx nc = { r, arch, h, false, 0,
-			       arch == KT_ARCH_X86_64 || arch == KT_ARCH_I386 ? "CR2" : "FAR",
+			       kt_fault_name(arch),
 			       &note, used };
 
 	kt_buf_init(&note);
@@ -503,7 +550,8 @@ disassemble(struct kt_report *r, csh h, const struct window *w, size_t start,
 			break;
 		faulting = w->marker >= 0 && at <= (uint64_t)w->marker &&
 			   (uint64_t)w->marker < off;
-		push_insn(r, &cap, in, rip + (at - (uint64_t)(w->marker >= 0 ? w->marker : 0)),
+		/* RIP-relative; without a marker only offsets in the window are known */
+		push_insn(r, &cap, in, w->marker >= 0 ? rip + (at - (uint64_t)w->marker) : at,
 			  faulting);
 		if (faulting && !r->insn_note) {
 			kt_buf_clear(&note);
@@ -532,10 +580,10 @@ kt_decode_insns(struct kt_report *r, struct kt_insn_regs *ret_regs)
 		goto out;
 	if (cs_open(d.arch, d.mode, &h) != CS_ERR_OK)
 		goto out;
-	(void)cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	probe = cs_malloc(h);
-	start = find_start(h, probe, &w, d.step);
+	start = find_start(h, probe, &w, d.step);	/* detail off: cheaper */
 	cs_free(probe, 1);
+	(void)cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	if (w.marker >= 0 && start == (size_t)w.marker && start > 0)
 		kt_report_note(r, 0, KT_SEV_INFO,
 			       "decode: Code bytes before the marker do not decode onto it; "

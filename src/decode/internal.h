@@ -66,11 +66,15 @@ const char *kt_context_of_function(const struct kt_dtable *ctx_frames, const cha
 
 #define KT_MAX_OPERAND_REGS 8
 
-/* Registers the faulting instruction used to form a memory address (or, when
- * it has no memory operand, read), by report register name ("RSI", "x1"). */
+/* What the faulting instruction's memory access went through: the
+ * registers that hold the pointer (report names, "RSI", "x1"; a register
+ * used only as an index or offset is left out) and the effective address
+ * when every register in it is known. */
 struct kt_insn_regs {
 	char name[KT_MAX_OPERAND_REGS][16];
 	size_t n;
+	bool has_addr;
+	uint64_t addr;
 };
 
 /* Disassemble code (Code: bytes) with Capstone for r->arch into r->insns,
@@ -90,8 +94,12 @@ bool kt_reg_same(const char *a, const char *b);
 /* The fault address the register notes compare against: fault.address, else
  * CR2 for page faults. Returns false if none. */
 bool kt_fault_address(const struct kt_report *r, uint64_t *ret);
+/* What the arch calls the fault address register: "CR2", "FAR", "DAR" ... */
+const char *kt_fault_name(enum kt_arch a);
 /* r->reg_notes from the registers, the fault address, the tables and the
- * registers the faulting instruction used (`used` may be NULL). */
+ * registers the faulting instruction used (`used` may be NULL). Without a
+ * fault address (e.g. a general protection fault) the effective address of
+ * the faulting access is examined instead, as register "EA". */
 void kt_decode_reg_notes(struct kt_report *r, const struct kt_decode_tables *t,
 			 const struct kt_insn_regs *used);
 

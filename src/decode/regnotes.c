@@ -95,6 +95,24 @@ kt_fault_address(const struct kt_report *r, uint64_t *ret)
 	return false;
 }
 
+const char *
+kt_fault_name(enum kt_arch a)
+{
+	switch (a) {
+	case KT_ARCH_ARM64:
+	case KT_ARCH_ARM:
+		return "FAR";
+	case KT_ARCH_PPC64:
+		return "DAR";
+	case KT_ARCH_S390X:
+		return "failing address";
+	case KT_ARCH_RISCV:
+		return "badaddr";
+	default:
+		return "CR2";
+	}
+}
+
 struct rn {
 	struct kt_report *r;
 	const struct kt_decode_tables *t;
@@ -178,6 +196,8 @@ user_address(enum kt_arch a, uint64_t v)
 	case KT_ARCH_X86_64:
 		return v >= 4096 && v < 0x0000800000000000ull;
 	case KT_ARCH_ARM64:
+		v &= 0x00ffffffffffffffull;	/* TBI */
+		return v >= 4096 && v < 0x0001000000000000ull;
 	case KT_ARCH_RISCV:
 		return v >= 4096 && v < 0x0001000000000000ull;
 	case KT_ARCH_I386:
@@ -198,8 +218,9 @@ non_canonical(enum kt_arch a, uint64_t v)
 		return top != 0 && top != 0x1ffff;
 	}
 	if (a == KT_ARCH_ARM64) {
-		top = v >> 48;
-		return top != 0 && top != 0xffff;
+		/* top byte ignored (TBI): pointer tags (KASAN sw-tags, MTE) live there */
+		top = (v >> 48) & 0xff;
+		return top != 0 && top != 0xff;
 	}
 	return false;
 }
@@ -260,13 +281,15 @@ kt_decode_reg_notes(struct kt_report *r, const struct kt_decode_tables *t,
 		    const struct kt_insn_regs *used)
 {
 	struct rn c = { r, t, used, false, 0,
-			r->arch == KT_ARCH_ARM64 || r->arch == KT_ARCH_ARM ? "FAR" : "CR2",
+			kt_fault_name(r->arch),
 			r->n_reg_notes };
 	bool gp_fault = r->kind == KT_KIND_GPF || r->kind == KT_KIND_STACK_SEGMENT;
 
 	c.has_fault = kt_fault_address(r, &c.fault);
 	if (c.has_fault)
 		pointer_notes(&c, c.fault_name, c.fault);
+	else if (used && used->has_addr)
+		pointer_notes(&c, "EA", used->addr);	/* #GP and friends: no CR2 */
 	for (size_t i = 0; i < r->n_regs; i++) {
 		const char *name = r->regs[i].name;
 		uint64_t v = r->regs[i].value;

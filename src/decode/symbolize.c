@@ -32,6 +32,7 @@
 
 struct mod_slot {
 	char name[64];
+	char *path;		/* MOD.ko found under --modules (heap, while reporting) */
 	Dwfl_Module *mod;
 };
 
@@ -94,34 +95,35 @@ ko_matches(const char *file, const char *mod)
 	       (file[i + 3] == '\0' || file[i + 3] == '.');
 }
 
-static bool
-find_ko(const char *dir, const char *mod, int depth, size_t *budget, char *out, size_t len)
+/* One walk of the modules directory (bounded in depth and files): note the
+ * path of each wanted module not found yet. */
+static void
+walk_modules(struct symctx *s, const char *dir, int depth, size_t *budget)
 {
 	DIR *d;
 	struct dirent *de;
-	bool found = false;
 
 	if (depth > KT_MAX_DIR_DEPTH || !(d = opendir(dir)))
-		return false;
-	while (!found && (de = readdir(d)) != NULL && *budget > 0) {
+		return;
+	while ((de = readdir(d)) != NULL && *budget > 0) {
 		char path[4096];
 		struct stat st;
 
 		(*budget)--;
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path) ||
+		    lstat(path, &st) != 0)
 			continue;
-		(void)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (lstat(path, &st) != 0)
+		if (S_ISDIR(st.st_mode)) {
+			walk_modules(s, path, depth + 1, budget);
 			continue;
-		if (S_ISDIR(st.st_mode))
-			found = find_ko(path, mod, depth + 1, budget, out, len);
-		else if (S_ISREG(st.st_mode) && ko_matches(de->d_name, mod)) {
-			(void)snprintf(out, len, "%s", path);
-			found = true;
 		}
+		for (size_t i = 0; S_ISREG(st.st_mode) && strstr(de->d_name, ".ko") && i < s->n_mods;
+		     i++)
+			if (!s->mods[i].path && ko_matches(de->d_name, s->mods[i].name))
+				s->mods[i].path = kt_strdup(path);
 	}
 	(void)closedir(d);
-	return found;
 }
 
 /* ---- reporting ELF files to libdwfl ----------------------------------------- */
@@ -158,22 +160,35 @@ static void
 report_modules(struct symctx *s, const char *dir)
 {
 	size_t budget = KT_MAX_DIR_FILES;
+	struct stat st;
 
+	if (stat(dir, &st) != 0) {
+		(void)keep_err(s, kt_error(s->ctx, errno == ENOENT ? KT_ENOTFOUND : KT_EIO,
+					   "modules directory '%s': %s", dir, strerror(errno)));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		(void)keep_err(s, kt_error(s->ctx, KT_EINVAL, "'%s': not a directory", dir));
+		return;
+	}
 	for (size_t i = 0; i < s->r->n_frames && s->n_mods < MAX_MODS; i++) {
 		const char *m = s->r->frames[i].module;
-		char path[4096];
 		bool seen = false;
 
 		if (!m || strlen(m) >= sizeof(s->mods[0].name))
 			continue;
 		for (size_t j = 0; j < s->n_mods; j++)
 			seen |= strcmp(s->mods[j].name, m) == 0;
-		if (seen)
-			continue;
-		(void)snprintf(s->mods[s->n_mods].name, sizeof(s->mods[0].name), "%s", m);
-		s->mods[s->n_mods].mod = find_ko(dir, m, 0, &budget, path, sizeof(path))
-						 ? report_file(s, m, path) : NULL;
-		s->n_mods++;
+		if (!seen)
+			(void)snprintf(s->mods[s->n_mods++].name, sizeof(s->mods[0].name), "%s", m);
+	}
+	if (s->n_mods)
+		walk_modules(s, dir, 0, &budget);
+	for (size_t i = 0; i < s->n_mods; i++) {
+		if (s->mods[i].path)
+			s->mods[i].mod = report_file(s, s->mods[i].name, s->mods[i].path);
+		free(s->mods[i].path);
+		s->mods[i].path = NULL;
 	}
 }
 
@@ -390,6 +405,24 @@ name_bare_frames(struct symctx *s, const char *path)
 
 /* ---- frames ----------------------------------------------------------------- */
 
+/* A frame printed as a bare address: its symbol from vmlinux's symbol table
+ * (addresses are runtime ones: undo the KASLR offset first). */
+static void
+name_from_vmlinux(struct symctx *s, struct kt_frame *f)
+{
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	const char *name = dwfl_module_addrinfo(s->kernel, f->address - kaslr_offset(s->r), &off,
+						&sym, NULL, NULL, NULL);
+
+	if (!name || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+		return;
+	f->function = kt_report_strdup(s->r, name);
+	f->offset = off;
+	f->size = sym.st_size;
+	f->has_offset = true;
+}
+
 static void
 symbolize_frames(struct symctx *s)
 {
@@ -404,7 +437,10 @@ symbolize_frames(struct symctx *s)
 		Dwarf_Addr base;
 		struct resolved res;
 
-		if (mod && f.function && !f.inlined &&
+		if (!f.function && f.address && !f.module && s->kernel)
+			name_from_vmlinux(s, &f);
+		/* f.file set: already symbolized (by us, or in the log itself) */
+		if (mod && f.function && !f.inlined && !f.file &&
 		    symbol_address(mod, f.function, f.size, f.has_offset, &base) &&
 		    resolve(r, mod, base + f.offset - (is_ip_frame(r, &f) || !f.offset ? 0 : 1),
 			    &res)) {

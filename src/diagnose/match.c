@@ -22,24 +22,29 @@
 #define DEPTH_LIMIT	5000
 #define MAX_VARS	16
 
+pcre2_match_context *
+kt_regex_context_new(void)
+{
+	pcre2_match_context *mc = pcre2_match_context_create(NULL);
+
+	if (!mc)
+		kt_oom(256);
+	(void)pcre2_set_match_limit(mc, MATCH_LIMIT);
+	(void)pcre2_set_depth_limit(mc, DEPTH_LIMIT);
+	return mc;
+}
+
 int
 kt_regex_match(const struct kt_regex *re, const char *subject, size_t len,
-	       pcre2_match_data *md)
+	       pcre2_match_data *md, pcre2_match_context *mc)
 {
-	pcre2_match_context *mc;
 	int rc;
 
 	if (!re->code)
 		return 1;
 	if (!subject)
 		return 0;
-	mc = pcre2_match_context_create(NULL);
-	if (mc) {
-		(void)pcre2_set_match_limit(mc, MATCH_LIMIT);
-		(void)pcre2_set_depth_limit(mc, DEPTH_LIMIT);
-	}
 	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, mc);
-	pcre2_match_context_free(mc);
 	if (rc == 0)	/* more groups than md holds: all pairs it has are set */
 		return (int)pcre2_get_ovector_count(md);
 	return rc > 0 ? rc : 0;
@@ -69,6 +74,7 @@ struct eval {
 	const struct kt_host_facts *hf;
 	struct kt_arena *scratch;
 	pcre2_match_data *md;
+	pcre2_match_context *mc;	/* backtracking limits */
 	struct mframe *frames;
 	size_t n_frames;
 	enum kt_context context;
@@ -102,7 +108,7 @@ set_captures(struct eval *e, struct cres *c, const char *subject, int n)
 static bool
 match_text(struct eval *e, const struct kt_cond *cd, struct cres *c, const char *s)
 {
-	int n = s ? kt_regex_match(&cd->res[0], s, strlen(s), e->md) : 0;
+	int n = s ? kt_regex_match(&cd->res[0], s, strlen(s), e->md, e->mc) : 0;
 
 	if (!n)
 		return false;
@@ -129,7 +135,7 @@ frame_match(struct eval *e, const struct kt_regex *re, size_t i)
 {
 	const char *f = e->frames[i].function;
 
-	return f && kt_regex_match(re, f, strlen(f), e->md);
+	return f && kt_regex_match(re, f, strlen(f), e->md, e->mc);
 }
 
 static bool
@@ -195,7 +201,7 @@ match_module(struct eval *e, const struct kt_cond *cd, struct cres *c)
 		const struct kt_module *m = &r->modules[i];
 
 		if (!m->name || !flags_ok(cd, m->flags) ||
-		    !kt_regex_match(&cd->name, m->name, strlen(m->name), e->md))
+		    !kt_regex_match(&cd->name, m->name, strlen(m->name), e->md, e->mc))
 			continue;
 		if (!c->n_vars) {
 			set_var(e, c, "name", m->name);
@@ -234,7 +240,7 @@ match_guilty_module(struct eval *e, const struct kt_cond *cd, struct cres *c)
 		return false;
 	m = find_module(r, mod);
 	if (!flags_ok(cd, m ? m->flags : NULL) ||
-	    !kt_regex_match(&cd->name, mod, strlen(mod), e->md))
+	    !kt_regex_match(&cd->name, mod, strlen(mod), e->md, e->mc))
 		return false;
 	set_var(e, c, "", mod);
 	set_var(e, c, "flags", m && m->flags ? m->flags : "");
@@ -273,7 +279,8 @@ match_register(struct eval *e, const struct kt_cond *cd, struct cres *c)
 
 		for (size_t k = 0; k < cd->n_values && !in; k++)
 			in = g->value == cd->values[k];
-		if (!in || !g->name || !kt_regex_match(&cd->name, g->name, strlen(g->name), e->md))
+		if (!in || !g->name ||
+		    !kt_regex_match(&cd->name, g->name, strlen(g->name), e->md, e->mc))
 			continue;
 		if (!b.len) {
 			set_var(e, c, "reg", g->name);
@@ -354,15 +361,15 @@ match_host_iface(struct eval *e, const struct kt_cond *cd, struct cres *c)
 		const struct kt_host_iface *f = &e->hf->ifaces[i];
 
 		if (cd->name.code && (!f->driver ||
-				      !kt_regex_match(&cd->name, f->driver, strlen(f->driver), e->md)))
+				      !kt_regex_match(&cd->name, f->driver, strlen(f->driver), e->md, e->mc)))
 			continue;
 		if (cd->mtu_above >= 0 && f->mtu <= cd->mtu_above)
 			continue;
 		if (cd->jumbo.code && (!f->jumbo ||
-				       !kt_regex_match(&cd->jumbo, f->jumbo, strlen(f->jumbo), e->md)))
+				       !kt_regex_match(&cd->jumbo, f->jumbo, strlen(f->jumbo), e->md, e->mc)))
 			continue;
 		if (cd->kind.code && (!f->kind ||
-				      !kt_regex_match(&cd->kind, f->kind, strlen(f->kind), e->md)))
+				      !kt_regex_match(&cd->kind, f->kind, strlen(f->kind), e->md, e->mc)))
 			continue;
 		set_var(e, c, "", kt_arena_printf(e->scratch, "%s%s%s (driver %s) MTU %d",
 						  f->host ? f->host : "", f->host ? ":" : "",
@@ -372,6 +379,35 @@ match_host_iface(struct eval *e, const struct kt_cond *cd, struct cres *c)
 		set_var(e, c, "driver", f->driver);
 		set_var(e, c, "mtu", kt_arena_printf(e->scratch, "%d", f->mtu));
 		set_var(e, c, "host", f->host);
+		return true;
+	}
+	return false;
+}
+
+/* host-network: a network (xe network / bridge) whose MTU is above N. */
+static bool
+match_host_network(struct eval *e, const struct kt_cond *cd, struct cres *c)
+{
+	for (size_t i = 0; e->hf && i < e->hf->n_networks; i++) {
+		const struct kt_host_network *n = &e->hf->networks[i];
+
+		if (cd->name.code && (!n->name ||
+				      !kt_regex_match(&cd->name, n->name, strlen(n->name), e->md, e->mc)))
+			continue;
+		if (cd->bridge.code && (!n->bridge ||
+					!kt_regex_match(&cd->bridge, n->bridge, strlen(n->bridge), e->md,
+							e->mc)))
+			continue;
+		if (cd->mtu_above >= 0 && n->mtu <= cd->mtu_above)
+			continue;
+		set_var(e, c, "", kt_arena_printf(e->scratch, "network %s%s%s%s%s MTU %d",
+						  n->name ? "'" : "", n->name ? n->name : "",
+						  n->name ? "'" : "", n->bridge ? " on " : "",
+						  n->bridge ? n->bridge : "", n->mtu));
+		set_var(e, c, "uuid", n->uuid);
+		set_var(e, c, "name", n->name);
+		set_var(e, c, "bridge", n->bridge);
+		set_var(e, c, "mtu", kt_arena_printf(e->scratch, "%d", n->mtu));
 		return true;
 	}
 	return false;
@@ -422,6 +458,8 @@ match_cond(struct eval *e, const struct kt_cond *cd, struct cres *c)
 		return match_text(e, cd, c, r->comm);
 	case KT_COND_HOST_IFACE:
 		return match_host_iface(e, cd, c);
+	case KT_COND_HOST_NETWORK:
+		return match_host_network(e, cd, c);
 	case KT_COND_COUNT:
 		break;
 	}
@@ -669,6 +707,7 @@ kt_diagnose_run(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 	e->r = r;
 	e->hf = hf;
 	e->scratch = kt_arena_new();
+	e->mc = kt_regex_context_new();
 	e->md = pcre2_match_data_create(10, NULL);
 	if (!e->md)
 		kt_oom(256);
@@ -682,6 +721,7 @@ kt_diagnose_run(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 	if (r->n_findings > 1)
 		qsort(r->findings, r->n_findings, sizeof(*r->findings), cmp_finding);
 	pcre2_match_data_free(e->md);
+	pcre2_match_context_free(e->mc);
 	kt_arena_free(e->scratch);
 	free(e);
 	rc = kt_diagnose_story_with(ctx, t, r);

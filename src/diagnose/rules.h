@@ -39,6 +39,7 @@ enum kt_cond_type {
 	KT_COND_XEN,		/* xen: REGEX on the Xen version ("" = any Xen) */
 	KT_COND_COMM,		/* comm: REGEX */
 	KT_COND_HOST_IFACE,	/* host-iface: {driver: REGEX, mtu-above: 1500, jumbo: REGEX, kind: REGEX} */
+	KT_COND_HOST_NETWORK,	/* host-network: {name: REGEX, bridge: REGEX, mtu-above: 1500} */
 	KT_COND_COUNT
 };
 
@@ -75,6 +76,7 @@ struct kt_cond {
 	int mtu_above;		/* host-iface: -1 = no check */
 	struct kt_regex jumbo;	/* host-iface: driver-table verdict regex */
 	struct kt_regex kind;	/* host-iface: interface kind regex */
+	struct kt_regex bridge;	/* host-network: bridge regex */
 };
 
 /* A confidence combination: all listed conditions held -> level. */
@@ -131,6 +133,9 @@ void kt_ruleset_put(struct kt_ruleset *rs, struct kt_rule *rule);
  * ovector pairs set in md (group 0 = whole match). A regex without code
  * (an omitted optional pattern) matches everything. */
 int kt_regex_match(const struct kt_regex *re, const char *subject, size_t len,
-		    pcre2_match_data *md);
+		   pcre2_match_data *md, pcre2_match_context *mc);
+/* A match context carrying the backtracking limits. Caller owns the
+ * result; free with pcre2_match_context_free(). */
+pcre2_match_context *kt_regex_context_new(void);
 
 #endif

@@ -43,6 +43,7 @@ static const char *const cond_names[KT_COND_COUNT] = {
 	[KT_COND_XEN] = "xen",
 	[KT_COND_COMM] = "comm",
 	[KT_COND_HOST_IFACE] = "host-iface",
+	[KT_COND_HOST_NETWORK] = "host-network",
 };
 
 const char *
@@ -284,9 +285,14 @@ known_subkey(struct ld *l, const char *what, const char *allowed, const char *ke
 {
 	size_t len = strlen(key);
 
-	for (const char *p = allowed; (p = strstr(p, key)) != NULL; p += len)
-		if ((p == allowed || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+	for (const char *p = allowed; *p;) {
+		size_t tok = strcspn(p, " ");
+
+		if (tok == len && len && !strncmp(p, key, len))
 			return true;
+		p += tok;
+		p += *p == ' ';
+	}
 	problem(l, line_of(kn), "%s: unknown key '%s' (expected: %s)", what, key, allowed);
 	return false;
 }
@@ -434,6 +440,30 @@ parse_host_iface(struct ld *l, struct kt_cond *c, yaml_node_t *v)
 }
 
 static void
+parse_host_network(struct ld *l, struct kt_cond *c, yaml_node_t *v)
+{
+	c->mtu_above = -1;
+	if (v->type != YAML_MAPPING_NODE) {
+		problem(l, line_of(v), "host-network must be a mapping");
+		return;
+	}
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = node(l, p->key), *vn = node(l, p->value);
+		const char *k = scalar(l, kn, "key");
+		uint64_t mtu;
+
+		if (!k || !known_subkey(l, "host-network", "name bridge mtu-above", k, kn))
+			continue;
+		if (!strcmp(k, "name"))
+			(void)compile_node(l, vn, "name", false, &c->name);
+		else if (!strcmp(k, "bridge"))
+			(void)compile_node(l, vn, "bridge", true, &c->bridge);
+		else if (parse_u64(l, vn, "mtu-above", &mtu))
+			c->mtu_above = mtu > 1000000 ? 1000000 : (int)mtu;
+	}
+}
+
+static void
 parse_matcher(struct ld *l, struct kt_cond *c, yaml_node_t *v)
 {
 	switch (c->type) {
@@ -479,6 +509,9 @@ parse_matcher(struct ld *l, struct kt_cond *c, yaml_node_t *v)
 	case KT_COND_HOST_IFACE:
 		parse_host_iface(l, c, v);
 		break;
+	case KT_COND_HOST_NETWORK:
+		parse_host_network(l, c, v);
+		break;
 	case KT_COND_COUNT:
 		break;
 	}
@@ -494,6 +527,26 @@ valid_id(const char *s)
 		      *s == '_'))
 			return false;
 	return true;
+}
+
+/* True (and a problem) if the key of pair p appeared earlier in mapping n. */
+static bool
+dup_key(struct ld *l, yaml_node_t *n, yaml_node_pair_t *p)
+{
+	yaml_node_t *kn = node(l, p->key);
+
+	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; kn && q < p; q++) {
+		yaml_node_t *qn = node(l, q->key);
+
+		if (qn && qn->type == YAML_SCALAR_NODE && kn->type == YAML_SCALAR_NODE &&
+		    qn->data.scalar.length == kn->data.scalar.length &&
+		    !memcmp(qn->data.scalar.value, kn->data.scalar.value, kn->data.scalar.length)) {
+			problem(l, line_of(kn), "duplicate key '%.*s'", (int)kn->data.scalar.length,
+				(const char *)kn->data.scalar.value);
+			return true;
+		}
+	}
+	return false;
 }
 
 static const char *
@@ -568,7 +621,7 @@ parse_cond(struct ld *l, yaml_node_t *n, struct kt_cond *c)
 		uint64_t w;
 		size_t t;
 
-		if (!k)
+		if (!k || dup_key(l, n, p))
 			continue;
 		if (!strcmp(k, "id")) {
 			c->id = scalar(l, vn, "id");
@@ -618,7 +671,7 @@ parse_cond(struct ld *l, yaml_node_t *n, struct kt_cond *c)
 static void
 parse_conditions(struct ld *l, struct kt_rule *r, yaml_node_t *n)
 {
-	size_t cap = 0;
+	size_t cap = r->n_conds;	/* dup_key() keeps this at 0; be safe */
 
 	if (n->type != YAML_SEQUENCE_NODE) {
 		problem(l, line_of(n), "conditions must be a list");
@@ -691,7 +744,7 @@ parse_combo(struct ld *l, struct kt_rule *r, yaml_node_t *n, int level, size_t *
 static void
 parse_confidence(struct ld *l, struct kt_rule *r, yaml_node_t *n)
 {
-	size_t cap = 0;
+	size_t cap = r->n_combos;
 
 	if (n->type != YAML_MAPPING_NODE) {
 		problem(l, line_of(n), "confidence must be a mapping {high: [...], medium: [...], low: [...]}");
@@ -802,7 +855,7 @@ parse_rule(struct ld *l, yaml_node_t *n)
 		yaml_node_t *kn = node(l, p->key), *vn = node(l, p->value);
 		const char *k = scalar(l, kn, "key");
 
-		if (!k)
+		if (!k || dup_key(l, n, p))
 			continue;
 		if (!strcmp(k, "id")) {
 			r->id = scalar(l, vn, "id");

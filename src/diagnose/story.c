@@ -317,8 +317,8 @@ outcome_sentence(struct kt_report *r)
 	if (r->xen.crash_reason)
 		return kt_report_printf(r, "Xen then crashed: \"%s\".", r->xen.crash_reason);
 	if (r->oops)
-		return kt_report_printf(r, "The kernel printed an oops (\"%s\"); the report shows no panic after it.",
-					r->oops);
+		return kt_report_printf(r, "The kernel printed an oops (\"%s\"); "
+					"the report shows no panic after it.", r->oops);
 	return NULL;
 }
 
@@ -337,10 +337,12 @@ kexec_sentence(const struct kt_frame_table *t, struct kt_report *r)
 			if (!row || row->role != ROLE_KEXEC)
 				continue;
 			if (r->xen.present)
-				return kt_report_printf(r, "Xen then executed its kexec crash image (%s in the dom0 state), which saved this crash.",
-							sets[s][i].function);
-			return kt_report_printf(r, "The kernel then entered the kexec crash path (%s) to boot the crash kernel.",
-						sets[s][i].function);
+				return kt_report_printf(r, "Xen then ran its kexec crash path (%s%s), "
+							"which boots the crash kernel that writes "
+							"the crash folder.", sets[s][i].function,
+							s ? " in the dom0 guest state" : "");
+			return kt_report_printf(r, "The kernel then entered the kexec crash path (%s) "
+						"to boot the crash kernel.", sets[s][i].function);
 		}
 	}
 	return NULL;

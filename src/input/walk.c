@@ -26,7 +26,9 @@
 #include "util/str.h"
 
 /* Bytes of archive members kept in memory for one archive. */
+#ifndef ARCHIVE_BUDGET
 #define ARCHIVE_BUDGET	((size_t)256 << 20)
+#endif
 /* Bytes looked at to decide whether a file is text. */
 #define SNIFF_LEN	4096
 
@@ -75,6 +77,13 @@ static const char *const not_kernel_globs[] = {
 	"ovsdb-server.log*", "xen-bugtool.log*", "xcp-rrdd*", "xenopsd*", "squeezed*",
 	"xcp-networkd*", "daemon.log*", "user.log*", "secure*", "cron*", "maillog*",
 	"yum.log*", "*.structures.log", "xen.pcpu*.stack.log",
+};
+
+/* Archives inside an archive, walked too (one level deep): a XenCenter
+ * "server status report" zip holds one xen-bugtool tarball per host
+ * (research/xen-domain.md §6). */
+static const char *const archive_globs[] = {
+	"*.tar", "*.tar.*", "*.tgz", "*.tbz", "*.tbz2", "*.txz", "*.zip",
 };
 
 /* Text files in a directory walk that are configuration or data, not logs. */
@@ -151,6 +160,7 @@ struct walker {
 	int stop;		/* fn's non-zero return: end the walk */
 	size_t entries;		/* directory/archive entries examined */
 	bool entries_noted;
+	size_t budget;		/* archive bytes that may still be copied */
 	size_t depth;
 	dev_t devs[KT_MAX_DIR_DEPTH + 2];	/* directories being walked */
 	ino_t inos[KT_MAX_DIR_DEPTH + 2];
@@ -380,9 +390,9 @@ wanted(const char *base)
 /* Copy the current member's data, within *budget. Returns false when the
  * archive is broken and reading must stop. */
 static bool
-copy_data(struct walker *w, struct archive *ar, const char *what, struct copy *c,
-	  size_t *budget)
+copy_data(struct walker *w, struct archive *ar, const char *what, struct copy *c)
 {
+	size_t *budget = &w->budget;
 	size_t cap = 0;
 
 	for (;;) {
@@ -398,8 +408,8 @@ copy_data(struct walker *w, struct archive *ar, const char *what, struct copy *c
 		}
 		if ((size_t)k > *budget) {
 			kt_diag(w->ctx, KT_SEV_WARN, what,
-				"archive members exceed %zu MiB in memory; member cut at %zu bytes",
-				ARCHIVE_BUDGET >> 20, c->len + *budget);
+				"archive members exceed the %zu KiB memory budget; member cut at %zu bytes",
+				(size_t)ARCHIVE_BUDGET >> 10, c->len + *budget);
 			k = (la_ssize_t)*budget;
 		}
 		if (c->len + (size_t)k > cap) {
@@ -416,14 +426,17 @@ copy_data(struct walker *w, struct archive *ar, const char *what, struct copy *c
 	}
 }
 
-/* Read the archive once, copying wanted members. Returns 0 or KT_EFORMAT
- * when not even the first header could be read. */
+/* Read an archive (file `path`, or `mem` when path is NULL) once, copying
+ * wanted members into `copies` and, if `nested` is not NULL, archives inside
+ * it into `nested`. Returns 0 or KT_EFORMAT when not even the first header
+ * could be read. */
 static int
-read_archive(struct walker *w, const char *path, struct kt_vec *copies)
+read_archive(struct walker *w, const char *display, const char *path, const void *mem,
+	     size_t len, struct kt_vec *copies, struct kt_vec *nested)
 {
 	struct archive *ar = archive_read_new();
 	struct archive_entry *ent;
-	size_t budget = ARCHIVE_BUDGET, seen = 0;
+	size_t seen = 0;
 	int r;
 
 	if (!ar)
@@ -431,8 +444,11 @@ read_archive(struct walker *w, const char *path, struct kt_vec *copies)
 	(void)archive_read_support_filter_all(ar);
 	(void)archive_read_support_format_tar(ar);
 	(void)archive_read_support_format_zip(ar);
-	r = archive_read_open_filename(ar, path, 1 << 20);
+	r = path ? archive_read_open_filename(ar, path, 1 << 20)
+		 : archive_read_open_memory(ar, mem, len);
 	while (r == ARCHIVE_OK) {
+		struct kt_vec *into;
+
 		r = archive_read_next_header(ar, &ent);
 		if (r == ARCHIVE_EOF)
 			break;
@@ -440,39 +456,54 @@ read_archive(struct walker *w, const char *path, struct kt_vec *copies)
 			break;
 		r = ARCHIVE_OK;
 		seen++;
-		if (!count_entry(w, path))
+		if (!count_entry(w, display))
 			break;
 		const char *name = archive_entry_pathname(ent);
 		if (archive_entry_filetype(ent) != AE_IFREG || !name)
 			continue;
 		while (name[0] == '/' || (name[0] == '.' && name[1] == '/'))
 			name += name[0] == '/' ? 1 : 2;
-		if (!wanted(base_name(name)))
+		if (wanted(base_name(name)))
+			into = copies;
+		else if (nested && match_any(archive_globs, N_ELEMS(archive_globs), base_name(name)))
+			into = nested;
+		else
 			continue;
-		if (budget == 0) {
-			kt_diag(w->ctx, KT_SEV_WARN, path, "member '%s' skipped: over %zu MiB copied",
-				name, ARCHIVE_BUDGET >> 20);
+		if (w->budget == 0) {
+			kt_diag(w->ctx, KT_SEV_WARN, display,
+				"member '%s' skipped: the %zu KiB memory budget is used up", name,
+				(size_t)ARCHIVE_BUDGET >> 10);
 			continue;
 		}
-		struct copy *c = kt_vec_push(copies);
+		struct copy *c = kt_vec_push(into);
 		c->path = kt_strdup(name);
 		c->base = base_name(c->path);
 		c->dir_len = (size_t)(c->base - c->path);
-		if (!copy_data(w, ar, c->path, c, &budget))
+		if (!copy_data(w, ar, c->path, c))
 			r = ARCHIVE_FATAL;
 	}
 	if (r != ARCHIVE_EOF && r != ARCHIVE_OK) {
 		const char *msg = archive_error_string(ar) ? archive_error_string(ar) : "unreadable";
 
 		if (seen == 0) {
-			r = kt_error(w->ctx, KT_EFORMAT, "reading archive '%s': %s", path, msg);
+			r = kt_error(w->ctx, KT_EFORMAT, "reading archive '%s': %s", display, msg);
 			(void)archive_read_free(ar);
 			return r;
 		}
-		kt_diag(w->ctx, KT_SEV_WARN, path, "archive ends early: %s", msg);
+		kt_diag(w->ctx, KT_SEV_WARN, display, "archive ends early: %s", msg);
 	}
 	(void)archive_read_free(ar);
 	return 0;
+}
+
+static void
+free_copies(struct kt_vec *copies)
+{
+	for (size_t i = 0; i < copies->n; i++) {
+		free(KT_VEC_AT(copies, struct copy, i)->path);
+		free(KT_VEC_AT(copies, struct copy, i)->data);
+	}
+	kt_vec_deinit(copies);
 }
 
 static bool
@@ -548,26 +579,47 @@ emit_archive_units(struct walker *w, const char *path, const struct copy *v, siz
 	kt_arena_free(a);
 }
 
+/* Units of one archive (see read_archive for path/mem/nested). */
 static int
-walk_archive(struct walker *w, const char *path)
+archive_units(struct walker *w, const char *display, const char *path, const void *mem,
+	      size_t len, struct kt_vec *nested)
 {
 	struct kt_vec copies;
 	int r;
 
 	kt_vec_init(&copies, sizeof(struct copy));
-	r = read_archive(w, path, &copies);
+	r = read_archive(w, display, path, mem, len, &copies, nested);
 	if (r == 0) {
-		struct copy *v = copies.v;
-
 		if (copies.n > 1)
-			qsort(v, copies.n, sizeof(*v), cmp_copy);
-		emit_archive_units(w, path, v, copies.n);
+			qsort(copies.v, copies.n, sizeof(struct copy), cmp_copy);
+		emit_archive_units(w, display, copies.v, copies.n);
 	}
-	for (size_t i = 0; i < copies.n; i++) {
-		free(KT_VEC_AT(&copies, struct copy, i)->path);
-		free(KT_VEC_AT(&copies, struct copy, i)->data);
+	free_copies(&copies);
+	return r;
+}
+
+/* An archive file: its units, then those of the archives inside it. */
+static int
+walk_archive(struct walker *w, const char *path)
+{
+	struct kt_vec nested;
+	int r;
+
+	kt_vec_init(&nested, sizeof(struct copy));
+	w->budget = ARCHIVE_BUDGET;
+	r = archive_units(w, path, path, NULL, 0, &nested);
+	if (nested.n > 1)
+		qsort(nested.v, nested.n, sizeof(struct copy), cmp_copy);
+	for (size_t i = 0; i < nested.n && r == 0 && !w->stop; i++) {
+		struct copy *c = KT_VEC_AT(&nested, struct copy, i);
+		struct kt_arena *a = kt_arena_new();
+		const char *display = kt_arena_printf(a, "%s:%s", path, c->path);
+
+		if (archive_units(w, display, NULL, c->data ? c->data : "", c->len, NULL) < 0)
+			kt_diag(w->ctx, KT_SEV_WARN, display, "%s", kt_ctx_errmsg(w->ctx));
+		kt_arena_free(a);
 	}
-	kt_vec_deinit(&copies);
+	free_copies(&nested);
 	return r;
 }
 

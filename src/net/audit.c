@@ -6,6 +6,7 @@
  * interface, bridge ports below the bridge, a pool host out of line.
  * Facts about drivers come from data/net/; the checks here are mechanism.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "net/inventory.h"
@@ -75,11 +76,15 @@ check_driver(struct kt_net_inventory *inv, const struct kt_net_iface *f)
 	const struct kt_net_network *net = carrying_network(inv, f);
 	const char *remedy = remedy_std_mtu_xe;
 
-	if (!inv->is_xe)
-		remedy = kt_net_printf(inv, "set the MTU back to 1500 ('ip link set dev %s mtu 1500'%s%s "
-				       "and in the distribution's network configuration), on the "
-				       "switch ports and peers too", f->master ? f->master : f->name,
-				       f->master ? ", the bond/bridge " : "", f->master ? f->master : "");
+	if (!inv->is_xe) {
+		const struct kt_net_iface *m = master_of(inv, f);
+		bool bond = m && m->kind == KT_NET_BOND;
+
+		remedy = kt_net_printf(inv, "set the MTU back to 1500: 'ip link set dev %s mtu 1500'%s, "
+				       "in the distribution's network configuration, and on the "
+				       "switch ports and peers", bond ? m->name : f->name,
+				       bond ? " (its bond)" : "");
+	}
 	if (net && net->uuid && net->mtu > STD_MTU)
 		remedy = kt_net_printf(inv, "set network '%s' back to MTU 1500 and re-plug its PIFs "
 				       "host by host: 'ktriage net plan --network %s --mtu 1500 --xe' "
@@ -227,35 +232,49 @@ check_network_pif(struct kt_net_inventory *inv, const struct kt_net_iface *f)
 			   f->name, f->mtu, n->name ? n->name : n->uuid, n->mtu);
 }
 
+/* Driver behind a PIF: its own, or its first bond member's. */
+static const char *
+pif_driver(const struct kt_net_inventory *inv, const struct kt_net_iface *f)
+{
+	const struct kt_net_iface *m;
+
+	if (f->driver || f->n_members == 0)
+		return f->driver;
+	m = kt_net_inventory_find(inv, f->host, f->members[0]);
+	return m ? m->driver : NULL;
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 /* One host of a pool whose PIF on a network has another MTU or driver
  * than the majority of hosts. */
 static void
 check_pool(struct kt_net_inventory *inv)
 {
-	for (size_t ni = 0; ni < inv->n_networks; ni++) {
+	size_t *on = calloc(inv->n_ifaces ? inv->n_ifaces : 1, sizeof(*on));
+
+	for (size_t ni = 0; on && ni < inv->n_networks; ni++) {
 		const struct kt_net_network *n = &inv->networks[ni];
 		size_t count = 0;
 
-		for (size_t i = 0; i < inv->n_ifaces; i++)
-			if (inv->ifaces[i].network_uuid && n->uuid &&
-			    strcmp(inv->ifaces[i].network_uuid, n->uuid) == 0)
-				count++;
+		for (size_t i = 0; n->uuid && i < inv->n_ifaces; i++)
+			if (inv->ifaces[i].network_uuid && strcmp(inv->ifaces[i].network_uuid, n->uuid) == 0)
+				on[count++] = i;
 		if (count < 3)
 			continue;	/* no majority with fewer than three hosts */
-		for (size_t i = 0; i < inv->n_ifaces; i++) {
-			const struct kt_net_iface *f = &inv->ifaces[i];
+		for (size_t a = 0; a < count; a++) {
+			const struct kt_net_iface *f = &inv->ifaces[on[a]];
 			size_t same_mtu = 0, same_drv = 0;
 
-			if (!f->network_uuid || !n->uuid || strcmp(f->network_uuid, n->uuid) != 0)
-				continue;
-			for (size_t j = 0; j < inv->n_ifaces; j++) {
-				const struct kt_net_iface *g = &inv->ifaces[j];
+			for (size_t b = 0; b < count; b++) {
+				const struct kt_net_iface *g = &inv->ifaces[on[b]];
 
-				if (!g->network_uuid || strcmp(g->network_uuid, n->uuid) != 0)
-					continue;
 				same_mtu += g->mtu == f->mtu;
-				same_drv += (!g->driver && !f->driver) ||
-					    (g->driver && f->driver && strcmp(g->driver, f->driver) == 0);
+				same_drv += same_str(pif_driver(inv, g), pif_driver(inv, f));
 			}
 			if (same_mtu * 2 < count)
 				kt_net_add_finding(inv, "pool-host-out-of-line", KT_NET_SEV_MEDIUM,
@@ -265,15 +284,16 @@ check_pool(struct kt_net_inventory *inv)
 						   "on network '%s' this host's %s has MTU %d while most "
 						   "hosts differ", n->name ? n->name : n->uuid, f->name,
 						   f->mtu);
-			if (same_drv * 2 < count && f->driver)
+			if (same_drv * 2 < count && pif_driver(inv, f))
 				kt_net_add_finding(inv, "pool-driver-differs", KT_NET_SEV_LOW, f->host,
 						   f->name, NULL,
 						   "check that this host's NIC can carry the network's MTU",
 						   "on network '%s' this host's %s uses driver %s, unlike "
 						   "most hosts", n->name ? n->name : n->uuid, f->name,
-						   f->driver);
+						   pif_driver(inv, f));
 		}
 	}
+	free(on);
 }
 
 int

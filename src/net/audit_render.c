@@ -13,6 +13,9 @@
 #include "util/mem.h"
 
 #define MAX_DEPTH 8
+/* The tree of a hostile inventory (members naming each other) could explode;
+ * stop drawing past this many bytes. */
+#define MAX_TREE_TEXT (8u << 20)
 
 static void
 iface_line(struct kt_buf *b, const struct kt_net_iface *f, int depth, const char *note)
@@ -42,6 +45,8 @@ static void
 iface_tree(struct kt_buf *b, const struct kt_net_inventory *inv, const struct kt_net_iface *f,
 	   int depth, const char *note)
 {
+	if (b->len > MAX_TREE_TEXT)
+		return;
 	iface_line(b, f, depth, note);
 	if (depth >= MAX_DEPTH)
 		return;
@@ -59,34 +64,65 @@ iface_tree(struct kt_buf *b, const struct kt_net_inventory *inv, const struct kt
 	}
 }
 
+/* Position of a PIF's host in host-list order; hosts not listed go last. */
+static size_t
+host_rank(const struct kt_net_inventory *inv, const struct kt_net_iface *f)
+{
+	for (size_t h = 0; f->host && h < inv->n_hosts; h++)
+		if (inv->hosts[h].name && strcmp(f->host, inv->hosts[h].name) == 0)
+			return h;
+	return inv->n_hosts;
+}
+
 static void
 text_xe(struct kt_buf *b, const struct kt_net_inventory *inv)
 {
+	size_t *on = kt_calloc(inv->n_ifaces ? inv->n_ifaces : 1, sizeof(*on));
+	size_t *rank = kt_calloc(inv->n_ifaces ? inv->n_ifaces : 1, sizeof(*rank));
+
+	for (size_t i = 0; i < inv->n_ifaces; i++)
+		rank[i] = host_rank(inv, &inv->ifaces[i]);
 	for (size_t n = 0; n < inv->n_networks; n++) {
 		const struct kt_net_network *net = &inv->networks[n];
+		size_t count = 0;
 
 		kt_buf_printf(b, "network '%s' uuid %s bridge %s MTU %d\n",
 			      net->name ? net->name : "", net->uuid ? net->uuid : "-",
 			      net->bridge ? net->bridge : "-", net->mtu);
-		for (size_t h = 0; h <= inv->n_hosts; h++) {
-			for (size_t i = 0; i < inv->n_ifaces; i++) {
-				const struct kt_net_iface *f = &inv->ifaces[i];
-				bool host_match;
+		for (size_t i = 0; net->uuid && i < inv->n_ifaces; i++)
+			if (inv->ifaces[i].network_uuid && strcmp(inv->ifaces[i].network_uuid, net->uuid) == 0)
+				on[count++] = i;
+		/* group by host: stable insertion sort on the host's rank */
+		for (size_t i = 1; i < count; i++)
+			for (size_t j = i; j > 0 && rank[on[j - 1]] > rank[on[j]]; j--) {
+				size_t t = on[j];
 
-				if (!f->network_uuid || !net->uuid || strcmp(f->network_uuid, net->uuid))
-					continue;
-				/* group by host: known hosts in order, then the rest */
-				host_match = h < inv->n_hosts
-						     ? f->host && inv->hosts[h].name &&
-							       strcmp(f->host, inv->hosts[h].name) == 0
-						     : !f->host || !kt_net_inventory_find_host(inv, f->host);
-				if (!host_match)
-					continue;
-				kt_buf_printf(b, "  host %s:\n", f->host ? f->host : "?");
-				iface_tree(b, inv, f, 1, NULL);
+				on[j] = on[j - 1];
+				on[j - 1] = t;
 			}
+		for (size_t i = 0; i < count; i++) {
+			const struct kt_net_iface *f = &inv->ifaces[on[i]];
+
+			kt_buf_printf(b, "  host %s:\n", f->host ? f->host : "?");
+			iface_tree(b, inv, f, 1, NULL);
 		}
 	}
+	/* PIFs on no listed network and under no bond: still show them */
+	for (size_t i = 0, header = 0; i < inv->n_ifaces; i++) {
+		const struct kt_net_iface *f = &inv->ifaces[i];
+		bool listed = false;
+
+		for (size_t n = 0; f->network_uuid && n < inv->n_networks && !listed; n++)
+			listed = inv->networks[n].uuid && strcmp(inv->networks[n].uuid, f->network_uuid) == 0;
+		if (listed || (f->master && kt_net_inventory_find(inv, f->host, f->master)))
+			continue;
+		if (!header++)
+			kt_buf_adds(b, "PIFs on no listed network:\n");
+		kt_buf_printf(b, "  host %s:\n", f->host ? f->host : "?");
+		iface_tree(b, inv, f, 1, NULL);
+	}
+	free(on);
+	free(rank);
 }
 
 static void

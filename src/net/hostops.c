@@ -231,6 +231,9 @@ sys_run(void *ud, const char *const *argv, size_t limit, char **ret_out, int *re
 		if (devnull >= 0)
 			(void)dup2(devnull, STDIN_FILENO);
 		(void)dup2(pfd[1], STDOUT_FILENO);
+		/* errors become part of the output (the caller shows them on
+		 * failure and ignores the output then), never our stderr */
+		(void)dup2(pfd[1], STDERR_FILENO);
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}

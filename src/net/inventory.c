@@ -171,15 +171,69 @@ same_host(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-long
-kt_net_iface_index(const struct kt_net_inventory *inv, const char *host, const char *name)
+/* FNV-1a of an interface name. */
+static size_t
+name_hash(const char *s)
 {
-	if (!name)
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void
+index_insert(size_t *slots, size_t cap, const struct kt_net_iface *ifaces, size_t i)
+{
+	size_t h = name_hash(ifaces[i].name) & (cap - 1);
+
+	while (slots[h])
+		h = (h + 1) & (cap - 1);
+	slots[h] = i + 1;
+}
+
+/* Bring the name index up to date with inv->ifaces (names and hosts never
+ * change once added, so only new interfaces are inserted). The index lives
+ * in the arena; a grown table abandons the old one there. */
+static void
+index_update(struct kt_net_inventory *inv)
+{
+	if (inv->name_indexed == inv->n_ifaces)
+		return;
+	if ((inv->n_ifaces + 1) * 2 > inv->name_cap) {
+		size_t cap = inv->name_cap ? inv->name_cap : 64;
+
+		while ((inv->n_ifaces + 1) * 2 > cap)
+			cap *= 2;
+		inv->name_slots = kt_arena_alloc(inv->arena, cap * sizeof(*inv->name_slots));
+		inv->name_cap = cap;
+		inv->name_indexed = 0;
+	}
+	for (; inv->name_indexed < inv->n_ifaces; inv->name_indexed++)
+		index_insert(inv->name_slots, inv->name_cap, inv->ifaces, inv->name_indexed);
+}
+
+long
+kt_net_iface_index(const struct kt_net_inventory *cinv, const char *host, const char *name)
+{
+	/* the index is a cache: updating it does not change what the
+	 * inventory holds */
+	struct kt_net_inventory *inv = (struct kt_net_inventory *)cinv;
+	long best = -1;
+
+	if (!name || inv->n_ifaces == 0)
 		return -1;
-	for (size_t i = 0; i < inv->n_ifaces; i++)
-		if (strcmp(inv->ifaces[i].name, name) == 0 && same_host(host, inv->ifaces[i].host))
-			return (long)i;
-	return -1;
+	index_update(inv);
+	for (size_t h = name_hash(name) & (inv->name_cap - 1); inv->name_slots[h];
+	     h = (h + 1) & (inv->name_cap - 1)) {
+		size_t i = inv->name_slots[h] - 1;
+
+		/* the first added wins, as a linear scan would answer */
+		if (strcmp(inv->ifaces[i].name, name) == 0 && same_host(host, inv->ifaces[i].host) &&
+		    (best < 0 || (size_t)best > i))
+			best = (long)i;
+	}
+	return best;
 }
 
 const struct kt_net_iface *
@@ -204,6 +258,8 @@ kt_net_add_member(struct kt_net_inventory *inv, struct kt_net_iface *iface, cons
 {
 	const char **v;
 
+	if (iface->n_members >= KT_NET_MAX_MEMBERS)
+		return;
 	for (size_t i = 0; i < iface->n_members; i++)
 		if (strcmp(iface->members[i], member) == 0)
 			return;

@@ -55,7 +55,13 @@ void kt_net_inventory_ovs(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 
 /* Largest output kept from one command or file of network state. */
 #define KT_NET_MAX_OUTPUT (16u << 20)
-/* Interfaces kept per inventory (more are dropped with a diagnostic). */
-#define KT_NET_MAX_IFACES 65536
+/* Bounds for untrusted inventories (a real pool has at most 64 hosts and a
+ * few thousand interfaces); more are ignored. They keep every O(n^2) check
+ * in the audit fast. */
+#define KT_NET_MAX_IFACES 8192
+#define KT_NET_MAX_NETWORKS 1024
+#define KT_NET_MAX_HOSTS 1024
+#define KT_NET_MAX_MEMBERS 1024
+#define KT_NET_MAX_RECORDS 65536	/* bonds, VLANs, VIFs, PBDs each */
 
 #endif

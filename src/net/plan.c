@@ -25,6 +25,8 @@
 #define PLAN_MTU_MAX 65535
 /* VMs named in one warning before "and N more". */
 #define MAX_NAMED_VMS 10
+/* DF-ping verification steps at most (a 64-host pool would need 4032). */
+#define MAX_PING_STEPS 32
 
 bool
 kt_net_valid_uuid(const char *s)
@@ -286,6 +288,10 @@ warn_vlans(struct builder *b, const struct kt_net_iface *pif)
 		if (v->kind != KT_NET_VLAN || !v->lower || strcmp(v->lower, pif->name) != 0 ||
 		    (v->host && pif->host && strcmp(v->host, pif->host) != 0))
 			continue;
+		if (!pif->management && !b->inv->ha_enabled && !b->inv->redo_log_enabled)
+			add_step(b, KT_PLAN_WARN, pif->host,
+				 "VLAN %s rides on %s: its traffic stops while %s is re-plugged",
+				 v->name, pif->name, pif->name);
 		for (size_t n = 0; n < inv->n_networks; n++)
 			if (v->network_uuid && inv->networks[n].uuid &&
 			    strcmp(inv->networks[n].uuid, v->network_uuid) == 0 &&
@@ -378,7 +384,7 @@ verify_steps(struct builder *b)
 	s = add_step(b, KT_PLAN_VERIFY, NULL, "re-run the audit: no MTU findings are left");
 	s->argv = make_argv(b, "ktriage", "net", "audit", "--xe", NULL);
 	/* DF ping between the hosts' addresses on this network */
-	for (size_t i = 0; i < inv->n_ifaces; i++) {
+	for (size_t i = 0, pings = 0; i < inv->n_ifaces && pings < MAX_PING_STEPS; i++) {
 		const struct kt_net_iface *from = &inv->ifaces[i];
 
 		if (!on_network(from, b->net) || !valid_addr(from->ip))
@@ -386,7 +392,8 @@ verify_steps(struct builder *b)
 		for (size_t j = 0; j < inv->n_ifaces; j++) {
 			const struct kt_net_iface *to = &inv->ifaces[j];
 
-			if (i == j || !on_network(to, b->net) || !valid_addr(to->ip))
+			if (i == j || !on_network(to, b->net) || !valid_addr(to->ip) ||
+			    ++pings > MAX_PING_STEPS)
 				continue;
 			s = add_step(b, KT_PLAN_VERIFY, from->host,
 				     "full-size frames pass from %s to %s without fragmentation",
@@ -608,7 +615,6 @@ kt_net_plan_apply(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 		if (progress)
 			progress(userdata, i, s, -1);
 		err = ops->run(ops->userdata, s->argv, 1u << 20, &out, &status);
-		free(out);
 		if (err) {
 			if (progress)
 				progress(userdata, i, s, 127);
@@ -617,9 +623,17 @@ kt_net_plan_apply(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 		}
 		if (progress)
 			progress(userdata, i, s, status);
-		if (status != 0)
-			return kt_error(ctx, KT_EIO, "'%s %s' failed with exit status %d", s->argv[0],
-					s->argv[1] ? s->argv[1] : "", status);
+		if (status != 0) {
+			/* first line of what the command said, for the message */
+			size_t len = strcspn(out, "\n");
+
+			err = kt_error(ctx, KT_EIO, "'%s %s' failed with exit status %d%s%.*s",
+				       s->argv[0], s->argv[1] ? s->argv[1] : "", status,
+				       len ? ": " : "", (int)(len > 300 ? 300 : len), out);
+			free(out);
+			return err;
+		}
+		free(out);
 	}
 	*ret_done = plan->n_steps;
 	return 0;

@@ -155,8 +155,8 @@ note_hop(struct search *s, int size, const struct kt_probe_event *ev)
 }
 
 /* Wait for the answer to the probe(s) of st sent with sequence numbers
- * [first_seq, s->seq]. Returns the outcome of this attempt: PASSED, TOO_BIG,
- * UNREACHABLE or LOST. */
+ * [first_seq, s->seq]. Sets *ret to the outcome of this attempt (PASSED,
+ * TOO_BIG, UNREACHABLE or LOST); returns 0 or KT_EIO. */
 static int
 await(struct search *s, struct kt_probe_step *st, uint16_t first_seq, int64_t sent_us,
       enum kt_probe_outcome *ret)

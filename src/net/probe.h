@@ -89,6 +89,16 @@ void kt_probe_build_echo(enum kt_probe_family f, uint16_t id, uint16_t seq, uint
 enum kt_probe_ev kt_probe_classify_err(enum kt_probe_method method, uint8_t origin,
 				       uint8_t type, uint8_t code);
 
+/* Parse a received datagram (untrusted bytes): true if it is an echo reply
+ * for a probe of `method`/`family` (ICMP id checked on raw sockets, whose
+ * IPv4 datagrams start with the IP header); *ret_seq is its sequence. */
+bool kt_probe_parse_reply(enum kt_probe_method method, enum kt_probe_family family, uint16_t id,
+			  const uint8_t *p, size_t n, uint16_t *ret_seq);
+/* Parse the payload of an error-queue entry (the start of our probe as a
+ * hop quoted it): true if it is our echo request; *ret_seq is its sequence. */
+bool kt_probe_parse_quoted(enum kt_probe_method method, enum kt_probe_family family, uint16_t id,
+			   const uint8_t *p, size_t n, uint16_t *ret_seq);
+
 /* Result as a JSON object (jansson). Caller owns the reference; release it
  * with json_decref(). */
 struct json_t;

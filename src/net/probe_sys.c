@@ -368,19 +368,60 @@ sys_send(void *ud, void *sock, int size, uint16_t seq)
 	return 0;
 }
 
-/* Sequence number quoted in an echo request header at p (our probe as a
- * hop quoted it back), checking the id on raw sockets. */
-static bool
-quoted_seq(const struct sys_sock *ss, const uint8_t *p, size_t n, uint16_t *ret)
+bool
+kt_probe_parse_quoted(enum kt_probe_method method, enum kt_probe_family family, uint16_t id,
+		      const uint8_t *p, size_t n, uint16_t *ret_seq)
 {
-	uint8_t echo = ss->family == KT_PROBE_FAMILY_V6 ? ICMP6_ECHO : ICMP4_ECHO;
+	uint8_t echo = family == KT_PROBE_FAMILY_V6 ? ICMP6_ECHO : ICMP4_ECHO;
 
 	if (n < 8 || p[0] != echo)
 		return false;
-	if (ss->method == KT_PROBE_METHOD_RAW && (uint16_t)(p[4] << 8 | p[5]) != ss->id)
+	if (method == KT_PROBE_METHOD_RAW && (uint16_t)(p[4] << 8 | p[5]) != id)
 		return false;
-	*ret = (uint16_t)(p[6] << 8 | p[7]);
+	*ret_seq = (uint16_t)(p[6] << 8 | p[7]);
 	return true;
+}
+
+bool
+kt_probe_parse_reply(enum kt_probe_method method, enum kt_probe_family family, uint16_t id,
+		     const uint8_t *p, size_t n, uint16_t *ret_seq)
+{
+	uint8_t reply = family == KT_PROBE_FAMILY_V6 ? ICMP6_ECHO_REPLY_T : ICMP4_ECHO_REPLY;
+
+	/* Raw IPv4 sockets see the IP header first ("45 00 05 dc ...":
+	 * version 4, header length 5 words); the others start at ICMP. */
+	if (method == KT_PROBE_METHOD_RAW && family == KT_PROBE_FAMILY_V4) {
+		size_t ihl;
+
+		if (n < 20 || p[0] >> 4 != 4)
+			return false;
+		ihl = (size_t)(p[0] & 0x0f) * 4;
+		if (ihl < 20 || n < ihl + 8)
+			return false;
+		p += ihl;
+		n -= ihl;
+	}
+	if (n < 8 || p[0] != reply || p[1] != 0)
+		return false;
+	if (method == KT_PROBE_METHOD_RAW && (uint16_t)(p[4] << 8 | p[5]) != id)
+		return false;	/* someone else's ping */
+	*ret_seq = (uint16_t)(p[6] << 8 | p[7]);
+	return true;
+}
+
+/* Address of the hop that sent the ICMP error: a sockaddr right after ee
+ * in the cmsg (SO_EE_OFFENDER, include/uapi/linux/errqueue.h). */
+static void
+offender_text(const struct sock_extended_err *ee, size_t ee_len, char out[KT_PROBE_ADDR_LEN])
+{
+	const struct sockaddr *off = SO_EE_OFFENDER(ee);
+	size_t room = ee_len - sizeof(*ee);
+
+	out[0] = '\0';
+	if (room >= sizeof(struct sockaddr_in6) && off->sa_family == AF_INET6)
+		addr_text(off, sizeof(struct sockaddr_in6), out);
+	else if (room >= sizeof(struct sockaddr_in) && off->sa_family == AF_INET)
+		addr_text(off, sizeof(struct sockaddr_in), out);
 }
 
 /* One entry of the error queue -> event (kind TIMEOUT if irrelevant). */
@@ -399,6 +440,7 @@ read_errqueue(struct sys_sock *ss, struct kt_probe_event *ev)
 		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
 	};
 	const struct sock_extended_err *ee = NULL;
+	size_t ee_len = 0;
 	ssize_t n;
 
 	ev->kind = KT_PROBE_EV_TIMEOUT;
@@ -414,9 +456,12 @@ read_errqueue(struct sys_sock *ss, struct kt_probe_event *ev)
 		return;
 	}
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR))
+		if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+		     (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(*ee))) {
 			ee = (const struct sock_extended_err *)CMSG_DATA(c);
+			ee_len = c->cmsg_len - CMSG_LEN(0);
+		}
 	if (!ee)
 		return;
 	if (ss->method == KT_PROBE_METHOD_UDP) {
@@ -426,21 +471,15 @@ read_errqueue(struct sys_sock *ss, struct kt_probe_event *ev)
 		ev->seq = (uint16_t)(get_port(&name) - UDP_BASE_PORT);
 		ev->seq_known = get_port(&name) >= UDP_BASE_PORT;
 	} else {
-		ev->seq_known = quoted_seq(ss, ss->buf, (size_t)n, &ev->seq);
+		ev->seq_known = kt_probe_parse_quoted(ss->method, ss->family, ss->id, ss->buf,
+						      (size_t)n, &ev->seq);
 		if (!ev->seq_known && ss->method == KT_PROBE_METHOD_RAW)
 			return;	/* someone else's ping on this host */
 	}
 	ev->kind = kt_probe_classify_err(ss->method, ee->ee_origin, ee->ee_type, ee->ee_code);
 	ev->mtu = ev->kind == KT_PROBE_EV_TOO_BIG ? (int)ee->ee_info : 0;
 	ev->error = (int)ee->ee_errno;
-	{
-		const struct sockaddr *off = SO_EE_OFFENDER(ee);
-		socklen_t olen = off->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-							    : sizeof(struct sockaddr_in);
-
-		/* The offender follows ee inside the cmsg (errqueue.h). */
-		addr_text(off, olen, ev->from);
-	}
+	offender_text(ee, ee_len, ev->from);
 }
 
 /* One datagram -> event (kind TIMEOUT if not an answer to us). */
@@ -449,8 +488,6 @@ read_reply(struct sys_sock *ss, struct kt_probe_event *ev)
 {
 	struct sockaddr_storage from;
 	socklen_t flen = sizeof(from);
-	uint8_t reply = ss->family == KT_PROBE_FAMILY_V6 ? ICMP6_ECHO_REPLY_T : ICMP4_ECHO_REPLY;
-	const uint8_t *p = ss->buf;
 	ssize_t n;
 
 	ev->kind = KT_PROBE_EV_TIMEOUT;
@@ -464,22 +501,10 @@ read_reply(struct sys_sock *ss, struct kt_probe_event *ev)
 		ev->kind = KT_PROBE_EV_REPLY;	/* something listens and answered */
 		return;
 	}
-	/* Raw IPv4 sockets see the IP header; others start at ICMP. */
-	if (ss->method == KT_PROBE_METHOD_RAW && ss->family == KT_PROBE_FAMILY_V4) {
-		size_t ihl = (size_t)(p[0] & 0x0f) * 4;
-
-		if (ihl < 20 || (size_t)n < ihl + 8)
-			return;
-		p += ihl;
-		n -= (ssize_t)ihl;
+	if (kt_probe_parse_reply(ss->method, ss->family, ss->id, ss->buf, (size_t)n, &ev->seq)) {
+		ev->kind = KT_PROBE_EV_REPLY;
+		ev->seq_known = true;
 	}
-	if (n < 8 || p[0] != reply)
-		return;
-	if (ss->method == KT_PROBE_METHOD_RAW && (uint16_t)(p[4] << 8 | p[5]) != ss->id)
-		return;
-	ev->kind = KT_PROBE_EV_REPLY;
-	ev->seq_known = true;
-	ev->seq = (uint16_t)(p[6] << 8 | p[7]);
 }
 
 static int

@@ -72,7 +72,7 @@ parse_ip_output(struct kt_net_inventory *inv, char *text)
 		enum kt_net_kind kind;
 	} kinds[] = {
 		{ "vlan ", KT_NET_VLAN }, { "bond ", KT_NET_BOND }, { "bridge ", KT_NET_BRIDGE },
-		{ "veth", KT_NET_VETH }, { "openvswitch", KT_NET_OVS }, { "tun ", KT_NET_TUN },
+		{ "veth ", KT_NET_VETH }, { "openvswitch ", KT_NET_OVS }, { "tun ", KT_NET_TUN },
 	};
 	long cur = -1;
 

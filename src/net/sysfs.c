@@ -245,7 +245,7 @@ kt_net_inventory_sysfs(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 		return kt_error(ctx, KT_EINVAL, "host ops cannot list directories");
 	err = ops->list_dir(ops->userdata, SYS_NET, &names, &n);
 	if (err)
-		return kt_error(ctx, err, "cannot list %s", SYS_NET);
+		return kt_error(ctx, err, "cannot list %s: %s", SYS_NET, kt_strerror(err));
 	for (size_t i = 0; i < n; i++) {
 		/* names come from the filesystem: keep sane ones only */
 		if (inv->n_ifaces < KT_NET_MAX_IFACES && names[i][0] && strlen(names[i]) < 64 &&

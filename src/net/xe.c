@@ -190,7 +190,7 @@ host_name(const struct kt_net_inventory *inv, struct kt_str uuid)
 static void
 add_hosts(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && inv->n_hosts < KT_NET_MAX_HOSTS; i++) {
 		struct kt_net_host *h = kt_net_add_host(inv);
 
 		h->uuid = dup_or_null(inv, kt_xe_get(&l->records[i], "uuid"));
@@ -218,7 +218,7 @@ add_pool(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 static void
 add_networks(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && inv->n_networks < KT_NET_MAX_NETWORKS; i++) {
 		const struct kt_xe_record *r = &l->records[i];
 		struct kt_net_network *n = kt_net_add_network(inv);
 		struct kt_str pifs = kt_xe_get(r, "PIF-uuids");
@@ -227,7 +227,7 @@ add_networks(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 		n->name = dup_or_null(inv, kt_xe_get(r, "name-label"));
 		n->bridge = dup_or_null(inv, kt_xe_get(r, "bridge"));
 		n->mtu = kt_net_atoi(kt_xe_get(r, "MTU"));
-		while (pifs.p && pifs.len > 0) {
+		while (pifs.p && pifs.len > 0 && n->n_pifs < KT_NET_MAX_HOSTS) {
 			long semi = kt_str_chr(pifs, ';');
 			struct kt_str u = kt_str_trim(semi < 0 ? pifs : kt_str_sub(pifs, 0, (size_t)semi));
 			const char **v;
@@ -303,32 +303,66 @@ add_pif(struct kt_net_inventory *inv, const struct kt_xe_record *r)
 		f->kind = KT_NET_PHYSICAL;
 }
 
-static long
-pif_index(const struct kt_net_inventory *inv, struct kt_str uuid)
+/* PIF uuid -> interface index, sorted for bsearch (pools are small, but
+ * the dumps are untrusted and bond/VLAN records look PIFs up by uuid). */
+struct pif_ix {
+	const char *uuid;
+	size_t i;
+};
+
+struct pif_index {
+	struct pif_ix *v;
+	size_t n;
+};
+
+static int
+cmp_ix(const void *a, const void *b)
 {
+	return strcmp(((const struct pif_ix *)a)->uuid, ((const struct pif_ix *)b)->uuid);
+}
+
+static void
+build_index(struct kt_arena *arena, const struct kt_net_inventory *inv, struct pif_index *ret)
+{
+	ret->v = kt_arena_alloc(arena, (inv->n_ifaces + 1) * sizeof(*ret->v));
+	ret->n = 0;
+	for (size_t i = 0; i < inv->n_ifaces; i++)
+		if (inv->ifaces[i].uuid)
+			ret->v[ret->n++] = (struct pif_ix){ inv->ifaces[i].uuid, i };
+	qsort(ret->v, ret->n, sizeof(*ret->v), cmp_ix);
+}
+
+static long
+pif_index(const struct pif_index *ix, struct kt_str uuid)
+{
+	char key[64];
+	struct pif_ix k = { key, 0 }, *hit;
+
 	uuid = kt_str_trim(uuid);
-	for (size_t i = 0; uuid.len && i < inv->n_ifaces; i++)
-		if (inv->ifaces[i].uuid && kt_str_eq_cstr(uuid, inv->ifaces[i].uuid))
-			return (long)i;
-	return -1;
+	if (uuid.len == 0 || uuid.len >= sizeof(key))
+		return -1;
+	memcpy(key, uuid.p, uuid.len);
+	key[uuid.len] = '\0';
+	hit = bsearch(&k, ix->v, ix->n, sizeof(*ix->v), cmp_ix);
+	return hit ? (long)hit->i : -1;
 }
 
 /* bond-list: master PIF + "; "-separated slave PIFs. */
 static void
-link_bonds(struct kt_net_inventory *inv, const struct kt_xe_list *l)
+link_bonds(struct kt_net_inventory *inv, const struct pif_index *ix, const struct kt_xe_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && i < KT_NET_MAX_IFACES; i++) {
 		const struct kt_xe_record *r = &l->records[i];
-		long m = pif_index(inv, kt_xe_get(r, "master"));
+		long m = pif_index(ix, kt_xe_get(r, "master"));
 		struct kt_str slaves = kt_xe_get(r, "slaves");
 
 		if (m < 0)
 			continue;
 		inv->ifaces[m].kind = KT_NET_BOND;
-		while (slaves.p && slaves.len > 0) {
+		for (size_t k = 0; slaves.p && slaves.len > 0 && k < KT_NET_MAX_MEMBERS; k++) {
 			long semi = kt_str_chr(slaves, ';');
 			struct kt_str u = semi < 0 ? slaves : kt_str_sub(slaves, 0, (size_t)semi);
-			long s = pif_index(inv, u);
+			long s = pif_index(ix, u);
 
 			slaves = semi < 0 ? kt_str_make(NULL, 0) : kt_str_skip(slaves, (size_t)semi + 1);
 			if (s < 0)
@@ -341,12 +375,12 @@ link_bonds(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 
 /* vlan-list: tagged-PIF (parent) under untagged-PIF (the VLAN). */
 static void
-link_vlans(struct kt_net_inventory *inv, const struct kt_xe_list *l)
+link_vlans(struct kt_net_inventory *inv, const struct pif_index *ix, const struct kt_xe_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && i < KT_NET_MAX_IFACES; i++) {
 		const struct kt_xe_record *r = &l->records[i];
-		long parent = pif_index(inv, kt_xe_get(r, "tagged-PIF"));
-		long vlan = pif_index(inv, kt_xe_get(r, "untagged-PIF"));
+		long parent = pif_index(ix, kt_xe_get(r, "tagged-PIF"));
+		long vlan = pif_index(ix, kt_xe_get(r, "untagged-PIF"));
 
 		if (parent < 0 || vlan < 0)
 			continue;
@@ -358,7 +392,7 @@ link_vlans(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 static void
 add_vifs(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && i < KT_NET_MAX_RECORDS; i++) {
 		const struct kt_xe_record *r = &l->records[i];
 		struct kt_net_vif *v = kt_arena_push(inv->arena, (void **)&inv->vifs, &inv->n_vifs,
 						     &inv->cap_vifs, sizeof(*v));
@@ -376,7 +410,7 @@ add_pbds(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 {
 	static const char *const keys[] = { "target", "server", "iscsi-target" };
 
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && i < KT_NET_MAX_RECORDS; i++) {
 		const struct kt_xe_record *r = &l->records[i];
 		struct kt_net_pbd *p = kt_arena_push(inv->arena, (void **)&inv->pbds, &inv->n_pbds,
 						     &inv->cap_pbds, sizeof(*p));
@@ -415,6 +449,7 @@ kt_net_inventory_xe(struct kt_ctx *ctx, const struct kt_host_ops *ops, const cha
 {
 	struct xe_src src = { ctx, ops, dir, kt_arena_new() };
 	struct kt_xe_list hosts, pool, nets, pifs, bonds, vlans, vifs, pbds;
+	struct pif_index ix;
 	int err;
 
 	err = load_list(&src, "pif", &pifs);
@@ -452,8 +487,9 @@ kt_net_inventory_xe(struct kt_ctx *ctx, const struct kt_host_ops *ops, const cha
 	add_networks(inv, &nets);
 	for (size_t i = 0; i < pifs.n && inv->n_ifaces < KT_NET_MAX_IFACES; i++)
 		add_pif(inv, &pifs.records[i]);
-	link_bonds(inv, &bonds);
-	link_vlans(inv, &vlans);
+	build_index(src.arena, inv, &ix);
+	link_bonds(inv, &ix, &bonds);
+	link_vlans(inv, &ix, &vlans);
 	add_vifs(inv, &vifs);
 	add_pbds(inv, &pbds);
 	inv->is_xe = true;

@@ -413,6 +413,18 @@ inner_kernel_ts(struct kt_line *out)
 	}
 }
 
+/* The second line of a syslogd wall message ("Message from syslogd@node1 at
+ * May 20 19:29:01 ..."): " kernel:NMI watchdog: BUG: soft lockup - CPU#2 stuck for 23s!". */
+static void
+wall_message(struct kt_str s, struct kt_line *out)
+{
+	if (s.len >= 8 && memcmp(s.p, " kernel:", 8) == 0) {
+		out->fmt = KT_FMT_SYSLOG;
+		out->tag = kt_str_make(s.p + 1, 6);
+		set_text(out, s, at(s, 8, ' ') ? 9 : 8);
+	}
+}
+
 /* Lines starting with '['. */
 static void
 bracket(struct kt_str s, struct kt_line *out)
@@ -425,6 +437,10 @@ bracket(struct kt_str s, struct kt_line *out)
 			out->fmt = KT_FMT_DMESG;
 			out->wallclock = kt_str_make(s.p + 1, 24);
 			set_text(out, s, at(s, 26, ' ') ? 27 : 26);
+		} else if ((k = caller_id(s, 0, out)) != 0) {
+			/* caller id without time (printk.time=0): "[  T123] msg" */
+			out->fmt = KT_FMT_DMESG;
+			set_text(out, s, at(s, k, ' ') ? k + 1 : k);
 		}
 		return;
 	}
@@ -724,25 +740,24 @@ static bool
 rfc5424(struct kt_str s, struct kt_line *out)
 {
 	bool comma, colon_tz;
-	size_t j, f[4];
+	size_t j, f[4], end[4];
 
 	if (!at(s, 0, '1') || !at(s, 1, ' '))
 		return false;
 	j = at(s, 2, '-') ? 3 : iso_stamp(s, 2, &comma, &colon_tz);
 	if (j == 0 || !at(s, j, ' '))
 		return false;
-	out->wallclock = kt_str_make(s.p + 2, j - 2);
 	for (int n = 0; n < 4; n++) {	/* HOST APP PROCID MSGID */
 		f[n] = ++j;
 		while (j < s.len && s.p[j] != ' ')
 			j++;
 		if (j >= s.len || j == f[n])
 			return false;
-		if (n == 0)
-			out->host = kt_str_make(s.p + f[0], j - f[0]);
-		if (n == 1)
-			out->tag = kt_str_make(s.p + f[1], j - f[1]);
+		end[n] = j;
 	}
+	out->wallclock = kt_str_make(s.p + 2, f[0] - 3);
+	out->host = kt_str_make(s.p + f[0], end[0] - f[0]);
+	out->tag = kt_str_make(s.p + f[1], end[1] - f[1]);
 	j++;
 	if (at(s, j, '-')) {
 		j++;
@@ -839,6 +854,9 @@ parse(struct kt_str s, struct kt_line *out)
 		break;
 	case '-':
 		journal_boundary(s, out);
+		break;
+	case ' ':
+		wall_message(s, out);
 		break;
 	default:
 		if (kt_is_digit(s.p[0])) {

@@ -33,6 +33,9 @@ void kt_normalizer_free(struct kt_normalizer *n);
  * terminal shows), ANSI escape sequences and control characters other than
  * TAB are dropped (NUL too), a leading SOH level ("\x01" "4") sets the level,
  * invalid UTF-8 bytes become '?'.
+ * Format names: journalctl "short" output and RFC 3164 syslog look the same
+ * and are reported as KT_FMT_SYSLOG; sub-second times, "+0000" ISO zones,
+ * short-full/short-monotonic and "-- Boot ... --" lines as KT_FMT_JOURNAL.
  */
 void kt_normalize(struct kt_normalizer *n, struct kt_str raw, uint32_t no, struct kt_line *out);
 

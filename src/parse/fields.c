@@ -32,6 +32,8 @@ static const struct {
 	{ "RIP  [<", true, KT_ARCH_X86_64 },
 	{ "RAX: ", true, KT_ARCH_X86_64 },
 	{ "R13: ", true, KT_ARCH_X86_64 },
+	/* >= 5.16; i386 prints it too, but its EIP:/EAX: lines outvote it */
+	{ "<TASK>", true, KT_ARCH_X86_64 },
 	{ "EIP: ", true, KT_ARCH_I386 },
 	{ "EIP is at ", true, KT_ARCH_I386 },
 	{ "EAX: ", true, KT_ARCH_I386 },
@@ -131,6 +133,8 @@ parse_taint(struct kt_fx *fx, struct kt_str s)
 	kt_fx_ws(&s);
 	if (!not_tainted && s.len && s.p[0] == '[')
 		return;		/* >= 6.12 verbose "Tainted: [W]=WARN" line */
+	if (fx->taint_seen)
+		return;		/* the first taint text of the report wins */
 	fx->taint_seen = true;
 	r->kernel.not_tainted = not_tainted;
 	/* SLUB "BUG kmalloc-4096 (Tainted: G          I ): Poison overwritten" */
@@ -291,7 +295,7 @@ die_header(struct kt_fx *fx)
 	r->oops = kt_fx_strdup(fx, s);
 	r->oops_count = n > 1000000 ? KT_NONE : (int)n;
 	t = s;
-	kt_fx_eat(&t, "Internal error: ");
+	(void)kt_fx_eat(&t, "Internal error: ");
 	while (kt_str_starts_with(t, "Oops: Oops: "))
 		t = kt_str_skip(t, 6);
 	if (kt_fx_eat(&t, "Oops: ") && kt_fx_hex(&t, &code) &&
@@ -503,81 +507,6 @@ kt_fx_set_ip(struct kt_fx *fx, uint64_t addr, const struct kt_fx_sym *sym,
 			ip->module = kt_fx_strdup(fx, sym->module);
 	}
 	fx->ip_user = user;
-}
-
-/* ---- Code: bytes -------------------------------------------------- */
-
-static void
-code_token(struct kt_fx *fx, struct kt_str tok, int endian, bool *stop)
-{
-	struct kt_code *c = &fx->r->code;
-	bool marked = false, opcode = false;
-	uint64_t v;
-	size_t width;
-
-	if (tok.len >= 2 && ((tok.p[0] == '<' && tok.p[tok.len - 1] == '>') ||
-			     (tok.p[0] == '(' && tok.p[tok.len - 1] == ')'))) {
-		marked = true;
-		opcode = tok.p[0] == '<';
-		tok = kt_str_sub(tok, 1, tok.len - 2);
-	}
-	width = tok.len / 2;
-	if ((tok.len != 2 && tok.len != 4 && tok.len != 8) ||
-	    kt_parse_hex(tok, &v) != tok.len) {
-		*stop = true;	/* "Bad", "Unable", "????????": no more bytes */
-		return;
-	}
-	if (c->n + width > KT_MAX_CODE_BYTES) {
-		kt_report_note(fx->r, fx->no, KT_SEV_WARN, "Code: line longer than %d bytes, cut",
-			       KT_MAX_CODE_BYTES);
-		*stop = true;
-		return;
-	}
-	if (marked && c->fault_offset == KT_NONE) {
-		c->fault_offset = (int)c->n;
-		c->fault_is_opcode = opcode;
-	}
-	for (size_t i = 0; i < width; i++) {
-		size_t shift = endian == KT_FX_CODE_BE ? (width - 1 - i) * 8 : i * 8;
-
-		c->bytes[c->n++] = (uint8_t)(v >> shift);
-	}
-}
-
-void
-kt_fx_add_code_words(struct kt_fx *fx, struct kt_str text)
-{
-	struct kt_code *c = &fx->r->code;
-	struct kt_str s = kt_str_trim(text), tok;
-	bool stop = false;
-
-	if (!c->bytes)
-		c->bytes = kt_report_alloc(fx->r, KT_MAX_CODE_BYTES);
-	c->raw = c->raw ? kt_report_printf(fx->r, "%s %.*s", c->raw, (int)s.len, s.p)
-			: kt_fx_strdup(fx, s);
-	while (!stop && (tok = kt_fx_token(&s)).len)
-		code_token(fx, tok, KT_FX_CODE_BE, &stop);
-}
-
-void
-kt_fx_set_code(struct kt_fx *fx, struct kt_str text, int endian)
-{
-	struct kt_code *c = &fx->r->code;
-	struct kt_str s = kt_str_trim(text), tok;
-	bool stop = false;
-
-	if (c->raw && c->n)
-		return;		/* the first Code: line with bytes wins */
-	c->n = 0;
-	c->fault_offset = KT_NONE;
-	c->fault_is_opcode = false;
-	if (!c->bytes)
-		c->bytes = kt_report_alloc(fx->r, KT_MAX_CODE_BYTES);
-	c->raw = kt_fx_strdup(fx, s);
-	while (!stop && (tok = kt_fx_token(&s)).len)
-		code_token(fx, tok, endian, &stop);
-	if (c->n == 0)
-		kt_report_note(fx->r, fx->no, KT_SEV_INFO, "Code: line without bytes");
 }
 
 /* ---- driver ------------------------------------------------------- */

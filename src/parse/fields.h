@@ -127,7 +127,10 @@ void kt_fx_set_code(struct kt_fx *fx, struct kt_str text, int unit_endianness);
 void kt_fx_add_code_words(struct kt_fx *fx, struct kt_str text);
 const char *kt_fx_strdup(struct kt_fx *fx, struct kt_str s);
 
-/* Byte order of multi-byte Code: units. */
+/* Byte order of multi-byte Code: units. r->code.bytes are kept in memory
+ * order for the disassembler: x86 bytes as printed; 2- and 4-byte units of
+ * arm/arm64/riscv "Code:" lines little-endian; ppc "Instruction dump:"
+ * words big-endian (as printed; a ppc64le kernel needs them swapped). */
 #define KT_FX_CODE_LE 0
 #define KT_FX_CODE_BE 1
 

@@ -39,7 +39,7 @@ bracketed_pc_line(struct kt_fx *fx, struct kt_str s)
 		return false;
 	kt_fx_ws(&s);
 	if (s.len)
-		(void)kt_fx_reg_line(&fx->regs, fx->arch, s);	/* "psr: ..." / "pstate: ..." */
+		(void)kt_fx_reg_line(&fx->regs, fx->arch, s);	/* "psr: ..." */
 	return true;
 }
 

@@ -50,7 +50,7 @@ kt_fx_s390_line(struct kt_fx *fx)
 		fx->s390_gpr_next = gprs_row(fx, s, 0) == 4 ? 4 : -1;
 		return true;
 	}
-	/* "Krnl PSW : 0704f00180000000 000003ff8086d03a (will_oops_init+0x3a/0x1000 [will_oops])" */
+	/* "Krnl PSW : 0704f00180000000 000003ff8086d03a (f+0x3a/0x1000 [mod])" */
 	if (kt_fx_eat(&s, "Krnl PSW")) {
 		kt_fx_ws(&s);
 		if (!kt_fx_eat(&s, ":"))

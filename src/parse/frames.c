@@ -322,7 +322,8 @@ kt_fx_frames_fallback(struct kt_fx *fx)
 			fx->no = r->line_nos ? r->line_nos[i] : (uint32_t)i + 1;
 			if (pass == 0) {
 				at = kt_str_find(s, "[<");
-				ok = at >= 0 && parse_frame(kt_str_skip(s, (size_t)at), true, &pf) &&
+				ok = at >= 0 &&
+				     parse_frame(kt_str_skip(s, (size_t)at), true, &pf) &&
 				     pf.has_sym;
 			} else {
 				ok = bare_frame_line(s, &pf);

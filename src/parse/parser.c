@@ -61,6 +61,14 @@ struct kt_parser {
 	bool nmi;
 	bool just_opened;
 
+	/* With per-task/CPU caller ids, a crash inside a report of the same
+	 * context does not end it (syzkaller untangles such output by context):
+	 * the earlier report stays open as a "shadow" that receives the same
+	 * lines until the newer one closes. */
+	struct kt_report *shadow;
+	size_t shadow_cap_lines;
+	size_t shadow_cap_nos;
+
 	/* finished reports, in order */
 	struct kt_report **done;
 	size_t n_done;
@@ -89,6 +97,7 @@ kt_parser_free(struct kt_parser *p)
 	if (!p)
 		return;
 	kt_report_free(p->r);
+	kt_report_free(p->shadow);
 	for (size_t i = p->head_done; i < p->n_done; i++)
 		kt_report_free(p->done[i]);
 	free(p->done);
@@ -115,12 +124,12 @@ ring_push(struct kt_parser *p, const struct kt_line *l, struct kt_lctx cx)
 		p->ring_n++;
 }
 
-/* Append one line of text to the open report (NUL bytes become spaces, so
- * the C string is the whole line). */
+/* Append one line of text to report r (NUL bytes become spaces, so the C
+ * string is the whole line). */
 static void
-append(struct kt_parser *p, const char *text, size_t len, uint32_t no)
+append_to(struct kt_report *r, size_t *cap_lines, size_t *cap_nos, const char *text, size_t len,
+	  uint32_t no)
 {
-	struct kt_report *r = p->r;
 	if (len > KT_MAX_LINE)
 		len = KT_MAX_LINE;
 	char *copy = kt_arena_strndup(r->arena, text ? text : "", len);
@@ -128,15 +137,23 @@ append(struct kt_parser *p, const char *text, size_t len, uint32_t no)
 		if (!copy[i])
 			copy[i] = ' ';
 	size_t n = r->n_lines;
-	const char **slot = kt_arena_push(r->arena, (void **)&r->lines, &n, &p->cap_lines,
+	const char **slot = kt_arena_push(r->arena, (void **)&r->lines, &n, cap_lines,
 					  sizeof(*r->lines));
 	*slot = copy;
 	n = r->n_lines;
-	uint32_t *nos = kt_arena_push(r->arena, (void **)&r->line_nos, &n, &p->cap_nos,
+	uint32_t *nos = kt_arena_push(r->arena, (void **)&r->line_nos, &n, cap_nos,
 				      sizeof(*r->line_nos));
 	*nos = no;
 	r->n_lines++;
 	r->source.last_line = no;
+}
+
+static void
+append(struct kt_parser *p, const char *text, size_t len, uint32_t no)
+{
+	append_to(p->r, &p->cap_lines, &p->cap_nos, text, len, no);
+	if (p->shadow && p->shadow->n_lines < KT_MAX_REPORT_LINES)
+		append_to(p->shadow, &p->shadow_cap_lines, &p->shadow_cap_nos, text, len, no);
 }
 
 static void
@@ -161,6 +178,11 @@ static void
 close_report(struct kt_parser *p)
 {
 	struct kt_report *r = p->r;
+	if (p->shadow) {
+		kt_fields_extract(p->shadow);
+		queue(p, p->shadow);
+		p->shadow = NULL;
+	}
 	if (!r)
 		return;
 	p->r = NULL;
@@ -179,8 +201,6 @@ open_report(struct kt_parser *p, const struct kt_line *l, struct kt_lctx cx,
 	p->tail = p->nmi = false;
 	p->just_opened = true;
 	r->kind = hit->kind;
-	size_t hlen = l->text.len < KT_MAX_LINE ? l->text.len : KT_MAX_LINE;
-	r->header = kt_report_strndup(r, l->text.p ? l->text.p : "", hlen);
 	r->source.file = kt_report_strdup(r, p->file);
 	r->source.format = kt_line_fmt_name(l->fmt);
 	r->source.first_line = l->no;
@@ -205,6 +225,8 @@ open_report(struct kt_parser *p, const struct kt_line *l, struct kt_lctx cx,
 	p->ring_n = 0;
 	p->header_idx = r->n_lines;
 	append(p, l->text.p, l->text.len, l->no);
+	/* The header is the report's own copy of the line (NULs made spaces). */
+	r->header = r->lines[p->header_idx];
 }
 
 static void
@@ -215,6 +237,21 @@ feed_idle(struct kt_parser *p, const struct kt_line *l, struct kt_lctx cx)
 		open_report(p, l, cx, &hit);
 	else
 		ring_push(p, l, cx);
+}
+
+/* Keep the open report as the shadow of the next one (see struct
+ * kt_parser); an older shadow is finished first. */
+static void
+shadow_report(struct kt_parser *p)
+{
+	if (p->shadow) {
+		kt_fields_extract(p->shadow);
+		queue(p, p->shadow);
+	}
+	p->shadow = p->r;
+	p->shadow_cap_lines = p->cap_lines;
+	p->shadow_cap_nos = p->cap_nos;
+	p->r = NULL;
 }
 
 /* A line of the open report's context. Returns false when the report was
@@ -233,6 +270,10 @@ feed_same(struct kt_parser *p, const struct kt_line *l, unsigned cls, bool is_hi
 			return false;
 		}
 	} else if (is_hit && !hit->inside) {
+		if (p->cx.kind == KT_LCTX_TASK || p->cx.kind == KT_LCTX_CPU) {
+			shadow_report(p);
+			return false;
+		}
 		close_report(p);
 		return false;
 	}
@@ -269,7 +310,10 @@ kt_parser_feed(struct kt_parser *p, const struct kt_line *l)
 		if (cls & KT_CUT_BIT(KT_CUT_REPLAY)) {
 			/* The header was cut short; the kernel prints it again. */
 			kt_report_free(p->r);
-			p->r = NULL;
+			p->r = p->shadow;
+			p->cap_lines = p->shadow_cap_lines;
+			p->cap_nos = p->shadow_cap_nos;
+			p->shadow = NULL;
 			return;
 		}
 	}

@@ -34,8 +34,8 @@ struct xen_block {
 	int ring;
 	struct kt_reg *regs;
 	size_t n_regs;
-	struct kt_fx_regs rs;	/* points at regs/n_regs: set up when the block is
-				 * current (the block array may move before that) */
+	struct kt_fx_regs rs;	/* points at regs/n_regs; only used while this is the
+				 * last block (a later block may move the array) */
 	struct kt_frame *frames;
 	size_t n_frames;
 	size_t cap_frames;
@@ -111,6 +111,9 @@ block_start(struct kt_xenlog *x, struct kt_str s)
 	b->domain = guest ? small_int(dom) : KT_NONE;
 	b->vcpu = guest ? small_int(vcpu) : KT_NONE;
 	b->ran_on = b->kernel_mode = b->ring = KT_NONE;
+	b->rs.arena = x->arena;
+	b->rs.v = &b->regs;
+	b->rs.n = &b->n_regs;
 	x->cur = b;
 	return true;
 }
@@ -130,9 +133,11 @@ rip_line(struct kt_xenlog *x, struct xen_block *b, struct kt_str s)
 	n = kt_fx_hex(&s, &v);
 	if (n && kt_fx_eat(&s, ":")) {
 		b->segment = kt_arena_strndup(x->arena, seg.p, n);
-		kt_fx_eat(&s, "[<");
+		(void)kt_fx_reg_add(&b->rs, "CS", v);
+		(void)kt_fx_eat(&s, "[<");
 		if (kt_fx_hex(&s, &b->rip)) {
-			kt_fx_eat(&s, ">]");
+			(void)kt_fx_reg_add(&b->rs, "RIP", b->rip);
+			(void)kt_fx_eat(&s, ">]");
 			kt_fx_ws(&s);
 			if (kt_fx_eat(&s, "Ring ") && kt_fx_dec(&s, &v))
 				b->ring = small_int(v);
@@ -210,11 +215,6 @@ block_line(struct kt_xenlog *x, struct xen_block *b, struct kt_str s, uint32_t n
 			b->ran_on = small_int(v);
 		return;
 	}
-	if (!b->rs.arena) {
-		b->rs.arena = x->arena;
-		b->rs.v = &b->regs;
-		b->rs.n = &b->n_regs;
-	}
 	/* "rax: 0000000000000025   rbx: ...", "RFLAGS: 0000000000000246  IOPL0 ...",
 	 * "cr3: ...   cr2: ...", "ds: 002b   es: 002b ...", 32-bit "eax: ..." */
 	if (!kt_fx_reg_line(&b->rs, KT_ARCH_X86_64, s))
@@ -225,7 +225,7 @@ block_line(struct kt_xenlog *x, struct xen_block *b, struct kt_str s, uint32_t n
 static void
 console_line(struct kt_xenlog *x, struct kt_str s)
 {
-	kt_fx_eat(&s, "(XEN) ");
+	(void)kt_fx_eat(&s, "(XEN) ");
 	kt_fx_ws(&s);
 	if (s.len && s.p[0] == '[') {	/* "[    4.132689] " / "[2023-05-11 10:11:12] " */
 		long end = kt_str_chr(s, ']');
@@ -349,10 +349,13 @@ void
 kt_xenlog_attach(const struct kt_xenlog *x, struct kt_report *r)
 {
 	const struct xen_block *b;
+	bool hypervisor;
 
 	if (!x || !r)
 		return;
-	b = pick_block(x, r->cpu);
+	/* a hypervisor crash's CPU is a PCPU, not a dom0 VCPU: no guest block */
+	hypervisor = r->kind == KT_KIND_XEN_CRASH || r->kind == KT_KIND_XEN_DOMAIN_CRASH;
+	b = hypervisor ? NULL : pick_block(x, r->cpu);
 	if (!b && !x->version && !x->crash_reason)
 		return;
 	r->xen.present = true;
@@ -365,7 +368,7 @@ kt_xenlog_attach(const struct kt_xenlog *x, struct kt_report *r)
 			       XEN_MAX_BLOCKS);
 	if (b)
 		copy_block(b, r);
-	else
+	else if (!hypervisor)
 		kt_report_note(r, 0, KT_SEV_INFO,
 			       "xen.log has no guest-state block of DOM0 for CPU %d", r->cpu);
 }

@@ -29,7 +29,8 @@ void kt_xenlog_feed(struct kt_xenlog *x, const struct kt_line *line);
 
 /* Fill r->xen for a dom0 report whose CPU is r->cpu: the guest-state block
  * of DOM0 with VCPU == r->cpu (else the block of the PCPU it ran on; else,
- * when r->cpu is unknown, the only DOM0 block). Copies version, pcpu,
+ * when r->cpu is unknown, the only DOM0 block; none for a Xen hypervisor
+ * crash report, whose CPU is a PCPU). Copies version, pcpu,
  * domain, vcpu, kernel mode, RIP, registers, frames and the crash reason
  * into r's arena (copied; x may be freed after return). With no matching
  * block only the version and crash reason are attached. */

@@ -25,8 +25,8 @@
 
 #include "util/mem.h"
 
-#define FP_BYTES 3	/* bytes of each keyword in the fingerprint */
-#define BUCKETS 8
+#define FP_BYTES 4	/* bytes of each keyword window in the fingerprint */
+#define BUCKETS 16	/* "fat" Teddy: two 8-bucket tables, one per AVX2 lane */
 
 struct kt_kwset {
 	enum kt_kwset_engine engine;
@@ -41,10 +41,11 @@ struct kt_kwset {
 	 * a 64 Ki-bit bitmap (hash of the 4 bytes) that rejects most
 	 * candidates before any memcmp. */
 	size_t *win;
+	uint32_t *winv;			/* the 4 window bytes of each keyword */
 	uint8_t bitmap[1 << 13];
 	bool bitmap_off;		/* a keyword shorter than 4 bytes */
-	uint8_t lo[FP_BYTES][16];
-	uint8_t hi[FP_BYTES][16];
+	uint16_t lo[FP_BYTES][16];
+	uint16_t hi[FP_BYTES][16];
 	uint32_t *bucket[BUCKETS];	/* keyword indices per bucket */
 	size_t bucket_n[BUCKETS];
 	bool avx2;
@@ -143,44 +144,159 @@ kt_count_newlines(const char *p, size_t len)
 	return count_nl_scalar(p, len);
 }
 
+#ifdef KT_X86
+/* Offset of the first joining control byte in p[0..len), or len. */
+__attribute__((target("avx2"))) static size_t
+find_control_avx2(const char *p, size_t len)
+{
+	const __m256i lim = _mm256_set1_epi8(0x1f);
+	const __m256i tab = _mm256_set1_epi8('\t'), nl = _mm256_set1_epi8('\n');
+	const __m256i cr = _mm256_set1_epi8('\r'), del = _mm256_set1_epi8(0x7f);
+	size_t i = 0;
+
+	for (; i + 32 <= len; i += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+		__m256i low = _mm256_cmpeq_epi8(_mm256_min_epu8(v, lim), v);
+		__m256i ok = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, tab),
+							     _mm256_cmpeq_epi8(v, nl)),
+					     _mm256_cmpeq_epi8(v, cr));
+		__m256i bad = _mm256_or_si256(_mm256_andnot_si256(ok, low), _mm256_cmpeq_epi8(v, del));
+		uint32_t m = (uint32_t)_mm256_movemask_epi8(bad);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	for (; i < len; i++)
+		if (kt_is_joining_control((unsigned char)p[i]))
+			return i;
+	return len;
+}
+#endif
+
+size_t
+kt_span_scan(const char *p, size_t len, uint64_t *ret_newlines)
+{
+	size_t c = len;
+
+#ifdef KT_X86
+	if (len >= 64 && __builtin_cpu_supports("avx2"))
+		c = find_control_avx2(p, len);
+	else
+#endif
+		for (size_t i = 0; i < len; i++)
+			if (kt_is_joining_control((unsigned char)p[i])) {
+				c = i;
+				break;
+			}
+	*ret_newlines = kt_count_newlines(p, c);
+	return c;
+}
+
 /* ---- Teddy ------------------------------------------------------------ */
+
+/* How common a byte is in kernel logs, roughly, as a cost (higher is more
+ * common): English letter frequencies for lower case (in tenths of a
+ * percent, rounded), space most common, digits common, upper case and
+ * punctuation rare. Used only to pick each keyword's search window; the
+ * window with the lowest summed log-cost wins. */
+static double
+byte_cost(unsigned char c)
+{
+	static const unsigned char lower[26] = {
+		82, 15, 28, 43, 127, 22, 20, 61, 70, 2, 8, 40, 24,
+		67, 75, 19, 1, 60, 63, 91, 28, 10, 24, 2, 20, 1,
+	};
+	if (c >= 'a' && c <= 'z')
+		return lower[c - 'a'];
+	if (c == ' ')
+		return 150;
+	if (c >= '0' && c <= '9')
+		return 50;
+	if (c >= 'A' && c <= 'Z')
+		return 8;
+	if (strchr(":.[]-/,()=", c) && c)
+		return 15;
+	return 3;
+}
+
+static size_t
+pick_window(const char *kw, size_t len)
+{
+	size_t best = 0;
+	double best_score = 1e300;
+
+	for (size_t o = 0; o + FP_BYTES <= len; o++) {
+		double score = 1;
+		for (size_t j = 0; j < FP_BYTES; j++)
+			score *= byte_cost((unsigned char)kw[o + j]);
+		if (score < best_score) {
+			best_score = score;
+			best = o;
+		}
+	}
+	return best;
+}
+
+static inline uint32_t
+load32(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline unsigned
+bitmap_hash(uint32_t v)
+{
+	return (unsigned)((v * 0x9e3779b1u) >> 16);
+}
 
 static int
 cmp_fp(const void *a, const void *b, void *ud)
 {
 	const struct kt_kwset *s = ud;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	size_t lx = s->len[x] < FP_BYTES ? s->len[x] : FP_BYTES;
-	size_t ly = s->len[y] < FP_BYTES ? s->len[y] : FP_BYTES;
-	int c = memcmp(s->kw[x], s->kw[y], lx < ly ? lx : ly);
-	return c ? c : (lx > ly) - (lx < ly);
+	size_t lx = s->len[x] - s->win[x], ly = s->len[y] - s->win[y];
+	int c = memcmp(s->kw[x] + s->win[x], s->kw[y] + s->win[y],
+		       (lx < ly ? lx : ly) < FP_BYTES ? (lx < ly ? lx : ly) : FP_BYTES);
+	return c ? c : (x > y) - (x < y);
 }
 
-/* Bucket keywords with similar fingerprints together (sorted order, cut
- * into BUCKETS runs) so the nibble tables alias less. */
+/* Bucket keywords with similar windows together (sorted order, cut into
+ * BUCKETS runs) so the nibble tables alias less. */
 static void
 teddy_build(struct kt_kwset *s)
 {
 	uint32_t *order = kt_calloc(s->n, sizeof(*order));
 
-	for (size_t i = 0; i < s->n; i++)
+	s->win = kt_calloc(s->n, sizeof(*s->win));
+	s->winv = kt_calloc(s->n, sizeof(*s->winv));
+	for (size_t i = 0; i < s->n; i++) {
 		order[i] = (uint32_t)i;
+		s->win[i] = pick_window(s->kw[i], s->len[i]);
+		if (s->len[i] < 4)
+			s->bitmap_off = true;
+		else {
+			s->winv[i] = load32(s->kw[i] + s->win[i]);
+			unsigned h = bitmap_hash(s->winv[i]);
+			s->bitmap[h >> 3] |= (uint8_t)(1u << (h & 7));
+		}
+	}
 	qsort_r(order, s->n, sizeof(*order), cmp_fp, s);
 	for (size_t i = 0; i < s->n; i++) {
 		uint32_t k = order[i];
 		unsigned b = (unsigned)(i * BUCKETS / s->n);
-		uint8_t bit = (uint8_t)(1u << b);
+		uint16_t bit = (uint16_t)(1u << b);
 
 		if (!s->bucket[b])
 			s->bucket[b] = kt_calloc(s->n, sizeof(uint32_t));
 		s->bucket[b][s->bucket_n[b]++] = k;
 		for (unsigned j = 0; j < FP_BYTES; j++) {
-			if (j >= s->len[k]) {	/* short keyword: any byte */
+			if (s->win[k] + j >= s->len[k]) {	/* short keyword: any byte */
 				for (unsigned x = 0; x < 16; x++)
 					s->lo[j][x] |= bit, s->hi[j][x] |= bit;
 				continue;
 			}
-			unsigned char c = (unsigned char)s->kw[k][j];
+			unsigned char c = (unsigned char)s->kw[k][s->win[k] + j];
 			s->lo[j][c & 15] |= bit;
 			s->hi[j][c >> 4] |= bit;
 		}
@@ -188,17 +304,35 @@ teddy_build(struct kt_kwset *s)
 	free(order);
 }
 
-/* Confirm the candidate at p[i] for the buckets in `bits`. */
+/* Confirm a candidate window at p[i] (i + 4 <= len unless the bitmap is
+ * off) for the buckets in `bits`; stores the keyword start. */
 static inline bool
-teddy_verify(const struct kt_kwset *s, const char *p, size_t len, size_t i, unsigned bits)
+teddy_verify(const struct kt_kwset *s, const char *p, size_t len, size_t i, unsigned bits,
+	     size_t *ret_off)
 {
+	uint32_t v = 0;
+
+	if (!s->bitmap_off) {
+		if (i + 4 > len)
+			return false;
+		v = load32(p + i);
+		unsigned h = bitmap_hash(v);
+		if (!(s->bitmap[h >> 3] & (1u << (h & 7))))
+			return false;
+	}
 	while (bits) {
 		unsigned b = (unsigned)__builtin_ctz(bits);
 		bits &= bits - 1;
 		for (size_t j = 0; j < s->bucket_n[b]; j++) {
 			uint32_t k = s->bucket[b][j];
-			if (s->len[k] <= len - i && memcmp(p + i, s->kw[k], s->len[k]) == 0)
+			size_t w = s->win[k];
+			if (!s->bitmap_off && s->winv[k] != v)
+				continue;
+			if (w <= i && s->len[k] <= len - (i - w) &&
+			    memcmp(p + i - w, s->kw[k], s->len[k]) == 0) {
+				*ret_off = i - w;
 				return true;
+			}
 		}
 	}
 	return false;
@@ -207,7 +341,7 @@ teddy_verify(const struct kt_kwset *s, const char *p, size_t len, size_t i, unsi
 static inline unsigned
 teddy_bits_at(const struct kt_kwset *s, const char *p, size_t len, size_t i)
 {
-	unsigned bits = 0xff;
+	unsigned bits = 0xffff;
 	for (unsigned j = 0; j < FP_BYTES && i + j < len; j++) {
 		unsigned char c = (unsigned char)p[i + j];
 		bits &= s->lo[j][c & 15] & s->hi[j][c >> 4];
@@ -221,10 +355,8 @@ teddy_find_scalar(const struct kt_kwset *s, const char *p, size_t len, size_t fr
 {
 	for (size_t i = from; i < len; i++) {
 		unsigned bits = teddy_bits_at(s, p, len, i);
-		if (bits && teddy_verify(s, p, len, i, bits)) {
-			*ret_off = i;
+		if (bits && teddy_verify(s, p, len, i, bits, ret_off))
 			return true;
-		}
 	}
 	return false;
 }
@@ -238,38 +370,54 @@ teddy_lookup(__m256i v, __m256i lo, __m256i hi, __m256i m)
 	return _mm256_and_si256(l, h);
 }
 
+/* Both lanes see the same 16 input bytes; lane 0 looks up buckets 0-7,
+ * lane 1 buckets 8-15. */
+__attribute__((target("avx2"))) static inline __m256i
+fat_table(const uint16_t t[16])
+{
+	uint8_t b[32];
+	for (unsigned x = 0; x < 16; x++) {
+		b[x] = (uint8_t)(t[x] & 0xff);
+		b[16 + x] = (uint8_t)(t[x] >> 8);
+	}
+	return _mm256_loadu_si256((const __m256i *)(const void *)b);
+}
+
 __attribute__((target("avx2"))) static bool
 teddy_find_avx2(const struct kt_kwset *s, const char *p, size_t len, size_t *ret_off)
 {
 	const __m256i m = _mm256_set1_epi8(0x0f);
 	const __m256i zero = _mm256_setzero_si256();
-	__m256i lo[FP_BYTES], hi[FP_BYTES];
+	/* Written out for FP_BYTES == 4 so the tables stay in registers. */
+	const __m256i lo0 = fat_table(s->lo[0]), hi0 = fat_table(s->hi[0]);
+	const __m256i lo1 = fat_table(s->lo[1]), hi1 = fat_table(s->hi[1]);
+	const __m256i lo2 = fat_table(s->lo[2]), hi2 = fat_table(s->hi[2]);
+	const __m256i lo3 = fat_table(s->lo[3]), hi3 = fat_table(s->hi[3]);
 	size_t i = 0;
 
-	for (unsigned j = 0; j < FP_BYTES; j++) {
-		lo[j] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)s->lo[j]));
-		hi[j] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)s->hi[j]));
-	}
-	for (; i + 32 + FP_BYTES - 1 <= len; i += 32) {
+	_Static_assert(FP_BYTES == 4, "teddy_find_avx2 is unrolled for 4 bytes");
+	/* The last window start i + 15 needs bytes up to i + 15 + 3. */
+	for (; i + 16 + FP_BYTES - 1 <= len; i += 16) {
 		const char *q = p + i;
-		__m256i r = teddy_lookup(_mm256_loadu_si256((const __m256i *)(const void *)q),
-					 lo[0], hi[0], m);
-		r = _mm256_and_si256(r, teddy_lookup(
-			_mm256_loadu_si256((const __m256i *)(const void *)(q + 1)), lo[1], hi[1], m));
-		r = _mm256_and_si256(r, teddy_lookup(
-			_mm256_loadu_si256((const __m256i *)(const void *)(q + 2)), lo[2], hi[2], m));
-		if (_mm256_testz_si256(r, r))
+#define LOAD16(x) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(x)))
+		__m256i r0 = teddy_lookup(LOAD16(q), lo0, hi0, m);
+		__m256i r1 = teddy_lookup(LOAD16(q + 1), lo1, hi1, m);
+		__m256i r2 = teddy_lookup(LOAD16(q + 2), lo2, hi2, m);
+		__m256i r3 = teddy_lookup(LOAD16(q + 3), lo3, hi3, m);
+#undef LOAD16
+		__m256i r = _mm256_and_si256(_mm256_and_si256(r0, r1), _mm256_and_si256(r2, r3));
+		if (__builtin_expect(_mm256_testz_si256(r, r), 1))
 			continue;
 		uint8_t b[32];
 		_mm256_storeu_si256((__m256i *)(void *)b, r);
-		uint32_t cand = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, zero));
+		uint32_t nz = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, zero));
+		uint32_t cand = (nz | (nz >> 16)) & 0xffff;
 		while (cand) {
 			unsigned j = (unsigned)__builtin_ctz(cand);
 			cand &= cand - 1;
-			if (teddy_verify(s, p, len, i + j, b[j])) {
-				*ret_off = i + j;
+			if (teddy_verify(s, p, len, i + j, (unsigned)b[j] | (unsigned)b[16 + j] << 8,
+					 ret_off))
 				return true;
-			}
 		}
 	}
 	return teddy_find_scalar(s, p, len, i, ret_off);
@@ -428,6 +576,8 @@ kt_kwset_free(struct kt_kwset *s)
 		free(s->kw[i]);
 	for (unsigned b = 0; b < BUCKETS; b++)
 		free(s->bucket[b]);
+	free(s->win);
+	free(s->winv);
 	free(s->kw);
 	free(s->len);
 	free(s);

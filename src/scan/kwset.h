@@ -61,4 +61,22 @@ bool kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_of
 /* Number of '\n' bytes in p[0..len). */
 uint64_t kt_count_newlines(const char *p, size_t len);
 
+/* True for the bytes the normalizer drops from inside a line (control
+ * characters other than TAB, CR and LF, and DEL): dropping them can join
+ * the two halves of a keyword, so a line holding one is always a candidate.
+ * CR is not one of them: the normalizer keeps what follows the last CR,
+ * which never joins text. */
+static inline bool
+kt_is_joining_control(unsigned char c)
+{
+	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+}
+
+/*
+ * Walk p[0..len): count its '\n' bytes up to the first joining control
+ * byte (kt_is_joining_control()). Returns the offset of that byte, or len
+ * if there is none; *ret_newlines is the number of '\n' before it.
+ */
+size_t kt_span_scan(const char *p, size_t len, uint64_t *ret_newlines);
+
 #endif

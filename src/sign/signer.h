@@ -51,6 +51,8 @@ struct kt_signer {
 	struct kt_rx *stackstart; /* STACKSTART */
 	struct kt_rx *trace;	/* TRACE */
 	struct kt_rx *faultinject; /* FAULTINJECT */
+	struct kt_rx *armcaller; /* ARMCALLER */
+	struct kt_rx *armregs;	/* ARMREGS */
 	struct kt_rx *skip;	/* global skip list as one alternation */
 	char **wrappers;
 	size_t n_wrappers;

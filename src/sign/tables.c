@@ -340,6 +340,10 @@ load_all(struct loader *L)
 	if (!rc)
 		rc = need_def(L, "FAULTINJECT", &s->faultinject);
 	if (!rc)
+		rc = need_def(L, "ARMCALLER", &s->armcaller);
+	if (!rc)
+		rc = need_def(L, "ARMREGS", &s->armregs);
+	if (!rc)
 		rc = load_file(L, "sign/skip.txt", 1, alt_line);
 	if (!rc)
 		rc = take_alternation(L, L->cur_skip, &s->skip);
@@ -432,6 +436,8 @@ kt_signer_free(struct kt_signer *s)
 	kt_rx_free(s->stackstart);
 	kt_rx_free(s->trace);
 	kt_rx_free(s->faultinject);
+	kt_rx_free(s->armcaller);
+	kt_rx_free(s->armregs);
 	kt_rx_free(s->skip);
 	for (size_t i = 0; i < s->n_wrappers; i++)
 		free(s->wrappers[i]);

@@ -6,6 +6,7 @@
  * wrappers, renders and normalises title and alternatives, and decides
  * type, corrupted and bucket. Tables: signer.h / tables.c.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ struct text {
 
 struct cand {
 	char name[FUNC_MAX];
-	bool from_find;		/* from a RIP/KASAN/at: line, not a trace */
+	size_t line;		/* index of its line in the text */
 };
 
 static void
@@ -79,6 +80,21 @@ text_line(const struct text *t, size_t i)
 	return kt_str_make(t->b.p + a, e > a ? e - a - 1 : 0);
 }
 
+/* A C++ (Itanium ABI) name "_Z8fakeNameiii" is titled by its plain
+ * function name ("fakeName"). */
+static void
+demangle(char *buf)
+{
+	if (buf[0] != '_' || buf[1] != 'Z' || !kt_is_digit(buf[2]))
+		return;
+	char *end;
+	unsigned long len = strtoul(buf + 2, &end, 10);
+	if (len == 0 || len > strlen(end))
+		return;
+	memmove(buf, end, len);
+	buf[len] = 0;
+}
+
 static void
 copy_group(struct kt_str l, const long *ov, int g, char *buf, size_t bufsz)
 {
@@ -90,15 +106,16 @@ copy_group(struct kt_str l, const long *ov, int g, char *buf, size_t bufsz)
 		len = bufsz - 1;
 	memcpy(buf, l.p + ov[2 * g], len);
 	buf[len] = 0;
+	demangle(buf);
 }
 
 static void
-add_cand(struct cand *c, size_t *n, const char *name, bool from_find)
+add_cand(struct cand *c, size_t *n, const char *name, size_t line)
 {
 	if (*n >= MAX_CANDS || !name[0])
 		return;
 	snprintf(c[*n].name, FUNC_MAX, "%s", name);
-	c[*n].from_find = from_find;
+	c[*n].line = line;
 	(*n)++;
 }
 
@@ -121,7 +138,7 @@ run_recipe(const struct kt_signer *s, const struct sign_recipe *rc, const struct
 				found = true;
 				if (st->has_group) {
 					copy_group(l, ov, 1, name, sizeof(name));
-					add_cand(c, n, name, true);
+					add_cand(c, n, name, j);
 				}
 				li = j + 1;
 				break;
@@ -131,6 +148,9 @@ run_recipe(const struct kt_signer *s, const struct sign_recipe *rc, const struct
 			continue;
 		}
 		const struct sign_step *next = k + 1 < rc->n ? &rc->v[k + 1] : NULL;
+		/* arm "(f) from (g)": g counts only at the end of a block */
+		char caller[FUNC_MAX] = "";
+		size_t caller_line = 0;
 		for (; li < t->n; li++) {
 			struct kt_str l = text_line(t, li);
 			if (next && next->rx && kt_rx_match(next->rx, l, 0, NULL, 0))
@@ -138,11 +158,23 @@ run_recipe(const struct kt_signer *s, const struct sign_recipe *rc, const struct
 			if (kt_rx_match(s->stackstart, l, 0, NULL, 0) && li > 0 &&
 			    *n > 0)
 				break;
-			if (kt_rx_match(s->frame, l, 0, ov, 2)) {
-				copy_group(l, ov, 1, name, sizeof(name));
-				add_cand(c, n, name, false);
+			bool is_frame = kt_rx_match(s->frame, l, 0, ov, 2);
+			if (caller[0] && !is_frame && !kt_rx_match(s->armregs, l, 0, NULL, 0)) {
+				add_cand(c, n, caller, caller_line);
+				caller[0] = 0;
+			}
+			if (!is_frame)
+				continue;
+			caller[0] = 0;
+			copy_group(l, ov, 1, name, sizeof(name));
+			add_cand(c, n, name, li);
+			if (kt_rx_match(s->armcaller, l, 0, ov, 2)) {
+				copy_group(l, ov, 1, caller, sizeof(caller));
+				caller_line = li;
 			}
 		}
+		if (caller[0])
+			add_cand(c, n, caller, caller_line);
 	}
 }
 
@@ -414,35 +446,29 @@ set_corrupted(struct kt_report *r, const char *why)
 static void
 guilty(const struct kt_signer *s, struct sig *g, const struct text *t, struct kt_report *r)
 {
-	/* Fault-injection stacks interleave with the real one. */
+	/* Fault-injection stacks interleave with the real one: the report is
+	 * corrupted, and a guilty frame printed after them is not trusted. */
+	size_t fault_line = SIZE_MAX;
 	long fo[4];
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n && fault_line == SIZE_MAX; i++)
 		if (kt_rx_match(s->frame, text_line(t, i), 0, fo, 2) &&
 		    kt_rx_match(s->faultinject, kt_str_make(t->b.p + t->starts[i] + fo[2],
 						(size_t)(fo[3] - fo[2])), 0, NULL, 0)) {
 			set_corrupted(r, "fault injection frames in the report");
-			break;
+			fault_line = i;
 		}
 	struct cand *c = kt_calloc(MAX_CANDS, sizeof(*c));
 	size_t n = 0;
 	run_recipe(s, &g->f->stack, t, c, &n);
 	int at = pick(s, g->f, c, n);
-	/* Fault-injection frames before the guilty one: its stack is not ours. */
-	for (size_t i = 0; i < (at < 0 ? n : (size_t)at); i++)
-		if (kt_rx_match(s->faultinject, kt_str_cstr(c[i].name), 0, NULL, 0)) {
-			set_corrupted(r, "fault injection frames in the report");
-			at = -1;
-			n = 0;
-			break;
-		}
-#ifdef KT_TITLE_DEBUG
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "cand %s skip=%d\n", c[i].name, skipped(s, g->f, c[i].name));
-#endif
+	if (at >= 0 && c[at].line > fault_line)
+		at = -1;
 	if (at < 0 && g->f->stack2.n) {
 		n = 0;
 		run_recipe(s, &g->f->stack2, t, c, &n);
 		at = pick(s, g->f, c, n);
+		if (at >= 0 && c[at].line > fault_line)
+			at = -1;
 	}
 	if (at >= 0) {
 		g->nv = variants(s, c[at].name, g->v);
@@ -454,6 +480,31 @@ guilty(const struct kt_signer *s, struct sig *g, const struct text *t, struct kt
 			}
 	}
 	free(c);
+}
+
+/* Render, normalise and store the title and the alternative titles (the
+ * title with the other names of the guilty frame, and every "alt" template
+ * with every name). Returns the normalised title; caller frees it. */
+static char *
+render_titles(const struct kt_signer *s, const struct sig *g, int ng, struct kt_report *r,
+	      struct kt_buf *b)
+{
+	render(g->f->fmt ? g->f->fmt : "$0", g->hl, g->ov, ng, g->nv ? g->v[0] : NULL, b);
+	char *title = kt_signer_normalize(s, b->p);
+	r->title = kt_report_strdup(r, title);
+	size_t cap = 0;
+	const char **alts = NULL;
+	for (size_t k = 1; k < g->nv; k++) {
+		render(g->f->fmt, g->hl, g->ov, ng, g->v[k], b);
+		add_alt(r, s, title, b->p, &alts, &cap);
+	}
+	for (size_t a = 0; a < g->f->n_alts; a++)
+		for (size_t k = 0; k < (g->nv ? g->nv : 1); k++) {
+			render(g->f->alts[a], g->hl, g->ov, ng, g->nv ? g->v[k] : NULL, b);
+			add_alt(r, s, title, b->p, &alts, &cap);
+		}
+	r->alt_titles = alts;
+	return title;
 }
 
 void
@@ -468,6 +519,7 @@ kt_signer_run(struct kt_signer *s, struct kt_report *r)
 		r->title = kt_report_strdup(r, t);
 		free(t);
 		set_corrupted(r, "header not recognised");
+		kt_sign_bucket(r->kind, NULL, NULL, 0, r->title, r->bucket);
 		return;
 	}
 	if (r->kind == KT_KIND_OOM && !has_panic(r))
@@ -483,6 +535,7 @@ kt_signer_run(struct kt_signer *s, struct kt_report *r)
 		r->title = kt_report_strdup(r, tt);
 		free(tt);
 		set_corrupted(r, "no title format matched");
+		kt_sign_bucket(r->kind, NULL, NULL, 0, r->title, r->bucket);
 		goto out;
 	}
 	g->f = &s->f[fi];
@@ -495,21 +548,7 @@ kt_signer_run(struct kt_signer *s, struct kt_report *r)
 		wants_frame = strstr(g->f->alts[i], "$F") != NULL;
 	if (wants_frame)
 		guilty(s, g, &t, r);
-	render(g->f->fmt ? g->f->fmt : "$0", g->hl, g->ov, ng, g->nv ? g->v[0] : NULL, &b);
-	char *title = kt_signer_normalize(s, b.p);
-	r->title = kt_report_strdup(r, title);
-	size_t cap = 0;
-	const char **alts = NULL;
-	for (size_t k = 1; k < g->nv; k++) {
-		render(g->f->fmt, g->hl, g->ov, ng, g->v[k], &b);
-		add_alt(r, s, title, b.p, &alts, &cap);
-	}
-	for (size_t a = 0; a < g->f->n_alts; a++)
-		for (size_t k = 0; k < (g->nv ? g->nv : 1); k++) {
-			render(g->f->alts[a], g->hl, g->ov, ng, g->nv ? g->v[k] : NULL, &b);
-			add_alt(r, s, title, b.p, &alts, &cap);
-		}
-	r->alt_titles = alts;
+	char *title = render_titles(s, g, ng, r, &b);
 	r->type = kt_signer_type(s, title);
 	if (r->type)
 		r->type = kt_report_strdup(r, r->type);

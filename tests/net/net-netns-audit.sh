@@ -6,13 +6,14 @@
 # usage: net-netns-audit.sh KTRIAGE
 KT=$1
 NS=ktnet-audit-$$
+NS2=ktnet-peer-$$
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1 ||
    ! ip netns add "$NS" 2>/dev/null; then
 	echo "1..0 # SKIP needs root, ip netns and python3"
 	exit 0
 fi
 TMP=$(mktemp -d /tmp/kt-net-ns.XXXXXX)
-trap 'ip netns del "$NS" 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
+trap 'ip netns del "$NS" 2>/dev/null; ip netns del "$NS2" 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
 n=0
 fails=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -25,7 +26,7 @@ audit() { ip netns exec "$NS" "$KT" net audit --format json > "$TMP/a.json"; [ $
 q() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); i={x['name']: x for x in d['interfaces']}; sys.exit(0 if ($1) else 1)" "$TMP/a.json"; }
 check() { if q "$2"; then ok "$1"; else not_ok "$1"; cat "$TMP/a.json" >&2; fi; }
 
-echo "1..9"
+echo "1..10"
 nsip link add v0 type veth peer name v1 &&
 nsip link add br0 type bridge &&
 nsip link set v1 master br0 &&
@@ -77,6 +78,20 @@ if nsip link add bond0 type bond 2>/dev/null; then
 else
 	skip "no bonding in this kernel"
 	skip "no bonding in this kernel"
+fi
+
+# --probe: a peer namespace behind a veth whose far end has MTU 1500 while
+# ours has 9000: big packets vanish silently (a black hole)
+if ip netns add "$NS2" 2>/dev/null && nsip link add p0 type veth peer name p1 netns "$NS2" &&
+   nsip addr add 198.51.100.1/24 dev p0 && nsip link set p0 mtu 9000 && nsip link set p0 up &&
+   ip -n "$NS2" addr add 198.51.100.2/24 dev p1 && ip -n "$NS2" link set p1 up &&
+   ip -n "$NS2" link set lo up; then
+	ip netns exec "$NS" "$KT" net audit --probe 198.51.100.2 --format json > "$TMP/a.json"
+	check "--probe finds the black hole to the peer" \
+		"any(f['id'] == 'path-mtu-black-hole' and f['subject'] == '198.51.100.2' for f in d['findings'])"
+	nsip link del p0
+else
+	skip "cannot create the peer namespace"
 fi
 
 ip netns exec "$NS" "$KT" net audit > "$TMP/a.txt"

@@ -155,6 +155,13 @@ for fam in 4 6; do
 	probe_blackhole_off
 done
 
+# Options that shape the search.
+expect_probe "--interface d0 --max 4000: 4000 is all we ask" 0 full 4000 null -4 -I d0 --max 4000 $D4
+[ "$(field "$LAST" .interface)" = d0 ] && [ "$(field "$LAST" .probes_sent)" = 1 ]
+ok $? "--interface is reported and one probe suffices"
+expect_probe "--max above the interface MTU stops at the interface" 0 limited 1500 $R_A4 \
+	-4 --max 12000 $B4
+
 # Errors and usage.
 probe j -4 no-such-host.invalid
 [ $rc = 3 ]

@@ -89,6 +89,16 @@ test_taint_modules(void **state)
 	assert_null(strstr(w->meaning, "modules"));	/* W is not a per-module flag */
 	assert_null(strstr(o->meaning, "ext4"));
 	kt_report_free(r);
+	/* no Tainted: text: the module flags still explain themselves */
+	r = kt_report_new();
+	t_module(r, "foo", "OE+");
+	t_module(r, "bar", "-");
+	kt_decode_taint(r, &tables.taint);
+	assert_names(&r->kernel.taint, "O,E,+,-");
+	assert_non_null(strstr(t_flag(&r->kernel.taint, "O")->meaning, "module flag only"));
+	assert_non_null(strstr(t_flag(&r->kernel.taint, "+")->meaning, "loading"));
+	assert_non_null(strstr(t_flag(&r->kernel.taint, "-")->meaning, "(modules: bar)"));
+	kt_report_free(r);
 	/* Not tainted: nothing */
 	r = kt_report_new();
 	r->kernel.not_tainted = true;

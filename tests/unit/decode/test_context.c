@@ -81,6 +81,9 @@ static const struct ctx_case cases[] = {
 	{ "no frames, panic in interrupt, IF clear: hardirq guess", KT_KIND_PANIC, { NULL },
 	  { 0 }, NULL, -1, "Fatal exception in interrupt", 0x10046, NULL, NULL,
 	  KT_CONTEXT_HARDIRQ, "EFLAGS.IF clear" },
+	{ "no frames, panic in interrupt, no EFLAGS: unknown but explained", KT_KIND_PANIC,
+	  { NULL }, { 0 }, NULL, -1, "Fatal exception in interrupt", 0, NULL, NULL,
+	  KT_CONTEXT_UNKNOWN, "unknown kind" },
 	{ "nothing known", KT_KIND_OTHER, { NULL }, { 0 }, NULL, -1, NULL, 0, NULL, NULL,
 	  KT_CONTEXT_UNKNOWN, NULL },
 	{ "Xen hypervisor crash", KT_KIND_XEN_CRASH, { "foo" }, { 0 }, NULL, -1, NULL, 0, NULL,
@@ -94,6 +97,16 @@ static const struct ctx_case cases[] = {
 	{ "sleeping function in softirq", KT_KIND_ATOMIC_SLEEP, { "__might_sleep" }, { T },
 	  NULL, -1, NULL, 0, "BUG: sleeping function called from invalid context at mm/slab.h:1",
 	  "preempt_count: 101, expected: 0", KT_CONTEXT_SOFTIRQ, "softirq" },
+	{ "soft lockup: the stalled task below the timer interrupt", KT_KIND_SOFT_LOCKUP,
+	  { "hrtimer_interrupt", "__sysvec_apic_timer_interrupt", "spin_loop", "do_syscall_64" },
+	  { I, I, T, T }, NULL, -1, NULL, 0, NULL, NULL, KT_CONTEXT_TASK, "watchdog" },
+	{ "rcu stall: stalled softirq below the timer interrupt", KT_KIND_RCU_STALL,
+	  { "rcu_sched_clock_irq", "hrtimer_interrupt", "ip_rcv", "net_rx_action", "__do_softirq",
+	    "irq_exit_rcu" }, { I, I, T, T, T, T }, NULL, -1, NULL, 0, NULL, NULL,
+	  KT_CONTEXT_SOFTIRQ, "net_rx_action" },
+	{ "rcu stall with only the detector's frames", KT_KIND_RCU_STALL,
+	  { "rcu_sched_clock_irq", "hrtimer_interrupt" }, { I, I }, NULL, -1, NULL, 0, NULL, NULL,
+	  KT_CONTEXT_HARDIRQ, "hrtimer_interrupt" },
 	{ "need-resched bit is ignored", KT_KIND_ATOMIC_SLEEP, { "schedule" }, { T }, NULL, -1,
 	  NULL, 0, "BUG: scheduling while atomic: a/1/0x80000002", NULL, KT_CONTEXT_TASK,
 	  "preemption disabled" },
@@ -180,6 +193,30 @@ test_context_side_evidence(void **state)
 	kt_report_free(r);
 }
 
+/* Only the Xen guest-state stack scan: context from it. */
+static void
+test_context_xen_scan(void **state)
+{
+	static const char *const scan[] = { "xen_hypercall_kexec_op", "panic", "oops_end",
+					    "no_context", "page_fault", "memcpy", "ip_fragment",
+					    "net_rx_action", "__do_softirq", "irq_exit" };
+	struct kt_report *r = kt_report_new();
+
+	(void)state;
+	r->kind = KT_KIND_PAGING_REQUEST;
+	r->xen.present = true;
+	r->xen.frames = kt_report_alloc(r, sizeof(scan) / sizeof(scan[0]) * sizeof(struct kt_frame));
+	for (size_t i = 0; i < sizeof(scan) / sizeof(scan[0]); i++) {
+		r->xen.frames[i].function = scan[i];
+		r->xen.frames[i].reliable = false;
+	}
+	r->xen.n_frames = sizeof(scan) / sizeof(scan[0]);
+	kt_decode_context(r, &tables.ctx_frames);
+	assert_int_equal(r->context, KT_CONTEXT_SOFTIRQ);
+	assert_non_null(strstr(r->context_why, "Xen's guest-state"));
+	kt_report_free(r);
+}
+
 int
 main(void)
 {
@@ -187,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_context_cases),
 		cmocka_unit_test(test_context_of_function),
 		cmocka_unit_test(test_context_side_evidence),
+		cmocka_unit_test(test_context_xen_scan),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

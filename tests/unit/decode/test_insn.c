@@ -50,6 +50,9 @@ static const struct insn_case cases[] = {
 	  "x8", 0x0000000000000000, 0x18, "ldr x1, [x8, #0x18]", "add x0, x0, #0x5a1",
 	  "reads memory through x8+0x18 = 0000000000000018, equal to the fault address (FAR)",
 	  "x8" },
+	{ "arm64 tagged pointer: FAR lacks the top byte", KT_ARCH_ARM64,
+	  "Code: d503201f (f9400d01)", false, 0, "x8", 0x6100000000001000ull, 0x1018,
+	  "ldr x1, [x8, #0x18]", "nop", "without the top-byte tag", "x8" },
 	{ "arm64 brk is BUG()", KT_ARCH_ARM64, "Code: d503201f (d4210000)", false, 0, NULL, 0, 0,
 	  "brk #0x800", "nop", "brk", NULL },
 	{ "arm ldrb r3, [r0]", KT_ARCH_ARM, "Code: e89da800 e1a0c00d e92dd800 e24cb004 (e5d03000)",
@@ -61,6 +64,11 @@ static const struct insn_case cases[] = {
 	  "li r5, 0", "reads memory through r31+0xb20 = 0000000000001b20", "r31" },
 	{ "s390x bytes", KT_ARCH_S390X, "Code: e3 50 d0 08 00 04 <e3> 40 a2 00 00 08", false, 0,
 	  NULL, 0, 0, "ag %r4, 0x200(%r10)", "lg %r5, 8(%r13)", NULL, NULL },
+	{ "ppc64 with the dump header in the raw text", KT_ARCH_PPC64,
+	  "Instruction dump:\n7fa3eb78 38a00000 <e87f0b20> 4bff81e9", false, 0, NULL, 0, 0,
+	  "ld r3, 0xb20(r31)", "li r5, 0", NULL, NULL },
+	{ "3-byte units are not a Code line", KT_ARCH_ARM, "Code: e89da8 (e5d030)", false, 0, NULL,
+	  0, 0, NULL, NULL, NULL, NULL },
 	{ "Bad RIP value", KT_ARCH_X86_64, "Code: Bad RIP value.", false, 0, NULL, 0, 0, NULL,
 	  NULL, NULL, NULL },
 	{ "unreadable arm64 word", KT_ARCH_ARM64, "Code: 94f84769 (\?\?\?\?\?\?\?\?)", false, 0, NULL, 0,
@@ -194,6 +202,72 @@ test_arch_from_regs(void **state)
 	assert_non_null(t_faulting(r));
 	assert_string_equal(t_faulting(r)->text, "mov rcx, rdx");
 	kt_report_free(r);
+
+	r = kt_report_new();
+	r->code.raw = "Code: d503201f (b9400021)";
+	t_reg(r, "x29", 0xffff800082b3b9f0ull);
+	kt_decode_insns(r, NULL);
+	assert_non_null(t_faulting(r));
+	assert_string_equal(t_faulting(r)->text, "ldr w1, [x1]");
+	kt_report_free(r);
+}
+
+/* KASAN GPF: "cmp byte ptr [rdx + rax], 0" with RAX = shadow offset: the
+ * pointer register is RAX (RDX is a small index), the effective address is a
+ * KASAN shadow address, and the note on "EA" says so. */
+static void
+test_gpf_effective_address(void **state)
+{
+	struct kt_report *r = kt_report_new();
+	struct kt_decode_tables t;
+	struct kt_insn_regs used;
+	const struct kt_reg_note *n;
+
+	(void)state;
+	assert_int_equal(kt_decode_tables_load(NULL, &t), 0);
+	r->arch = KT_ARCH_X86_64;
+	r->kind = KT_KIND_GPF;
+	t_code_bytes(r, "48 89 fa 48 c1 ea 03 <80> 3c 02 00 75 05");
+	t_reg(r, "RAX", 0xdffffc0000000000ull);
+	t_reg(r, "RDX", 0x3f);
+	kt_decode_insns(r, &used);
+	assert_string_equal(t_faulting(r)->text, "cmp byte ptr [rdx + rax], 0");
+	assert_true(used.has_addr);
+	assert_int_equal(used.addr, 0xdffffc000000003full);
+	assert_int_equal(used.n, 1);
+	assert_string_equal(used.name[0], "RAX");
+	kt_decode_reg_notes(r, &t, &used);
+	n = t_note(r, "EA", "poison");
+	assert_non_null(n);
+	assert_non_null(strstr(n->what, "near-NULL"));
+	assert_null(t_note(r, "RDX", "null-offset"));	/* an index, not a pointer */
+	kt_report_free(r);
+	kt_decode_tables_deinit(&t);
+}
+
+/* #DE: "div ecx" with ECX = 0 is a division by zero, not a NULL pointer. */
+static void
+test_divide(void **state)
+{
+	struct kt_report *r = kt_report_new();
+	struct kt_decode_tables t;
+	struct kt_insn_regs used;
+
+	(void)state;
+	assert_int_equal(kt_decode_tables_load(NULL, &t), 0);
+	r->arch = KT_ARCH_X86_64;
+	r->kind = KT_KIND_DIVIDE_ERROR;
+	t_code_bytes(r, "31 d2 <f7> f1 c3");
+	t_reg(r, "RAX", 0xf1328ef9);
+	t_reg(r, "RCX", 0xffffffff00000000ull);	/* ECX = 0 */
+	kt_decode_insns(r, &used);
+	assert_string_equal(t_faulting(r)->text, "div ecx");
+	assert_non_null(strstr(r->insn_note, "divides by ecx = 0x0 (from RCX): division by zero"));
+	assert_int_equal(used.n, 0);
+	kt_decode_reg_notes(r, &t, &used);
+	assert_int_equal(r->n_reg_notes, 0);
+	kt_report_free(r);
+	kt_decode_tables_deinit(&t);
 }
 
 int
@@ -204,6 +278,8 @@ main(void)
 		cmocka_unit_test(test_relative_addresses),
 		cmocka_unit_test(test_resync),
 		cmocka_unit_test(test_arch_from_regs),
+		cmocka_unit_test(test_gpf_effective_address),
+		cmocka_unit_test(test_divide),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

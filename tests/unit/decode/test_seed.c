@@ -81,17 +81,45 @@ test_seed_stage(void **state)
 	kt_report_free(r);
 }
 
-/* Decoding twice must not duplicate or corrupt anything it appended to. */
+/* Empty options: no symbolization. Decoding twice replaces, not appends. */
 static void
-test_seed_no_opts_is_quiet(void **state)
+test_seed_rerun(void **state)
 {
 	struct kt_report *r = t_seed_report();
 	struct kt_decode_opts o = { 0 };
+	size_t n_insns, n_notes, n_taint, n_err;
 
 	(void)state;
 	assert_int_equal(kt_decode_run(NULL, r, &o), 0);
 	for (size_t i = 0; i < r->n_frames; i++)
 		assert_null(r->frames[i].file);
+	n_insns = r->n_insns;
+	n_notes = r->n_reg_notes;
+	n_taint = r->kernel.taint.n;
+	n_err = r->fault.error_bits.n;
+	assert_int_equal(kt_decode_run(NULL, r, NULL), 0);
+	assert_int_equal(r->n_insns, n_insns);
+	assert_int_equal(r->n_reg_notes, n_notes);
+	assert_int_equal(r->kernel.taint.n, n_taint);
+	assert_int_equal(r->fault.error_bits.n, n_err);
+	assert_int_equal(r->context, KT_CONTEXT_SOFTIRQ);
+	assert_non_null(t_faulting(r));
+	kt_report_free(r);
+}
+
+/* A report with nothing in it decodes to nothing, without complaint. */
+static void
+test_empty_report(void **state)
+{
+	struct kt_report *r = kt_report_new();
+
+	(void)state;
+	assert_int_equal(kt_decode_run(NULL, r, NULL), 0);
+	assert_int_equal(r->n_insns, 0);
+	assert_int_equal(r->n_reg_notes, 0);
+	assert_int_equal(r->kernel.taint.n, 0);
+	assert_int_equal(r->context, KT_CONTEXT_UNKNOWN);
+	assert_null(r->context_why);
 	kt_report_free(r);
 }
 
@@ -100,7 +128,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed_stage),
-		cmocka_unit_test(test_seed_no_opts_is_quiet),
+		cmocka_unit_test(test_seed_rerun),
+		cmocka_unit_test(test_empty_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

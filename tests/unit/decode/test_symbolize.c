@@ -1,8 +1,8 @@
 /* Unit tests: symbolization with libdw. At test time a small C file with an
- * always-inlined function is compiled with `cc -g -O2` (as an executable
- * standing in for vmlinux, and as a relocatable object standing in for a
- * module .ko); frames "outer+0xNN" must resolve to file:line with the inlined
- * function inserted before them. Skips when no C compiler is available. */
+ * always-inlined function is compiled with `cc -g -O2`, as a non-PIE
+ * executable standing in for vmlinux and as a relocatable object standing in
+ * for a module .ko; frames "outer+0xNN" must resolve to file:line with the
+ * inlined function inserted before them. Skips when no C compiler is there. */
 #include "helpers.h"
 
 #include <stdio.h>
@@ -49,7 +49,7 @@ setup(void **state)
 	(void)fputs(prog_src, f);
 	(void)fclose(f);
 	(void)snprintf(cmd, sizeof(cmd),
-		       "cd %s && mkdir -p mods/kernel/net && cc -g -O2 -o prog prog.c 2>/dev/null && "
+		       "cd %s && mkdir -p mods/kernel/net && cc -g -O2 -no-pie -fno-pie -o prog prog.c 2>/dev/null && "
 		       "cc -g -O2 -c -o mods/kernel/net/my-mod.ko prog.c 2>/dev/null", dir);
 	if (system(cmd) != 0)
 		dir[0] = '\0';	/* no compiler: tests skip */
@@ -99,6 +99,9 @@ check_inline(const char *module, const struct kt_decode_opts *o)
 			assert_int_equal(r->frames[1].line_no, LINE_CALL);
 			assert_int_equal(r->frames[1].offset, off);
 			seen_inline = true;
+			/* again: already symbolized, nothing is added twice */
+			assert_int_equal(kt_symbolize(NULL, r, o), 0);
+			assert_int_equal(r->n_frames, 2);
 		} else {
 			assert_int_equal(r->n_frames, 1);
 			if (r->frames[0].file) {
@@ -139,6 +142,40 @@ test_module_inline(void **state)
 	check_inline("my_mod", &o);	/* "my_mod" finds my-mod.ko, as modprobe would */
 }
 
+/* A bare address (no symbol printed) is named from vmlinux's symbols, then
+ * resolved to a line like any other frame. The address comes from nm. */
+static void
+test_vmlinux_bare_address(void **state)
+{
+	char path[128], cmd[256];
+	struct kt_decode_opts o = { 0 };
+	struct kt_report *r;
+	unsigned long long addr = 0;
+	FILE *p;
+
+	(void)state;
+	if (!dir[0])
+		skip();
+	(void)snprintf(path, sizeof(path), "%s/prog", dir);
+	(void)snprintf(cmd, sizeof(cmd), "nm '%s' 2>/dev/null | grep ' T outer$'", path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (fscanf(p, "%llx", &addr) != 1)
+		addr = 0;
+	(void)pclose(p);
+	if (!addr)
+		skip();	/* no nm */
+	o.vmlinux = path;
+	r = kt_report_new();
+	t_frame(r, NULL, true, KT_STACK_TASK)->address = addr + 1;
+	assert_int_equal(kt_symbolize(NULL, r, &o), 0);
+	assert_non_null(r->frames[r->n_frames - 1].function);
+	assert_string_equal(r->frames[r->n_frames - 1].function, "outer");
+	assert_int_equal(r->frames[r->n_frames - 1].offset, 1);
+	assert_non_null(r->frames[r->n_frames - 1].file);
+	kt_report_free(r);
+}
+
 static void
 test_missing_files(void **state)
 {
@@ -153,6 +190,10 @@ test_missing_files(void **state)
 	assert_int_equal(r->n_frames, 1);
 	assert_null(r->frames[0].file);
 	o.vmlinux = NULL;
+	o.modules_dir = "/nonexistent/modules";
+	assert_int_equal(kt_symbolize(ctx, r, &o), KT_ENOTFOUND);
+	assert_non_null(strstr(kt_ctx_errmsg(ctx), "/nonexistent/modules"));
+	o.modules_dir = NULL;
 	o.system_map = "/nonexistent/System.map";
 	assert_int_equal(kt_symbolize(ctx, r, &o), KT_ENOTFOUND);
 	kt_ctx_free(ctx);
@@ -224,6 +265,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vmlinux_inline),
 		cmocka_unit_test(test_module_inline),
+		cmocka_unit_test(test_vmlinux_bare_address),
 		cmocka_unit_test(test_missing_files),
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_system_map),

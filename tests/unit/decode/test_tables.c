@@ -2,7 +2,14 @@
  * table (columns, complete fields, sources, unique keys, valid numbers). */
 #include "helpers.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <ktriage/error.h>
+
+#include "decode/decode.h"
 
 struct parse_case {
 	const char *text;
@@ -283,6 +290,57 @@ test_other_tables(void **state)
 	kt_decode_tables_deinit(&t);
 }
 
+static int diag_count;
+
+static void
+count_diag(void *ud, enum kt_sev sev, const char *what, const char *msg)
+{
+	(void)ud;
+	(void)sev;
+	(void)msg;
+	if (strcmp(what, "decode/taint.tsv") == 0)
+		diag_count++;
+}
+
+/* --data DIR with a broken table: that table is empty (reported through the
+ * diagnostics callback), the others come from the embedded copies, and the
+ * stage still runs. */
+static void
+test_data_override(void **state)
+{
+	char dir[] = "/tmp/kt-decode-data-XXXXXX", path[128], cmd[160];
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct kt_decode_tables t;
+	struct kt_report *r;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/decode", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	(void)snprintf(path, sizeof(path), "%s/decode/taint.tsv", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	(void)fputs("letter\tbit\nO\n", f);
+	(void)fclose(f);
+	kt_ctx_set_data_dir(ctx, dir);
+	kt_ctx_set_diag(ctx, count_diag, NULL);
+	assert_int_equal(kt_decode_tables_load(ctx, &t), KT_EFORMAT);
+	assert_int_equal(diag_count, 1);
+	assert_int_equal(t.taint.n_rows, 0);
+	assert_true(t.pf_error.n_rows > 0);
+	kt_decode_tables_deinit(&t);
+	r = kt_report_new();
+	r->kernel.tainted = "G   O";
+	assert_int_equal(kt_decode_run(ctx, r, NULL), 0);
+	assert_string_equal(r->kernel.taint.v[0].meaning,
+			    "taint letter not in the mainline table (vendor-specific?)");
+	kt_report_free(r);
+	kt_ctx_free(ctx);
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)system(cmd);
+}
+
 int
 main(void)
 {
@@ -292,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_tables_load),
 		cmocka_unit_test(test_taint_table),
 		cmocka_unit_test(test_other_tables),
+		cmocka_unit_test(test_data_override),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

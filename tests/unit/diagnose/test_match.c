@@ -249,6 +249,7 @@ static const struct m_case m_cases[] = {
 	{ "xen: \"\"", false },
 	{ "comm: \"swapper/.*\"", false },
 	{ "host-iface: {driver: enic, mtu-above: 1500}", false },	/* no host facts */
+	{ "host-network: {mtu-above: 1500}", false },			/* no host facts */
 };
 
 static const char *
@@ -324,6 +325,38 @@ test_templates(void **state)
 	assert_string_equal(f->remedy[1], "see <m.name>");
 	/* no combos: confidence from the score (weights 1/3 held) */
 	assert_string_equal(f->confidence, "low");
+	kt_report_free(r);
+	kt_ruleset_free(rs);
+	kt_ctx_free(ctx);
+}
+
+/* Host facts fill the remedy's network uuid (host-network matcher). */
+static void
+test_host_network(void **state)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct kt_ruleset *rs = builtin(ctx);
+	struct kt_report *r = seed_like("memcpy", "ip_fragment", true);
+	struct kt_host_iface ifs[] = { { .name = "eth2", .driver = "enic", .mtu = 9000, .jumbo = "no" } };
+	struct kt_host_network nets[] = {
+		{ .uuid = "6f3e0c1a-0000-4000-8000-00000000abcd", .name = "Storage", .bridge = "xenbr2",
+		  .mtu = 9000 },
+		{ .uuid = "11111111-0000-4000-8000-000000000000", .name = "Pool-wide", .bridge = "xenbr0",
+		  .mtu = 1500 },
+	};
+	struct kt_host_facts hf = { .ifaces = ifs, .n_ifaces = 1, .networks = nets, .n_networks = 2 };
+	const struct kt_finding *f;
+	bool uuid_in_remedy = false;
+
+	(void)state;
+	assert_int_equal(kt_diagnose_run(ctx, rs, &hf, r), 0);
+	f = finding(r, "enic-jumbo-frames");
+	assert_non_null(f);
+	assert_string_equal(f->confidence, "high");
+	assert_true(has_evidence(f, "network 'Storage' on xenbr2 MTU 9000"));
+	for (size_t k = 0; k < f->n_remedy; k++)
+		uuid_in_remedy |= strstr(f->remedy[k], "uuid=6f3e0c1a-0000-4000-8000-00000000abcd MTU=1500") != NULL;
+	assert_true(uuid_in_remedy);
 	kt_report_free(r);
 	kt_ruleset_free(rs);
 	kt_ctx_free(ctx);
@@ -469,6 +502,7 @@ main(void)
 		cmocka_unit_test(test_seed_confidence),
 		cmocka_unit_test(test_matchers),
 		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_host_network),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_story_seed),
 		cmocka_unit_test(test_story_cases),

@@ -129,6 +129,13 @@ static const struct err_case err_cases[] = {
 	  "t.yaml:1: rule without references" },
 	{ "id: x\ntitle: [oops\n", "t.yaml:3: YAML: " },
 	{ "", "t.yaml:1: no rule in file" },
+	/* an empty sub-key once looped forever (found by fuzz_rules) */
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    register: {\"\": 1, in: [1]}\nreferences: [r]\n",
+	  "t.yaml:7: register: unknown key ''" },
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    kind: bug\nreferences: [r]\nconditions: []\n",
+	  "t.yaml:9: duplicate key 'conditions'" },
 	{ "id: Bad Id\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
 	  "    kind: bug\nreferences: [r]\n",
 	  "t.yaml:1: rule id 'Bad Id'" },

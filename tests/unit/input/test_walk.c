@@ -105,6 +105,9 @@ check_xca(void *ud, const struct kt_unit *u)
 		return 0;
 	}
 	assert_int_equal(kt_xca_complete(NULL, u, complete), 0);
+	assert_string_equal(u->members[kt_unit_find(u, KT_ROLE_DOM0_LOG)].name, "dom0.log");
+	assert_string_equal(u->members[kt_unit_find(u, KT_ROLE_XEN_LOG)].name, "xen.log");
+	assert_int_equal(kt_unit_find(u, KT_ROLE_COUNT), -1);
 	return 0;
 }
 
@@ -295,6 +298,50 @@ test_tarball(void **state)
 	kt_ctx_free(ctx);
 }
 
+/* A XenCenter status report: a zip holding a host's bug-report tarball. */
+static void
+test_nested_archive(void **state)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct archive *a = archive_write_new();
+	const char *tb = make_tarball("nested-inner.tar.bz2", true);
+	static char data[1 << 16];
+	FILE *f = fopen(tb, "rb");
+	size_t n = fread(data, 1, sizeof(data), f);
+	struct seen s;
+
+	(void)state;
+	fclose(f);
+	assert_true(n > 0 && n < sizeof(data));
+	assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_filename(a, testfs_path("status-report.zip")), ARCHIVE_OK);
+	add_entry(a, "XenCenter.log", "xencenter\n");
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "host1/bug-report-20200310101530.tar.bz2");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)n);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, data, n), (la_ssize_t)n);
+	archive_entry_free(e);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+
+	assert_int_equal(walk(ctx, testfs_path("status-report.zip"), &s), 0);
+	assert_string_equal(s.text,
+		"status-report.zip:XenCenter.log XenCenter.log:log\n"
+		"status-report.zip:host1/bug-report-20200310101530.tar.bz2:bug-report-20200310101530"
+		"/var/crash/20200310-101530-UTC/ [crash] dom0.log:dom0 xen-crashdump-analyser.log:xca"
+		" xen.log:xen\n"
+		"status-report.zip:host1/bug-report-20200310101530.tar.bz2:bug-report-20200310101530"
+		"/var/crash/20200310-101530-UTC/extra/kern.log kern.log:log\n"
+		"status-report.zip:host1/bug-report-20200310101530.tar.bz2:bug-report-20200310101530"
+		"/var/log/kern.log kern.log:log\n"
+		"status-report.zip:host1/bug-report-20200310101530.tar.bz2:bug-report-20200310101530"
+		"/xl-dmesg.out xl-dmesg.out:log\n");
+	kt_ctx_free(ctx);
+}
+
 static void
 test_errors(void **state)
 {
@@ -371,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_crash_folder),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_tarball),
+		cmocka_unit_test(test_nested_archive),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_roles),
 	};

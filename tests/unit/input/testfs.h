@@ -12,9 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Not every test program uses every helper. */
+#define TESTFS_FN static __attribute__((unused))
+
 static char testfs_root[256];
 
-static int
+TESTFS_FN int
 testfs_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -24,7 +27,7 @@ testfs_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw
 }
 
 /* Create the temporary directory (once per test program). */
-static const char *
+TESTFS_FN const char *
 testfs_init(void)
 {
 	snprintf(testfs_root, sizeof(testfs_root), "/tmp/kt-input-test-XXXXXX");
@@ -35,7 +38,7 @@ testfs_init(void)
 	return testfs_root;
 }
 
-static void
+TESTFS_FN void
 testfs_cleanup(void)
 {
 	if (testfs_root[0])
@@ -43,7 +46,7 @@ testfs_cleanup(void)
 }
 
 /* Path below the test root, in a static rotating buffer. */
-static const char *
+TESTFS_FN const char *
 testfs_path(const char *rel)
 {
 	static char bufs[8][512];
@@ -55,7 +58,7 @@ testfs_path(const char *rel)
 }
 
 /* Create directories along rel (like mkdir -p). */
-static void
+TESTFS_FN void
 testfs_mkdir(const char *rel)
 {
 	char p[512];
@@ -72,7 +75,7 @@ testfs_mkdir(const char *rel)
 }
 
 /* Write len bytes to rel (parent directories are created). */
-static const char *
+TESTFS_FN const char *
 testfs_write(const char *rel, const void *data, size_t len)
 {
 	const char *path = testfs_path(rel);
@@ -94,14 +97,14 @@ testfs_write(const char *rel, const void *data, size_t len)
 	return path;
 }
 
-static const char *
+TESTFS_FN const char *
 testfs_write_str(const char *rel, const char *s)
 {
 	return testfs_write(rel, s, strlen(s));
 }
 
 /* Run a shell command; true on exit status 0. */
-static bool
+TESTFS_FN bool
 testfs_sh(const char *fmt, const char *arg)
 {
 	char cmd[1024];

@@ -299,6 +299,19 @@ test_xe_audit_and_hostfacts(void **state)
 	fputs("{\"interfaces\": [", f);
 	fclose(f);
 	assert_int_equal(kt_host_facts_load_json(ctx, path, &hf), KT_EFORMAT);
+	/* wrong types inside are "unknown", entries without a name are skipped */
+	f = fopen(path, "w");
+	fputs("{\"interfaces\": [1, null, {\"name\": \"eth0\", \"mtu\": \"9000\", "
+	      "\"driver\": 7, \"management\": \"yes\"}, {\"mtu\": 1500}], \"networks\": {}}", f);
+	fclose(f);
+	assert_int_equal(kt_host_facts_load_json(ctx, path, &hf), 0);
+	assert_int_equal(hf->n_ifaces, 1);
+	assert_string_equal(hf->ifaces[0].name, "eth0");
+	assert_int_equal(hf->ifaces[0].mtu, -1);
+	assert_null(hf->ifaces[0].driver);
+	assert_false(hf->ifaces[0].management);
+	assert_int_equal(hf->n_networks, 0);
+	kt_host_facts_free(hf);
 	unlink(path);
 	assert_int_equal(kt_host_facts_load_json(ctx, path, &hf), KT_EIO);
 
@@ -307,6 +320,34 @@ test_xe_audit_and_hostfacts(void **state)
 	kt_net_inventory_free(inv);
 	kt_host_ops_system_free(ops);
 	kt_ctx_free(ctx);
+	free(dir);
+}
+
+/* Three hosts, one of them never re-plugged its storage PIF. */
+static void
+test_pool_out_of_line(void **state)
+{
+	char *dir = fixture("tests/host/xe-pool-3-out-of-line");
+	struct kt_host_ops *ops = kt_host_ops_system_new(NULL);
+	struct kt_net_inventory *inv = audit(ops, dir);
+	const struct kt_net_finding *f;
+
+	(void)state;
+	f = finding(inv, "pool-host-out-of-line", "bond1");
+	assert_non_null(f);
+	assert_string_equal(f->host, "xs-c");
+	f = finding(inv, "network-pif-mtu-mismatch", "bond1");
+	assert_non_null(f);
+	assert_string_equal(f->host, "xs-c");
+	f = finding(inv, "pool-driver-differs", "bond1");
+	assert_non_null(f);
+	assert_string_equal(f->host, "xs-c");
+	/* the two enic hosts are still flagged, the ixgbe one is not */
+	for (size_t i = 0; i < inv->n_findings; i++)
+		if (strcmp(inv->findings[i].id, "jumbo-unsupported") == 0)
+			assert_string_not_equal(inv->findings[i].host, "xs-c");
+	kt_net_inventory_free(inv);
+	kt_host_ops_system_free(ops);
 	free(dir);
 }
 
@@ -398,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_fake_trees),
 		cmocka_unit_test(test_ovs),
 		cmocka_unit_test(test_xe_audit_and_hostfacts),
+		cmocka_unit_test(test_pool_out_of_line),
 		cmocka_unit_test(test_status_report),
 	};
 

@@ -469,6 +469,110 @@ test_classify(void **state)
 			fail_msg("classify row %zu", i);
 }
 
+/* Received bytes are untrusted: table of real shapes and broken ones. */
+static void
+test_parse_reply(void **state)
+{
+	static const uint8_t ip4_hdr[20] = { 0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, 1 };
+	static const struct {
+		const char *name;
+		enum kt_probe_method m;
+		enum kt_probe_family f;
+		bool ip_hdr;		/* prepend ip4_hdr */
+		uint8_t icmp[8];
+		size_t n;		/* ICMP bytes given */
+		bool ok;
+		uint16_t seq;
+	} rows[] = {
+		{ "raw v4 reply", KT_PROBE_METHOD_RAW, KT_PROBE_FAMILY_V4, true,
+		  { 0, 0, 0xab, 0xcd, 0x12, 0x34, 0x00, 0x07 }, 8, true, 7 },
+		{ "raw v4 other id", KT_PROBE_METHOD_RAW, KT_PROBE_FAMILY_V4, true,
+		  { 0, 0, 0, 0, 0x43, 0x21, 0x00, 0x07 }, 8, false, 0 },
+		{ "raw v4 echo request", KT_PROBE_METHOD_RAW, KT_PROBE_FAMILY_V4, true,
+		  { 8, 0, 0, 0, 0x12, 0x34, 0x00, 0x07 }, 8, false, 0 },
+		{ "raw v4 truncated ICMP", KT_PROBE_METHOD_RAW, KT_PROBE_FAMILY_V4, true,
+		  { 0, 0, 0, 0, 0x12, 0x34, 0x00 }, 7, false, 0 },
+		{ "raw v4 no IP header", KT_PROBE_METHOD_RAW, KT_PROBE_FAMILY_V4, false,
+		  { 0, 0, 0, 0, 0x12, 0x34, 0x00, 0x07 }, 8, false, 0 },
+		{ "ping v4 reply (id is the kernel's)", KT_PROBE_METHOD_PING, KT_PROBE_FAMILY_V4,
+		  false, { 0, 0, 0, 0, 0x99, 0x99, 0x01, 0x00 }, 8, true, 256 },
+		{ "ping v4 bad code", KT_PROBE_METHOD_PING, KT_PROBE_FAMILY_V4, false,
+		  { 0, 1, 0, 0, 0, 0, 0, 1 }, 8, false, 0 },
+		{ "raw v6 reply", KT_PROBE_METHOD_RAW, KT_PROBE_FAMILY_V6, false,
+		  { 129, 0, 0, 0, 0x12, 0x34, 0xff, 0xff }, 8, true, 0xffff },
+		{ "raw v6 v4-type reply", KT_PROBE_METHOD_RAW, KT_PROBE_FAMILY_V6, false,
+		  { 0, 0, 0, 0, 0x12, 0x34, 0, 1 }, 8, false, 0 },
+		{ "ping v6 reply", KT_PROBE_METHOD_PING, KT_PROBE_FAMILY_V6, false,
+		  { 129, 0, 0, 0, 0, 1, 0, 2 }, 8, true, 2 },
+		{ "empty", KT_PROBE_METHOD_PING, KT_PROBE_FAMILY_V6, false, { 0 }, 0, false, 0 },
+	};
+	uint8_t buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		size_t n = 0;
+		uint16_t seq = 0;
+		bool ok;
+
+		if (rows[i].ip_hdr) {
+			memcpy(buf, ip4_hdr, sizeof(ip4_hdr));
+			n = sizeof(ip4_hdr);
+		}
+		memcpy(buf + n, rows[i].icmp, rows[i].n);
+		n += rows[i].n;
+		ok = kt_probe_parse_reply(rows[i].m, rows[i].f, 0x1234, buf, n, &seq);
+		if (ok != rows[i].ok || (ok && seq != rows[i].seq))
+			fail_msg("%s: ok %d seq %u", rows[i].name, ok, seq);
+	}
+	/* Quoted probe in an error-queue entry. */
+	{
+		static const uint8_t q4[8] = { 8, 0, 0, 0, 0x12, 0x34, 0, 9 };
+		static const uint8_t q6[8] = { 128, 0, 0, 0, 0x77, 0x77, 0, 10 };
+		uint16_t seq = 0;
+
+		assert_true(kt_probe_parse_quoted(KT_PROBE_METHOD_RAW, KT_PROBE_FAMILY_V4, 0x1234,
+						  q4, 8, &seq));
+		assert_int_equal(seq, 9);
+		assert_false(kt_probe_parse_quoted(KT_PROBE_METHOD_RAW, KT_PROBE_FAMILY_V4, 0x1235,
+						   q4, 8, &seq));
+		assert_false(kt_probe_parse_quoted(KT_PROBE_METHOD_RAW, KT_PROBE_FAMILY_V4, 0x1234,
+						   q4, 7, &seq));
+		assert_true(kt_probe_parse_quoted(KT_PROBE_METHOD_PING, KT_PROBE_FAMILY_V6, 0,
+						  q6, 8, &seq));
+		assert_int_equal(seq, 10);
+		assert_false(kt_probe_parse_quoted(KT_PROBE_METHOD_PING, KT_PROBE_FAMILY_V4, 0,
+						   q6, 8, &seq));
+	}
+}
+
+/* Garbage of every length never crashes the parsers (run under ASan). */
+static void
+test_parse_garbage(void **state)
+{
+	uint8_t buf[128];
+	uint32_t x = 2463534242u;	/* xorshift32 */
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		size_t n = (size_t)(round % (int)sizeof(buf));
+		uint16_t seq;
+
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = (uint8_t)x;
+		}
+		if (round & 1)
+			buf[0] = 0x40 | (uint8_t)(x & 0x0f);	/* plausible IPv4 header */
+		for (int m = KT_PROBE_METHOD_RAW; m < KT_PROBE_METHOD_COUNT; m++)
+			for (int f = KT_PROBE_FAMILY_V4; f <= KT_PROBE_FAMILY_V6; f++) {
+				(void)kt_probe_parse_reply(m, f, 0x1234, buf, n, &seq);
+				(void)kt_probe_parse_quoted(m, f, 0x1234, buf, n, &seq);
+			}
+	}
+}
+
 static void
 test_names(void **state)
 {
@@ -526,6 +630,8 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_echo_and_cksum),
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_parse_reply),
+		cmocka_unit_test(test_parse_garbage),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json),
 	};

@@ -72,6 +72,42 @@ test_parse(void **state)
 	}
 }
 
+/* Garbage never crashes the parser and never yields fields it did not see. */
+static void
+test_parse_garbage(void **state)
+{
+	static const char *const junk[] = {
+		" (", " ( RO)", " ( RO):", "( RO): x", "\xff\xfe ( RW): \x01\x02",
+		"key ( RO) [DEPRECATED]", "key ( RO) [DEPRECATED]:", "a (MRW):b",
+	};
+	char big[70000];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		struct kt_arena *a = kt_arena_new();
+		struct kt_xe_list l;
+
+		kt_xe_parse(a, kt_str_cstr(junk[i]), &l);
+		for (size_t r = 0; r < l.n; r++)
+			for (size_t f = 0; f < l.records[r].n; f++)
+				assert_true(l.records[r].fields[f].key.len < strlen(junk[i]));
+		kt_arena_free(a);
+	}
+	/* one huge line with NUL bytes inside */
+	memset(big, 'x', sizeof(big));
+	memcpy(big + 100, " ( RO): ", 8);
+	big[5000] = '\0';
+	{
+		struct kt_arena *a = kt_arena_new();
+		struct kt_xe_list l;
+
+		kt_xe_parse(a, kt_str_make(big, sizeof(big)), &l);
+		assert_int_equal(l.n, 1);
+		assert_int_equal(l.records[0].fields[0].key.len, 100);
+		kt_arena_free(a);
+	}
+}
+
 static void
 test_map_get(void **state)
 {
@@ -166,6 +202,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_garbage),
 		cmocka_unit_test(test_map_get),
 		cmocka_unit_test(test_pool_inventory),
 		cmocka_unit_test(test_valid_uuid_name),

@@ -84,6 +84,12 @@ static const struct norm_case cases[] = {
 	{ ">>  [<ffffffff812d9656>] memcpy+0x6/0x110", 0, " [<ffffffff812d9656>] memcpy+0x6/0x110",
 	  KT_FMT_PLAIN, -1, N, KT_CALLER_NONE, N, "", "", "", false, false },
 	{ ">", 0, "", KT_FMT_PLAIN, -1, N, KT_CALLER_NONE, N, "", "", "", false, false },
+	/* caller id without time, syslogd wall message */
+	{ "[  T123] msg", 0, "msg", KT_FMT_DMESG, -1, N, KT_CALLER_TASK, 123, "", "", "", false,
+	  false },
+	{ " kernel:NMI watchdog: BUG: soft lockup - CPU#2 stuck for 23s! [kworker:123]", 0,
+	  "NMI watchdog: BUG: soft lockup - CPU#2 stuck for 23s! [kworker:123]", KT_FMT_SYSLOG, -1,
+	  N, KT_CALLER_NONE, N, "", "", "kernel", false, false },
 	/* levels */
 	{ "<4>[   12.345678] msg", 0, "msg", KT_FMT_DMESG, 12.345678, 4, KT_CALLER_NONE, N, "",
 	  "", "", false, false },

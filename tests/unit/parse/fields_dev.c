@@ -10,7 +10,9 @@
 
 #include <ktriage/report.h>
 
+#include "util/arena.h"
 #include "parse/fields.h"
+#include "parse/xenlog.h"
 
 static const char *
 strip(const char *s)
@@ -93,9 +95,50 @@ one(const char *path)
 	kt_report_free(r);
 }
 
+/* --xenlog FILE: read a crash folder's xen.log, attach it for CPU 4 */
+static void
+xen(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct kt_xenlog *x = kt_xenlog_new();
+	struct kt_report *r = kt_report_new();
+	char buf[8192];
+	uint32_t no = 0;
+
+	if (!f) {
+		perror(path);
+		return;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		struct kt_line line;
+
+		buf[strcspn(buf, "\r\n")] = 0;
+		memset(&line, 0, sizeof(line));
+		line.text = line.raw = kt_str_cstr(buf);
+		line.no = ++no;
+		kt_xenlog_feed(x, &line);
+	}
+	fclose(f);
+	r->cpu = 4;
+	kt_xenlog_attach(x, r);
+	printf("%s: version=%s blocks=%zu guest=%zu pcpu=%d vcpu=%d kernel=%d rip=%s regs=%zu frames=%zu\n",
+	       path, r->xen.version ? r->xen.version : "-", kt_xenlog_n_blocks(x),
+	       kt_xenlog_n_guest_blocks(x), r->xen.pcpu, r->xen.vcpu, r->xen.vcpu_kernel_mode,
+	       r->xen.guest_rip ? r->xen.guest_rip : "-", r->xen.n_regs, r->xen.n_frames);
+	kt_xenlog_free(x);
+	kt_report_free(r);
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "--xenlog") == 0) {
+		for (int i = 2; i < argc; i++)
+			xen(argv[i]);
+		return 0;
+	}
+	if (getenv("KT_ARENA_DEBUG"))
+		kt_arena_set_debug(true);
 	for (int i = 1; i < argc; i++)
 		one(argv[i]);
 	return 0;

@@ -17,6 +17,7 @@
 #include <ktriage/limits.h>
 #include <ktriage/report.h>
 
+#include "util/arena.h"
 #include "parse/fields.h"
 #include "report_helper.h"
 
@@ -817,5 +818,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 	};
 
+	/* one malloc per arena allocation, so ASan sees overruns */
+	kt_arena_set_debug(true);
 	return cmocka_run_group_tests_name("parse-fields", tests, NULL, NULL);
 }

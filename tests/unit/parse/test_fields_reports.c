@@ -17,6 +17,7 @@
 
 #include <ktriage/report.h>
 
+#include "util/arena.h"
 #include "parse/fields.h"
 #include "report_helper.h"
 
@@ -665,6 +666,8 @@ test_second_oops(void **state)
 	(void)state;
 	assert_int_equal(r->oops_count, 1);
 	assert_int_equal(r->pid, 1);
+	assert_true(r->kernel.not_tainted);
+	assert_null(r->kernel.tainted);
 	assert_int_equal(r->n_frames, 1);
 	assert_string_equal(r->frames[0].function, "first");
 	kt_report_free(r);
@@ -687,5 +690,7 @@ main(void)
 		cmocka_unit_test(test_second_oops),
 	};
 
+	/* one malloc per arena allocation, so ASan sees overruns */
+	kt_arena_set_debug(true);
 	return cmocka_run_group_tests_name("parse-fields-reports", tests, NULL, NULL);
 }

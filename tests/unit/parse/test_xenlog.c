@@ -17,6 +17,7 @@
 #include <ktriage/limits.h>
 #include <ktriage/report.h>
 
+#include "util/arena.h"
 #include "parse/xenlog.h"
 
 static void
@@ -257,6 +258,19 @@ test_full_xen_log(void **state)
 		}
 		kt_report_free(r);
 	}
+	/* a hypervisor crash report gets version and reason, no dom0 block */
+	{
+		struct kt_report *r = kt_report_new();
+
+		r->cpu = 0;
+		r->kind = KT_KIND_XEN_CRASH;
+		kt_xenlog_attach(x, r);
+		assert_true(r->xen.present);
+		assert_string_equal(r->xen.version, "4.7.6-6.6");
+		assert_int_equal(r->xen.vcpu, KT_NONE);
+		assert_int_equal(r->xen.n_frames, 0);
+		kt_report_free(r);
+	}
 	kt_xenlog_free(x);
 }
 
@@ -321,5 +335,7 @@ main(void)
 		cmocka_unit_test(test_xen_garbage),
 	};
 
+	/* one malloc per arena allocation, so ASan sees overruns */
+	kt_arena_set_debug(true);
 	return cmocka_run_group_tests_name("parse-xenlog", tests, NULL, NULL);
 }

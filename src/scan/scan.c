@@ -1,0 +1,468 @@
+/*
+ * scan: the fast crash finder (see scan.h). Raw blocks are appended to a
+ * window; the keyword prefilter finds the next line that could be a crash
+ * header, newlines in the skipped text are counted for line numbers, and a
+ * candidate line is normalized and checked by the parser's own detector.
+ * A real header switches to feeding: the KT_MAX_PREFIX_LINES lines before
+ * it (what the parser's prefix ring would hold) and every line after it go
+ * through normalize + parser until the parser is idle again; then skipping
+ * resumes. Lines are cut exactly as kt_input_next() cuts them (LF, one
+ * trailing CR dropped, KT_MAX_LINE), so line numbers and texts agree with
+ * `ktriage analyze`. It does not decode or diagnose.
+ */
+#include "scan/scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ktriage/limits.h>
+
+#include "input/walk.h"
+#include "normalize/normalize.h"
+#include "parse/detect.h"
+#include "parse/parser.h"
+#include "parse/xenlog.h"
+#include "sign/sign.h"
+#include "util/mem.h"
+
+/* Bytes appended to the window per round (default). */
+#define CHUNK		((size_t)1 << 20)
+/* Lines kept before the cursor: the parser's prefix ring holds this many
+ * idle lines (parse/parser.c), so a backfill of this many reproduces it. */
+#define HIST_LINES	KT_MAX_PREFIX_LINES
+/* Bytes of a line that can matter: KT_MAX_LINE kept, one more tells a
+ * truncated line from one with a dropped trailing CR. */
+#define LINE_KEEP	((size_t)KT_MAX_LINE + 1)
+/* Window: a chunk, the history lines, the partial line, slack for the
+ * newline added at the end of input. */
+#define WCAP(chunk)	((chunk) + (HIST_LINES + 2) * (LINE_KEEP + 1) + 64)
+
+struct kt_scanner {
+	struct kt_ctx *ctx;
+	struct kt_scan_opts opts;
+	struct kt_kwset *kw;
+	struct kt_detect *det;
+	struct kt_normalizer *norm;
+	char *w;
+	size_t chunk, wcap;
+	struct kt_scan_stats st;
+};
+
+/* One input being scanned. */
+struct run {
+	struct kt_scanner *s;
+	struct kt_parser *p;
+	struct kt_xenlog *feed_xen;	/* crash-folder xen.log: fed every line */
+	const struct kt_xenlog *attach;	/* the unit's xen.log reader, or NULL */
+	const struct kt_scan_cb *cb;
+	const char *unit;
+	size_t *n_reports;		/* reports of the unit (KT_MAX_REPORTS) */
+	bool full;
+
+	char *w;
+	size_t wlen;
+	size_t cur;		/* offset of the next unhandled line (a line start) */
+	uint64_t cur_no;	/* its 1-based number */
+	uint64_t fed_no;	/* last line number fed to the parser, 0 if none */
+	bool feeding;		/* the parser is not idle: feed every line */
+	uint64_t feed_to;	/* ... and at least up to this line (the header) */
+	bool long_skip;		/* dropping the rest of an over-long line */
+};
+
+int
+kt_scanner_new(struct kt_ctx *ctx, const struct kt_scan_opts *opts, struct kt_scanner **ret)
+{
+	struct kt_scanner *s = kt_calloc(1, sizeof(*s));
+	const char *const *kw;
+	size_t n;
+	int r;
+
+	s->ctx = ctx;
+	if (opts)
+		s->opts = *opts;
+	r = kt_detect_new(ctx, &s->det);
+	if (r < 0)
+		goto fail;
+	n = kt_detect_keywords(s->det, &kw);
+	r = kt_kwset_new(ctx, kw, n, s->opts.engine, &s->kw);
+	if (r < 0)
+		goto fail;
+	s->norm = kt_normalizer_new();
+	s->chunk = s->opts.chunk ? s->opts.chunk : CHUNK;
+	if (s->chunk > CHUNK)
+		s->chunk = CHUNK;
+	s->wcap = WCAP(s->chunk);
+	s->w = kt_malloc(s->wcap);
+	*ret = s;
+	return 0;
+fail:
+	kt_scanner_free(s);
+	return r;
+}
+
+void
+kt_scanner_free(struct kt_scanner *s)
+{
+	if (!s)
+		return;
+	kt_kwset_free(s->kw);
+	kt_detect_free(s->det);
+	kt_normalizer_free(s->norm);
+	free(s->w);
+	free(s);
+}
+
+void
+kt_scanner_stats(const struct kt_scanner *s, struct kt_scan_stats *ret)
+{
+	*ret = s->st;
+}
+
+enum kt_kwset_engine
+kt_scanner_engine(const struct kt_scanner *s)
+{
+	return kt_kwset_engine(s->kw);
+}
+
+/* ---- lines ---------------------------------------------------------------- */
+
+static uint32_t
+clamp_no(uint64_t no)
+{
+	return no < UINT32_MAX ? (uint32_t)no : UINT32_MAX;
+}
+
+/* The line p[0..n) (n excludes the '\n') as kt_input_next() hands it out:
+ * one trailing CR dropped, cut to KT_MAX_LINE. */
+static void
+normalize_line(struct run *u, const char *p, size_t n, uint64_t no, struct kt_line *ret)
+{
+	size_t total = n;
+	bool trunc;
+
+	if (total > 0 && p[total - 1] == '\r')
+		total--;
+	trunc = total > KT_MAX_LINE;
+	kt_normalize(u->s->norm, kt_str_make(p, trunc ? KT_MAX_LINE : total), clamp_no(no), ret);
+	ret->truncated = ret->truncated || trunc;
+}
+
+static void
+deliver(struct run *u, struct kt_report *r)
+{
+	if (*u->n_reports >= KT_MAX_REPORTS) {
+		kt_report_free(r);
+		return;
+	}
+	(*u->n_reports)++;
+	u->s->st.reports++;
+	if (u->attach)
+		kt_xenlog_attach(u->attach, r);
+	(void)kt_sign_run(u->s->ctx, r);
+	if (u->cb && u->cb->report)
+		u->cb->report(u->cb->ud, u->unit, r);
+	else
+		kt_report_free(r);
+}
+
+static void
+take_reports(struct run *u)
+{
+	struct kt_report *r;
+
+	while ((r = kt_parser_take(u->p)) != NULL)
+		deliver(u, r);
+}
+
+static void
+feed_line(struct run *u, const char *p, size_t n, uint64_t no)
+{
+	struct kt_line line;
+
+	normalize_line(u, p, n, no, &line);
+	if (u->feed_xen)
+		kt_xenlog_feed(u->feed_xen, &line);
+	kt_parser_feed(u->p, &line);
+	u->fed_no = no;
+	u->s->st.fed++;
+	take_reports(u);
+}
+
+/* Does the line start a crash report (for an idle parser)? */
+static bool
+is_header(struct run *u, const char *p, size_t n, uint64_t no)
+{
+	struct kt_line line;
+	struct kt_detect_hit hit;
+
+	size_t off;
+
+	normalize_line(u, p, n, no, &line);
+	/* Every header contains a keyword in its text; most candidates only
+	 * had one in a prefix (a dom0.log "  INFO:" level). */
+	if (!kt_kwset_find(u->s->kw, line.text.p, line.text.len, &off))
+		return false;
+	return kt_detect_line(u->s->det, line.text, line.xen, &hit);
+}
+
+/* Start of the line `k` lines before the line starting at `from` (or of
+ * the first line of the window); *ret_k is how many lines that is. */
+static size_t
+back_lines(const char *w, size_t from, uint64_t k, uint64_t *ret_k)
+{
+	uint64_t got = 0;
+
+	while (got < k && from > 0) {
+		const char *q = from > 1 ? memrchr(w, '\n', from - 1) : NULL;
+		from = q ? (size_t)(q - w) + 1 : 0;
+		got++;
+	}
+	*ret_k = got;
+	return from;
+}
+
+/* Handle the complete lines in [cur, end); end is just after a '\n'. */
+static void
+process(struct run *u, size_t end)
+{
+	char *w = u->w;
+
+	while (u->cur < end) {
+		if (u->feeding || u->full) {
+			const char *ls = w + u->cur;
+			const char *nl = memchr(ls, '\n', end - u->cur);
+			feed_line(u, ls, (size_t)(nl - ls), u->cur_no);
+			u->cur = (size_t)(nl - w) + 1;
+			u->cur_no++;
+			if (!u->full && u->cur_no > u->feed_to && kt_parser_idle(u->p))
+				u->feeding = false;
+			continue;
+		}
+
+		/* Skip to the first line with a keyword or a joining control. */
+		size_t off, hit = end, hs = end, ls;
+		uint64_t nls;
+		if (kt_kwset_find(u->s->kw, w + u->cur, end - u->cur, &off)) {
+			const char *q;
+			hit = u->cur + off;
+			q = hit > u->cur ? memrchr(w + u->cur, '\n', hit - u->cur) : NULL;
+			hs = q ? (size_t)(q - w) + 1 : u->cur;
+		}
+		size_t c = u->cur + kt_span_scan(w + u->cur, hs - u->cur, &nls);
+		if (c < hs) {
+			const char *q = c > u->cur ? memrchr(w + u->cur, '\n', c - u->cur) : NULL;
+			ls = q ? (size_t)(q - w) + 1 : u->cur;
+		} else if (hit < end) {
+			ls = hs;
+		} else {
+			u->cur_no += nls;
+			u->cur = end;
+			return;
+		}
+		u->cur_no += nls;
+		u->cur = ls;
+
+		const char *nl = memchr(w + ls, '\n', end - ls);
+		size_t le = (size_t)(nl - w);
+		u->s->st.candidates++;
+		if (is_header(u, w + ls, le - ls, u->cur_no)) {
+			/* Backfill the lines the parser's prefix ring would hold;
+			 * none of them is a header (each candidate among them
+			 * was checked), so the parser stays idle through them. */
+			uint64_t want = u->cur_no - 1 - u->fed_no, got;
+			if (want > HIST_LINES)
+				want = HIST_LINES;
+			u->feed_to = u->cur_no;
+			u->cur = back_lines(w, ls, want, &got);
+			u->cur_no -= got;
+			u->feeding = true;
+			continue;
+		}
+		u->cur = le + 1;
+		u->cur_no++;
+	}
+}
+
+/* Make room: keep the HIST_LINES lines before the cursor (each cut to
+ * LINE_KEEP bytes, which keeps what kt_input_next() would hand out) and
+ * the unhandled partial line. */
+static void
+compact(struct run *u)
+{
+	char *w = u->w;
+	uint64_t got;
+	size_t i = back_lines(w, u->cur, HIST_LINES, &got), o = 0;
+
+	while (i < u->cur) {
+		const char *nl = memchr(w + i, '\n', u->cur - i);
+		size_t n = (size_t)(nl - (w + i));
+		if (n > LINE_KEEP) {
+			memmove(w + o, w + i, KT_MAX_LINE);
+			o += KT_MAX_LINE;
+			w[o++] = 'x';	/* not CR: the line stays "truncated" */
+		} else {
+			memmove(w + o, w + i, n);
+			o += n;
+		}
+		w[o++] = '\n';
+		i += n + 1;
+	}
+	memmove(w + o, w + u->cur, u->wlen - u->cur);
+	u->wlen = o + (u->wlen - u->cur);
+	u->cur = o;
+}
+
+static void
+push_bytes(struct run *u, const char *p, size_t n)
+{
+	while (n > 0) {
+		if (u->long_skip) {
+			const char *nl = memchr(p, '\n', n);
+			if (!nl)
+				return;
+			n -= (size_t)(nl - p);
+			p = nl;
+			u->long_skip = false;
+		}
+		size_t take = n < u->s->chunk ? n : u->s->chunk;
+		if (u->wlen + take > u->s->wcap)
+			compact(u);
+		memcpy(u->w + u->wlen, p, take);
+		size_t old = u->wlen;
+		u->wlen += take;
+		p += take;
+		n -= take;
+		const char *last = memrchr(u->w + old, '\n', take);
+		if (last)
+			process(u, (size_t)(last - u->w) + 1);
+		if (u->wlen - u->cur > LINE_KEEP) {
+			/* An over-long partial line: keep what can matter. */
+			u->wlen = u->cur + KT_MAX_LINE;
+			u->w[u->wlen++] = 'x';
+			u->long_skip = true;
+		}
+	}
+}
+
+static int
+run_input(struct run *u, struct kt_input *in, const char *name)
+{
+	const char *p;
+	size_t n;
+	int rc;
+
+	u->w = u->s->w;
+	u->cur_no = 1;
+	u->p = kt_parser_new(u->s->ctx, name);
+	if (!u->p)
+		return KT_EFORMAT;
+	while ((rc = kt_input_read_block(in, &p, &n)) > 0) {
+		u->s->st.bytes += n;
+		push_bytes(u, p, n);
+		if (u->cb && u->cb->progress)
+			u->cb->progress(u->cb->ud, name, kt_input_bytes_read(in));
+	}
+	if (rc == 0 && u->wlen > u->cur) {
+		/* The last line has no newline; kt_input_next() still hands it out. */
+		if (u->wlen >= u->s->wcap)
+			compact(u);
+		u->w[u->wlen++] = '\n';
+		process(u, u->wlen);
+	}
+	kt_parser_end(u->p);
+	take_reports(u);
+	u->s->st.lines += u->cur_no - 1;
+	kt_parser_free(u->p);
+	u->p = NULL;
+	return rc < 0 ? rc : 0;
+}
+
+int
+kt_scan_input(struct kt_scanner *s, struct kt_input *in, const char *name,
+	      const struct kt_scan_cb *cb)
+{
+	size_t n_reports = 0;
+	struct run u = { .s = s, .cb = cb, .unit = name, .n_reports = &n_reports,
+			 .full = s->opts.full };
+
+	return run_input(&u, in, name);
+}
+
+/* ---- units (mirrors src/pipeline.c) ---------------------------------------- */
+
+struct walk_state {
+	struct kt_scanner *s;
+	const struct kt_scan_cb *cb;
+};
+
+/* Members are read in this order: xen.log before the kernel rings. */
+static int
+member_rank(enum kt_member_role role)
+{
+	switch (role) {
+	case KT_ROLE_XEN_LOG: return 1;
+	case KT_ROLE_DOM0_LOG: return 2;
+	case KT_ROLE_KEXEC_DMESG: return 3;
+	case KT_ROLE_DOMN_LOG: return 4;
+	case KT_ROLE_LOG: return 5;
+	default: return -1;	/* not a log: analyser log, lspci, other */
+	}
+}
+
+static int
+scan_member(struct walk_state *ws, const struct kt_unit *unit, size_t i,
+	    struct kt_xenlog *xen, size_t *n_reports)
+{
+	const struct kt_unit_member *m = &unit->members[i];
+	struct kt_input *in;
+	int rc = kt_unit_open(ws->s->ctx, unit, i, &in);
+
+	if (rc) {
+		kt_diag(ws->s->ctx, KT_SEV_WARN, m->name, "%s", kt_ctx_errmsg(ws->s->ctx));
+		return rc;
+	}
+	bool is_xen = m->role == KT_ROLE_XEN_LOG && xen;
+	struct run u = {
+		.s = ws->s, .cb = ws->cb, .unit = unit->display, .n_reports = n_reports,
+		.feed_xen = is_xen ? xen : NULL, .attach = xen,
+		/* xen.log is small and its reader needs every line. */
+		.full = ws->s->opts.full || is_xen,
+	};
+	rc = run_input(&u, in, kt_input_name(in));
+	if (rc)
+		kt_diag(ws->s->ctx, KT_SEV_WARN, m->name, "%s", kt_ctx_errmsg(ws->s->ctx));
+	kt_input_free(in);
+	return rc;
+}
+
+static int
+scan_unit(void *ud, const struct kt_unit *unit)
+{
+	struct walk_state *ws = ud;
+	struct kt_xenlog *xen = unit->crash_folder ? kt_xenlog_new() : NULL;
+	size_t n_reports = 0;
+	int status = 0;
+
+	if (ws->cb->unit_begin)
+		ws->cb->unit_begin(ws->cb->ud, unit->display);
+	for (int rank = 1; rank <= 5; rank++)
+		for (size_t i = 0; i < unit->n_members; i++)
+			if (member_rank(unit->members[i].role) == rank) {
+				int rc = scan_member(ws, unit, i, xen, &n_reports);
+				if (rc && !status)
+					status = rc;
+			}
+	kt_xenlog_free(xen);
+	if (ws->cb->unit_end)
+		ws->cb->unit_end(ws->cb->ud, unit->display, status);
+	return 0;
+}
+
+int
+kt_scan_path(struct kt_scanner *s, const char *path, const struct kt_scan_cb *cb)
+{
+	static const struct kt_scan_cb none;
+	struct walk_state ws = { .s = s, .cb = cb ? cb : &none };
+
+	return kt_walk(s->ctx, path, scan_unit, &ws);
+}
