@@ -75,7 +75,7 @@ run(struct kt_kwset *s, const char *path)
 		const char *end = memrchr(buf, '\n', have);
 		size_t len = end ? (size_t)(end - buf) + 1 : 0;
 		size_t at = 0, off;
-		while (at < len && kt_kwset_find(s, buf + at, len - at, &off)) {
+		while (at < len && kt_kwset_find(s, buf + at, len - at, &off, NULL)) {
 			const char *nl = memchr(buf + at + off, '\n', len - at - off);
 			lines += kt_count_newlines(buf + at, off);
 			cands++;

@@ -53,6 +53,9 @@ for fam in 4 6; do
 	bench_case "IPv$fam clean, router announces 1500" -$fam $B
 	probe_blackhole_on
 	bench_case "IPv$fam black hole at 1500" -$fam $B
+	probe_rb_mtu 4321
+	bench_case "IPv$fam black hole at 4321 (bisection)" -$fam $B
+	probe_rb_mtu 1500
 	probe_loss_on 10
 	bench_case "IPv$fam black hole at 1500, 10% loss" -$fam $B
 	probe_loss_off

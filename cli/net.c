@@ -164,8 +164,12 @@ load_inventory(struct kt_ctx *ctx, const struct opts *o, struct kt_net_inventory
 	if (o->status_report)
 		return kt_net_inventory_status_report(ctx, o->status_report, inv);
 	ops = kt_host_ops_system_new(o->sysfs_root);
-	if (o->xe_dir || o->xe)
+	if (o->xe_dir || o->xe) {
 		err = kt_net_inventory_xe(ctx, ops, o->xe_dir, inv);
+		/* live on a XenServer host: its own NICs' drivers from sysfs */
+		if (!err && o->xe)
+			(void)kt_net_inventory_xe_local(ctx, ops, inv);
+	}
 	else
 		err = kt_net_inventory_sysfs(ctx, ops, inv);
 	kt_host_ops_system_free(ops);

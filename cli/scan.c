@@ -155,10 +155,10 @@ print_stats(const struct kt_scanner *s, double secs)
 
 	kt_scanner_stats(s, &st);
 	fprintf(stderr,
-		"scan: engine %s, %llu bytes, %llu lines, %llu candidate lines, %llu lines parsed, "
+		"scan: engine %s, %llu bytes, %llu lines, %llu candidate lines (%llu memo), %llu lines parsed, "
 		"%llu crashes, %.3f s, %.0f MB/s\n",
 		kt_kwset_engine_name(kt_scanner_engine(s)), (unsigned long long)st.bytes,
-		(unsigned long long)st.lines, (unsigned long long)st.candidates,
+		(unsigned long long)st.lines, (unsigned long long)st.candidates, (unsigned long long)st.memo,
 		(unsigned long long)st.fed, (unsigned long long)st.reports, secs,
 		secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0);
 }

@@ -261,9 +261,16 @@ KT_API int kt_net_inventory_sysfs(struct kt_ctx *ctx, const struct kt_host_ops *
 KT_API int kt_net_inventory_xe(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 			       const char *dir, struct kt_net_inventory *inv);
 
+/* On a XenServer host (live --xe): fill the driver (from sysfs, preferred
+ * over the PCI-id table) and netlink MTU limits of this host's PIFs. This
+ * host is INSTALLATION_UUID in /etc/xensource-inventory. Returns 0, or
+ * KT_ENOTFOUND when that file or uuid is absent (nothing changed). */
+KT_API int kt_net_inventory_xe_local(struct kt_ctx *ctx, const struct kt_host_ops *ops,
+				     struct kt_net_inventory *inv);
+
 /* Add the network state in a XenServer status report (bug-report-*.tar.bz2,
  * .tar, .zip): `ip -s addr`/`ip -d link` outputs, `ethtool -i IF` outputs,
- * /proc/net/bonding and /proc/net/vlan files. Returns 0, KT_EIO or
+ * /proc/net/bonding and /proc/net/vlan files, OVS list-ports and bond/show. Returns 0, KT_EIO or
  * KT_EFORMAT (not an archive / no network state). */
 KT_API int kt_net_inventory_status_report(struct kt_ctx *ctx, const char *path,
 					  struct kt_net_inventory *inv);
@@ -329,7 +336,9 @@ struct kt_net_plan {
 };
 
 /* Build the ordered steps that change network NETWORK (uuid or exact
- * name-label) of an xe inventory to MTU `mtu`. Caller owns *ret; free with
+ * name-label) of an xe inventory to MTU `mtu`. Resolve the inventory first
+ * (kt_net_inventory_resolve) so driver warnings can be given; `db` is
+ * reserved and may be NULL. Caller owns *ret; free with
  * kt_net_plan_free(). Returns 0, KT_EINVAL (bad MTU, no xe data, ambiguous
  * name) or KT_ENOTFOUND (no such network). */
 KT_API int kt_net_plan_build(struct kt_ctx *ctx, const struct kt_net_inventory *inv,

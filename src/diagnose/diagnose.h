@@ -17,15 +17,13 @@
 struct kt_frame_table *kt_frame_table_load(struct kt_ctx *ctx);
 void kt_frame_table_free(struct kt_frame_table *t);
 size_t kt_frame_table_count(const struct kt_frame_table *t);
-/* Context from r->context, else from frames; *ret_why names the evidence
- * (borrowed from r), or NULL. */
+/* Execution context of r: the innermost reliable frame whose table row
+ * fixes a context (agreeing with r->context when the decode stage set it),
+ * else r->context, else the call-trace stack markers. *ret_why names the
+ * evidence (borrowed from r), or NULL. */
 enum kt_context kt_frame_table_context(const struct kt_frame_table *t, const struct kt_report *r,
 				       const char **ret_why);
 /* kt_diagnose_story() with an already loaded table. */
 int kt_diagnose_story_with(struct kt_ctx *ctx, const struct kt_frame_table *t, struct kt_report *r);
-
-/* Effective execution context: r->context when the decode stage set it,
- * else what the frames show (data/diagnose/frames.tsv). */
-enum kt_context kt_diagnose_context(struct kt_ctx *ctx, const struct kt_report *r);
 
 #endif

@@ -186,17 +186,6 @@ kt_frame_table_context(const struct kt_frame_table *t, const struct kt_report *r
 	return KT_CONTEXT_UNKNOWN;
 }
 
-enum kt_context
-kt_diagnose_context(struct kt_ctx *ctx, const struct kt_report *r)
-{
-	struct kt_frame_table *t = kt_frame_table_load(ctx);
-	const char *why;
-	enum kt_context c = kt_frame_table_context(t, r, &why);
-
-	kt_frame_table_free(t);
-	return c;
-}
-
 static void
 say(struct kt_report *r, size_t *cap, const char *sentence)
 {
@@ -286,7 +275,9 @@ fault_sentence(struct kt_report *r)
 					f->address, f->reason ? " (" : "", f->reason ? f->reason : "",
 					f->reason ? ")" : "");
 	if (r->header)
-		return kt_report_printf(r, "The kernel reported a %s%s: \"%s\".",
+		return kt_report_printf(r, "%s printed this report (kind %s%s): \"%s\".",
+					r->kind == KT_KIND_XEN_CRASH ||
+					r->kind == KT_KIND_XEN_DOMAIN_CRASH ? "Xen" : "The kernel",
 					kt_kind_name(r->kind), where, r->header);
 	return NULL;
 }

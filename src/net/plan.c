@@ -333,11 +333,12 @@ replug_steps(struct builder *b, const struct kt_net_iface *pif)
 					    valid_addr(pif->dns) ? fmt(b, "DNS=%s", pif->dns) : NULL, NULL);
 			s->replug_uuid = u;
 		} else if (strcasecmp(mode, "DHCP") == 0) {
-			s = add_step(b, KT_PLAN_RUN, h, "re-apply %s's DHCP setting unchanged (HA/redo "
-				     "log is on, so no unplug)", pif->name);
-			s->argv = make_argv(b, "xe", "pif-reconfigure-ip", fmt(b, "uuid=%s", u),
-					    "mode=dhcp", NULL);
-			s->replug_uuid = u;
+			/* only identical *static* settings are documented as allowed
+			 * under HA (research/xen-domain.md 3.4) */
+			add_step(b, KT_PLAN_MANUAL, h,
+				 "%s (PIF %s) uses DHCP and HA/redo log is on: 'xe pif-reconfigure-ip "
+				 "uuid=%s mode=dhcp' may be refused; disable HA (xe pool-ha-disable) for "
+				 "the change, or reboot this host", pif->name, u, u);
 		} else {
 			add_step(b, KT_PLAN_MANUAL, h,
 				 "%s (PIF %s) has no IP and HA/redo log is on, so it can be neither "

@@ -4,7 +4,9 @@
  * unpacking. Uses the command outputs named as xen-bugtool names them
  * (research/xen-domain.md 6): ip-s-addr.out / ip-d-link.out (interfaces,
  * MTU, master, @lower), ethtool-i-<IF>.out (driver, bus-info),
- * proc/net/bonding/<bond> and proc/net/vlan/config. Other members are skipped.
+ * proc/net/bonding/<bond>, proc/net/vlan/config, and for Open vSwitch hosts
+ * ovs-vsctl-list-ports-<br>.out and ovs-appctl-bond%show-<bond>.out. Other
+ * members are skipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,11 +185,93 @@ parse_vlan_config(struct kt_net_inventory *inv, char *text)
 	}
 }
 
+/* OVS outputs kept until the interfaces are known. */
+#define MAX_OVS_FILES 256
+
+struct ovs_file {
+	char *name;		/* bridge (list-ports) or bond (bond/show) */
+	char *text;
+	bool bond;
+};
+
 struct sr_files {
 	char *ip;		/* ip -d link, else ip -s addr */
 	bool ip_detailed;
 	size_t used;
+	struct ovs_file ovs[MAX_OVS_FILES];
+	size_t n_ovs;
 };
+
+/* "ovs-vsctl list-ports xenbr0" -> ovs-vsctl-list-ports-xenbr0.out;
+ * "ovs-appctl bond/show bond0" -> ovs-appctl-bond%show-bond0.out
+ * (xen-bugtool naming, research/xen-domain.md 6). */
+static bool
+take_ovs(struct archive *a, const char *b, struct sr_files *sr)
+{
+	static const struct {
+		const char *prefix;
+		bool bond;
+	} kinds[] = {
+		{ "ovs-vsctl-list-ports-", false },
+		{ "ovs-appctl-bond%show-", true },
+	};
+	size_t len;
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t plen = strlen(kinds[k].prefix), blen = strlen(b);
+		struct ovs_file *f;
+
+		if (strncmp(b, kinds[k].prefix, plen) != 0 || blen <= plen + 4 || blen - plen > 68 ||
+		    strcmp(b + blen - 4, ".out") != 0 || sr->n_ovs == MAX_OVS_FILES)
+			continue;
+		f = &sr->ovs[sr->n_ovs++];
+		f->name = kt_strndup(b + plen, blen - plen - 4);
+		f->text = read_member(a, &len);
+		f->bond = kinds[k].bond;
+		return true;
+	}
+	return false;
+}
+
+/* Ports of OVS bridges, then the members of OVS bonds. */
+static void
+apply_ovs(struct kt_net_inventory *inv, struct sr_files *sr)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sr->n_ovs; i++) {
+			struct ovs_file *o = &sr->ovs[i];
+			struct kt_net_iface *up;
+			long ui;
+
+			if (o->bond != (pass == 1) || !(up = iface_for(inv, o->name)))
+				continue;
+			up->kind = o->bond ? KT_NET_BOND : KT_NET_OVS;
+			ui = up - inv->ifaces;
+			for (char *save = NULL, *l = strtok_r(o->text, "\n", &save); l;
+			     l = strtok_r(NULL, "\n", &save)) {
+				struct kt_net_iface *m;
+				size_t n;
+
+				if (o->bond) {	/* "member eth2: enabled" / "slave eth2: ..." */
+					if (strncmp(l, "member ", 7) == 0)
+						l += 7;
+					else if (strncmp(l, "slave ", 6) == 0)
+						l += 6;
+					else
+						continue;
+				}
+				n = strcspn(l, o->bond ? ":" : " \t");
+				if (n == 0 || n >= 64 || (o->bond && l[n] != ':'))
+					continue;
+				l[n] = '\0';
+				if (!(m = iface_for(inv, l)))
+					continue;
+				m->master = inv->ifaces[ui].name;
+				kt_net_add_member(inv, &inv->ifaces[ui], m->name);
+			}
+		}
+	}
+}
 
 static void
 take_member(struct kt_net_inventory *inv, struct archive *a, const char *path,
@@ -227,6 +311,10 @@ take_member(struct kt_net_inventory *inv, struct archive *a, const char *path,
 		sr->used++;
 		return;
 	}
+	if (take_ovs(a, b, sr)) {
+		sr->used++;
+		return;
+	}
 	if (strstr(path, "proc/net/vlan/config")) {
 		text = read_member(a, &len);
 		parse_vlan_config(inv, text);
@@ -241,7 +329,7 @@ kt_net_inventory_status_report(struct kt_ctx *ctx, const char *path,
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
-	struct sr_files sr = { NULL, false, 0 };
+	struct sr_files sr = { .ip = NULL };
 	size_t members = 0;
 	int rc, err = 0;
 
@@ -265,6 +353,7 @@ kt_net_inventory_status_report(struct kt_ctx *ctx, const char *path,
 	/* interfaces first from ip, so ethtool/bonding facts above stick */
 	if (sr.ip)
 		parse_ip_output(inv, sr.ip);
+	apply_ovs(inv, &sr);
 	if (sr.used == 0) {
 		err = kt_error(ctx, KT_EFORMAT, "'%s' has no network state (ip-s-addr.out, "
 			       "ethtool-i-*.out ...)", path);
@@ -284,6 +373,10 @@ kt_net_inventory_status_report(struct kt_ctx *ctx, const char *path,
 	inv->source = kt_net_printf(inv, "status-report:%s", path);
 out:
 	free(sr.ip);
+	for (size_t i = 0; i < sr.n_ovs; i++) {
+		free(sr.ovs[i].name);
+		free(sr.ovs[i].text);
+	}
 	archive_read_free(a);
 	return err;
 }

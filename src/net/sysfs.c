@@ -14,6 +14,9 @@
 
 #define SYS_NET "/sys/class/net"
 
+static bool xs_inventory_value(const struct kt_host_ops *ops, const char *key, char *buf,
+			       size_t size);
+
 static const char *
 basename_of(const char *path)
 {
@@ -78,6 +81,8 @@ uevent_devtype(const struct kt_host_ops *ops, const char *ifname)
 	return r;
 }
 
+/* Is SYS_NET/ifname[/sub] a directory? (sub NULL: the interface itself;
+ * /sys/class/net also holds the file "bonding_masters") */
 static bool
 dir_exists(const struct kt_host_ops *ops, const char *ifname, const char *sub)
 {
@@ -85,7 +90,7 @@ dir_exists(const struct kt_host_ops *ops, const char *ifname, const char *sub)
 	char **v;
 	size_t n;
 
-	(void)snprintf(path, sizeof(path), SYS_NET "/%s/%s", ifname, sub);
+	(void)snprintf(path, sizeof(path), SYS_NET "/%s%s%s", ifname, sub ? "/" : "", sub ? sub : "");
 	if (!ops->list_dir || ops->list_dir(ops->userdata, path, &v, &n) != 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
@@ -249,7 +254,7 @@ kt_net_inventory_sysfs(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 	for (size_t i = 0; i < n; i++) {
 		/* names come from the filesystem: keep sane ones only */
 		if (inv->n_ifaces < KT_NET_MAX_IFACES && names[i][0] && strlen(names[i]) < 64 &&
-		    !strchr(names[i], '/'))
+		    !strchr(names[i], '/') && dir_exists(ops, names[i], NULL))
 			read_iface(inv, ops, names[i]);
 		free(names[i]);
 	}
@@ -263,8 +268,79 @@ kt_net_inventory_sysfs(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 				inv->ifaces[j].master = inv->ifaces[i].name;
 		}
 	}
+	/* a XenServer dom0 names its management interface (bridge) */
+	{
+		char mgmt[64];
+		long m;
+
+		if (xs_inventory_value(ops, "MANAGEMENT_INTERFACE", mgmt, sizeof(mgmt)) &&
+		    (m = kt_net_iface_index(inv, NULL, mgmt)) >= 0)
+			inv->ifaces[m].management = true;
+	}
 	if (!inv->source)
 		inv->source = "sysfs";
 	kt_net_inventory_ovs(ctx, ops, inv);
+	return 0;
+}
+
+/* A value of /etc/xensource-inventory (XenServer dom0), e.g.
+ * "INSTALLATION_UUID='e4a5c2d1-7b8f-4c6e-a0d3-5f9b1e2c7a40'" or
+ * "MANAGEMENT_INTERFACE='xenbr0'". */
+static bool
+xs_inventory_value(const struct kt_host_ops *ops, const char *key, char *buf, size_t size)
+{
+	char *inv = kt_net_read_small(ops, "/etc/xensource-inventory");
+	size_t klen = strlen(key);
+	bool found = false;
+
+	for (char *l = inv; l && *l && !found; l += strcspn(l, "\n"), l += *l == '\n') {
+		char *p = l;
+		size_t n;
+
+		if (strncmp(p, key, klen) != 0 || p[klen] != '=')
+			continue;
+		p += klen + 1;
+		p += *p == '\'' || *p == '"';
+		n = strcspn(p, "'\"\n");
+		if (n > 0 && n < size) {
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			found = true;
+		}
+	}
+	free(inv);
+	return found;
+}
+
+int
+kt_net_inventory_xe_local(struct kt_ctx *ctx, const struct kt_host_ops *ops,
+			  struct kt_net_inventory *inv)
+{
+	char uuid[64];
+
+	if (!xs_inventory_value(ops, "INSTALLATION_UUID", uuid, sizeof(uuid)))
+		return kt_error(ctx, KT_ENOTFOUND, "no INSTALLATION_UUID in /etc/xensource-inventory");
+	for (size_t i = 0; i < inv->n_ifaces; i++) {
+		struct kt_net_iface *f = &inv->ifaces[i];
+		char *drv;
+		int mn, mx;
+
+		if (!f->host_uuid || strcmp(f->host_uuid, uuid) != 0 || f->kind != KT_NET_PHYSICAL ||
+		    strchr(f->name, '/') || strlen(f->name) >= 64)
+			continue;
+		drv = link_base(inv, ops, f->name, "device/driver");
+		if (drv) {
+			f->driver = drv;
+			f->driver_from = "sysfs";
+		}
+		if (ops->link_info && ops->link_info(ops->userdata, f->name, &mn, &mx, &drv) == 0) {
+			free(drv);
+			f->min_mtu = mn;
+			if (mx > 0) {
+				f->max_mtu = mx;
+				f->max_mtu_from = "netlink";
+			}
+		}
+	}
 	return 0;
 }

@@ -2,12 +2,16 @@
  * parse/detect: crash header detection from the data table
  * data/parse/headers.txt (keywords, vetoes, "inside" headers, kinds).
  * Consumes one prefix-stripped line at a time; produces a header hit.
- * Keyword search is plain memmem in table order (as syzkaller does: the
- * first header whose keyword is in the line and is not vetoed wins);
- * regexes only run on the rare lines that contain a keyword.
+ * The first header (in table order) whose keyword is in the line and is
+ * not vetoed wins, as in syzkaller. Keywords are found in one pass over the
+ * line: each keyword is indexed by one of its byte pairs (the rarest-looking
+ * one), a bitmap of those pairs rules out almost every position, and only
+ * keywords whose pair occurs are compared. Regexes (vetoes, kinds) only run
+ * on the rare lines that contain a keyword.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +26,45 @@ struct kt_rx {
 	pcre2_code *code;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
+	/* An anchored pattern whose match must begin with one of these bytes
+	 * (from PCRE2's own analysis): a cheap test skips most calls. */
+	bool has_first;
+	uint8_t first[32];
 };
+
+static void
+set_first(struct kt_rx *rx, unsigned c)
+{
+	rx->first[(c & 0xff) >> 3] |= (uint8_t)(1u << (c & 7));
+}
+
+/* Fill rx->first for anchored patterns. A single first code unit may be
+ * caseless without saying so: both cases are allowed. */
+static void
+first_bytes(struct kt_rx *rx)
+{
+	uint32_t opts = 0, type = 0, cu = 0;
+	const uint8_t *bm = NULL;
+
+	if (pcre2_pattern_info(rx->code, PCRE2_INFO_ALLOPTIONS, &opts) != 0 ||
+	    !(opts & PCRE2_ANCHORED))
+		return;
+	if (pcre2_pattern_info(rx->code, PCRE2_INFO_FIRSTCODETYPE, &type) != 0)
+		return;
+	if (type == 1 && pcre2_pattern_info(rx->code, PCRE2_INFO_FIRSTCODEUNIT, &cu) == 0 &&
+	    cu < 256) {
+		set_first(rx, cu);
+		if (cu >= 'a' && cu <= 'z')
+			set_first(rx, cu - 'a' + 'A');
+		if (cu >= 'A' && cu <= 'Z')
+			set_first(rx, cu - 'A' + 'a');
+		rx->has_first = true;
+	} else if (type == 0 && pcre2_pattern_info(rx->code, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 &&
+		   bm) {
+		memcpy(rx->first, bm, sizeof(rx->first));
+		rx->has_first = true;
+	}
+}
 
 int
 kt_rx_new(struct kt_ctx *ctx, const char *pattern, unsigned flags, struct kt_rx **ret)
@@ -47,6 +89,7 @@ kt_rx_new(struct kt_ctx *ctx, const char *pattern, unsigned flags, struct kt_rx 
 	/* Untrusted input: bound backtracking so no line can hang us. */
 	pcre2_set_match_limit(rx->mctx, 2000000);
 	pcre2_set_depth_limit(rx->mctx, 10000);
+	first_bytes(rx);
 	*ret = rx;
 	return 0;
 }
@@ -67,6 +110,11 @@ kt_rx_match(const struct kt_rx *rx, struct kt_str s, size_t start, long *ovec, s
 {
 	if (start > s.len)
 		return false;
+	if (rx->has_first) {
+		unsigned char c = start < s.len ? (unsigned char)s.p[start] : 0;
+		if (start >= s.len || !(rx->first[c >> 3] & (1u << (c & 7))))
+			return false;
+	}
 	int rc = pcre2_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.len, start, 0, rx->md,
 			     rx->mctx);
 	if (rc < 0)
@@ -167,12 +215,28 @@ struct kind_rule {
 	struct kt_rx *rx;
 };
 
+/* At most this many headers (the per-line hit set is a fixed bitmap). */
+#define MAX_HEADERS 256
+
+/* A keyword indexed by the byte pair at offset `off` of it. */
+struct anchor {
+	uint16_t pair;		/* first byte << 8 | second byte */
+	uint16_t off;
+	uint16_t header;
+};
+
 struct kt_detect {
 	struct header *h;
 	size_t n_h;
 	const char **keywords;
 	struct kind_rule *kinds;
 	size_t n_kinds;
+	/* keyword prefilter (see the file comment) */
+	uint8_t pairs[65536 / 8];	/* bit set: some keyword is anchored here */
+	struct anchor *anchors;		/* sorted by pair */
+	size_t n_anchors;
+	uint16_t *short_kw;		/* headers with one-byte keywords: memchr */
+	size_t n_short;
 };
 
 static char *
@@ -255,6 +319,63 @@ load_line(struct kt_ctx *ctx, struct kt_detect *d, struct kt_str line, size_t no
 	return rc;
 }
 
+/* How unusual a byte is in kernel logs: spaces, hex digits and common
+ * lower-case letters are everywhere; capitals and punctuation are not. */
+static int
+rarity(unsigned char c)
+{
+	if (c == ' ')
+		return 0;
+	if (kt_is_xdigit((char)c) && !(c >= 'A' && c <= 'F'))
+		return 1;
+	if (strchr("etaoinshrlu", c))
+		return 1;
+	if (c >= 'a' && c <= 'z')
+		return 2;
+	if (strchr("[]-_./=<>", c))
+		return 2;
+	return 3;
+}
+
+static int
+anchor_cmp(const void *a, const void *b)
+{
+	const struct anchor *x = a, *y = b;
+	if (x->pair != y->pair)
+		return x->pair < y->pair ? -1 : 1;
+	return x->header < y->header ? -1 : x->header > y->header;
+}
+
+/* Index every keyword by its rarest byte pair (the first of equals). */
+static void
+build_prefilter(struct kt_detect *d)
+{
+	d->anchors = kt_calloc(d->n_h + 1, sizeof(*d->anchors));
+	d->short_kw = kt_calloc(d->n_h + 1, sizeof(*d->short_kw));
+	for (size_t i = 0; i < d->n_h; i++) {
+		const unsigned char *kw = (const unsigned char *)d->h[i].keyword;
+		size_t len = d->h[i].kwlen, best = 0;
+		int best_score = -1;
+		if (len < 2) {
+			d->short_kw[d->n_short++] = (uint16_t)i;
+			continue;
+		}
+		for (size_t k = 0; k + 1 < len && k < UINT16_MAX; k++) {
+			int sc = rarity(kw[k]) + rarity(kw[k + 1]);
+			if (sc > best_score) {
+				best_score = sc;
+				best = k;
+			}
+		}
+		struct anchor *a = &d->anchors[d->n_anchors++];
+		a->pair = (uint16_t)(kw[best] << 8 | kw[best + 1]);
+		a->off = (uint16_t)best;
+		a->header = (uint16_t)i;
+		d->pairs[a->pair >> 3] |= (uint8_t)(1u << (a->pair & 7));
+	}
+	qsort(d->anchors, d->n_anchors, sizeof(*d->anchors), anchor_cmp);
+}
+
 int
 kt_detect_new(struct kt_ctx *ctx, struct kt_detect **ret)
 {
@@ -273,9 +394,20 @@ kt_detect_new(struct kt_ctx *ctx, struct kt_detect **ret)
 		kt_detect_free(d);
 		return rc;
 	}
+	if (d->n_h > MAX_HEADERS) {
+		kt_detect_free(d);
+		return kt_error(ctx, KT_EFORMAT, "parse/headers.txt: more than %d headers",
+				MAX_HEADERS);
+	}
+	for (size_t i = 0; i < d->n_h; i++)
+		if (!d->h[i].kwlen) {
+			kt_detect_free(d);
+			return kt_error(ctx, KT_EFORMAT, "parse/headers.txt: empty keyword");
+		}
 	d->keywords = kt_calloc(d->n_h + 1, sizeof(*d->keywords));
 	for (size_t i = 0; i < d->n_h; i++)
 		d->keywords[i] = d->h[i].keyword;
+	build_prefilter(d);
 	*ret = d;
 	return 0;
 }
@@ -296,6 +428,8 @@ kt_detect_free(struct kt_detect *d)
 		kt_rx_free(d->kinds[i].rx);
 	free(d->kinds);
 	free(d->keywords);
+	free(d->anchors);
+	free(d->short_kw);
 	free(d->h);
 	free(d);
 }
@@ -309,27 +443,59 @@ kt_detect_kind(const struct kt_detect *d, struct kt_str text)
 	return KT_KIND_OTHER;
 }
 
-static long
-find_kw(struct kt_str text, const struct header *h)
+/* The headers whose keyword occurs in text (and may: xen, start), as a
+ * bit set, with the leftmost position of each. Returns false if none. */
+static bool
+find_keywords(const struct kt_detect *d, struct kt_str text, bool xen,
+	      uint64_t found[MAX_HEADERS / 64], uint32_t at[MAX_HEADERS])
 {
-	if (h->at_start)
-		return kt_str_starts_with(text, h->keyword) ? 0 : -1;
-	const char *p = memmem(text.p, text.len, h->keyword, h->kwlen);
-	return p ? p - text.p : -1;
+	const unsigned char *t = (const unsigned char *)text.p;
+	bool any = false;
+	memset(found, 0, MAX_HEADERS / 8);
+	for (size_t i = 0; i + 1 < text.len; i++) {
+		unsigned pair = (unsigned)t[i] << 8 | t[i + 1];
+		if (!(d->pairs[pair >> 3] & (1u << (pair & 7))))
+			continue;
+		for (size_t k = 0; k < d->n_anchors && d->anchors[k].pair <= pair; k++) {
+			const struct anchor *a = &d->anchors[k];
+			const struct header *h = &d->h[a->header];
+			if (a->pair != pair || a->off > i || h->xen_only != xen ||
+			    (found[a->header / 64] >> (a->header % 64) & 1))
+				continue;
+			size_t p = i - a->off;
+			if ((h->at_start && p) || p + h->kwlen > text.len ||
+			    memcmp(t + p, h->keyword, h->kwlen))
+				continue;
+			found[a->header / 64] |= 1ull << (a->header % 64);
+			at[a->header] = (uint32_t)p;
+			any = true;
+		}
+	}
+	for (size_t k = 0; k < d->n_short; k++) {
+		const struct header *h = &d->h[d->short_kw[k]];
+		const char *p = memchr(text.p, h->keyword[0], h->at_start ? 1 : text.len);
+		if (h->xen_only != xen || !p)
+			continue;
+		found[d->short_kw[k] / 64] |= 1ull << (d->short_kw[k] % 64);
+		at[d->short_kw[k]] = (uint32_t)(p - text.p);
+		any = true;
+	}
+	return any;
 }
 
 bool
 kt_detect_line(const struct kt_detect *d, struct kt_str text, bool xen, struct kt_detect_hit *ret)
 {
-	if (!text.len)
+	uint64_t found[MAX_HEADERS / 64];
+	uint32_t pos[MAX_HEADERS];
+
+	if (!text.len || text.len > UINT32_MAX || !find_keywords(d, text, xen, found, pos))
 		return false;
 	for (size_t i = 0; i < d->n_h; i++) {
 		const struct header *h = &d->h[i];
-		if (h->xen_only != xen)
+		if (!(found[i / 64] >> (i % 64) & 1))
 			continue;
-		long at = find_kw(text, h);
-		if (at < 0)
-			continue;
+		long at = (long)pos[i];
 		bool vetoed = false;
 		for (size_t j = 0; j < h->n_vetoes && !vetoed; j++)
 			vetoed = kt_rx_match(h->vetoes[j], text, 0, NULL, 0);

@@ -23,6 +23,7 @@
 #include "parse/fields.h"
 #include "parse/parser.h"
 #include "util/arena.h"
+#include "util/ctx.h"
 #include "util/mem.h"
 
 /* Prefix lines kept before a header: syzkaller keeps 5, or 50 when lines
@@ -40,11 +41,19 @@ struct ring_line {
 	struct kt_lctx cx;
 };
 
+/* The compiled tables every parser of a context shares (cached on the
+ * context: compiling them costs far more than parsing a typical log). */
+struct parse_tables {
+	struct kt_detect *det;
+	struct kt_cut *cut;
+};
+
 struct kt_parser {
 	struct kt_ctx *ctx;
 	char *file;
-	struct kt_detect *det;
-	struct kt_cut *cut;
+	const struct kt_detect *det;
+	const struct kt_cut *cut;
+	struct parse_tables *own;	/* tables of a parser without a context */
 
 	/* idle lines, for report prefixes */
 	struct ring_line ring[KT_MAX_PREFIX_LINES];
@@ -78,16 +87,50 @@ struct kt_parser {
 	size_t n_dropped;
 };
 
+static void
+tables_free(void *v)
+{
+	struct parse_tables *t = v;
+	if (!t)
+		return;
+	kt_detect_free(t->det);
+	kt_cut_free(t->cut);
+	free(t);
+}
+
+static struct parse_tables *
+tables_new(struct kt_ctx *ctx)
+{
+	struct parse_tables *t = kt_calloc(1, sizeof(*t));
+	if (kt_detect_new(ctx, &t->det) || kt_cut_new(ctx, &t->cut)) {
+		tables_free(t);
+		return NULL;
+	}
+	return t;
+}
+
 struct kt_parser *
 kt_parser_new(struct kt_ctx *ctx, const char *file)
 {
-	struct kt_parser *p = kt_calloc(1, sizeof(*p));
+	struct parse_tables *t;
+	struct kt_parser *p;
+
+	if (ctx && ctx->parse_cache) {
+		t = ctx->parse_cache;
+	} else {
+		if ((t = tables_new(ctx)) == NULL)
+			return NULL;
+		if (ctx) {
+			ctx->parse_cache = t;
+			ctx->parse_cache_free = tables_free;
+		}
+	}
+	p = kt_calloc(1, sizeof(*p));
 	p->ctx = ctx;
 	p->file = kt_strdup(file ? file : "");
-	if (kt_detect_new(ctx, &p->det) || kt_cut_new(ctx, &p->cut)) {
-		kt_parser_free(p);
-		return NULL;
-	}
+	p->det = t->det;
+	p->cut = t->cut;
+	p->own = ctx ? NULL : t;
 	return p;
 }
 
@@ -103,8 +146,7 @@ kt_parser_free(struct kt_parser *p)
 	free(p->done);
 	for (size_t i = 0; i < KT_MAX_PREFIX_LINES; i++)
 		free(p->ring[i].text);
-	kt_detect_free(p->det);
-	kt_cut_free(p->cut);
+	tables_free(p->own);
 	free(p->file);
 	free(p);
 }

@@ -41,11 +41,16 @@ struct kt_kwset {
 	 * a 64 Ki-bit bitmap (hash of the 4 bytes) that rejects most
 	 * candidates before any memcmp. */
 	size_t *win;
+	size_t max_win;			/* largest window offset */
 	uint32_t *winv;			/* the 4 window bytes of each keyword */
 	uint8_t bitmap[1 << 13];
 	bool bitmap_off;		/* a keyword shorter than 4 bytes */
 	uint16_t lo[FP_BYTES][16];
 	uint16_t hi[FP_BYTES][16];
+	/* The same tables laid out for the AVX2 lanes (lane 0: buckets 0-7,
+	 * lane 1: buckets 8-15), built once. */
+	uint8_t fat_lo[FP_BYTES][32];
+	uint8_t fat_hi[FP_BYTES][32];
 	uint32_t *bucket[BUCKETS];	/* keyword indices per bucket */
 	size_t bucket_n[BUCKETS];
 	bool avx2;
@@ -273,6 +278,8 @@ teddy_build(struct kt_kwset *s)
 	for (size_t i = 0; i < s->n; i++) {
 		order[i] = (uint32_t)i;
 		s->win[i] = pick_window(s->kw[i], s->len[i]);
+		if (s->win[i] > s->max_win)
+			s->max_win = s->win[i];
 		if (s->len[i] < 4)
 			s->bitmap_off = true;
 		else {
@@ -302,23 +309,31 @@ teddy_build(struct kt_kwset *s)
 		}
 	}
 	free(order);
+	for (unsigned j = 0; j < FP_BYTES; j++)
+		for (unsigned x = 0; x < 16; x++) {
+			s->fat_lo[j][x] = (uint8_t)(s->lo[j][x] & 0xff);
+			s->fat_lo[j][16 + x] = (uint8_t)(s->lo[j][x] >> 8);
+			s->fat_hi[j][x] = (uint8_t)(s->hi[j][x] & 0xff);
+			s->fat_hi[j][16 + x] = (uint8_t)(s->hi[j][x] >> 8);
+		}
 }
 
-/* Confirm a candidate window at p[i] (i + 4 <= len unless the bitmap is
- * off) for the buckets in `bits`; stores the keyword start. */
-static inline bool
+/* Check the candidate window at p[i] (i + 4 <= len unless the bitmap is
+ * off) for the buckets in `bits`; keeps the leftmost-starting match in
+ * *best_off / *best_len (*best_len == 0: none yet). */
+static inline void
 teddy_verify(const struct kt_kwset *s, const char *p, size_t len, size_t i, unsigned bits,
-	     size_t *ret_off)
+	     size_t *best_off, size_t *best_len)
 {
 	uint32_t v = 0;
 
 	if (!s->bitmap_off) {
 		if (i + 4 > len)
-			return false;
+			return;
 		v = load32(p + i);
 		unsigned h = bitmap_hash(v);
 		if (!(s->bitmap[h >> 3] & (1u << (h & 7))))
-			return false;
+			return;
 	}
 	while (bits) {
 		unsigned b = (unsigned)__builtin_ctz(bits);
@@ -329,13 +344,13 @@ teddy_verify(const struct kt_kwset *s, const char *p, size_t len, size_t i, unsi
 			if (!s->bitmap_off && s->winv[k] != v)
 				continue;
 			if (w <= i && s->len[k] <= len - (i - w) &&
+			    (*best_len == 0 || i - w < *best_off) &&
 			    memcmp(p + i - w, s->kw[k], s->len[k]) == 0) {
-				*ret_off = i - w;
-				return true;
+				*best_off = i - w;
+				*best_len = s->len[k];
 			}
 		}
 	}
-	return false;
 }
 
 static inline unsigned
@@ -351,11 +366,14 @@ teddy_bits_at(const struct kt_kwset *s, const char *p, size_t len, size_t i)
 
 static bool
 teddy_find_scalar(const struct kt_kwset *s, const char *p, size_t len, size_t from,
-		  size_t *ret_off)
+		  size_t *ret_off, size_t *ret_len)
 {
 	for (size_t i = from; i < len; i++) {
 		unsigned bits = teddy_bits_at(s, p, len, i);
-		if (bits && teddy_verify(s, p, len, i, bits, ret_off))
+		if (!bits)
+			continue;
+		teddy_verify(s, p, len, i, bits, ret_off, ret_len);
+		if (*ret_len)
 			return true;
 	}
 	return false;
@@ -373,26 +391,22 @@ teddy_lookup(__m256i v, __m256i lo, __m256i hi, __m256i m)
 /* Both lanes see the same 16 input bytes; lane 0 looks up buckets 0-7,
  * lane 1 buckets 8-15. */
 __attribute__((target("avx2"))) static inline __m256i
-fat_table(const uint16_t t[16])
+fat_table(const uint8_t t[32])
 {
-	uint8_t b[32];
-	for (unsigned x = 0; x < 16; x++) {
-		b[x] = (uint8_t)(t[x] & 0xff);
-		b[16 + x] = (uint8_t)(t[x] >> 8);
-	}
-	return _mm256_loadu_si256((const __m256i *)(const void *)b);
+	return _mm256_loadu_si256((const __m256i *)(const void *)t);
 }
 
 __attribute__((target("avx2"))) static bool
-teddy_find_avx2(const struct kt_kwset *s, const char *p, size_t len, size_t *ret_off)
+teddy_find_avx2(const struct kt_kwset *s, const char *p, size_t len, size_t *ret_off,
+		size_t *ret_len)
 {
 	const __m256i m = _mm256_set1_epi8(0x0f);
 	const __m256i zero = _mm256_setzero_si256();
 	/* Written out for FP_BYTES == 4 so the tables stay in registers. */
-	const __m256i lo0 = fat_table(s->lo[0]), hi0 = fat_table(s->hi[0]);
-	const __m256i lo1 = fat_table(s->lo[1]), hi1 = fat_table(s->hi[1]);
-	const __m256i lo2 = fat_table(s->lo[2]), hi2 = fat_table(s->hi[2]);
-	const __m256i lo3 = fat_table(s->lo[3]), hi3 = fat_table(s->hi[3]);
+	const __m256i lo0 = fat_table(s->fat_lo[0]), hi0 = fat_table(s->fat_hi[0]);
+	const __m256i lo1 = fat_table(s->fat_lo[1]), hi1 = fat_table(s->fat_hi[1]);
+	const __m256i lo2 = fat_table(s->fat_lo[2]), hi2 = fat_table(s->fat_hi[2]);
+	const __m256i lo3 = fat_table(s->fat_lo[3]), hi3 = fat_table(s->fat_hi[3]);
 	size_t i = 0;
 
 	_Static_assert(FP_BYTES == 4, "teddy_find_avx2 is unrolled for 4 bytes");
@@ -415,12 +429,13 @@ teddy_find_avx2(const struct kt_kwset *s, const char *p, size_t len, size_t *ret
 		while (cand) {
 			unsigned j = (unsigned)__builtin_ctz(cand);
 			cand &= cand - 1;
-			if (teddy_verify(s, p, len, i + j, (unsigned)b[j] | (unsigned)b[16 + j] << 8,
-					 ret_off))
+			teddy_verify(s, p, len, i + j, (unsigned)b[j] | (unsigned)b[16 + j] << 8,
+				     ret_off, ret_len);
+			if (*ret_len)
 				return true;
 		}
 	}
-	return teddy_find_scalar(s, p, len, i, ret_off);
+	return teddy_find_scalar(s, p, len, i, ret_off, ret_len);
 }
 #endif
 
@@ -429,7 +444,7 @@ teddy_find_avx2(const struct kt_kwset *s, const char *p, size_t len, size_t *ret
 #ifdef KT_HAVE_VECTORSCAN
 struct hs_first {
 	const struct kt_kwset *s;
-	size_t off;
+	size_t off, len;
 	bool found;
 };
 
@@ -438,13 +453,20 @@ hs_on_match(unsigned int id, unsigned long long from, unsigned long long to,
 	    unsigned int flags, void *ud)
 {
 	struct hs_first *f = ud;
+	size_t start = (size_t)to - f->s->len[id];
 	(void)from;
 	(void)flags;
-	/* Matches arrive in order of their end; the first one ends earliest,
-	 * so it lies in the earliest line that holds a match. */
-	f->off = (size_t)to - f->s->len[id];
-	f->found = true;
-	return 1;	/* stop scanning */
+	/* Matches arrive in order of their end: the first one lies in the
+	 * earliest line with a match; one that ends max_len past the best
+	 * start cannot start before it, so stop there. */
+	if (f->found && to >= f->off + f->s->max_len)
+		return 1;
+	if (!f->found || start < f->off) {
+		f->off = start;
+		f->len = f->s->len[id];
+		f->found = true;
+	}
+	return 0;
 }
 
 static int
@@ -470,7 +492,7 @@ hs_build(struct kt_ctx *ctx, struct kt_kwset *s)
 }
 
 static bool
-hs_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off)
+hs_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off, size_t *ret_len)
 {
 	struct hs_first f = { .s = s };
 	/* hs_scan takes an unsigned int length: search huge ranges in pieces
@@ -483,6 +505,7 @@ hs_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off)
 		(void)hs_scan(s->db, p + at, (unsigned)n, 0, s->scratch, hs_on_match, &f);
 		if (f.found) {
 			*ret_off = at + f.off;
+			*ret_len = f.len;
 			return true;
 		}
 		if (at + n >= len)
@@ -495,20 +518,24 @@ hs_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off)
 /* ---- naive reference ---------------------------------------------------- */
 
 static bool
-naive_find(const struct kt_kwset *s, const char *p, size_t len, size_t *ret_off)
+naive_find(const struct kt_kwset *s, const char *p, size_t len, size_t *ret_off, size_t *ret_len)
 {
 	bool found = false;
-	size_t best = 0;
+	size_t best = 0, best_len = 0;
 
 	for (size_t k = 0; k < s->n; k++) {
-		const char *m = memmem(p, found ? best + s->len[k] : len, s->kw[k], s->len[k]);
+		size_t lim = found ? best + s->len[k] : len;
+		const char *m = memmem(p, lim < len ? lim : len, s->kw[k], s->len[k]);
 		if (m && (!found || (size_t)(m - p) < best)) {
 			best = (size_t)(m - p);
+			best_len = s->len[k];
 			found = true;
 		}
 	}
-	if (found)
+	if (found) {
 		*ret_off = best;
+		*ret_len = best_len;
+	}
 	return found;
 }
 
@@ -596,22 +623,35 @@ kt_kwset_max_len(const struct kt_kwset *s)
 }
 
 bool
-kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off)
+kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off, size_t *ret_len)
 {
+	size_t off = 0, klen = 0, dummy;
+	bool found;
+
 	if (len == 0)
 		return false;
 	switch (s->engine) {
 #ifdef KT_HAVE_VECTORSCAN
 	case KT_KWSET_VECTORSCAN:
-		return hs_find(s, p, len, ret_off);
+		found = hs_find(s, p, len, &off, &klen);
+		break;
 #endif
 	case KT_KWSET_NAIVE:
-		return naive_find(s, p, len, ret_off);
+		found = naive_find(s, p, len, &off, &klen);
+		break;
 	default:
 #ifdef KT_X86
-		if (s->avx2)
-			return teddy_find_avx2(s, p, len, ret_off);
+		if (s->avx2) {
+			found = teddy_find_avx2(s, p, len, &off, &klen);
+			break;
+		}
 #endif
-		return teddy_find_scalar(s, p, len, 0, ret_off);
+		found = teddy_find_scalar(s, p, len, 0, &off, &klen);
+		break;
 	}
+	if (!found)
+		return false;
+	*ret_off = off;
+	*(ret_len ? ret_len : &dummy) = klen;
+	return true;
 }

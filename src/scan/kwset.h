@@ -51,12 +51,15 @@ size_t kt_kwset_max_len(const struct kt_kwset *s);
 
 /*
  * Search p[0..len) for a keyword occurrence that lies wholly inside it. On
- * success returns true and stores in *ret_off the offset of an occurrence
- * that lies in the earliest line (the text up to a '\n') holding any
- * occurrence; which occurrence of that line is unspecified. Not thread-safe
- * per set (Vectorscan scratch); use one set per thread.
+ * success returns true and stores in *ret_off the start of an occurrence
+ * in the earliest line (text up to a '\n') holding any, and in *ret_len
+ * (may be NULL) its length. Which one of that line: the leftmost for the
+ * naive and Vectorscan engines, the one whose search window comes first
+ * for Teddy (usually the leftmost too). Not thread-safe per set (Vectorscan
+ * scratch); use one set per thread.
  */
-bool kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off);
+bool kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off,
+		   size_t *ret_len);
 
 /* Number of '\n' bytes in p[0..len). */
 uint64_t kt_count_newlines(const char *p, size_t len);

@@ -37,6 +37,16 @@
  * newline added at the end of input. */
 #define WCAP(chunk)	((chunk) + (HIST_LINES + 2) * (LINE_KEEP + 1) + 64)
 
+/* Prefix memo (see candidate()): line starts, digits masked to '0', up to
+ * and one byte past a keyword that the normalizer stripped as a prefix. */
+#define MEMO_N		16
+#define MEMO_KEY	96
+
+struct memo {
+	size_t len;
+	char key[MEMO_KEY];
+};
+
 struct kt_scanner {
 	struct kt_ctx *ctx;
 	struct kt_scan_opts opts;
@@ -45,6 +55,8 @@ struct kt_scanner {
 	struct kt_normalizer *norm;
 	char *w;
 	size_t chunk, wcap;
+	struct memo memo[MEMO_N];
+	unsigned memo_next, memo_last;
 	struct kt_scan_stats st;
 };
 
@@ -188,21 +200,92 @@ feed_line(struct run *u, const char *p, size_t n, uint64_t no)
 	take_reports(u);
 }
 
-/* Does the line start a crash report (for an idle parser)? */
-static bool
-is_header(struct run *u, const char *p, size_t n, uint64_t no)
+/* The memo key of line p[0..end): its bytes with digits masked. Returns
+ * the key length, 0 if too long. */
+static size_t
+memo_key(const char *p, size_t end, char *key)
 {
+	if (end > MEMO_KEY)
+		return 0;
+	for (size_t i = 0; i < end; i++)
+		key[i] = p[i] >= '0' && p[i] <= '9' ? '0' : p[i];
+	return end;
+}
+
+static bool
+memo_find(struct kt_scanner *s, const char *key, size_t len)
+{
+	for (unsigned k = 0; k < MEMO_N; k++) {
+		unsigned i = (s->memo_last + k) % MEMO_N;	/* the last hit first */
+		if (s->memo[i].len == len && memcmp(s->memo[i].key, key, len) == 0) {
+			s->memo_last = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+memo_add(struct kt_scanner *s, const char *key, size_t len)
+{
+	struct memo *m = &s->memo[s->memo_next++ % MEMO_N];
+	memcpy(m->key, key, len);
+	m->len = len;
+}
+
+/*
+ * A dom0.log ring makes nearly every line a keyword line
+ * ("[2637695.833000]   INFO: msg": the level word is a keyword, but the
+ * normalizer strips it as a prefix). So the scanner remembers line starts
+ * whose keyword the normalizer stripped: the normalizer works per line,
+ * from the start, so a line that begins with the same bytes (digit values
+ * aside) up to one byte past the keyword loses the same prefix, and that
+ * keyword cannot be in its text. True if the keyword at p[h], length kl, of the line
+ * p[0..n) is such a known prefix.
+ */
+static bool
+memo_says_prefix(struct kt_scanner *s, const char *p, size_t n, size_t h, size_t kl)
+{
+	char key[MEMO_KEY];
+	size_t keylen = memo_key(p, h + kl < n ? h + kl + 1 : n, key);
+
+	/* A line with a control byte after the key is still caught: the
+	 * control scan of the skipped text covers it once the search moves
+	 * past it. Keys never hold one (memo_add() takes clean lines only). */
+	if (!keylen || !memo_find(s, key, keylen))
+		return false;
+	s->st.memo++;
+	return true;
+}
+
+/*
+ * Is the line p[0..n) (number `no`, holding a keyword at h of length kl)
+ * a crash header for an idle parser? That is decided by normalize + the
+ * parser's detector. When the text holds no keyword and begins after the
+ * one at h, the line start goes to the memo (see memo_says_prefix()).
+ */
+static bool
+candidate(struct run *u, const char *p, size_t n, uint64_t no, size_t h, size_t kl)
+{
+	struct kt_scanner *s = u->s;
 	struct kt_line line;
 	struct kt_detect_hit hit;
-
-	size_t off;
+	char key[MEMO_KEY];
+	size_t off, keylen;
+	uint64_t nl;
 
 	normalize_line(u, p, n, no, &line);
-	/* Every header contains a keyword in its text; most candidates only
-	 * had one in a prefix (a dom0.log "  INFO:" level). */
-	if (!kt_kwset_find(u->s->kw, line.text.p, line.text.len, &off))
+	/* Every header holds a keyword in its text. */
+	if (!kt_kwset_find(s->kw, line.text.p, line.text.len, &off, NULL)) {
+		/* The text lies in the raw line after the keyword (it was not
+		 * cleaned into the scratch buffer). */
+		if (line.text.p >= p + h + kl && line.text.p <= p + n &&
+		    kt_span_scan(p, n, &nl) == n &&
+		    (keylen = memo_key(p, h + kl < n ? h + kl + 1 : n, key)))
+			memo_add(s, key, keylen);
 		return false;
-	return kt_detect_line(u->s->det, line.text, line.xen, &hit);
+	}
+	return kt_detect_line(s->det, line.text, line.xen, &hit);
 }
 
 /* Start of the line `k` lines before the line starting at `from` (or of
@@ -240,16 +323,21 @@ process(struct run *u, size_t end)
 		}
 
 		/* Skip to the first line with a keyword or a joining control. */
-		size_t off, hit = end, hs = end, ls;
+		size_t from = u->cur, off, klen, hit, hs, ls, le;
 		uint64_t nls;
-		if (kt_kwset_find(u->s->kw, w + u->cur, end - u->cur, &off)) {
+		bool is_hit;
+again:
+		klen = 0;
+		hit = hs = end;
+		if (kt_kwset_find(u->s->kw, w + from, end - from, &off, &klen)) {
 			const char *q;
-			hit = u->cur + off;
+			hit = from + off;
 			q = hit > u->cur ? memrchr(w + u->cur, '\n', hit - u->cur) : NULL;
 			hs = q ? (size_t)(q - w) + 1 : u->cur;
 		}
 		size_t c = u->cur + kt_span_scan(w + u->cur, hs - u->cur, &nls);
 		if (c < hs) {
+			/* A control byte: the line is a candidate as a whole. */
 			const char *q = c > u->cur ? memrchr(w + u->cur, '\n', c - u->cur) : NULL;
 			ls = q ? (size_t)(q - w) + 1 : u->cur;
 		} else if (hit < end) {
@@ -261,11 +349,24 @@ process(struct run *u, size_t end)
 		}
 		u->cur_no += nls;
 		u->cur = ls;
-
-		const char *nl = memchr(w + ls, '\n', end - ls);
-		size_t le = (size_t)(nl - w);
-		u->s->st.candidates++;
-		if (is_header(u, w + ls, le - ls, u->cur_no)) {
+		le = (size_t)((const char *)memchr(w + ls, '\n', end - ls) - w);
+		if (ls == hs && hit < end) {
+			if (memo_says_prefix(u->s, w + ls, le - ls, hit - ls, klen)) {
+				/* Go on searching after that keyword (maybe in
+				 * the same line: then the key grows). */
+				from = hit + 1;
+				goto again;
+			}
+			u->s->st.candidates++;
+			is_hit = candidate(u, w + ls, le - ls, u->cur_no, hit - ls, klen);
+		} else {
+			struct kt_line line;
+			struct kt_detect_hit dh;
+			u->s->st.candidates++;
+			normalize_line(u, w + ls, le - ls, u->cur_no, &line);
+			is_hit = kt_detect_line(u->s->det, line.text, line.xen, &dh);
+		}
+		if (is_hit) {
 			/* Backfill the lines the parser's prefix ring would hold;
 			 * none of them is a header (each candidate among them
 			 * was checked), so the parser stays idle through them. */

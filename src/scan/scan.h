@@ -48,6 +48,7 @@ struct kt_scan_stats {
 	uint64_t bytes;		/* decompressed bytes searched */
 	uint64_t lines;		/* lines in the inputs */
 	uint64_t candidates;	/* lines the prefilter handed to normalize + detect */
+	uint64_t memo;		/* keywords passed over as a known stripped prefix */
 	uint64_t fed;		/* lines fed to the parser */
 	uint64_t reports;
 };

@@ -17,6 +17,8 @@ kt_ctx_free(struct kt_ctx *ctx)
 {
 	if (ctx && ctx->sign_cache_free)
 		ctx->sign_cache_free(ctx->sign_cache);
+	if (ctx && ctx->parse_cache_free)
+		ctx->parse_cache_free(ctx->parse_cache);
 	free(ctx);
 }
 

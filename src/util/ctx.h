@@ -20,6 +20,11 @@ struct kt_ctx {
 	 * by kt_ctx_free() (src/sign/sign.c). */
 	void *sign_cache;
 	void (*sign_cache_free)(void *cache);
+	/* Compiled tables of the parse stage (header detection, cut classes),
+	 * built on first use by kt_parser_new() and released by kt_ctx_free()
+	 * (src/parse/parser.c). */
+	void *parse_cache;
+	void (*parse_cache_free)(void *cache);
 };
 
 #endif

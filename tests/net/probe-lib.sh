@@ -127,6 +127,11 @@ probe_loss_off() {
 	return 0
 }
 
+# MTU of the R-B link (both ends): 1500 normally.
+probe_rb_mtu() {
+	ip -n "$NS_R" link set rb mtu "$1" && ip -n "$NS_B" link set b0 mtu "$1"
+}
+
 # Forget path MTUs A learned (so ping -M do measures instead of refusing).
 probe_flush_pmtu() {
 	ip -n "$NS_A" route flush cache 2>/dev/null

@@ -103,6 +103,13 @@ for fam in 4 6; do
 	ok $? "IPv$fam black hole: 1500 passes, 1501 and 9000 lost"
 	echo "# IPv$fam black hole found in $(field "$LAST" .elapsed_ms) ms, $(field "$LAST" .probes_sent) probes"
 
+	# Not a common MTU: found by bisection.
+	probe_rb_mtu 4321
+	probe_flush_pmtu
+	expect_probe "IPv$fam black hole at 4321 (bisection)" 1 black-hole 4321 null -$fam $B
+	echo "# IPv$fam black hole at 4321 found in $(field "$LAST" .elapsed_ms) ms, $(field "$LAST" .probes_sent) probes"
+	probe_rb_mtu 1500
+
 	probe_loss_on 10
 	expect_probe "IPv$fam black hole with 10% loss" 1 black-hole 1500 null -$fam $B
 	probe_blackhole_off

@@ -234,6 +234,27 @@ test_dirs(void **state)
 	assert_non_null(strstr(kt_ctx_errmsg(ctx), "b.yaml:23: bad regex"));
 	assert_int_equal(kt_ruleset_add_dir(ctx, rs, "/nonexistent/dir"), KT_EIO);
 
+	/* a local rule with a built-in id replaces the built-in one */
+	unlink(b);
+	write_file(a, "id: enic-jumbo-frames\ntitle: Local override\nseverity: low\n"
+		      "conditions:\n  - {id: k, required: true, kind: bug}\nreferences: [x]\n");
+	{
+		struct kt_ruleset *bi = NULL;
+		struct kt_rule_info ri;
+		size_t n;
+		int i;
+
+		assert_int_equal(kt_ruleset_load_builtin(ctx, &bi), 0);
+		n = kt_ruleset_count(bi);
+		assert_int_equal(kt_ruleset_add_dir(ctx, bi, dir), 0);
+		assert_int_equal(kt_ruleset_count(bi), n);
+		i = kt_ruleset_find(bi, "enic-jumbo-frames");
+		assert_true(i >= 0);
+		assert_int_equal(kt_ruleset_info(bi, (size_t)i, &ri), 0);
+		assert_string_equal(ri.title, "Local override");
+		kt_ruleset_free(bi);
+	}
+
 	unlink(a);
 	unlink(b);
 	unlink(c);

@@ -188,6 +188,31 @@ test_fake_trees(void **state)
 	}
 }
 
+/* dom0: /etc/xensource-inventory names the management interface. */
+static void
+test_management_from_inventory(void **state)
+{
+	static const struct fake_entry e[] = {
+		{ "/sys/class/net/xenbr0/mtu", "9000\n", NULL },
+		{ "/sys/class/net/xenbr1/mtu", "9000\n", NULL },
+		{ "/sys/class/net/bonding_masters", "\n", NULL },	/* a file, not an interface */
+		{ "/etc/xensource-inventory", "BUILD_NUMBER='1'\nMANAGEMENT_INTERFACE='xenbr0'\n", NULL },
+	};
+	struct fake_fs fs = { e, sizeof(e) / sizeof(e[0]), "", NULL, 0 };
+	struct kt_host_ops ops = fake_ops(&fs);
+	struct kt_net_inventory *inv;
+
+	(void)state;
+	ops.run = NULL;
+	inv = audit(&ops, NULL);
+	assert_true(kt_net_inventory_find(inv, NULL, "xenbr0")->management);
+	assert_false(kt_net_inventory_find(inv, NULL, "xenbr1")->management);
+	assert_non_null(finding(inv, "management-jumbo", "xenbr0"));
+	assert_null(finding(inv, "management-jumbo", "xenbr1"));
+	assert_int_equal(inv->n_ifaces, 2);
+	kt_net_inventory_free(inv);
+}
+
 /* A fake ovs-vsctl/ovs-appctl: a bond port is found with its members. */
 struct ovs_fake {
 	struct fake_fs fs;
@@ -401,6 +426,13 @@ test_status_report(void **state)
 	add_member(a, "bug-report-20260101/proc/net/vlan/config",
 		   "VLAN Dev name    | VLAN ID\nName-Type: VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD\n"
 		   "bond0.20       | 20  | bond0\n");
+	/* an OVS host: bond1 is an OVS port of xenbr1 with two enic members */
+	add_member(a, "bug-report-20260101/ethtool-i-eth4.out", "driver: enic\nbus-info: 0000:08:00.0\n");
+	add_member(a, "bug-report-20260101/ethtool-i-eth5.out", "driver: enic\nbus-info: 0000:09:00.0\n");
+	add_member(a, "bug-report-20260101/ovs-vsctl-list-ports-xenbr1.out", "bond1\nvif2.0\n");
+	add_member(a, "bug-report-20260101/ovs-appctl-bond%show-bond1.out",
+		   "---- bond1 ----\nbond_mode: active-backup\n\nmember eth4: enabled\n"
+		   "  active member\n\nmember eth5: enabled\n");
 	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
 	archive_write_free(a);
 
@@ -416,6 +448,13 @@ test_status_report(void **state)
 	assert_string_equal(kt_net_inventory_find(inv, NULL, "bond0.20")->lower, "bond0");
 	assert_non_null(finding(inv, "jumbo-unsupported", "eth2"));
 	assert_non_null(finding(inv, "jumbo-unsupported", "eth3"));
+	bond = kt_net_inventory_find(inv, NULL, "bond1");
+	assert_non_null(bond);
+	assert_int_equal(bond->kind, KT_NET_BOND);
+	assert_int_equal(bond->n_members, 2);
+	assert_string_equal(bond->master, "xenbr1");
+	assert_string_equal(kt_net_inventory_find(inv, NULL, "eth5")->master, "bond1");
+	assert_int_equal(kt_net_inventory_find(inv, NULL, "xenbr1")->kind, KT_NET_OVS);
 	kt_net_inventory_free(inv);
 
 	/* not an archive */
@@ -437,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_sysfs_enic_vs_ixgbe),
 		cmocka_unit_test(test_sysfs_mixed),
 		cmocka_unit_test(test_fake_trees),
+		cmocka_unit_test(test_management_from_inventory),
 		cmocka_unit_test(test_ovs),
 		cmocka_unit_test(test_xe_audit_and_hostfacts),
 		cmocka_unit_test(test_pool_out_of_line),

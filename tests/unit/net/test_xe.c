@@ -12,6 +12,7 @@
 
 #include <ktriage/net.h>
 
+#include "fakeops.h"
 #include "net/xe.h"
 #include "util/arena.h"
 
@@ -183,6 +184,41 @@ test_pool_inventory(void **state)
 	free(dir);
 }
 
+/* Live --xe on a pool member: that host's PIF drivers come from sysfs. */
+static void
+test_xe_local(void **state)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct kt_host_ops *ops = kt_host_ops_system_new(NULL);
+	struct kt_net_inventory *inv;
+	char *dir = fixture("tests/host/xe-pool-enic");
+	char inventory[128];
+	struct fake_entry e[] = {
+		{ "/etc/xensource-inventory", inventory, NULL },
+		{ "/sys/class/net/eth2/device/driver", NULL, "../../../bus/pci/drivers/bnx2x" },
+	};
+	struct fake_fs fs = { e, 2, "", NULL, 0 };
+	struct kt_host_ops fake = fake_ops(&fs);
+	const char *local;
+
+	(void)state;
+	assert_int_equal(kt_net_inventory_new(ctx, &inv), 0);
+	assert_int_equal(kt_net_inventory_xe(ctx, ops, dir, inv), 0);
+	local = kt_net_inventory_find(inv, "xs-a", "eth2")->host_uuid;
+	snprintf(inventory, sizeof(inventory), "PRODUCT_BRAND='XenServer'\nINSTALLATION_UUID='%s'\n", local);
+	assert_int_equal(kt_net_inventory_xe_local(ctx, &fake, inv), 0);
+	assert_string_equal(kt_net_inventory_find(inv, "xs-a", "eth2")->driver, "bnx2x");
+	assert_string_equal(kt_net_inventory_find(inv, "xs-a", "eth2")->driver_from, "sysfs");
+	assert_null(kt_net_inventory_find(inv, "xs-b", "eth2")->driver);	/* not this host */
+	assert_null(kt_net_inventory_find(inv, "xs-a", "eth3")->driver);	/* no link */
+	e[0].content = "PRODUCT_BRAND='XenServer'\n";
+	assert_int_equal(kt_net_inventory_xe_local(ctx, &fake, inv), KT_ENOTFOUND);
+	kt_net_inventory_free(inv);
+	kt_host_ops_system_free(ops);
+	kt_ctx_free(ctx);
+	free(dir);
+}
+
 static void
 test_valid_uuid_name(void **state)
 {
@@ -205,6 +241,7 @@ main(void)
 		cmocka_unit_test(test_parse_garbage),
 		cmocka_unit_test(test_map_get),
 		cmocka_unit_test(test_pool_inventory),
+		cmocka_unit_test(test_xe_local),
 		cmocka_unit_test(test_valid_uuid_name),
 	};
 

@@ -93,8 +93,14 @@ is_keyword_at(const char *p, size_t len, size_t off)
 static void
 check_find(struct kt_kwset *s, const char *p, size_t len, long want_line)
 {
-	size_t off = 0;
-	bool found = kt_kwset_find(s, p, len, &off);
+	size_t off = 0, first = len;
+
+	for (size_t i = 0; i < len; i++)
+		if (is_keyword_at(p, len, i)) {
+			first = i;
+			break;
+		}
+	bool found = kt_kwset_find(s, p, len, &off, NULL);
 
 	if (want_line < 0) {
 		assert_false(found);
@@ -102,6 +108,8 @@ check_find(struct kt_kwset *s, const char *p, size_t len, long want_line)
 	}
 	assert_true(found);
 	assert_true(is_keyword_at(p, len, off));
+	if (kt_kwset_engine(s) != KT_KWSET_TEDDY)
+		assert_int_equal(off, first);
 	assert_int_equal(line_of(p, off), want_line);
 }
 
@@ -141,10 +149,10 @@ test_find_bounds(void **state)
 		const char *t = "padding padding padding padding padding WARNING:";
 		size_t n = strlen(t);
 		for (size_t cut = 0; cut < n; cut++) {
-			bool found = kt_kwset_find(s, t, cut, &off);
+			bool found = kt_kwset_find(s, t, cut, &off, NULL);
 			assert_int_equal(found, cut == n);
 		}
-		assert_true(kt_kwset_find(s, t, n, &off));
+		assert_true(kt_kwset_find(s, t, n, &off, NULL));
 		assert_int_equal(off, n - strlen("WARNING:"));
 		kt_kwset_free(s);
 	}
@@ -190,8 +198,8 @@ test_find_random(void **state)
 				}
 			}
 			size_t o1 = 0, o2 = 0;
-			bool f1 = kt_kwset_find(naive, buf, n, &o1);
-			bool f2 = kt_kwset_find(s, buf, n, &o2);
+			bool f1 = kt_kwset_find(naive, buf, n, &o1, NULL);
+			bool f2 = kt_kwset_find(s, buf, n, &o2, NULL);
 			assert_int_equal(f1, f2);
 			if (f1) {
 				assert_true(is_keyword_at(buf, n, o2));
@@ -220,11 +228,11 @@ test_bad_keywords(void **state)
 	/* Keywords shorter than the fingerprint still work. */
 	assert_int_equal(kt_kwset_new(ctx, shortk, 2, KT_KWSET_TEDDY, &s), 0);
 	const char *z = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzab";
-	assert_true(kt_kwset_find(s, z, strlen(z), &off));
+	assert_true(kt_kwset_find(s, z, strlen(z), &off, NULL));
 	assert_int_equal(off, strlen(z) - 2);
-	assert_true(kt_kwset_find(s, "qqx", 3, &off));
+	assert_true(kt_kwset_find(s, "qqx", 3, &off, NULL));
 	assert_int_equal(off, 2);
-	assert_false(kt_kwset_find(s, "qqq", 3, &off));
+	assert_false(kt_kwset_find(s, "qqq", 3, &off, NULL));
 	kt_kwset_free(s);
 	assert_int_equal(kt_kwset_engine_from_name("teddy"), KT_KWSET_TEDDY);
 	assert_int_equal(kt_kwset_engine_from_name("nope"), KT_KWSET_ENGINE_COUNT);

@@ -219,6 +219,134 @@ test_garbage(void **state)
 	kt_ctx_free(ctx);
 }
 
+/* A panic that follows an oops belongs to it, whatever the kernel prints
+ * between "---[ end trace" and the panic: nothing (old layout), or the
+ * register summary of the first oops again (new layout, >= 5.x). */
+static const char *const panic_layouts[] = {
+	"[ 1.0] BUG: unable to handle page fault for address: ffff9c2e8a6f3000\n"
+	"[ 1.0] Oops: 0000 [#1] PREEMPT SMP NOPTI\n"
+	"[ 1.0] RIP: 0010:h_fn+0x31/0x140\n"
+	"[ 1.0] Call Trace:\n"
+	"[ 1.0]  <IRQ>\n"
+	"[ 1.0]  h_caller+0x1/0x2\n"
+	"[ 1.0]  </IRQ>\n"
+	"[ 1.0] CR2: ffff9c2e8a6f3000\n"
+	"[ 1.0] ---[ end trace 0000000000000000 ]---\n"
+	"[ 1.1] RIP: 0010:h_fn+0x31/0x140\n"
+	"[ 1.1] Code: 48 83 fa 20 <4c> 8b 4e 08\n"
+	"[ 1.1] RSP: 0018:ffffb3c0c0210b58 EFLAGS: 00010206\n"
+	"[ 1.1] RAX: 0000000000000001 RBX: 0000000000000002 RCX: 0000000000000003\n"
+	"[ 1.1] RSI: 0000000000000004 RDI: 0000000000000005 RBP: 0000000000000006\n"
+	"[ 1.1] R08: 0000000000000007 R09: 0000000000000008 R10: 0000000000000009\n"
+	"[ 1.1] FS:  0000000000000000(0000) GS:ffff8e3f7fcc0000(0000) knlGS:0\n"
+	"[ 1.1] CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033\n"
+	"[ 1.1] CR2: ffff9c2e8a6f3000 CR3: 000000010b80a004 CR4: 00000000007706e0\n"
+	"[ 1.1] PKRU: 55555554\n"
+	"[ 1.1] Kernel panic - not syncing: Fatal exception in interrupt\n"
+	"[ 1.1] Kernel Offset: 0x18a00000 from 0xffffffff81000000\n"
+	"[ 1.2] ---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---\n"
+	"[ 9.0] later boot line\n",
+
+	"[ 1.0] BUG: unable to handle kernel paging request at ffff9c2e8a6f3000\n"
+	"[ 1.0] IP: [<ffffffff81000000>] h_fn+0x31/0x140\n"
+	"[ 1.0] Oops: 0000 [#1] SMP\n"
+	"[ 1.0] Call Trace:\n"
+	"[ 1.0]  <IRQ>\n"
+	"[ 1.0]  [<ffffffff81000001>] h_caller+0x1/0x2\n"
+	"[ 1.0]  <EOI>\n"
+	"[ 1.0] RIP  [<ffffffff81000000>] h_fn+0x31/0x140\n"
+	"[ 1.0]  RSP <ffff88003ec03a58>\n"
+	"[ 1.0] CR2: ffff9c2e8a6f3000\n"
+	"[ 1.0] ---[ end trace 3c032fd26d64546f ]---\n"
+	"[ 1.1] Kernel panic - not syncing: Fatal exception in interrupt\n"
+	"[ 1.1] Kernel Offset: disabled\n"
+	"[ 1.2] Rebooting in 30 seconds..\n"
+	"[ 9.0] later boot line\n",
+};
+
+static void
+test_panic_after_summary(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(panic_layouts) / sizeof(panic_layouts[0]); i++) {
+		struct kt_ctx *ctx = kt_ctx_new();
+		struct feed_result res;
+		feed_text(ctx, panic_layouts[i], true, &res);
+		print_message("layout %zu\n", i);
+		assert_int_equal(res.n, 1);
+		struct kt_report *r = res.r[0];
+		assert_non_null(r->panic);
+		assert_string_equal(r->panic, "Fatal exception in interrupt");
+		assert_non_null(r->kernel_offset);
+		assert_false(has_line(r, "later boot line"));
+		assert_string_equal(r->title, "BUG: unable to handle kernel paging request in h_fn");
+		feed_free(&res);
+		kt_ctx_free(ctx);
+	}
+}
+
+/* SLUB debug: the allocation and free tracks belong to the report
+ * (mm/slub.c print_track); alone they are a crash of their own. */
+static void
+test_slub_tracks(void **state)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct feed_result res;
+	(void)state;
+	feed_text(ctx,
+		  "[ 9.0] =============================================================\n"
+		  "[ 9.0] BUG numa_policy (Not tainted): Poison overwritten\n"
+		  "[ 9.0] -------------------------------------------------------------\n"
+		  "[ 9.0]\n"
+		  "[ 9.0] INFO: 0xffff880146498250-0xffff880146498250. First byte 0x6a instead of 0x6b\n"
+		  "[ 9.0] INFO: Allocated in a_new+0xa3/0x140 age=46310 cpu=6 pid=32154\n"
+		  "[ 9.0]  __slab_alloc+0x3d3/0x445\n"
+		  "[ 9.0]  a_new+0xa3/0x140\n"
+		  "[ 9.0] INFO: Freed in a_put+0x27/0x30 age=46268 cpu=6 pid=32154\n"
+		  "[ 9.0]  __slab_free+0x2e/0x2e0\n"
+		  "[ 9.0]  a_put+0x27/0x30\n"
+		  "[ 9.0] INFO: Slab 0xffffea0005192600 objects=32 used=32 fp=0x  (null)\n"
+		  "[ 9.0] INFO: Object 0xffff880146498248 @offset=584 fp=0xffff880146498ab0\n",
+		  true, &res);
+	assert_int_equal(res.n, 1);
+	assert_true(res.r[0]->n_frames > 0);
+	assert_true(has_line(res.r[0], "a_put+0x27"));
+	assert_string_equal(res.r[0]->title, "BUG: Poison overwritten");
+	feed_free(&res);
+
+	feed_text(ctx,
+		  "[ 9.0] INFO: Freed in b_free_rcu+0x14/0x20 age=7 cpu=0 pid=3\n"
+		  "[ 9.0]  __slab_free+0x2e/0x2e0\n"
+		  "[ 9.0]  b_free_rcu+0x14/0x20\n",
+		  true, &res);
+	assert_int_equal(res.n, 1);
+	assert_string_equal(res.r[0]->title, "INFO: Freed in b_free_rcu age=NUM cpu=NUM pid=NUM");
+	feed_free(&res);
+	kt_ctx_free(ctx);
+}
+
+/* Parsers of one context share the compiled tables; without a context
+ * a parser compiles its own. */
+static void
+test_tables_cached(void **state)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	(void)state;
+	struct kt_parser *a = kt_parser_new(ctx, "a.log");
+	assert_non_null(a);
+	void *cache = ctx->parse_cache;
+	assert_non_null(cache);
+	struct kt_parser *b = kt_parser_new(ctx, "b.log");
+	assert_non_null(b);
+	assert_ptr_equal(ctx->parse_cache, cache);
+	kt_parser_free(a);
+	kt_parser_free(b);
+	struct kt_parser *c = kt_parser_new(NULL, "c.log");
+	assert_non_null(c);
+	kt_parser_free(c);
+	kt_ctx_free(ctx);
+}
+
 int
 main(void)
 {
@@ -230,6 +358,9 @@ main(void)
 		cmocka_unit_test(test_dropped_note),
 		cmocka_unit_test(test_length_cap),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_panic_after_summary),
+		cmocka_unit_test(test_slub_tracks),
+		cmocka_unit_test(test_tables_cached),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

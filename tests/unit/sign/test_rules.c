@@ -74,6 +74,26 @@ static const struct detect_case detect_cases[] = {
 	{ "XFS (sda1): WARNING: Reset corrupted AGFL", false, NULL, KT_KIND_UNKNOWN },
 	{ "traps: a[1] general protection fault ip:1 sp:2 error:0 in a[400000+1000]", false, NULL, KT_KIND_UNKNOWN },
 	{ "Booting the kernel.", false, "reboot", KT_KIND_OTHER },
+	/* SLUB reports: any cache, only slab_bug()'s own messages; the
+	 * allocation/free tracks are headers of their own (see inside). */
+	{ "BUG kmalloc-64 (Not tainted): Poison overwritten", false, "bugkmalloc", KT_KIND_BUG },
+	{ "BUG numa_policy (Not tainted): Poison overwritten", false, "slub", KT_KIND_BUG },
+	{ "BUG sas_task: Objects remaining on kmem_cache_close()", false, "slub", KT_KIND_BUG },
+	{ "BUG dentry (Tainted: G        W  ): Redzone overwritten", false, "slub", KT_KIND_BUG },
+	{ "BUG UNIX (Not tainted): kasan: bad access detected", false, NULL, KT_KIND_UNKNOWN },
+	{ "BUG in the driver", false, NULL, KT_KIND_UNKNOWN },
+	{ "INFO: Freed in f+0x1/0x2 age=7 cpu=0 pid=3", false, "slubtrack2", KT_KIND_OTHER },
+	{ "INFO: Allocated in g+0x1/0x2 age=7 cpu=0 pid=3", false, "slubtrack", KT_KIND_OTHER },
+	/* keyword search: at the very start and end of the line, repeated,
+	 * table order over position, "start" keywords only at the start */
+	{ "BUG:", false, "bug", KT_KIND_BUG },
+	{ "x BUG:", false, "bug", KT_KIND_BUG },
+	{ "BUG:BUG: x", false, "bug", KT_KIND_BUG },
+	{ "general protection fault then BUG: x", false, "bug", KT_KIND_GPF },
+	{ "panic: runtime error", false, "gopanic", KT_KIND_OTHER },
+	{ "go panic: runtime error", false, NULL, KT_KIND_UNKNOWN },
+	{ "BU", false, NULL, KT_KIND_UNKNOWN },
+	{ "Xen BUG at common/x.c:1", true, "xenbug", KT_KIND_XEN_CRASH },
 	{ "fuse: Unknown parameter 'Booting the kernel.'", false, NULL, KT_KIND_UNKNOWN },
 };
 
@@ -235,6 +255,54 @@ test_bucket(void **state)
 	kt_ctx_free(ctx);
 }
 
+/* kt_rx skips pcre2 for anchored patterns when the first byte cannot
+ * start a match: the answers must be the same as pcre2's own. */
+struct rx_case {
+	const char *pattern;
+	const char *subject;
+	size_t start;
+	bool match;
+};
+
+static const struct rx_case rx_cases[] = {
+	{ "^---\\[ end trace", "---[ end trace 0 ]---", 0, true },
+	{ "^---\\[ end trace", " ---[ end trace 0 ]---", 0, false },
+	{ "^---\\[ end trace", "", 0, false },
+	{ "^(?:RIP|RSP|FS)\\b:?", "FS:  0000", 0, true },
+	{ "^(?:RIP|RSP|FS)\\b:?", "GS:  0000", 0, false },
+	{ "^\\s*<(?:TASK|IRQ)>", "   <TASK>", 0, true },
+	{ "^\\s*<(?:TASK|IRQ)>", "<IRQ>", 0, true },
+	{ "^\\s*<(?:TASK|IRQ)>", "x <IRQ>", 0, false },
+	{ "(?i)^kernel panic", "KERNEL PANIC", 0, true },
+	{ "(?i)^kernel panic", "kernel panic", 0, true },
+	{ "^Kernel panic", "kernel panic", 0, false },
+	{ "^(?:Out of memory: )?Killed process [0-9]+", "Killed process 12", 0, true },
+	{ "^(?:Out of memory: )?Killed process [0-9]+", "Out of memory: Killed process 12", 0, true },
+	{ "^a*", "", 0, true },
+	{ "^a*b", "b", 0, true },
+	{ "\\Gabc", "xxabc", 2, true },
+	{ "\\Gabc", "xxabc", 1, false },
+	{ "^\\xffz", "\xffz", 0, true },
+	{ "Sending NMI", "x Sending NMI from CPU 0", 0, true },
+};
+
+static void
+test_rx_prefilter(void **state)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	(void)state;
+	for (size_t i = 0; i < sizeof(rx_cases) / sizeof(rx_cases[0]); i++) {
+		const struct rx_case *c = &rx_cases[i];
+		struct kt_rx *rx;
+		long ov[2];
+		print_message("rx %s on '%s'\n", c->pattern, c->subject);
+		assert_int_equal(kt_rx_new(ctx, c->pattern, 0, &rx), 0);
+		assert_int_equal(kt_rx_match(rx, kt_str_cstr(c->subject), c->start, ov, 1), c->match);
+		kt_rx_free(rx);
+	}
+	kt_ctx_free(ctx);
+}
+
 int
 main(void)
 {
@@ -242,6 +310,7 @@ main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_normalize_wrappers_types),
 		cmocka_unit_test(test_bucket),
+		cmocka_unit_test(test_rx_prefilter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
