@@ -50,7 +50,11 @@ best_of() {
 	while [ $i -lt "$runs" ]; do
 		# Not > /dev/null: GNU grep stops at the first match when its
 		# output is /dev/null.
-		/usr/bin/time -f '%e %U %S' -o /tmp/kt-bench-time.$$ "$@" > /tmp/kt-bench-out.$$ 2>&1 || true
+		if [ "$1" = cat ]; then
+			/usr/bin/time -f '%e %U %S' -o /tmp/kt-bench-time.$$ "$@" > /dev/null 2>&1 || true
+		else
+			/usr/bin/time -f '%e %U %S' -o /tmp/kt-bench-time.$$ "$@" > /tmp/kt-bench-out.$$ 2>&1 || true
+		fi
 		read -r w u s <<EOT
 $(tail -n 1 /tmp/kt-bench-time.$$)
 EOT

@@ -12,6 +12,7 @@
 
 #include <ktriage/diagnose.h>
 #include <ktriage/limits.h>
+#include <ktriage/net.h>
 
 #include "decode/decode.h"
 #include "diagnose/diagnose.h"
@@ -82,6 +83,7 @@ struct unit_state {
 	struct kt_analyzer *a;
 	const struct kt_analyze_cb *cb;
 	const char *display;
+	const struct kt_host_facts *facts;	/* --host-facts, or the status report's own */
 	struct kt_vec reports;		/* struct kt_report * */
 	struct kt_xenlog *xen;
 	bool xca_seen;
@@ -106,7 +108,7 @@ finish_report(struct unit_state *u, struct kt_report *r)
 	(void)kt_sign_run(a->ctx, r);
 	(void)kt_decode_run(a->ctx, r, &a->dopts);
 	if (a->rules)
-		(void)kt_diagnose_run(a->ctx, a->rules, a->facts, r);
+		(void)kt_diagnose_run(a->ctx, a->rules, u->facts, r);
 	*(struct kt_report **)kt_vec_push(&u->reports) = r;
 }
 
@@ -251,13 +253,54 @@ run_unit(void *ud, const struct kt_unit *unit)
 	return 0;
 }
 
+static bool
+looks_like_archive(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return strstr(base, ".tar") || strstr(base, ".tgz") || strstr(base, ".tbz") ||
+	       strstr(base, ".zip");
+}
+
+/* A XenServer status report carries the host's network state next to its
+ * crash folders: audit it so the rules see the real NICs and MTUs, as
+ * `--host-facts` would give them. NULL when the archive has none. */
+static struct kt_host_facts *
+status_report_facts(struct kt_ctx *ctx, const char *path)
+{
+	struct kt_net_inventory *inv = NULL;
+	struct kt_driver_db *db = NULL;
+	struct kt_host_facts *facts = NULL;
+
+	if (kt_net_inventory_new(ctx, &inv) != 0)
+		return NULL;
+	if (kt_net_inventory_status_report(ctx, path, inv) == 0 && inv->n_ifaces &&
+	    kt_driver_db_load(ctx, &db) == 0) {
+		(void)kt_net_audit(ctx, inv, db);
+		(void)kt_host_facts_from_inventory(inv, &facts);
+		kt_diag(ctx, KT_SEV_INFO, path, "host facts taken from the status report's "
+			"network state (%zu interfaces)", inv->n_ifaces);
+	}
+	kt_driver_db_free(db);
+	kt_net_inventory_free(inv);
+	return facts;
+}
+
 int
 kt_analyze_path(struct kt_analyzer *a, const char *path, const struct kt_analyze_cb *cb)
 {
+	struct kt_host_facts *own = NULL;
 	struct unit_state u;
+	int rc;
 
 	memset(&u, 0, sizeof(u));
 	u.a = a;
 	u.cb = cb;
-	return kt_walk(a->ctx, path, run_unit, &u);
+	u.facts = a->facts;
+	if (!u.facts && a->rules && looks_like_archive(path))
+		u.facts = own = status_report_facts(a->ctx, path);
+	rc = kt_walk(a->ctx, path, run_unit, &u);
+	kt_host_facts_free(own);
+	return rc;
 }

@@ -10,6 +10,10 @@
 #include <ktriage/report.h>
 #include <ktriage/hostfacts.h>
 #include <ktriage/analyze.h>
+#include <ktriage/decode.h>
+#include <ktriage/diagnose.h>
+#include <ktriage/net.h>
+#include <ktriage/probe.h>
 
 #define KT_VERSION_STRING "0.1.0"
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include <ktriage/error.h>
+#include <ktriage/hostfacts.h>
 #include <ktriage/export.h>
 
 #ifdef __cplusplus
@@ -284,6 +285,12 @@ KT_API void kt_net_inventory_resolve(struct kt_net_inventory *inv,
  * Borrowed; valid until the inventory is freed. */
 KT_API const struct kt_net_iface *kt_net_inventory_find(const struct kt_net_inventory *inv,
 							const char *host, const char *name);
+
+/* Host facts (what the diagnose rules read) from an inventory: the same
+ * data `net audit --format json` writes, without the JSON round trip.
+ * Caller owns *ret; free with kt_host_facts_free(). Returns 0. */
+KT_API int kt_host_facts_from_inventory(const struct kt_net_inventory *inv,
+					struct kt_host_facts **ret);
 
 /* ---- audit ---- */
 

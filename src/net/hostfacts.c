@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include <ktriage/hostfacts.h>
+#include <ktriage/net.h>
 
 #include "util/arena.h"
 #include "util/ctx.h"
@@ -127,4 +128,51 @@ kt_host_facts_free(struct kt_host_facts *hf)
 		return;
 	kt_arena_free(fi->arena);
 	free(fi);
+}
+
+static char *
+dup_or_null(struct kt_arena *a, const char *s)
+{
+	return s ? kt_arena_strdup(a, s) : NULL;
+}
+
+int
+kt_host_facts_from_inventory(const struct kt_net_inventory *inv, struct kt_host_facts **ret)
+{
+	struct facts_impl *fi = kt_calloc(1, sizeof(*fi));
+	size_t n = inv->n_ifaces, m = inv->n_networks;
+
+	fi->arena = kt_arena_new();
+	fi->pub.ifaces = kt_arena_alloc(fi->arena, (n ? n : 1) * sizeof(*fi->pub.ifaces));
+	for (size_t i = 0; i < n; i++) {
+		const struct kt_net_iface *s = &inv->ifaces[i];
+		struct kt_host_iface *d = &fi->pub.ifaces[fi->pub.n_ifaces];
+
+		if (!s->name)
+			continue;
+		d->host = dup_or_null(fi->arena, s->host);
+		d->name = dup_or_null(fi->arena, s->name);
+		d->kind = dup_or_null(fi->arena, kt_net_kind_name(s->kind));
+		d->driver = dup_or_null(fi->arena, s->driver);
+		d->mtu = s->mtu;
+		d->max_mtu = s->max_mtu;
+		d->jumbo = dup_or_null(fi->arena, s->jumbo);
+		d->master = dup_or_null(fi->arena, s->master);
+		d->lower = dup_or_null(fi->arena, s->lower);
+		d->management = s->management;
+		fi->pub.n_ifaces++;
+	}
+	fi->pub.networks = kt_arena_alloc(fi->arena, (m ? m : 1) * sizeof(*fi->pub.networks));
+	for (size_t i = 0; i < m; i++) {
+		const struct kt_net_network *s = &inv->networks[i];
+		struct kt_host_network *d = &fi->pub.networks[fi->pub.n_networks++];
+
+		d->uuid = dup_or_null(fi->arena, s->uuid);
+		d->name = dup_or_null(fi->arena, s->name);
+		d->bridge = dup_or_null(fi->arena, s->bridge);
+		d->mtu = s->mtu;
+	}
+	fi->pub.source = dup_or_null(fi->arena, inv->source);
+	*ret = &fi->pub;
+	return 0;
 }
