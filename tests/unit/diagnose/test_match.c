@@ -22,7 +22,8 @@ frame(struct kt_report *r, const char *fn, const char *mod, bool reliable)
 {
 	struct kt_frame *f = kt_report_alloc(r, (r->n_frames + 1) * sizeof(*f));
 
-	memcpy(f, r->frames, r->n_frames * sizeof(*f));
+	if (r->n_frames)
+		memcpy(f, r->frames, r->n_frames * sizeof(*f));
 	f[r->n_frames].function = fn;
 	f[r->n_frames].module = mod;
 	f[r->n_frames].reliable = reliable;
@@ -35,7 +36,8 @@ module(struct kt_report *r, const char *name, const char *flags)
 {
 	struct kt_module *m = kt_report_alloc(r, (r->n_modules + 1) * sizeof(*m));
 
-	memcpy(m, r->modules, r->n_modules * sizeof(*m));
+	if (r->n_modules)
+		memcpy(m, r->modules, r->n_modules * sizeof(*m));
 	m[r->n_modules].name = name;
 	m[r->n_modules].flags = flags;
 	r->modules = m;
@@ -47,7 +49,8 @@ reg(struct kt_report *r, const char *name, uint64_t v)
 {
 	struct kt_reg *g = kt_report_alloc(r, (r->n_regs + 1) * sizeof(*g));
 
-	memcpy(g, r->regs, r->n_regs * sizeof(*g));
+	if (r->n_regs)
+		memcpy(g, r->regs, r->n_regs * sizeof(*g));
 	g[r->n_regs].name = name;
 	g[r->n_regs].value = v;
 	r->regs = g;
@@ -59,7 +62,8 @@ line(struct kt_report *r, const char *text)
 {
 	const char **l = kt_report_alloc(r, (r->n_lines + 1) * sizeof(*l));
 
-	memcpy(l, r->lines, r->n_lines * sizeof(*l));
+	if (r->n_lines)
+		memcpy(l, r->lines, r->n_lines * sizeof(*l));
 	l[r->n_lines++] = text;
 	r->lines = l;
 }
