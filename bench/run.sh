@@ -6,24 +6,27 @@
 # wall clock and by CPU time: user+sys), and the time of
 # `ktriage analyze --format jsonl` over the syzkaller-dev corpus in one process.
 #
-# Usage: bench/run.sh [-b BUILD_DIR] [-s SIZE] [-S STYLE] [-n RUNS] [-c CORPUS]
-#   SIZE like 2G (default), STYLE mixed|dmesg|syslog|journal|ring (default dmesg)
+# Usage: bench/run.sh [-b BUILD_DIR] [-s SIZE] [-S STYLE] [-e EVERY] [-n RUNS] [-c CORPUS]
+#   SIZE like 2G (default), STYLE mixed|dmesg|syslog|journal|ring (default dmesg),
+#   EVERY: mean bytes between crashes (default 256M: rare crashes; 16M: frequent)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 build="$root/build"
 size=2G
 style=dmesg
+every=256M
 runs=3
 corpus="$root/../shared/corpora/syzkaller-dev"
-while getopts b:s:S:n:c: o; do
+while getopts b:s:S:e:n:c: o; do
 	case $o in
 	b) build=$OPTARG ;;
 	s) size=$OPTARG ;;
 	S) style=$OPTARG ;;
+	e) every=$OPTARG ;;
 	n) runs=$OPTARG ;;
 	c) corpus=$OPTARG ;;
-	*) echo "usage: $0 [-b BUILD] [-s SIZE] [-S STYLE] [-n RUNS] [-c CORPUS]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-b BUILD] [-s SIZE] [-S STYLE] [-e EVERY] [-n RUNS] [-c CORPUS]" >&2; exit 2 ;;
 	esac
 done
 ktriage="$build/cli/ktriage"
@@ -31,9 +34,9 @@ gen="$build/bench/gen_log"
 [ -x "$ktriage" ] && [ -x "$gen" ] || { echo "build first: ninja -C $build" >&2; exit 2; }
 
 mkdir -p "$here/out"
-log="$here/out/kern-$style-$size.log"
+log="$here/out/kern-$style-$size-every$every.log"
 if [ ! -s "$log" ]; then
-	"$gen" --size "$size" --style "$style" --seed 1 -o "$log"
+	"$gen" --size "$size" --style "$style" --crash-every "$every" --seed 1 -o "$log"
 fi
 bytes=$(stat -L -c %s "$log")
 cat "$log" > /dev/null		# warm the page cache

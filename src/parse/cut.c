@@ -24,11 +24,16 @@ static const char *const class_names[KT_CUT_COUNT] = {
 struct cut_rule {
 	enum kt_cut_class cls;
 	struct kt_rx *rx;
+	bool anchored;
 };
 
 struct kt_cut {
 	struct cut_rule *v;
 	size_t n;
+	/* The bytes an anchored rule ("^...") may match first: most lines
+	 * start with none of them, and then no anchored rule runs. */
+	uint8_t first[32];
+	bool first_all;		/* some anchored rule may start anyhow */
 };
 
 static int
@@ -52,8 +57,25 @@ load_rule(struct kt_ctx *ctx, struct kt_cut *c, struct kt_str line, size_t no)
 		return rc;
 	c->v = kt_realloc(c->v, (c->n + 1) * sizeof(*c->v));
 	c->v[c->n].cls = (enum kt_cut_class)cls;
+	c->v[c->n].anchored = kt_rx_anchored(rx);
 	c->v[c->n++].rx = rx;
 	return 0;
+}
+
+/* c->first: the union of the first bytes of the anchored rules. */
+static void
+combine(struct kt_cut *c)
+{
+	memset(c->first, 0, sizeof(c->first));
+	for (size_t i = 0; i < c->n; i++) {
+		uint8_t f[32];
+		if (!c->v[i].anchored)
+			continue;
+		kt_rx_first_bytes(c->v[i].rx, f);
+		c->first_all |= f[0] == 0xff && !memcmp(f, f + 1, sizeof(f) - 1);
+		for (size_t k = 0; k < sizeof(f); k++)
+			c->first[k] |= f[k];
+	}
 }
 
 int
@@ -73,6 +95,7 @@ kt_cut_new(struct kt_ctx *ctx, struct kt_cut **ret)
 		kt_cut_free(c);
 		return rc;
 	}
+	combine(c);
 	*ret = c;
 	return 0;
 }
@@ -82,8 +105,9 @@ kt_cut_free(struct kt_cut *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->n; i++) {
 		kt_rx_free(c->v[i].rx);
+	}
 	free(c->v);
 	free(c);
 }
@@ -91,11 +115,22 @@ kt_cut_free(struct kt_cut *c)
 unsigned
 kt_cut_classify(const struct kt_cut *c, struct kt_str text, uint64_t *ret_dropped)
 {
+	return kt_cut_classify_some(c, text, ~0u, ret_dropped);
+}
+
+unsigned
+kt_cut_classify_some(const struct kt_cut *c, struct kt_str text, unsigned want,
+		     uint64_t *ret_dropped)
+{
 	unsigned bits = 0;
 	long ov[4];
+	unsigned char c0 = text.len ? (unsigned char)text.p[0] : 0;
+	bool anchored_ok = c->first_all || (text.len && (c->first[c0 >> 3] & (1u << (c0 & 7))));
 	for (size_t i = 0; i < c->n; i++) {
 		unsigned bit = KT_CUT_BIT(c->v[i].cls);
-		if (bits & bit)
+		if ((bits & bit) || !(want & bit))
+			continue;
+		if (!anchored_ok && c->v[i].anchored)
 			continue;
 		if (!kt_rx_match(c->v[i].rx, text, 0, ov, 2))
 			continue;

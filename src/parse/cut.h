@@ -39,6 +39,10 @@ void kt_cut_free(struct kt_cut *c);
 /* Bit set (KT_CUT_BIT) of the classes `text` belongs to. For
  * KT_CUT_DROPPED, *ret_dropped gets the count (may be NULL). */
 unsigned kt_cut_classify(const struct kt_cut *c, struct kt_str text, uint64_t *ret_dropped);
+/* The same, restricted to the classes in the bit set `want` (rules of
+ * other classes are not run: the parser asks only what its state needs). */
+unsigned kt_cut_classify_some(const struct kt_cut *c, struct kt_str text, unsigned want,
+			      uint64_t *ret_dropped);
 
 /* The printk context of a line. */
 enum kt_ctx_kind {

@@ -22,15 +22,41 @@
 
 /* ---- kt_rx ---- */
 
+/* Split a top-level alternation into at most this many regexes. */
+#define MAX_SPLIT 4
+
 struct kt_rx {
 	pcre2_code *code;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
-	/* An anchored pattern whose match must begin with one of these bytes
-	 * (from PCRE2's own analysis): a cheap test skips most calls. */
+	/* From PCRE2's own analysis of the pattern, cheap tests that skip most
+	 * calls: an anchored match must begin with one of the bytes of `first`;
+	 * any match contains the byte `need` (or its other case `need2`). */
 	bool has_first;
 	uint8_t first[32];
+	int need, need2;	/* -1: none */
+	/* A pattern that is a plain literal is searched with memmem. */
+	char *literal;
+	size_t literal_len;
+	bool jit;		/* JIT-compiled: use the fast entry point */
+	/* "A|B" split into A and B, each with its own cheap tests: used when
+	 * only the existence of a match is asked (see split_alternatives). */
+	struct kt_rx *alts[MAX_SPLIT];
+	size_t n_alts;
 };
+
+/* Is `pattern` (compiled with `flags`) a plain literal string? Only bytes
+ * that stand for themselves in PCRE2 outside a class count. */
+static bool
+is_literal(const char *pattern, unsigned flags)
+{
+	if ((flags & ~(unsigned)PCRE2_MULTILINE) || !pattern[0])
+		return false;
+	for (const char *p = pattern; *p; p++)
+		if (!kt_is_alpha(*p) && !kt_is_digit(*p) && !strchr(" _:-,/=@<>'\"!%&;~", *p))
+			return false;
+	return true;
+}
 
 static void
 set_first(struct kt_rx *rx, unsigned c)
@@ -38,26 +64,54 @@ set_first(struct kt_rx *rx, unsigned c)
 	rx->first[(c & 0xff) >> 3] |= (uint8_t)(1u << (c & 7));
 }
 
-/* Fill rx->first for anchored patterns. A single first code unit may be
- * caseless without saying so: both cases are allowed. */
+static int
+other_case(uint32_t cu)
+{
+	if (cu >= 'a' && cu <= 'z')
+		return (int)(cu - 'a' + 'A');
+	if (cu >= 'A' && cu <= 'Z')
+		return (int)(cu - 'A' + 'a');
+	return (int)cu;
+}
+
+/* A code unit every match must contain. PCRE2 reports caseless ones (from
+ * (?i), or merged alternatives such as "oom|Out") without saying so: both
+ * cases are accepted. */
+static void
+needed_byte(struct kt_rx *rx, uint32_t what_type, uint32_t what_unit)
+{
+	uint32_t type = 0, cu = 0;
+	if (pcre2_pattern_info(rx->code, what_type, &type) != 0 || type != 1 ||
+	    pcre2_pattern_info(rx->code, what_unit, &cu) != 0 || cu > 255)
+		return;
+	rx->need = (int)cu;
+	rx->need2 = other_case(cu);
+}
+
+/* Fill the cheap tests of rx (see struct kt_rx). */
 static void
 first_bytes(struct kt_rx *rx)
 {
 	uint32_t opts = 0, type = 0, cu = 0;
 	const uint8_t *bm = NULL;
 
-	if (pcre2_pattern_info(rx->code, PCRE2_INFO_ALLOPTIONS, &opts) != 0 ||
-	    !(opts & PCRE2_ANCHORED))
+	rx->need = rx->need2 = -1;
+	if (pcre2_pattern_info(rx->code, PCRE2_INFO_ALLOPTIONS, &opts) != 0)
 		return;
+	if (!(opts & PCRE2_ANCHORED)) {
+		/* unanchored: the first code unit must occur somewhere */
+		needed_byte(rx, PCRE2_INFO_FIRSTCODETYPE, PCRE2_INFO_FIRSTCODEUNIT);
+		if (rx->need < 0)
+			needed_byte(rx, PCRE2_INFO_LASTCODETYPE, PCRE2_INFO_LASTCODEUNIT);
+		return;
+	}
+	needed_byte(rx, PCRE2_INFO_LASTCODETYPE, PCRE2_INFO_LASTCODEUNIT);
 	if (pcre2_pattern_info(rx->code, PCRE2_INFO_FIRSTCODETYPE, &type) != 0)
 		return;
 	if (type == 1 && pcre2_pattern_info(rx->code, PCRE2_INFO_FIRSTCODEUNIT, &cu) == 0 &&
 	    cu < 256) {
 		set_first(rx, cu);
-		if (cu >= 'a' && cu <= 'z')
-			set_first(rx, cu - 'a' + 'A');
-		if (cu >= 'A' && cu <= 'Z')
-			set_first(rx, cu - 'A' + 'a');
+		set_first(rx, (unsigned)other_case(cu));
 		rx->has_first = true;
 	} else if (type == 0 && pcre2_pattern_info(rx->code, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 &&
 		   bm) {
@@ -66,8 +120,93 @@ first_bytes(struct kt_rx *rx)
 	}
 }
 
+static int rx_build(struct kt_ctx *ctx, const char *pattern, unsigned flags, bool split,
+		    struct kt_rx **ret);
+
+/* The byte offsets of the top-level "|" of pattern (at most MAX_SPLIT - 1),
+ * or 0 when the pattern must not be split: inline options and verbs could
+ * reach across alternatives, back references could change their meaning,
+ * \Q..\E and comments are not parsed here, an empty alternative matches
+ * everything anyway. */
+static size_t
+top_level_bars(const char *p, size_t ret[MAX_SPLIT - 1])
+{
+	size_t n = 0, prev = 0;
+	int depth = 0;
+	for (size_t i = 0; p[i]; i++) {
+		char c = p[i];
+		if (c == '\\') {
+			char e = p[i + 1];
+			if (!e || e == 'Q' || e == 'g' || e == 'k' || (e >= '1' && e <= '9'))
+				return 0;
+			i++;
+		} else if (c == '[') {
+			size_t j = i + 1;
+			if (p[j] == '^')
+				j++;
+			if (p[j] == ']')
+				j++;
+			for (; p[j] && p[j] != ']'; j++)
+				if (p[j] == '\\' && p[j + 1])
+					j++;
+			if (!p[j])
+				return 0;
+			i = j;
+		} else if (c == '(') {
+			if (p[i + 1] == '*' ||
+			    (p[i + 1] == '?' && p[i + 2] && !strchr(":=!<>|", p[i + 2])))
+				return 0;
+			if (p[i + 1] == '?' && p[i + 2] == '<' && p[i + 3] != '=' && p[i + 3] != '!')
+				return 0; /* named group: names may be referred to */
+			depth++;
+		} else if (c == ')') {
+			depth--;
+		} else if (c == '|' && depth == 0) {
+			if (n == MAX_SPLIT - 1 || i == prev)
+				return 0;
+			ret[n++] = i;
+			prev = i + 1;
+		}
+	}
+	return n && p[prev] ? n : 0;
+}
+
+/* Compile the alternatives of a top-level alternation one by one. */
+static void
+split_alternatives(struct kt_ctx *ctx, struct kt_rx *rx, const char *pattern, unsigned flags)
+{
+	size_t bars[MAX_SPLIT - 1];
+	size_t n = (flags & PCRE2_EXTENDED) || strstr(pattern, "[:") ? 0
+									: top_level_bars(pattern, bars);
+	size_t from = 0;
+	if (!n)
+		return;
+	for (size_t k = 0; k <= n; k++) {
+		size_t to = k < n ? bars[k] : strlen(pattern);
+		char *piece = kt_strndup(pattern + from, to - from);
+		struct kt_rx *alt;
+		int rc = rx_build(ctx, piece, flags, false, &alt);
+		free(piece);
+		if (rc) {
+			for (size_t j = 0; j < rx->n_alts; j++)
+				kt_rx_free(rx->alts[j]);
+			rx->n_alts = 0;
+			return;
+		}
+		rx->alts[rx->n_alts++] = alt;
+		from = to + 1;
+	}
+}
+
 int
 kt_rx_new(struct kt_ctx *ctx, const char *pattern, unsigned flags, struct kt_rx **ret)
+{
+	return rx_build(ctx, pattern, flags, true, ret);
+}
+
+static int
+rx_build(struct kt_ctx *ctx, const char *pattern, unsigned flags, bool split,
+	 struct kt_rx **ret)
 {
 	int err;
 	PCRE2_SIZE off;
@@ -79,9 +218,10 @@ kt_rx_new(struct kt_ctx *ctx, const char *pattern, unsigned flags, struct kt_rx 
 		return kt_error(ctx, KT_EFORMAT, "regex '%s' at %zu: %s", pattern,
 				(size_t)off, (const char *)msg);
 	}
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	int jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	struct kt_rx *rx = kt_calloc(1, sizeof(*rx));
 	rx->code = code;
+	rx->jit = jit == 0;
 	rx->md = pcre2_match_data_create_from_pattern(code, NULL);
 	rx->mctx = pcre2_match_context_create(NULL);
 	if (!rx->md || !rx->mctx)
@@ -90,6 +230,12 @@ kt_rx_new(struct kt_ctx *ctx, const char *pattern, unsigned flags, struct kt_rx 
 	pcre2_set_match_limit(rx->mctx, 2000000);
 	pcre2_set_depth_limit(rx->mctx, 10000);
 	first_bytes(rx);
+	if (is_literal(pattern, flags)) {
+		rx->literal = kt_strdup(pattern);
+		rx->literal_len = strlen(pattern);
+	}
+	if (split)
+		split_alternatives(ctx, rx, pattern, flags);
 	*ret = rx;
 	return 0;
 }
@@ -102,7 +248,27 @@ kt_rx_free(struct kt_rx *rx)
 	pcre2_match_data_free(rx->md);
 	pcre2_match_context_free(rx->mctx);
 	pcre2_code_free(rx->code);
+	for (size_t i = 0; i < rx->n_alts; i++)
+		kt_rx_free(rx->alts[i]);
+	free(rx->literal);
 	free(rx);
+}
+
+/* memmem for short haystacks: memchr for the first byte, then compare
+ * (glibc's memmem pays a set-up cost per call that dominates on log lines). */
+static const char *
+find_literal(const char *h, size_t hlen, const char *lit, size_t n)
+{
+	const char *end = h + hlen;
+	while (n && n <= (size_t)(end - h)) {
+		h = memchr(h, lit[0], (size_t)(end - h) - n + 1);
+		if (!h)
+			return NULL;
+		if (!memcmp(h + 1, lit + 1, n - 1))
+			return h;
+		h++;
+	}
+	return NULL;
 }
 
 bool
@@ -115,8 +281,36 @@ kt_rx_match(const struct kt_rx *rx, struct kt_str s, size_t start, long *ovec, s
 		if (start >= s.len || !(rx->first[c >> 3] & (1u << (c & 7))))
 			return false;
 	}
-	int rc = pcre2_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.len, start, 0, rx->md,
-			     rx->mctx);
+	if (rx->need >= 0 &&
+	    (start >= s.len || (!memchr(s.p + start, rx->need, s.len - start) &&
+				(rx->need2 == rx->need ||
+				 !memchr(s.p + start, rx->need2, s.len - start)))))
+		return false;
+	if (rx->n_alts && (!ovec || !n_pairs)) {
+		for (size_t i = 0; i < rx->n_alts; i++)
+			if (kt_rx_match(rx->alts[i], s, start, NULL, 0))
+				return true;
+		return false;
+	}
+	if (rx->literal) {
+		const char *hit = find_literal(s.p + start, s.len - start, rx->literal,
+					       rx->literal_len);
+		if (!hit)
+			return false;
+		for (size_t i = 0; ovec && i < n_pairs; i++)
+			ovec[2 * i] = ovec[2 * i + 1] = -1;
+		if (ovec && n_pairs) {
+			ovec[0] = hit - s.p;
+			ovec[1] = ovec[0] + (long)rx->literal_len;
+		}
+		return true;
+	}
+	/* pcre2_jit_match() skips the argument checks of pcre2_match() (a
+	 * third of the cost of a failing call on a short line) */
+	int rc = rx->jit ? pcre2_jit_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.len, start, 0,
+					   rx->md, rx->mctx)
+			 : pcre2_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.len, start, 0,
+				       rx->md, rx->mctx);
 	if (rc < 0)
 		return false;
 	if (ovec) {
@@ -152,6 +346,23 @@ kt_rx_replace(const struct kt_rx *rx, const char *in, const char *with)
 			return NULL;
 	}
 	return NULL;
+}
+
+void
+kt_rx_first_bytes(const struct kt_rx *rx, uint8_t ret[32])
+{
+	if (rx->has_first)
+		memcpy(ret, rx->first, 32);
+	else
+		memset(ret, 0xff, 32);
+}
+
+bool
+kt_rx_anchored(const struct kt_rx *rx)
+{
+	uint32_t opts = 0;
+	return pcre2_pattern_info(rx->code, PCRE2_INFO_ALLOPTIONS, &opts) == 0 &&
+	       (opts & PCRE2_ANCHORED);
 }
 
 int

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <ktriage/report.h>
 
@@ -37,6 +38,11 @@ bool kt_rx_match(const struct kt_rx *rx, struct kt_str s, size_t start, long *ov
 char *kt_rx_replace(const struct kt_rx *rx, const char *in, const char *with);
 /* Number of capture groups of the pattern. */
 int kt_rx_groups(const struct kt_rx *rx);
+/* True if every match must start at the start offset (e.g. "^..."). */
+bool kt_rx_anchored(const struct kt_rx *rx);
+/* The bytes a match may begin with, as a 256-bit set (all bits set when
+ * PCRE2 cannot tell, or the pattern can match the empty string). */
+void kt_rx_first_bytes(const struct kt_rx *rx, uint8_t ret[32]);
 
 /* ---- data-file helper ---- */
 /* Split one data line into at most `max` fields separated by " | " (the last

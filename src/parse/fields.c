@@ -78,13 +78,15 @@ guess_arch(const struct kt_report *r)
 
 		for (size_t k = 0; k < sizeof(arch_marks) / sizeof(arch_marks[0]); k++) {
 			bool hit = arch_marks[k].prefix
-					   ? kt_str_starts_with(s, arch_marks[k].text)
-					   : kt_str_find(s, arch_marks[k].text) >= 0;
+					   ? s.len && s.p[0] == arch_marks[k].text[0] &&
+						     kt_str_starts_with(s, arch_marks[k].text)
+					   : kt_fx_find(s, arch_marks[k].text) >= 0;
 
 			if (hit)
 				votes[arch_marks[k].arch]++;
 		}
-		if (kt_str_starts_with(s, "[<ffffffff8") || kt_str_starts_with(s, "[<ffffffffa"))
+		if (s.len && s.p[0] == '[' &&
+		    (kt_str_starts_with(s, "[<ffffffff8") || kt_str_starts_with(s, "[<ffffffffa")))
 			x86_frames = true;
 	}
 	for (int a = 1; a < KT_ARCH_COUNT; a++)
@@ -176,7 +178,7 @@ comm_end(struct kt_str s)
 	long best = -1;
 
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
-		long at = kt_str_find(s, ends[i]);
+		long at = kt_fx_find(s, ends[i]);
 
 		if (at >= 0 && (best < 0 || at < best))
 			best = at;
@@ -197,7 +199,7 @@ task_line(struct kt_fx *fx)
 
 	if (kt_fx_eat(&s, "CPU:")) {
 		kt_fx_ws(&s);
-		if (kt_str_find(s, "PID: ") < 0) {
+		if (kt_fx_find(s, "PID: ") < 0) {
 			/* Xen hypervisor dump: "(XEN) CPU:    6" */
 			if (kt_fx_dec(&s, &v) && s.len == 0 && fx->r->cpu == KT_NONE && v < 100000)
 				fx->r->cpu = (int)v;
@@ -215,7 +217,7 @@ task_line(struct kt_fx *fx)
 		if (!kt_fx_eat(&s, "PID: "))
 			return true;
 	} else if (kt_fx_eat(&s, "Pid: ")) {
-		if (kt_str_find(s, ", comm: ") < 0)
+		if (kt_fx_find(s, ", comm: ") < 0)
 			return false;
 		if (fx->task_seen)
 			return true;
@@ -233,9 +235,9 @@ task_line(struct kt_fx *fx)
 	if (end < 0)
 		return true;
 	s = kt_str_skip(s, (size_t)end + 1);
-	taint = kt_str_find(s, "Not tainted");
+	taint = kt_fx_find(s, "Not tainted");
 	if (taint < 0)
-		taint = kt_str_find(s, "Tainted:");
+		taint = kt_fx_find(s, "Tainted:");
 	if (taint >= 0)
 		parse_taint(fx, kt_str_skip(s, (size_t)taint));
 	return true;
@@ -251,9 +253,9 @@ taint_elsewhere(struct kt_fx *fx)
 
 	if (fx->taint_seen)
 		return;
-	at = kt_str_find(s, "Not tainted");
+	at = kt_fx_find(s, "Not tainted");
 	if (at < 0)
-		at = kt_str_find(s, "Tainted: ");
+		at = kt_fx_find(s, "Tainted: ");
 	if (at < 0)
 		return;
 	if (at > 0) {
@@ -278,10 +280,10 @@ die_header(struct kt_fx *fx)
 {
 	struct kt_report *r = fx->r;
 	struct kt_str s = fx->line, t;
-	long at = kt_str_find(s, " [#");
+	long at = kt_fx_find(s, " [#");
 	uint64_t n, code;
 
-	if (at < 0 || kt_str_find(kt_str_sub(s, 0, (size_t)at), ": ") < 0)
+	if (at < 0 || kt_fx_find(kt_str_sub(s, 0, (size_t)at), ": ") < 0)
 		return false;
 	t = kt_str_skip(s, (size_t)at + 3);
 	if (!kt_fx_dec(&t, &n) || !kt_fx_eat(&t, "]"))
@@ -326,13 +328,13 @@ fault_headline(struct kt_fx *fx)
 	struct kt_str s = fx->line;
 	uint64_t addr;
 
-	if (kt_str_find(s, "nable to handle") < 0 &&
-	    kt_str_find(s, "NULL pointer dereference") < 0 &&
+	if (kt_fx_find(s, "nable to handle") < 0 &&
+	    kt_fx_find(s, "NULL pointer dereference") < 0 &&
 	    !kt_str_starts_with(s, "general protection fault") &&
 	    !kt_str_starts_with(s, "Oops: general protection fault"))
 		return false;
 	for (size_t i = 0; i < sizeof(anchors) / sizeof(anchors[0]); i++) {
-		long at = kt_str_find(s, anchors[i]);
+		long at = kt_fx_find(s, anchors[i]);
 		struct kt_str t;
 
 		if (at < 0)
@@ -360,7 +362,7 @@ hardware_line(struct kt_fx *fx)
 		return false;
 	if (fx->r->hardware)
 		return true;
-	at = kt_str_find(s, ", BIOS ");
+	at = kt_fx_find(s, ", BIOS ");
 	if (at >= 0) {
 		fx->r->hardware = kt_fx_strdup(fx, kt_str_trim(kt_str_sub(s, 0, (size_t)at)));
 		fx->r->bios = kt_fx_strdup(fx, kt_str_trim(kt_str_skip(s, (size_t)at + 7)));
@@ -397,7 +399,7 @@ simple_lines(struct kt_fx *fx)
 	if (kt_str_starts_with(s, "---[ end Kernel panic"))
 		return true;
 	/* "Kernel panic - not syncing: Fatal exception in interrupt" */
-	at = kt_str_find(s, "Kernel panic - not syncing:");
+	at = kt_fx_find(s, "Kernel panic - not syncing:");
 	if (at >= 0 || kt_str_starts_with(s, "Kernel panic: ")) {
 		s = kt_str_skip(s, at >= 0 ? (size_t)at + 27 : 14);
 		if (!r->panic)
@@ -436,7 +438,9 @@ trace_markers(struct kt_fx *fx)
 	};
 	struct kt_str s = fx->line;
 
-	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+	/* every start marker ends with ':' */
+	for (size_t i = 0; s.len && s.p[s.len - 1] == ':' &&
+			   i < sizeof(starts) / sizeof(starts[0]); i++) {
 		if (kt_str_ends_with(s, starts[i]) &&
 		    (s.len == strlen(starts[i]) || s.p[s.len - strlen(starts[i]) - 1] == ' ')) {
 			fx->in_trace = true;
@@ -445,7 +449,7 @@ trace_markers(struct kt_fx *fx)
 		}
 	}
 	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
-		if (kt_str_starts_with(s, stops[i]))
+		if (s.len && s.p[0] == stops[i][0] && kt_str_starts_with(s, stops[i]))
 			fx->in_trace = false;
 	return false;
 }
@@ -517,7 +521,7 @@ one_line(struct kt_fx *fx)
 	bool xen_code = fx->xen_code_next, headline;
 
 	fx->xen_code_next = false;
-	if (xen_code && kt_str_find(fx->line, "<") >= 0) {
+	if (xen_code && kt_fx_find(fx->line, "<") >= 0) {
 		kt_fx_set_code(fx, fx->line, KT_FX_CODE_LE);
 		return;
 	}

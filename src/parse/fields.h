@@ -32,6 +32,9 @@ void kt_fields_extract(struct kt_report *r);
 
 /* Text cursor helpers over a view (they advance *s on success). */
 bool kt_fx_eat(struct kt_str *s, const char *lit);
+/* Offset of the first occurrence of lit in s, or -1 (kt_str_find() with
+ * less set-up: lines are short, so a memchr loop beats memmem). */
+long kt_fx_find(struct kt_str s, const char *lit);
 void kt_fx_ws(struct kt_str *s);
 /* Hex number (optional 0x); returns digits consumed (0: nothing, s kept). */
 size_t kt_fx_hex(struct kt_str *s, uint64_t *ret);

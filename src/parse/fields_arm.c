@@ -89,21 +89,21 @@ abort_info_line(struct kt_fx *fx)
 		return true;
 	}
 	if (kt_fx_eat(&s, "EC = ") || kt_fx_eat(&s, "Exception class = ")) {
-		if (!f->mode && kt_str_find(s, "current EL") >= 0)
+		if (!f->mode && kt_fx_find(s, "current EL") >= 0)
 			f->mode = "kernel";
-		else if (!f->mode && kt_str_find(s, "lower EL") >= 0)
+		else if (!f->mode && kt_fx_find(s, "lower EL") >= 0)
 			f->mode = "user";
-		if (kt_str_find(s, "IABT") >= 0)
+		if (kt_fx_find(s, "IABT") >= 0)
 			f->access = "exec";
 		return true;
 	}
 	if (kt_fx_eat(&s, "FSC = ")) {
-		at = kt_str_find(s, ": ");
+		at = kt_fx_find(s, ": ");
 		if (at >= 0 && !f->reason)
 			f->reason = kt_fx_strdup(fx, kt_str_trim(kt_str_skip(s, (size_t)at + 2)));
 		return true;
 	}
-	at = kt_str_find(s, "WnR = ");
+	at = kt_fx_find(s, "WnR = ");
 	if (at >= 0 && (kt_str_starts_with(s, "CM = ") || at == 0)) {
 		t = kt_str_skip(s, (size_t)at + 6);
 		if (!f->access && kt_fx_hex(&t, &v))

@@ -90,7 +90,7 @@ pf_line(struct kt_fx *fx)
 			f->has_error_code = true;
 			f->error_code = code;
 		}
-		at = kt_str_find(s, " - ");
+		at = kt_fx_find(s, " - ");
 		if (at >= 0 && !f->reason)
 			f->reason = kt_fx_strdup(fx, kt_str_trim(kt_str_skip(s, (size_t)at + 3)));
 		return true;
@@ -99,30 +99,30 @@ pf_line(struct kt_fx *fx)
 		fx->pf_lines = true;
 		f->present = true;
 		if (!f->access)
-			f->access = kt_str_find(s, "instruction fetch") >= 0 ? "exec"
-				    : kt_str_find(s, "write") >= 0	    ? "write"
-				    : kt_str_find(s, "read") >= 0	    ? "read"
+			f->access = kt_fx_find(s, "instruction fetch") >= 0 ? "exec"
+				    : kt_fx_find(s, "write") >= 0	    ? "write"
+				    : kt_fx_find(s, "read") >= 0	    ? "read"
 									    : "unknown";
 		if (!f->mode)
-			f->mode = kt_str_find(s, "in user mode") >= 0 ? "user" : "kernel";
+			f->mode = kt_fx_find(s, "in user mode") >= 0 ? "user" : "kernel";
 		return true;
 	}
 	if (kt_fx_eat(&s, "#PF error: ")) {
-		bool normal = kt_str_find(s, "[normal") >= 0;
+		bool normal = kt_fx_find(s, "[normal") >= 0;
 
 		fx->pf_lines = true;
 		f->present = true;
 		if (!f->access)
-			f->access = kt_str_find(s, "[INSTR]") >= 0	   ? "exec"
-				    : kt_str_find(s, "WRITE]") >= 0	   ? "write"
-				    : kt_str_find(s, "write") >= 0	   ? "write"
+			f->access = kt_fx_find(s, "[INSTR]") >= 0	   ? "exec"
+				    : kt_fx_find(s, "WRITE]") >= 0	   ? "write"
+				    : kt_fx_find(s, "write") >= 0	   ? "write"
 									   : "read";
 		if (!f->mode)
-			f->mode = kt_str_find(s, "[USER]") >= 0 || kt_str_find(s, " user ") >= 0
+			f->mode = kt_fx_find(s, "[USER]") >= 0 || kt_fx_find(s, " user ") >= 0
 					  ? "user" : "kernel";
 		if (!f->reason)
-			f->reason = kt_str_find(s, "[RSVD]") >= 0 ? "reserved bit violation"
-				    : !normal && kt_str_find(s, "[PROT]") >= 0
+			f->reason = kt_fx_find(s, "[RSVD]") >= 0 ? "reserved bit violation"
+				    : !normal && kt_fx_find(s, "[PROT]") >= 0
 					    ? "protection violation"
 					    : "not-present page";
 		return true;
@@ -164,7 +164,7 @@ kt_fx_x86_line(struct kt_fx *fx)
 		kt_fx_ws(&rest);
 		/* i386 <= 4.9 "EFLAGS: 00010246 CPU: 0", 4.10-4.16 "RSP: ffff..." */
 		if (rest.len && !fx->in_trace) {
-			long at = kt_str_find(rest, "CPU: ");
+			long at = kt_fx_find(rest, "CPU: ");
 			uint64_t cpu;
 
 			(void)kt_fx_reg_line(&fx->regs, fx->arch, rest);

@@ -269,7 +269,7 @@ kt_fx_frame_line(struct kt_fx *fx)
 
 	if (!fx->in_trace) {
 		/* the arm "from" form is unmistakable even without a header */
-		if (kt_str_starts_with(s, "[<") && kt_str_find(s, ") from [<") >= 0 &&
+		if (kt_str_starts_with(s, "[<") && kt_fx_find(s, ") from [<") >= 0 &&
 		    parse_frame(s, false, &pf)) {
 			add_frame(fx, &pf);
 			return true;
@@ -321,7 +321,7 @@ kt_fx_frames_fallback(struct kt_fx *fx)
 			s = kt_str_trim(kt_str_cstr(r->lines[i]));
 			fx->no = r->line_nos ? r->line_nos[i] : (uint32_t)i + 1;
 			if (pass == 0) {
-				at = kt_str_find(s, "[<");
+				at = kt_fx_find(s, "[<");
 				ok = at >= 0 &&
 				     parse_frame(kt_str_skip(s, (size_t)at), true, &pf) &&
 				     pf.has_sym;

@@ -95,7 +95,7 @@ read_list(struct kt_fx *fx, struct kt_str s)
 	struct mod_tok m;
 	long at;
 
-	at = kt_str_find(s, "[last unloaded: ");
+	at = kt_fx_find(s, "[last unloaded: ");
 	if (at >= 0) {
 		struct kt_str last = kt_str_skip(s, (size_t)at + 16);
 		long end = kt_str_chr(last, ']');

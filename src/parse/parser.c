@@ -346,7 +346,14 @@ kt_parser_feed(struct kt_parser *p, const struct kt_line *l)
 		return;
 	}
 	uint64_t dropped = 0;
-	unsigned cls = kt_cut_classify(p->cut, l->text, &dropped);
+	/* tail lines only matter in a report's tail, a replay only right
+	 * after the header */
+	unsigned want = ~0u;
+	if (!p->tail)
+		want &= ~KT_CUT_BIT(KT_CUT_TAIL);
+	if (!p->just_opened)
+		want &= ~KT_CUT_BIT(KT_CUT_REPLAY);
+	unsigned cls = kt_cut_classify_some(p->cut, l->text, want, &dropped);
 	if (p->just_opened) {
 		p->just_opened = false;
 		if (cls & KT_CUT_BIT(KT_CUT_REPLAY)) {

@@ -22,8 +22,10 @@ struct kt_ctx;
 struct kt_parser;
 
 /* Create a parser for one input named `file` (used in report sources;
- * copied). Returns NULL when the data tables cannot be loaded (the message
- * is on ctx). Caller owns the result; free with kt_parser_free(). */
+ * copied). The data tables are compiled on first use and cached on ctx
+ * (released by kt_ctx_free()); with ctx NULL the parser compiles its own.
+ * Returns NULL when the data tables cannot be loaded (the message is on
+ * ctx). Caller owns the result; free with kt_parser_free(). */
 struct kt_parser *kt_parser_new(struct kt_ctx *ctx, const char *file);
 /* Free the parser and any report not taken yet; NULL is a no-op. */
 void kt_parser_free(struct kt_parser *p);

@@ -44,7 +44,8 @@ struct kt_kwset {
 	size_t max_win;			/* largest window offset */
 	uint32_t *winv;			/* the 4 window bytes of each keyword */
 	uint8_t bitmap[1 << 13];
-	bool bitmap_off;		/* a keyword shorter than 4 bytes */
+	unsigned short_buckets;		/* buckets with a keyword shorter than 4
+					 * bytes: the bitmap cannot vouch for them */
 	uint16_t lo[FP_BYTES][16];
 	uint16_t hi[FP_BYTES][16];
 	/* The same tables laid out for the AVX2 lanes (lane 0: buckets 0-7,
@@ -255,6 +256,26 @@ bitmap_hash(uint32_t v)
 	return (unsigned)((v * 0x9e3779b1u) >> 16);
 }
 
+/* memcmp(a, b, n) == 0 without a call for the short keywords (most are
+ * under 16 bytes). */
+static inline bool
+bytes_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	while (n >= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+		a += 8, b += 8, n -= 8;
+	}
+	while (n--)
+		if (*a++ != *b++)
+			return false;
+	return true;
+}
+
 static int
 cmp_fp(const void *a, const void *b, void *ud)
 {
@@ -280,9 +301,7 @@ teddy_build(struct kt_kwset *s)
 		s->win[i] = pick_window(s->kw[i], s->len[i]);
 		if (s->win[i] > s->max_win)
 			s->max_win = s->win[i];
-		if (s->len[i] < 4)
-			s->bitmap_off = true;
-		else {
+		if (s->len[i] >= 4) {
 			s->winv[i] = load32(s->kw[i] + s->win[i]);
 			unsigned h = bitmap_hash(s->winv[i]);
 			s->bitmap[h >> 3] |= (uint8_t)(1u << (h & 7));
@@ -297,6 +316,8 @@ teddy_build(struct kt_kwset *s)
 		if (!s->bucket[b])
 			s->bucket[b] = kt_calloc(s->n, sizeof(uint32_t));
 		s->bucket[b][s->bucket_n[b]++] = k;
+		if (s->len[k] < 4)
+			s->short_buckets |= bit;
 		for (unsigned j = 0; j < FP_BYTES; j++) {
 			if (s->win[k] + j >= s->len[k]) {	/* short keyword: any byte */
 				for (unsigned x = 0; x < 16; x++)
@@ -318,22 +339,24 @@ teddy_build(struct kt_kwset *s)
 		}
 }
 
-/* Check the candidate window at p[i] (i + 4 <= len unless the bitmap is
- * off) for the buckets in `bits`; keeps the leftmost-starting match in
- * *best_off / *best_len (*best_len == 0: none yet). */
+/* Check the candidate window at p[i] for the buckets in `bits`; keeps the
+ * leftmost-starting match in *best_off / *best_len (*best_len == 0: none
+ * yet). A window of 4 bytes must hash into the bitmap and equal the
+ * keyword's window (keywords shorter than 4 bytes are checked directly). */
 static inline void
 teddy_verify(const struct kt_kwset *s, const char *p, size_t len, size_t i, unsigned bits,
 	     size_t *best_off, size_t *best_len)
 {
 	uint32_t v = 0;
+	bool full = i + 4 <= len;
 
-	if (!s->bitmap_off) {
-		if (i + 4 > len)
-			return;
+	if (full) {
 		v = load32(p + i);
 		unsigned h = bitmap_hash(v);
 		if (!(s->bitmap[h >> 3] & (1u << (h & 7))))
-			return;
+			bits &= s->short_buckets;
+	} else {
+		bits &= s->short_buckets;
 	}
 	while (bits) {
 		unsigned b = (unsigned)__builtin_ctz(bits);
@@ -341,11 +364,11 @@ teddy_verify(const struct kt_kwset *s, const char *p, size_t len, size_t i, unsi
 		for (size_t j = 0; j < s->bucket_n[b]; j++) {
 			uint32_t k = s->bucket[b][j];
 			size_t w = s->win[k];
-			if (!s->bitmap_off && s->winv[k] != v)
+			if (s->len[k] >= 4 && (!full || s->winv[k] != v))
 				continue;
 			if (w <= i && s->len[k] <= len - (i - w) &&
 			    (*best_len == 0 || i - w < *best_off) &&
-			    memcmp(p + i - w, s->kw[k], s->len[k]) == 0) {
+			    bytes_eq(p + i - w, s->kw[k], s->len[k])) {
 				*best_off = i - w;
 				*best_len = s->len[k];
 			}

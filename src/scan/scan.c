@@ -1,8 +1,10 @@
 /*
- * scan: the fast crash finder (see scan.h). Raw blocks are appended to a
- * window; the keyword prefilter finds the next line that could be a crash
- * header, newlines in the skipped text are counted for line numbers, and a
- * candidate line is normalized and checked by the parser's own detector.
+ * scan: the fast crash finder (see scan.h). Raw blocks are searched where
+ * they lie (only their last lines are kept, in a window) until one holds a
+ * candidate, then go through the window; the keyword prefilter finds the
+ * next line that could be a crash header, newlines in the skipped text are
+ * counted for line numbers, and a candidate line is normalized and checked
+ * by the parser's own detector.
  * A real header switches to feeding: the KT_MAX_PREFIX_LINES lines before
  * it (what the parser's prefix ring would hold) and every line after it go
  * through normalize + parser until the parser is idle again; then skipping
@@ -212,19 +214,6 @@ memo_key(const char *p, size_t end, char *key)
 	return end;
 }
 
-static bool
-memo_find(struct kt_scanner *s, const char *key, size_t len)
-{
-	for (unsigned k = 0; k < MEMO_N; k++) {
-		unsigned i = (s->memo_last + k) % MEMO_N;	/* the last hit first */
-		if (s->memo[i].len == len && memcmp(s->memo[i].key, key, len) == 0) {
-			s->memo_last = i;
-			return true;
-		}
-	}
-	return false;
-}
-
 static void
 memo_add(struct kt_scanner *s, const char *key, size_t len)
 {
@@ -240,27 +229,42 @@ memo_add(struct kt_scanner *s, const char *key, size_t len)
  * whose keyword the normalizer stripped: the normalizer works per line,
  * from the start, so a line that begins with the same bytes (digit values
  * aside) up to one byte past the keyword loses the same prefix, and that
- * keyword cannot be in its text. True if the keyword at p[h], length kl, of the line
- * p[0..n) is such a known prefix.
+ * keyword cannot be in its text. True if the keyword at p[h], length kl,
+ * of the line starting at p is such a known prefix. The key ends one byte
+ * past the keyword: the line's '\n' if the keyword ends the line (the
+ * window always holds it).
  */
 static bool
-memo_says_prefix(struct kt_scanner *s, const char *p, size_t n, size_t h, size_t kl)
+memo_says_prefix(struct kt_scanner *s, const char *p, size_t h, size_t kl)
 {
-	char key[MEMO_KEY];
-	size_t keylen = memo_key(p, h + kl < n ? h + kl + 1 : n, key);
+	size_t len = h + kl + 1;
 
 	/* A line with a control byte after the key is still caught: the
 	 * control scan of the skipped text covers it once the search moves
 	 * past it. Keys never hold one (memo_add() takes clean lines only). */
-	if (!keylen || !memo_find(s, key, keylen))
+	if (len > MEMO_KEY)
 		return false;
-	s->st.memo++;
-	return true;
+	for (unsigned k = 0; k < MEMO_N; k++) {
+		unsigned i = (s->memo_last + k) % MEMO_N;	/* the last hit first */
+		const struct memo *m = &s->memo[i];
+		size_t j = 0;
+
+		if (m->len != len)
+			continue;
+		while (j < len && m->key[j] == (p[j] >= '0' && p[j] <= '9' ? '0' : p[j]))
+			j++;
+		if (j == len) {
+			s->memo_last = i;
+			s->st.memo++;
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
- * Is the line p[0..n) (number `no`, holding a keyword at h of length kl)
- * a crash header for an idle parser? That is decided by normalize + the
+ * Is the line p[0..n) (number `no`, holding a keyword at h of length kl;
+ * p[n] is its '\n') a crash header for an idle parser? That is decided by normalize + the
  * parser's detector. When the text holds no keyword and begins after the
  * one at h, the line start goes to the memo (see memo_says_prefix()).
  */
@@ -281,7 +285,7 @@ candidate(struct run *u, const char *p, size_t n, uint64_t no, size_t h, size_t 
 		 * cleaned into the scratch buffer). */
 		if (line.text.p >= p + h + kl && line.text.p <= p + n &&
 		    kt_span_scan(p, n, &nl) == n &&
-		    (keylen = memo_key(p, h + kl < n ? h + kl + 1 : n, key)))
+		    (keylen = memo_key(p, h + kl + 1, key)))
 			memo_add(s, key, keylen);
 		return false;
 	}
@@ -349,14 +353,14 @@ again:
 		}
 		u->cur_no += nls;
 		u->cur = ls;
+		if (ls == hs && hit < end && memo_says_prefix(u->s, w + ls, hit - ls, klen)) {
+			/* Go on searching after that keyword (maybe in the same
+			 * line: then the key grows). */
+			from = hit + 1;
+			goto again;
+		}
 		le = (size_t)((const char *)memchr(w + ls, '\n', end - ls) - w);
 		if (ls == hs && hit < end) {
-			if (memo_says_prefix(u->s, w + ls, le - ls, hit - ls, klen)) {
-				/* Go on searching after that keyword (maybe in
-				 * the same line: then the key grows). */
-				from = hit + 1;
-				goto again;
-			}
 			u->s->st.candidates++;
 			is_hit = candidate(u, w + ls, le - ls, u->cur_no, hit - ls, klen);
 		} else {
@@ -413,6 +417,92 @@ compact(struct run *u)
 	u->cur = o;
 }
 
+/* Append the line p[0..n) (n excludes the '\n') to the window as an
+ * already handled history line, cut to LINE_KEEP bytes as compact() does. */
+static void
+put_hist_line(struct run *u, const char *p, size_t n)
+{
+	char *w = u->w;
+
+	if (n > LINE_KEEP) {
+		memcpy(w + u->wlen, p, KT_MAX_LINE);
+		u->wlen += KT_MAX_LINE;
+		w[u->wlen++] = 'x';
+	} else {
+		memcpy(w + u->wlen, p, n);
+		u->wlen += n;
+	}
+	w[u->wlen++] = '\n';
+}
+
+/* An over-long partial line at the end of the window: keep what can
+ * matter and drop the rest of it as it arrives. */
+static void
+cut_partial(struct run *u)
+{
+	if (u->wlen - u->cur > LINE_KEEP) {
+		u->wlen = u->cur + KT_MAX_LINE;
+		u->w[u->wlen++] = 'x';
+		u->long_skip = true;
+	}
+}
+
+/*
+ * The common case without copying: search the complete lines of a piece
+ * where they lie (the window holds no partial line, the parser is idle).
+ * Returns the bytes handled: all of them when the piece has no candidate
+ * line (its last HIST_LINES lines are kept in the window as history and
+ * its partial last line goes there too); else the offset of the line
+ * HIST_LINES lines before the first candidate, from where the window path
+ * takes over (0: from the start).
+ */
+static size_t
+skip_in_place(struct run *u, const char *p, size_t n)
+{
+	const char *lastnl = memrchr(p, '\n', n);
+	size_t end, off, klen, hit, hs, c, ls, from;
+	uint64_t nls, got;
+
+	if (!lastnl)
+		return 0;
+	end = (size_t)(lastnl - p) + 1;
+	hit = hs = end;
+	if (kt_kwset_find(u->s->kw, p, end, &off, &klen)) {
+		const char *q = off > 0 ? memrchr(p, '\n', off) : NULL;
+		hit = off;
+		hs = q ? (size_t)(q - p) + 1 : 0;
+	}
+	c = kt_span_scan(p, hs, &nls);
+	if (c < hs || hit < end) {
+		const char *q = c < hs && c > 0 ? memrchr(p, '\n', c) : NULL;
+		ls = c < hs ? (q ? (size_t)(q - p) + 1 : 0) : hs;
+		from = back_lines(p, ls, HIST_LINES, &got);
+		if (from == 0)
+			return 0;
+		/* The lines before `from` are no candidates; the window's
+		 * older lines are not needed by any backfill any more. */
+		u->cur_no += kt_count_newlines(p, from);
+		u->wlen = u->cur = 0;
+		return from;
+	}
+	u->cur_no += nls;
+	from = back_lines(p, end, HIST_LINES, &got);
+	if (got < HIST_LINES)
+		compact(u);		/* keep older history lines too */
+	else
+		u->wlen = u->cur = 0;
+	for (size_t i = from; i < end;) {
+		size_t len = (size_t)((const char *)memchr(p + i, '\n', end - i) - (p + i));
+		put_hist_line(u, p + i, len);
+		i += len + 1;
+	}
+	u->cur = u->wlen;
+	memcpy(u->w + u->wlen, p + end, n - end);
+	u->wlen += n - end;
+	cut_partial(u);
+	return n;
+}
+
 static void
 push_bytes(struct run *u, const char *p, size_t n)
 {
@@ -426,6 +516,21 @@ push_bytes(struct run *u, const char *p, size_t n)
 			u->long_skip = false;
 		}
 		size_t take = n < u->s->chunk ? n : u->s->chunk;
+		if (!u->full && !u->feeding) {
+			if (u->wlen == u->cur) {
+				size_t used = skip_in_place(u, p, take);
+				if (used) {
+					p += used;
+					n -= used;
+					continue;
+				}
+			} else {
+				/* Finish the partial line through the window. */
+				const char *nl = memchr(p, '\n', take);
+				if (nl)
+					take = (size_t)(nl - p) + 1;
+			}
+		}
 		if (u->wlen + take > u->s->wcap)
 			compact(u);
 		memcpy(u->w + u->wlen, p, take);
@@ -436,12 +541,7 @@ push_bytes(struct run *u, const char *p, size_t n)
 		const char *last = memrchr(u->w + old, '\n', take);
 		if (last)
 			process(u, (size_t)(last - u->w) + 1);
-		if (u->wlen - u->cur > LINE_KEEP) {
-			/* An over-long partial line: keep what can matter. */
-			u->wlen = u->cur + KT_MAX_LINE;
-			u->w[u->wlen++] = 'x';
-			u->long_skip = true;
-		}
+		cut_partial(u);
 	}
 }
 

@@ -6,6 +6,7 @@
 #define KT_SIGN_SIGNER_H
 
 #include "parse/detect.h"
+#include "sign/nameset.h"
 #include "sign/sign.h"
 
 enum step_kind { STEP_FIND, STEP_PARSE };
@@ -31,7 +32,7 @@ struct sign_format {
 	size_t n_alts;
 	struct sign_recipe stack;
 	struct sign_recipe stack2;
-	struct kt_rx *skip;	/* alternation of the format's skips, or NULL */
+	struct kt_nameset *skip; /* the format's skips, or NULL */
 	bool corrupted, nostack, stall, hang, fallback;
 };
 
@@ -53,15 +54,15 @@ struct kt_signer {
 	struct kt_rx *faultinject; /* FAULTINJECT */
 	struct kt_rx *armcaller; /* ARMCALLER */
 	struct kt_rx *armregs;	/* ARMREGS */
-	struct kt_rx *skip;	/* global skip list as one alternation */
+	struct kt_nameset *skip; /* global skip list */
 	char **wrappers;
 	size_t n_wrappers;
-	struct kt_rx *anchors;
+	struct kt_nameset *anchors;
 	struct sign_sub *renames;
 	size_t n_renames;
 	struct sign_sub *hangfirst;
 	size_t n_hangfirst;
-	struct kt_rx *hangskip;
+	struct kt_nameset *hangskip;
 	struct sign_sub *types;
 	size_t n_types;
 	struct sign_sub *norm;

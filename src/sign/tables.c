@@ -29,7 +29,7 @@ struct loader {
 	struct define *defs;
 	size_t n_defs;
 	struct sign_format *cur;
-	struct kt_buf *cur_skip;
+	struct kt_nameset *target;	/* where alt_line() adds patterns */
 };
 
 static char *
@@ -131,19 +131,20 @@ parse_recipe(struct loader *L, struct kt_str steps, struct sign_recipe *ret)
 	return 0;
 }
 
-static void
+static int
 finish_skip(struct loader *L)
 {
-	if (L->cur && L->cur_skip && L->cur_skip->len)
-		(void)kt_rx_new(L->ctx, L->cur_skip->p, 0, &L->cur->skip);
-	if (L->cur_skip)
-		kt_buf_clear(L->cur_skip);
+	if (L->cur && L->cur->skip)
+		return kt_nameset_build(L->ctx, L->cur->skip);
+	return 0;
 }
 
 static int
 start_format(struct loader *L, struct kt_str heads, struct kt_str title)
 {
-	finish_skip(L);
+	int rc = finish_skip(L);
+	if (rc)
+		return rc;
 	struct kt_signer *s = L->s;
 	s->f = kt_realloc(s->f, (s->n_f + 1) * sizeof(*s->f));
 	struct sign_format *f = &s->f[s->n_f++];
@@ -192,11 +193,9 @@ format_line(struct loader *L, struct kt_str *fl, size_t n)
 	else if (kt_str_eq_cstr(d, "stack2"))
 		return parse_recipe(L, fl[1], &f->stack2);
 	else if (kt_str_eq_cstr(d, "skip")) {
-		if (L->cur_skip->len)
-			kt_buf_addc(L->cur_skip, '|');
-		kt_buf_adds(L->cur_skip, "(?:");
-		kt_buf_add(L->cur_skip, fl[1].p, fl[1].len);
-		kt_buf_adds(L->cur_skip, ")");
+		if (!f->skip)
+			f->skip = kt_nameset_new();
+		kt_nameset_add(f->skip, fl[1]);
 	} else if (kt_str_eq_cstr(d, "flags")) {
 		f->corrupted = kt_str_find(fl[1], "corrupted") >= 0;
 		f->nostack = kt_str_find(fl[1], "nostack") >= 0;
@@ -231,15 +230,11 @@ load_file(struct loader *L, const char *path, size_t max_fields, line_fn fn)
 	return rc;
 }
 
-/* A list of regexes, one per line, folded into one alternation. */
+/* A list of name patterns, one per line (see nameset.h). */
 static int
 alt_line(struct loader *L, struct kt_str *f, size_t n)
 {
-	if (L->cur_skip->len)
-		kt_buf_addc(L->cur_skip, '|');
-	kt_buf_adds(L->cur_skip, "(?:");
-	kt_buf_add(L->cur_skip, f[0].p, f[0].len);
-	kt_buf_adds(L->cur_skip, ")");
+	kt_nameset_add(L->target, f[0]);
 	return 0;
 }
 
@@ -271,15 +266,11 @@ extract_line(struct loader *L, struct kt_str *f, size_t n)
 {
 	struct kt_signer *s = L->s;
 	if (kt_str_eq_cstr(f[0], "anchor") && n == 2) {
-		struct kt_str one = f[1];
-		return alt_line(L, &one, 1);
+		kt_nameset_add(s->anchors, f[1]);
+		return 0;
 	}
 	if (kt_str_eq_cstr(f[0], "hangskip") && n == 2) {
-		if (L->cur_skip[1].len)
-			kt_buf_addc(&L->cur_skip[1], '|');
-		kt_buf_adds(&L->cur_skip[1], "(?:");
-		kt_buf_add(&L->cur_skip[1], f[1].p, f[1].len);
-		kt_buf_adds(&L->cur_skip[1], ")");
+		kt_nameset_add(s->hangskip, f[1]);
 		return 0;
 	}
 	if (kt_str_eq_cstr(f[0], "rename") && n == 3) {
@@ -306,13 +297,6 @@ norm_line(struct loader *L, struct kt_str *f, size_t n)
 	return push_sub(L, &L->s->norm, &L->s->n_norm, f[0], f[1]);
 }
 
-static int
-take_alternation(struct loader *L, struct kt_buf *b, struct kt_rx **ret)
-{
-	int rc = kt_rx_new(L->ctx, b->len ? b->p : "(?!)", 0, ret);
-	kt_buf_clear(b);
-	return rc;
-}
 
 static int
 need_def(struct loader *L, const char *name, struct kt_rx **ret)
@@ -328,7 +312,8 @@ load_all(struct loader *L)
 {
 	struct kt_signer *s = L->s;
 	int rc = load_file(L, "sign/formats.txt", 3, format_line);
-	finish_skip(L);
+	if (!rc)
+		rc = finish_skip(L);
 	if (!rc)
 		rc = need_def(L, "FRAME", &s->frame);
 	if (!rc)
@@ -343,18 +328,19 @@ load_all(struct loader *L)
 		rc = need_def(L, "ARMCALLER", &s->armcaller);
 	if (!rc)
 		rc = need_def(L, "ARMREGS", &s->armregs);
+	L->target = s->skip;
 	if (!rc)
 		rc = load_file(L, "sign/skip.txt", 1, alt_line);
 	if (!rc)
-		rc = take_alternation(L, L->cur_skip, &s->skip);
+		rc = kt_nameset_build(L->ctx, s->skip);
 	if (!rc)
 		rc = load_file(L, "sign/wrappers.txt", 1, wrapper_line);
 	if (!rc)
 		rc = load_file(L, "sign/extract.txt", 3, extract_line);
 	if (!rc)
-		rc = take_alternation(L, L->cur_skip, &s->anchors);
+		rc = kt_nameset_build(L->ctx, s->anchors);
 	if (!rc)
-		rc = take_alternation(L, &L->cur_skip[1], &s->hangskip);
+		rc = kt_nameset_build(L->ctx, s->hangskip);
 	if (!rc)
 		rc = load_file(L, "sign/types.txt", 2, type_line);
 	if (!rc)
@@ -374,18 +360,16 @@ kt_signer_new(struct kt_ctx *ctx, struct kt_signer **ret)
 	}
 	const char *const *kw;
 	s->n_headers = kt_detect_keywords(s->det, &kw);
-	struct kt_buf bufs[2];
-	kt_buf_init(&bufs[0]);
-	kt_buf_init(&bufs[1]);
-	struct loader L = { .ctx = ctx, .s = s, .cur_skip = bufs };
+	s->skip = kt_nameset_new();
+	s->anchors = kt_nameset_new();
+	s->hangskip = kt_nameset_new();
+	struct loader L = { .ctx = ctx, .s = s };
 	rc = load_all(&L);
 	for (size_t i = 0; i < L.n_defs; i++) {
 		free(L.defs[i].name);
 		free(L.defs[i].pattern);
 	}
 	free(L.defs);
-	kt_buf_deinit(&bufs[0]);
-	kt_buf_deinit(&bufs[1]);
 	if (rc) {
 		kt_signer_free(s);
 		return rc;
@@ -428,7 +412,7 @@ kt_signer_free(struct kt_signer *s)
 		free(f->alts);
 		free_recipe(&f->stack);
 		free_recipe(&f->stack2);
-		kt_rx_free(f->skip);
+		kt_nameset_free(f->skip);
 	}
 	free(s->f);
 	kt_rx_free(s->frame);
@@ -438,14 +422,14 @@ kt_signer_free(struct kt_signer *s)
 	kt_rx_free(s->faultinject);
 	kt_rx_free(s->armcaller);
 	kt_rx_free(s->armregs);
-	kt_rx_free(s->skip);
+	kt_nameset_free(s->skip);
 	for (size_t i = 0; i < s->n_wrappers; i++)
 		free(s->wrappers[i]);
 	free(s->wrappers);
-	kt_rx_free(s->anchors);
+	kt_nameset_free(s->anchors);
 	free_subs(s->renames, s->n_renames);
 	free_subs(s->hangfirst, s->n_hangfirst);
-	kt_rx_free(s->hangskip);
+	kt_nameset_free(s->hangskip);
 	free_subs(s->types, s->n_types);
 	free_subs(s->norm, s->n_norm);
 	kt_detect_free(s->det);

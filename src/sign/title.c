@@ -181,7 +181,7 @@ run_recipe(const struct kt_signer *s, const struct sign_recipe *rc, const struct
 bool
 kt_signer_skipped(const struct kt_signer *s, const char *func)
 {
-	return kt_rx_match(s->skip, kt_str_cstr(func), 0, NULL, 0);
+	return kt_nameset_match(s->skip, func);
 }
 
 static bool
@@ -189,7 +189,7 @@ skipped(const struct kt_signer *s, const struct sign_format *f, const char *func
 {
 	if (kt_signer_skipped(s, func))
 		return true;
-	return f->skip && kt_rx_match(f->skip, kt_str_cstr(func), 0, NULL, 0);
+	return f->skip && kt_nameset_match(f->skip, func);
 }
 
 /* The stall extractor (data/sign/extract.txt): walking from the top, the
@@ -204,7 +204,7 @@ pick_stall(const struct kt_signer *s, const struct sign_format *f, const struct 
 		for (size_t k = 0; k < s->n_renames; k++)
 			if (kt_rx_match(s->renames[k].rx, name, 0, NULL, 0))
 				return (int)i;
-		if (kt_rx_match(s->anchors, name, 0, NULL, 0))
+		if (kt_nameset_match(s->anchors, c[i].name))
 			return prev >= 0 ? prev : (int)i;
 		if (skipped(s, f, c[i].name))
 			continue;
@@ -235,7 +235,7 @@ pick_hang(const struct kt_signer *s, const struct sign_format *f, struct cand *c
 				return (int)i;
 			}
 	for (size_t i = 0; i < n; i++)
-		if (!kt_rx_match(s->hangskip, kt_str_cstr(c[i].name), 0, NULL, 0) &&
+		if (!kt_nameset_match(s->hangskip, c[i].name) &&
 		    !skipped(s, f, c[i].name))
 			return (int)i;
 	return -1;
@@ -457,7 +457,8 @@ guilty(const struct kt_signer *s, struct sig *g, const struct text *t, struct kt
 			set_corrupted(r, "fault injection frames in the report");
 			fault_line = i;
 		}
-	struct cand *c = kt_calloc(MAX_CANDS, sizeof(*c));
+	/* not zeroed: add_cand() writes each entry before it is counted */
+	struct cand *c = kt_malloc(MAX_CANDS * sizeof(*c));
 	size_t n = 0;
 	run_recipe(s, &g->f->stack, t, c, &n);
 	int at = pick(s, g->f, c, n);

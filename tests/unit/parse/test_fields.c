@@ -797,10 +797,44 @@ test_limits(void **state)
 	kt_fields_extract(NULL);
 }
 
+/* The text cursors: kt_fx_find() agrees with kt_str_find() (memmem), and
+ * kt_fx_eat() only consumes a literal that starts the text. */
+static void
+test_text_helpers(void **state)
+{
+	static const char *const hay[] = {
+		"", "a", "ab", "aab", "abab", "Not tainted 6.1.0 #1", "x Tainted: G W",
+		"[<ffff>] f+0x1/0x2", "aaaaaaaaab",
+	};
+	static const char *const needles[] = {
+		"", "a", "b", "ab", "aab", "abab", "ababa", "Tainted: ", "Not tainted", "+0x",
+		"aaab", "z",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(hay) / sizeof(hay[0]); i++)
+		for (size_t j = 0; j < sizeof(needles) / sizeof(needles[0]); j++) {
+			struct kt_str h = kt_str_cstr(hay[i]);
+			/* also a view that ends before the NUL */
+			struct kt_str cut = kt_str_make(h.p, h.len ? h.len - 1 : 0);
+			assert_int_equal(kt_fx_find(h, needles[j]), kt_str_find(h, needles[j]));
+			assert_int_equal(kt_fx_find(cut, needles[j]), kt_str_find(cut, needles[j]));
+		}
+	assert_int_equal(kt_fx_find(kt_str_make(NULL, 0), "a"), -1);
+	struct kt_str s = kt_str_cstr("Code: 48 89");
+	assert_false(kt_fx_eat(&s, "Cod:"));
+	assert_false(kt_fx_eat(&s, "X"));
+	assert_true(kt_fx_eat(&s, ""));
+	assert_true(kt_fx_eat(&s, "Code: "));
+	assert_int_equal(s.len, 5);
+	struct kt_str empty = kt_str_make(NULL, 0);
+	assert_false(kt_fx_eat(&empty, "a"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_helpers),
 		cmocka_unit_test(test_register_lines),
 		cmocka_unit_test(test_register_tables),
 		cmocka_unit_test(test_ip_lines),

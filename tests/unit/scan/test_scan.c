@@ -234,6 +234,20 @@ static const struct log_row log_rows[] = {
 	  "[2637695.836023]   WARN: Call Trace:\n"
 	  "[2637695.836140]   WARN:  [<ffffffff81486461>] ip_fragment+0x621/0x760\n"
 	  "[2637695.840000]   INFO: device vif3.0 left promiscuous mode\n", 0, 1 },
+	{ "dom0.log ring: keywords after a known level word",
+	  "[2637695.833000]   INFO: device vif3.0 entered promiscuous mode\n"
+	  "[2637695.833001]   INFO: device vif3.0 entered promiscuous mode\n"
+	  "[2637695.833002]   INFO:\n"
+	  "[2637695.833003]   INFO: INFO: task jbd2/sda1-8:245 blocked for more than 120 seconds.\n"
+	  "[2637695.833004]   INFO:       Not tainted 4.19.0 #1\n"
+	  "[2637695.833005]   INFO: Call Trace:\n"
+	  "[2637695.833006]   INFO:  schedule+0x46/0xb0\n"
+	  "[2637695.833007]   INFO: ---[ end trace 0000000000000000 ]---\n"
+	  "[2637695.833008]   INFO: device vif3.0 left promiscuous mode\n"
+	  "[2637695.833009]   INFO: BU\x1b[0mG: unable to handle kernel NULL pointer dereference at 0000000000000008\n"
+	  "[2637695.833010]   INFO: device vif3.0 left promiscuous mode\n"
+	  "[2637695.833011]   INFO: device vif3.0 left promiscuous mode Kernel panic - not syncing: x\n"
+	  "[2637695.833012]   INFO: device vif3.0 entered promiscuous mode\n", 0, 2 },
 	{ "syslog and journal prefixes",
 	  "Nov 23 09:26:01 host kernel: [  12.0] usb 1-1: new device\n"
 	  "Nov 23 09:26:02 host kernel: [  12.1] general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] SMP\n"

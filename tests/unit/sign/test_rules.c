@@ -284,6 +284,28 @@ static const struct rx_case rx_cases[] = {
 	{ "\\Gabc", "xxabc", 1, false },
 	{ "^\\xffz", "\xffz", 0, true },
 	{ "Sending NMI", "x Sending NMI from CPU 0", 0, true },
+	{ "Sending NMI", "x Sending NM", 0, false },
+	{ "abc", "abcabc", 4, false },
+	{ "abc", "xabcx", 1, true },
+	{ "abc", "", 0, false },
+	/* top-level alternations are split for existence checks */
+	{ "^\\s*(?:\\[<?[0-9a-f]+>?\\]\\s*){0,2}\\? |\\(unreliable\\)\\s*$", " [<ffff>] ? f+0x1/0x2", 0, true },
+	{ "^\\s*(?:\\[<?[0-9a-f]+>?\\]\\s*){0,2}\\? |\\(unreliable\\)\\s*$", "f+0x1/0x2 (unreliable)", 0, true },
+	{ "^\\s*(?:\\[<?[0-9a-f]+>?\\]\\s*){0,2}\\? |\\(unreliable\\)\\s*$", " [<ffff>] f+0x1/0x2", 0, false },
+	{ "(a)|b\\1", "b", 0, false },
+	{ "(?i)x|y", "Y", 0, true },
+	{ "[|]|z", "|", 0, true },
+	{ "[[:alpha:]|]|9", "|", 0, true },
+	{ "a|", "zzz", 0, true },
+	{ "(?<n>a)|b", "b", 0, true },
+	{ "a.c", "abc", 0, true },
+	/* PCRE2 merges "oom|Out" into one caseless first unit */
+	{ "oom-killer|Out of memory", "a invoked oom-killer: x", 0, true },
+	{ "oom-killer|Out of memory", "Out of memory: Killed", 0, true },
+	{ "abc|Abd", "xxabc", 0, true },
+	{ "(?i)sending nmi", "x SENDING NMI", 0, true },
+	{ "end\\)$", "(end)", 0, true },
+	{ "end\\)$", "(end", 0, false },
 };
 
 static void
@@ -298,6 +320,10 @@ test_rx_prefilter(void **state)
 		print_message("rx %s on '%s'\n", c->pattern, c->subject);
 		assert_int_equal(kt_rx_new(ctx, c->pattern, 0, &rx), 0);
 		assert_int_equal(kt_rx_match(rx, kt_str_cstr(c->subject), c->start, ov, 1), c->match);
+		if (c->match)
+			assert_true(ov[0] >= (long)c->start && ov[1] >= ov[0]);
+		/* existence only (may take the split path): the same answer */
+		assert_int_equal(kt_rx_match(rx, kt_str_cstr(c->subject), c->start, NULL, 0), c->match);
 		kt_rx_free(rx);
 	}
 	kt_ctx_free(ctx);
