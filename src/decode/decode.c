@@ -6,10 +6,13 @@
  */
 #include "decode/decode.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode/internal.h"
+#include "util/ctx.h"
 #include "util/data.h"
+#include "util/mem.h"
 
 static const struct {
 	const char *path;
@@ -77,22 +80,52 @@ reset_outputs(struct kt_report *r)
 	r->n_reg_notes = 0;
 }
 
+static void
+free_cached_tables(void *p)
+{
+	kt_decode_tables_deinit(p);
+	free(p);
+}
+
+/* The tables are loaded once per context and kept on it: loading them for
+ * every report cost more than decoding the report. */
+static const struct kt_decode_tables *
+cached_tables(struct kt_ctx *ctx, struct kt_decode_tables *local)
+{
+	struct kt_decode_tables *t;
+
+	if (!ctx) {
+		(void)kt_decode_tables_load(ctx, local);
+		return local;
+	}
+	if (!ctx->decode_cache) {
+		t = kt_calloc(1, sizeof(*t));
+		(void)kt_decode_tables_load(ctx, t);	/* problems were reported via kt_diag */
+		ctx->decode_cache = t;
+		ctx->decode_cache_free = free_cached_tables;
+	}
+	return ctx->decode_cache;
+}
+
 int
 kt_decode_run(struct kt_ctx *ctx, struct kt_report *r, const struct kt_decode_opts *opts)
 {
-	struct kt_decode_tables t;
+	struct kt_decode_tables local;
+	const struct kt_decode_tables *t;
 	struct kt_insn_regs used;
 	int rc = 0;
 
+	memset(&local, 0, sizeof(local));
 	reset_outputs(r);
-	(void)kt_decode_tables_load(ctx, &t);	/* problems were reported via kt_diag */
-	kt_decode_taint(r, &t.taint);
-	kt_decode_fault(r, &t);
-	kt_decode_cpu_regs(r, &t);
-	kt_decode_context(r, &t.ctx_frames);
+	t = cached_tables(ctx, &local);
+	kt_decode_taint(r, &t->taint);
+	kt_decode_fault(r, t);
+	kt_decode_cpu_regs(r, t);
+	kt_decode_context(r, &t->ctx_frames);
 	kt_decode_insns(r, &used);
-	kt_decode_reg_notes(r, &t, &used);
-	kt_decode_tables_deinit(&t);
+	kt_decode_reg_notes(r, t, &used);
+	if (t == &local)
+		kt_decode_tables_deinit(&local);
 	if (opts && (opts->vmlinux || opts->modules_dir || opts->system_map))
 		rc = kt_symbolize(ctx, r, opts);
 	return rc;

@@ -619,20 +619,26 @@ eval_rule(struct eval *e, const struct kt_rule *rule, size_t *cap)
 	int total = 0, got = 0;
 	double score;
 
-	for (size_t i = 0; i < rule->n_conds && i < 64; i++) {
-		const struct kt_cond *cd = &rule->conds[i];
-		struct cres *c = &e->res[i];
-		bool m;
+	/* Required conditions first: most rules fail one of them on most
+	 * reports, so the optional (often regex-heavy) ones are skipped. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < rule->n_conds && i < 64; i++) {
+			const struct kt_cond *cd = &rule->conds[i];
+			struct cres *c = &e->res[i];
+			bool m;
 
-		c->n_vars = 0;
-		m = match_cond(e, cd, c);
-		c->held = cd->absent ? !m : m;
-		if (cd->absent)
+			if (cd->required != (pass == 0))
+				continue;
 			c->n_vars = 0;
-		if (!c->held && cd->required)
-			return;
-		total += cd->weight;
-		got += c->held ? cd->weight : 0;
+			m = match_cond(e, cd, c);
+			c->held = cd->absent ? !m : m;
+			if (cd->absent)
+				c->n_vars = 0;
+			if (!c->held && cd->required)
+				return;
+			total += cd->weight;
+			got += c->held ? cd->weight : 0;
+		}
 	}
 	score = total ? (double)got / total : 0;
 	add_finding(e, rule, score, confidence(e, rule, score), cap);

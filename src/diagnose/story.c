@@ -32,6 +32,11 @@ struct kt_frame_table {
 	struct row *rows;
 	size_t n;
 	pcre2_match_data *md;
+	/* All rows as one anchored alternation, each branch ending in
+	 * (*MARK:i): one match per frame instead of one per row (the story
+	 * classifies every frame several times). NULL: match row by row. */
+	pcre2_code *all;
+	struct kt_buf all_src;
 };
 
 void
@@ -45,6 +50,8 @@ kt_frame_table_free(struct kt_frame_table *t)
 	}
 	free(t->rows);
 	pcre2_match_data_free(t->md);
+	pcre2_code_free(t->all);
+	kt_buf_deinit(&t->all_src);
 	free(t);
 }
 
@@ -90,6 +97,8 @@ add_row(struct kt_frame_table *t, struct kt_str line, size_t *cap)
 	free(pat);
 	if (!row.re)
 		return;
+	kt_buf_printf(&t->all_src, "%s(?:%.*s)(*MARK:%zu)", t->n ? "|" : "^(?:",
+		      (int)col[0].len, col[0].p, t->n);
 	row.phrase = kt_strndup(col[3].p, col[3].len);
 	if (t->n == *cap) {
 		*cap = *cap ? *cap * 2 : 32;
@@ -123,6 +132,15 @@ kt_frame_table_load(struct kt_ctx *ctx)
 			add_row(t, line, &cap);
 	}
 	kt_data_blob_deinit(&blob);
+	if (t->n) {
+		int err;
+		PCRE2_SIZE off;
+
+		kt_buf_adds(&t->all_src, ")$");
+		t->all = pcre2_compile((PCRE2_SPTR)t->all_src.p, t->all_src.len, 0, &err, &off, NULL);
+		if (t->all)
+			(void)pcre2_jit_compile(t->all, PCRE2_JIT_COMPLETE);
+	}
 	return t;
 }
 
@@ -136,6 +154,17 @@ kt_frame_table_count(const struct kt_frame_table *t)
 static const struct row *
 classify(const struct kt_frame_table *t, const char *fn)
 {
+	if (t && fn && t->all) {
+		const char *mark;
+		char *end;
+		unsigned long i;
+
+		if (pcre2_match(t->all, (PCRE2_SPTR)fn, PCRE2_ZERO_TERMINATED, 0, 0, t->md, NULL) < 0)
+			return NULL;
+		mark = (const char *)pcre2_get_mark(t->md);
+		i = mark ? strtoul(mark, &end, 10) : t->n;
+		return i < t->n ? &t->rows[i] : NULL;
+	}
 	for (size_t i = 0; t && fn && i < t->n; i++)
 		if (pcre2_match(t->rows[i].re, (PCRE2_SPTR)fn, strlen(fn), 0, 0, t->md, NULL) >= 0)
 			return &t->rows[i];

@@ -19,6 +19,8 @@ kt_ctx_free(struct kt_ctx *ctx)
 		ctx->sign_cache_free(ctx->sign_cache);
 	if (ctx && ctx->parse_cache_free)
 		ctx->parse_cache_free(ctx->parse_cache);
+	if (ctx && ctx->decode_cache_free)
+		ctx->decode_cache_free(ctx->decode_cache);
 	free(ctx);
 }
 

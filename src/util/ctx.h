@@ -25,6 +25,10 @@ struct kt_ctx {
 	 * (src/parse/parser.c). */
 	void *parse_cache;
 	void (*parse_cache_free)(void *cache);
+	/* Decoder tables (taint, error bits, poison, MTU sizes ...), loaded on
+	 * first use (src/decode/decode.c). */
+	void *decode_cache;
+	void (*decode_cache_free)(void *cache);
 };
 
 #endif
