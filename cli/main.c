@@ -10,14 +10,6 @@
 
 #include "commands.h"
 
-/* Commands land one by one while the tool is built up; a command whose file
- * is not linked in yet is reported as unavailable instead of breaking the
- * link. (Weak references: removed once every command is in.) */
-#pragma weak kt_cli_analyze
-#pragma weak kt_cli_scan
-#pragma weak kt_cli_rules
-#pragma weak kt_cli_net
-
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -79,10 +71,6 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
-		if (!commands[i].fn) {
-			fprintf(stderr, "ktriage: '%s' is not available in this build\n", argv[1]);
-			return 3;
-		}
 		return commands[i].fn(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "ktriage: unknown command '%s' (see 'ktriage --help')\n", argv[1]);

@@ -39,6 +39,7 @@ struct kt_rx {
 	char *literal;
 	size_t literal_len;
 	bool jit;		/* JIT-compiled: use the fast entry point */
+	bool jit_tried;		/* JIT compilation is done on first use */
 	/* "A|B" split into A and B, each with its own cheap tests: used when
 	 * only the existence of a match is asked (see split_alternatives). */
 	struct kt_rx *alts[MAX_SPLIT];
@@ -218,10 +219,8 @@ rx_build(struct kt_ctx *ctx, const char *pattern, unsigned flags, bool split,
 		return kt_error(ctx, KT_EFORMAT, "regex '%s' at %zu: %s", pattern,
 				(size_t)off, (const char *)msg);
 	}
-	int jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	struct kt_rx *rx = kt_calloc(1, sizeof(*rx));
 	rx->code = code;
-	rx->jit = jit == 0;
 	rx->md = pcre2_match_data_create_from_pattern(code, NULL);
 	rx->mctx = pcre2_match_context_create(NULL);
 	if (!rx->md || !rx->mctx)
@@ -252,6 +251,19 @@ kt_rx_free(struct kt_rx *rx)
 		kt_rx_free(rx->alts[i]);
 	free(rx->literal);
 	free(rx);
+}
+
+/* JIT-compile on first use: most patterns of the tables (title formats of
+ * rare headers) are never run, and JIT compilation costs more than
+ * compilation. The rx is logically const: this is a cache. */
+static void
+ensure_jit(const struct kt_rx *rx)
+{
+	if (!rx->jit_tried) {
+		struct kt_rx *w = (struct kt_rx *)rx;
+		w->jit = pcre2_jit_compile(w->code, PCRE2_JIT_COMPLETE) == 0;
+		w->jit_tried = true;
+	}
 }
 
 /* memmem for short haystacks: memchr for the first byte, then compare
@@ -305,6 +317,7 @@ kt_rx_match(const struct kt_rx *rx, struct kt_str s, size_t start, long *ovec, s
 		}
 		return true;
 	}
+	ensure_jit(rx);
 	/* pcre2_jit_match() skips the argument checks of pcre2_match() (a
 	 * third of the cost of a failing call on a short line) */
 	int rc = rx->jit ? pcre2_jit_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.len, start, 0,
@@ -332,6 +345,7 @@ char *
 kt_rx_replace(const struct kt_rx *rx, const char *in, const char *with)
 {
 	size_t cap = strlen(in) * 2 + 64;
+	ensure_jit(rx);
 	for (int tries = 0; tries < 4; tries++, cap *= 4) {
 		char *out = kt_malloc(cap);
 		PCRE2_SIZE ol = cap;
