@@ -681,10 +681,18 @@ find_keywords(const struct kt_detect *d, struct kt_str text, bool xen,
 		unsigned pair = (unsigned)t[i] << 8 | t[i + 1];
 		if (!(d->pairs[pair >> 3] & (1u << (pair & 7))))
 			continue;
-		for (size_t k = 0; k < d->n_anchors && d->anchors[k].pair <= pair; k++) {
+		size_t lo = 0, hi = d->n_anchors;
+		while (lo < hi) {	/* first anchor of this pair */
+			size_t mid = lo + (hi - lo) / 2;
+			if (d->anchors[mid].pair < pair)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo; k < d->n_anchors && d->anchors[k].pair == pair; k++) {
 			const struct anchor *a = &d->anchors[k];
 			const struct header *h = &d->h[a->header];
-			if (a->pair != pair || a->off > i || h->xen_only != xen ||
+			if (a->off > i || h->xen_only != xen ||
 			    (found[a->header / 64] >> (a->header % 64) & 1))
 				continue;
 			size_t p = i - a->off;
