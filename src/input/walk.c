@@ -220,27 +220,6 @@ emit_file(struct walker *w, const char *path)
 
 enum sniff { SNIFF_EMPTY, SNIFF_TEXT, SNIFF_BINARY, SNIFF_ARCHIVE };
 
-/* Length of a valid UTF-8 sequence at p (RFC 3629 §4), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
 
 /* Text unless an executable, or more than 1/16 of the non-NUL bytes are
  * control characters or invalid UTF-8. NUL bytes are ignored: logs written
@@ -259,7 +238,7 @@ looks_text(const unsigned char *p, size_t n)
 			continue;
 		nonnul++;
 		if (c >= 0x80) {
-			size_t l = utf8_len(p + i, n - i);
+			size_t l = kt_utf8_len(p + i, n - i);
 
 			if (l == 0 && n - i >= 4)	/* a cut sequence at the end is fine */
 				bad++;

@@ -51,31 +51,6 @@ word_suspect(uint64_t w)
 	return (((w - ones * 0x20) & ~w) | w | ((del - ones) & ~del)) & high;
 }
 
-/* Length of a valid UTF-8 sequence at p (RFC 3629 §4), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	/* overlong 3/4-byte forms, surrogates, > U+10FFFF */
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return len;
-}
 
 static bool
 needs_cleaning(struct kt_str s)
@@ -99,7 +74,7 @@ needs_cleaning(struct kt_str s)
 			continue;
 		if (c < 0x80)
 			return true;
-		size_t l = utf8_len(p + i, s.len - i);
+		size_t l = kt_utf8_len(p + i, s.len - i);
 		if (l == 0)
 			return true;
 		i += l - 1;
@@ -165,7 +140,7 @@ clean(struct kt_normalizer *n, struct kt_str s, int *level)
 		} else if (c < 0x80) {
 			i++;		/* other controls, DEL, NUL */
 		} else {
-			size_t l = utf8_len(p + i, s.len - i);
+			size_t l = kt_utf8_len(p + i, s.len - i);
 
 			if (l == 0) {
 				o[k++] = '?';

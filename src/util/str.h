@@ -45,6 +45,12 @@ size_t kt_parse_hex(struct kt_str s, uint64_t *ret);
 /* Parse an unsigned decimal number at the start of s; returns bytes consumed. */
 size_t kt_parse_dec(struct kt_str s, uint64_t *ret);
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes available):
+ * 2..4, or 0 when it is not valid UTF-8 (overlong forms, surrogates and
+ * code points above U+10FFFF are invalid; RFC 3629 §4). ASCII is the
+ * caller's business. */
+size_t kt_utf8_len(const unsigned char *p, size_t n);
+
 static inline bool kt_is_space(char c) { return c == ' ' || c == '\t'; }
 static inline bool kt_is_digit(char c) { return c >= '0' && c <= '9'; }
 static inline bool kt_is_xdigit(char c)
