@@ -38,6 +38,9 @@ long kt_fx_find(struct kt_str s, const char *lit);
 void kt_fx_ws(struct kt_str *s);
 /* Hex number (optional 0x); returns digits consumed (0: nothing, s kept). */
 size_t kt_fx_hex(struct kt_str *s, uint64_t *ret);
+/* "[<ffffffff812d9656>]" (or "[<  (null)>]", which gives 0) at the start of *s;
+ * consumed on success. */
+bool kt_fx_bracket_addr(struct kt_str *s, uint64_t *ret);
 size_t kt_fx_dec(struct kt_str *s, uint64_t *ret);
 /* Next whitespace-delimited token (s advanced past it); empty at end. */
 struct kt_str kt_fx_token(struct kt_str *s);

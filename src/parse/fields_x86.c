@@ -8,25 +8,6 @@
 
 #include <string.h>
 
-/* "[<ffffffff812d9656>]" or "[<          (null)>]" */
-static bool
-bracket_addr(struct kt_str *s, uint64_t *ret)
-{
-	struct kt_str t = *s;
-
-	if (!kt_fx_eat(&t, "[<"))
-		return false;
-	kt_fx_ws(&t);
-	if (kt_fx_eat(&t, "(null)"))
-		*ret = 0;
-	else if (!kt_fx_hex(&t, ret))
-		return false;
-	if (!kt_fx_eat(&t, ">]"))
-		return false;
-	*s = t;
-	return true;
-}
-
 /* The text after "RIP:", "IP:" or "EIP:":
  *   "e030:[<ffffffff812d9656>]  [<ffffffff812d9656>] memcpy+0x6/0x110"  (<= 4.9)
  *   "0010:memcpy_erms+0x6/0x10" (>= 4.10), "0033:0x7f5d2bc8d7f7" (user)
@@ -49,11 +30,11 @@ ip_text(struct kt_fx *fx, struct kt_str s)
 		s = t;
 	}
 	kt_fx_ws(&s);
-	if (bracket_addr(&s, &addr)) {
+	if (kt_fx_bracket_addr(&s, &addr)) {
 		have_addr = true;
 		kt_fx_ws(&s);
 		t = s;
-		if (bracket_addr(&t, &v))	/* the old form prints it twice */
+		if (kt_fx_bracket_addr(&t, &v))	/* the old form prints it twice */
 			s = t;
 		kt_fx_ws(&s);
 	}

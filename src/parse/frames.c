@@ -96,8 +96,9 @@ stack_marker(struct kt_fx *fx, struct kt_str *s)
 
 /* ---- one frame ---------------------------------------------------- */
 
-static bool
-bracket_addr(struct kt_str *s, uint64_t *ret)
+/* "[<ffffffff812d9656>]" or "[<          (null)>]" */
+bool
+kt_fx_bracket_addr(struct kt_str *s, uint64_t *ret)
 {
 	struct kt_str t = *s;
 
@@ -191,7 +192,7 @@ parse_frame(struct kt_str s, bool need_offset, struct pframe *pf)
 	}
 	if (kt_fx_eat(&s, "? "))
 		pf->reliable = false;
-	if (bracket_addr(&s, &pf->addr) || ppc_addrs(&s, &pf->addr))
+	if (kt_fx_bracket_addr(&s, &pf->addr) || ppc_addrs(&s, &pf->addr))
 		has_addr = true;
 	kt_fx_ws(&s);
 	/* arm: "[<pc>] (func+0x0/0xf4) from [<lr>] (caller+...)" */
