@@ -230,19 +230,26 @@ origin_sentence(const struct kt_frame_table *t, struct kt_report *r, const char 
 	size_t n;
 	const struct kt_frame *f = frames_of(r, &n);
 
+	const struct row *best = NULL;
+
 	*ret_fn = NULL;
-	for (size_t k = 0; t && k < t->n; k++) {
-		if (t->rows[k].role != ROLE_ORIGIN)
+	/* The origin row earliest in table order wins, at its first frame:
+	 * one classification per frame (rows are contiguous, so pointer order
+	 * is table order). */
+	for (size_t i = 0; t && i < n; i++) {
+		const struct row *row;
+
+		if (!f[i].reliable || !f[i].function)
 			continue;
-		for (size_t i = 0; i < n; i++) {
-			if (!f[i].reliable || !f[i].function || classify(t, f[i].function) != &t->rows[k])
-				continue;
+		row = classify(t, f[i].function);
+		if (row && row->role == ROLE_ORIGIN && (!best || row < best)) {
+			best = row;
 			*ret_fn = f[i].function;
-			return kt_report_printf(r, "The work came from %s (%s).", t->rows[k].phrase,
-						f[i].function);
 		}
 	}
-	return NULL;
+	if (!best)
+		return NULL;
+	return kt_report_printf(r, "The work came from %s (%s).", best->phrase, *ret_fn);
 }
 
 /* Sentence: the call path, innermost first. Fields: ip.function, frames[]
