@@ -79,6 +79,7 @@ struct eval {
 	size_t n_frames;
 	enum kt_context context;
 	struct cres res[64];
+	const char *text;	/* header, lines and panic joined by '\n' (built on first use) */
 };
 
 static void
@@ -116,18 +117,38 @@ match_text(struct eval *e, const struct kt_cond *cd, struct cres *c, const char 
 	return true;
 }
 
+/* The report's text as one subject: one regex call per condition instead
+ * of one per line (the per-call cost dominated). Regexes are compiled with
+ * PCRE2_MULTILINE, so ^ and $ still anchor at each line. */
+static const char *
+report_text(struct eval *e)
+{
+	const struct kt_report *r = e->r;
+	struct kt_buf b;
+
+	if (e->text)
+		return e->text;
+	kt_buf_init(&b);
+	if (r->header)
+		kt_buf_adds(&b, r->header);
+	for (size_t i = 0; i < r->n_lines; i++) {
+		kt_buf_addc(&b, '\n');
+		kt_buf_adds(&b, r->lines[i]);
+	}
+	if (r->panic) {
+		kt_buf_addc(&b, '\n');
+		kt_buf_adds(&b, r->panic);
+	}
+	e->text = kt_arena_strndup(e->scratch, b.p ? b.p : "", b.len);
+	kt_buf_deinit(&b);
+	return e->text;
+}
+
 /* line: the report header, every cut-out line, the panic line. */
 static bool
 match_lines(struct eval *e, const struct kt_cond *cd, struct cres *c)
 {
-	const struct kt_report *r = e->r;
-
-	if (match_text(e, cd, c, r->header))
-		return true;
-	for (size_t i = 0; i < r->n_lines; i++)
-		if (match_text(e, cd, c, r->lines[i]))
-			return true;
-	return match_text(e, cd, c, r->panic);
+	return match_text(e, cd, c, report_text(e));
 }
 
 static bool

@@ -153,7 +153,8 @@ compile(struct ld *l, yaml_node_t *n, const char *src, bool anchored, struct kt_
 	pcre2_code *code;
 	char *pat = kt_arena_printf(l->rs->arena, anchored ? "^(?:%s)$" : "%s", src);
 
-	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MULTILINE,
 			     &err, &off, NULL);
 	if (!code) {
 		PCRE2_UCHAR buf[256];

@@ -216,20 +216,24 @@ void
 kt_buf_printf(struct kt_buf *b, const char *fmt, ...)
 {
 	va_list ap, ap2;
-	char probe[1];
+	size_t room;
 	int n;
 
 	if (!fmt)	/* keeps gcc's -Wformat-truncation quiet under -fsanitize */
 		return;
+	reserve(b, 64);	/* most calls fit: format once, straight into the buffer */
+	room = b->cap - b->len;
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	n = vsnprintf(probe, sizeof(probe), fmt, ap2);	/* length only */
+	n = vsnprintf(b->p + b->len, room, fmt, ap2);
 	va_end(ap2);
-	if (n > 0) {
+	if (n > 0 && (size_t)n >= room) {
 		reserve(b, (size_t)n);
 		(void)vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-		b->len += (size_t)n;
 	}
+	if (n > 0)
+		b->len += (size_t)n;
+	b->p[b->len] = '\0';
 	va_end(ap);
 }
 
