@@ -251,7 +251,7 @@ decode_esr(struct kt_report *r, const struct kt_decode_tables *t)
 	for (size_t i = 0; i < t->esr_ec.n_rows; i++) {
 		uint64_t v;
 
-		if (kt_dtable_num(kt_dtable_get(&t->esr_ec, i, c_ec), &v) && v == ec)
+		if (kt_dtable_get_num(&t->esr_ec, i, c_ec, &v) && v == ec)
 			add_flag(r, out, &cap,
 				 kt_report_printf(r, "EC=0x%02llx", (unsigned long long)ec),
 				 kt_report_printf(r, "%s: %s",
@@ -266,7 +266,7 @@ decode_esr(struct kt_report *r, const struct kt_decode_tables *t)
 	for (size_t i = 0; i < t->fsc.n_rows; i++) {
 		uint64_t v;
 
-		if (kt_dtable_num(kt_dtable_get(&t->fsc, i, c_code), &v) && v == fsc) {
+		if (kt_dtable_get_num(&t->fsc, i, c_code, &v) && v == fsc) {
 			const char *name = kt_dtable_get(&t->fsc, i, kt_dtable_col(&t->fsc, "name"));
 
 			add_flag(r, out, &cap,

@@ -117,8 +117,26 @@ kt_dtable_parse(struct kt_ctx *ctx, const char *path, const char *text, size_t l
 		kt_dtable_deinit(&t);
 		return rc;
 	}
+	t.nums = kt_calloc(t.n_rows * t.n_cols + 1, sizeof(*t.nums));
+	t.num_ok = kt_calloc(t.n_rows * t.n_cols + 1, sizeof(*t.num_ok));
+	for (size_t i = 0; i < t.n_rows * t.n_cols; i++)
+		t.num_ok[i] = kt_dtable_num(t.cells[i], &t.nums[i]);
 	*ret = t;
 	return 0;
+}
+
+bool
+kt_dtable_get_num(const struct kt_dtable *t, size_t row, int col, uint64_t *ret)
+{
+	size_t i;
+
+	if (col < 0 || (size_t)col >= t->n_cols || row >= t->n_rows || !t->num_ok)
+		return false;
+	i = row * t->n_cols + (size_t)col;
+	if (!t->num_ok[i])
+		return false;
+	*ret = t->nums[i];
+	return true;
 }
 
 int
@@ -141,6 +159,8 @@ kt_dtable_deinit(struct kt_dtable *t)
 	free(t->head);
 	free(t->cells);
 	free(t->line);
+	free(t->nums);
+	free(t->num_ok);
 	memset(t, 0, sizeof(*t));
 }
 

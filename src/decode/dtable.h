@@ -20,6 +20,11 @@ struct kt_dtable {
 	uint32_t *line;		/* file line of each row (for messages and tests) */
 	size_t n_rows;
 	const char *path;	/* "decode/taint.tsv" (static string from the caller) */
+	/* Every cell parsed once as a number (kt_dtable_num) at load time, so
+	 * per-register lookups do no string parsing: nums[i] is valid when
+	 * num_ok[i]. Indexed like cells. */
+	uint64_t *nums;
+	bool *num_ok;
 };
 
 /* Parse `len` bytes of table text. Returns 0 or KT_EFORMAT (message on ctx:
@@ -33,6 +38,10 @@ int kt_dtable_load(struct kt_ctx *ctx, const char *path, struct kt_dtable *ret);
 void kt_dtable_deinit(struct kt_dtable *t);
 
 /* Index of column NAME, or -1. */
+/* The number in a cell (parsed at load time); false if the cell is not a
+ * number or out of range. */
+bool kt_dtable_get_num(const struct kt_dtable *t, size_t row, int col, uint64_t *ret);
+
 int kt_dtable_col(const struct kt_dtable *t, const char *name);
 /* Field of row `row` in column `col` ("" when col < 0). Borrowed; valid until
  * the table is released. */

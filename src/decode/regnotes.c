@@ -157,8 +157,8 @@ poison_note(struct rn *c, const char *reg, uint64_t v, bool focus)
 	for (size_t i = 0; i < t->n_rows; i++) {
 		uint64_t val, mask;
 
-		if (!kt_dtable_num(kt_dtable_get(t, i, c_v), &val) ||
-		    !kt_dtable_num(kt_dtable_get(t, i, c_m), &mask) || (v & mask) != val)
+		if (!kt_dtable_get_num(t, i, c_v, &val) ||
+		    !kt_dtable_get_num(t, i, c_m, &mask) || (v & mask) != val)
 			continue;
 		if (strcmp(kt_dtable_get(t, i, c_s), "any") != 0 && !focus)
 			return false;
@@ -179,7 +179,7 @@ mtu_note(struct rn *c, const char *reg, uint64_t v)
 	for (size_t i = 0; i < t->n_rows; i++) {
 		uint64_t val;
 
-		if (kt_dtable_num(kt_dtable_get(t, i, c_v), &val) && val == v) {
+		if (kt_dtable_get_num(t, i, c_v, &val) && val == v) {
 			add_note(c, reg, v, "mtu-size",
 				 kt_report_printf(c->r, "0x%llx = %llu: %s", (unsigned long long)v,
 						  (unsigned long long)v, kt_dtable_get(t, i, c_m)));
