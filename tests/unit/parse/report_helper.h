@@ -7,6 +7,8 @@
 #define KT_TEST_REPORT_HELPER_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ktriage/report.h>
@@ -53,6 +55,32 @@ find_reg(const struct kt_report *r, const char *name)
 		if (strcmp(r->regs[i].name, name) == 0)
 			return &r->regs[i];
 	return NULL;
+}
+
+/* A test input file under the source tree (KT_SOURCE_ROOT), NUL-terminated;
+ * free() it. Needs cmocka (fail_msg) included first. */
+static inline char *
+slurp(const char *rel)
+{
+	const char *root = getenv("KT_SOURCE_ROOT");
+	char path[4096];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", root ? root : ".", rel);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		fail_msg("short read %s", path);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
 }
 
 #endif

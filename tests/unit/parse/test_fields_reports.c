@@ -21,30 +21,6 @@
 #include "parse/fields.h"
 #include "report_helper.h"
 
-static char *
-slurp(const char *rel)
-{
-	const char *root = getenv("KT_SOURCE_ROOT");
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", root ? root : ".", rel);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("short read %s", path);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
-
 static const struct kt_frame *
 find_frame(const struct kt_report *r, const char *func)
 {

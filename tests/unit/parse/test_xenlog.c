@@ -18,7 +18,9 @@
 #include <ktriage/report.h>
 
 #include "util/arena.h"
+#include "parse/fields.h"
 #include "parse/xenlog.h"
+#include "report_helper.h"
 
 static void
 feed_text(struct kt_xenlog *x, const char *text)
@@ -41,30 +43,6 @@ feed_text(struct kt_xenlog *x, const char *text)
 		kt_xenlog_feed(x, &line);
 		p = *e ? e + 1 : e;
 	}
-}
-
-static char *
-slurp(const char *rel)
-{
-	const char *root = getenv("KT_SOURCE_ROOT");
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", root ? root : ".", rel);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("short read %s", path);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
 }
 
 static const struct kt_reg *
