@@ -179,6 +179,31 @@ frames_of(const struct kt_report *r, size_t *n)
 	return r->n_frames ? r->frames : r->xen.frames;
 }
 
+/* Every frame's row, classified once per report (the sentences below
+ * each walk the trace; classifying per walk was most of the story's cost). */
+struct memo {
+	const struct row **frames;	/* one per r->frames[i] */
+	const struct row **xen;		/* one per r->xen.frames[i] */
+};
+
+static const struct row **
+classify_all(struct kt_report *r, const struct kt_frame_table *t, const struct kt_frame *f,
+	     size_t n)
+{
+	const struct row **v = kt_report_alloc(r, (n ? n : 1) * sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = classify(t, f[i].function);
+	return v;
+}
+
+/* The memo entries that go with frames_of(). */
+static const struct row **
+rows_of(const struct memo *m, const struct kt_report *r)
+{
+	return r->n_frames ? m->frames : m->xen;
+}
+
 enum kt_context
 kt_frame_table_context(const struct kt_frame_table *t, const struct kt_report *r,
 		       const char **ret_why)
@@ -225,10 +250,11 @@ say(struct kt_report *r, size_t *cap, const char *sentence)
 /* Sentence: where the work came from. Fields: frames[].function/reliable
  * (or xen.frames), the table's origin rows in table order. */
 static const char *
-origin_sentence(const struct kt_frame_table *t, struct kt_report *r, const char **ret_fn)
+origin_sentence(const struct memo *m, struct kt_report *r, const char **ret_fn)
 {
 	size_t n;
 	const struct kt_frame *f = frames_of(r, &n);
+	const struct row **rows = rows_of(m, r);
 
 	const struct row *best = NULL;
 
@@ -236,12 +262,12 @@ origin_sentence(const struct kt_frame_table *t, struct kt_report *r, const char 
 	/* The origin row earliest in table order wins, at its first frame:
 	 * one classification per frame (rows are contiguous, so pointer order
 	 * is table order). */
-	for (size_t i = 0; t && i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct row *row;
 
 		if (!f[i].reliable || !f[i].function)
 			continue;
-		row = classify(t, f[i].function);
+		row = rows[i];
 		if (row && row->role == ROLE_ORIGIN && (!best || row < best)) {
 			best = row;
 			*ret_fn = f[i].function;
@@ -257,11 +283,12 @@ origin_sentence(const struct kt_frame_table *t, struct kt_report *r, const char 
  * entry is kept: a leaf function such as memcpy sets up no frame, so its
  * caller is printed with '?' although it is the real caller. */
 static const char *
-path_sentence(const struct kt_frame_table *t, struct kt_report *r, const char *origin_fn)
+path_sentence(const struct memo *m, struct kt_report *r, const char *origin_fn)
 {
 	struct kt_buf b;
 	size_t n, shown = 0;
 	const struct kt_frame *f = frames_of(r, &n);
+	const struct row **rows = rows_of(m, r);
 	bool origin_shown = false;
 	const char *out;
 
@@ -271,7 +298,7 @@ path_sentence(const struct kt_frame_table *t, struct kt_report *r, const char *o
 		shown++;
 	}
 	for (size_t i = 0; i < n && shown < PATH_FRAMES; i++) {
-		const struct row *row = classify(t, f[i].function);
+		const struct row *row = rows[i];
 
 		if (!f[i].function || (!f[i].reliable && i > 0) || (row && row->role == ROLE_HELPER))
 			continue;
@@ -352,14 +379,15 @@ outcome_sentence(struct kt_report *r)
 /* Sentence: kexec into the crash kernel. Fields: frames[] and xen.frames[]
  * matching kexec rows, xen.present. */
 static const char *
-kexec_sentence(const struct kt_frame_table *t, struct kt_report *r)
+kexec_sentence(const struct memo *m, struct kt_report *r)
 {
 	const struct kt_frame *sets[2] = { r->frames, r->xen.frames };
+	const struct row **rows[2] = { m->frames, m->xen };
 	size_t ns[2] = { r->n_frames, r->xen.n_frames };
 
 	for (int s = 0; s < 2; s++) {
 		for (size_t i = 0; i < ns[s]; i++) {
-			const struct row *row = classify(t, sets[s][i].function);
+			const struct row *row = rows[s][i];
 
 			if (!row || row->role != ROLE_KEXEC)
 				continue;
@@ -381,11 +409,13 @@ story(struct kt_ctx *ctx, const struct kt_frame_table *t, struct kt_report *r)
 	size_t cap = 0;
 	const char *origin_fn, *why, *s;
 	enum kt_context c = kt_frame_table_context(t, r, &why);
+	struct memo m = { classify_all(r, t, r->frames, r->n_frames),
+			  classify_all(r, t, r->xen.frames, r->xen.n_frames) };
 
 	(void)ctx;
 	r->story = NULL;
 	r->n_story = 0;
-	if ((s = origin_sentence(t, r, &origin_fn)))
+	if ((s = origin_sentence(&m, r, &origin_fn)))
 		say(r, &cap, s);
 	/* Sentence: the context. Fields: context / context_why, or the frame
 	 * that decided it (kt_frame_table_context). */
@@ -398,7 +428,7 @@ story(struct kt_ctx *ctx, const struct kt_frame_table *t, struct kt_report *r)
 		say(r, &cap, kt_report_printf(r, "It ran in %s context%s%.*s%s.", kt_context_name(c),
 					      wlen ? " (" : "", wlen, wlen ? why : "", wlen ? ")" : ""));
 	}
-	if ((s = path_sentence(t, r, origin_fn)))
+	if ((s = path_sentence(&m, r, origin_fn)))
 		say(r, &cap, s);
 	if ((s = fault_sentence(r)))
 		say(r, &cap, s);
@@ -406,7 +436,7 @@ story(struct kt_ctx *ctx, const struct kt_frame_table *t, struct kt_report *r)
 		say(r, &cap, s);
 	if ((s = outcome_sentence(r)))
 		say(r, &cap, s);
-	if ((s = kexec_sentence(t, r)))
+	if ((s = kexec_sentence(&m, r)))
 		say(r, &cap, s);
 	return 0;
 }

@@ -145,12 +145,26 @@ put_string(struct kt_buf *b, const char *s)
 	kt_buf_addc(b, '"');
 }
 
+/* Keys are the program's own ASCII names, except register names, which
+ * come from the log: plain ones skip the escaper (the hot path). */
 void
 kt_jsonw_key(struct kt_jsonw *w, const char *key)
 {
+	size_t n = 0;
+	bool plain = true;
+
 	before_value(w);
-	put_string(&w->b, key);
-	kt_buf_adds(&w->b, w->indent ? ": " : ":");
+	for (; key[n]; n++)
+		plain &= (unsigned char)key[n] >= 0x20 && (unsigned char)key[n] < 0x7f &&
+			 key[n] != '"' && key[n] != '\\';
+	if (plain) {
+		kt_buf_addc(&w->b, '"');
+		kt_buf_add(&w->b, key, n);
+		kt_buf_addc(&w->b, '"');
+	} else {
+		put_string(&w->b, key);
+	}
+	kt_buf_add(&w->b, w->indent ? ": " : ":", w->indent ? 2 : 1);
 	w->after_key = true;
 }
 
