@@ -167,8 +167,12 @@ code_obj(struct kt_jsonw *w, const struct kt_code *c)
 	}
 	kt_buf_init(&hex);
 	kt_buf_add(&hex, "", 0);
-	for (size_t i = 0; i < c->n; i++)
-		kt_buf_printf(&hex, i ? " %02x" : "%02x", c->bytes[i]);
+	for (size_t i = 0; i < c->n; i++) {
+		static const char digits[] = "0123456789abcdef";
+		char two[3] = { ' ', digits[c->bytes[i] >> 4], digits[c->bytes[i] & 0xf] };
+
+		kt_buf_add(&hex, i ? two : two + 1, i ? 3 : 2);
+	}
 	kt_jsonw_obj(w);
 	kstr(w, "bytes", hex.p);
 	kint(w, "fault_offset", c->fault_offset);
