@@ -91,6 +91,19 @@ set_var(struct eval *e, struct cres *c, const char *name, const char *value)
 	}
 }
 
+/* End of a list-collecting condition: the list (if any) becomes the whole-
+ * match variable "" and the condition holds; an empty list does not. */
+static bool
+take_list(struct eval *e, struct cres *c, struct kt_buf *b)
+{
+	bool held = b->len > 0;
+
+	if (held)
+		set_var(e, c, "", kt_arena_strdup(e->scratch, b->p));
+	kt_buf_deinit(b);
+	return held;
+}
+
 /* Variables "" (whole match) and "1".."9" from the last match. */
 static void
 set_captures(struct eval *e, struct cres *c, const char *subject, int n)
@@ -235,13 +248,7 @@ match_module(struct eval *e, const struct kt_cond *cd, struct cres *c)
 		if (b.len > 400)
 			break;
 	}
-	if (!b.len) {
-		kt_buf_deinit(&b);
-		return false;
-	}
-	set_var(e, c, "", kt_arena_strdup(e->scratch, b.p));
-	kt_buf_deinit(&b);
-	return true;
+	return take_list(e, c, &b);
 }
 
 /* guilty-module: the module the guilty frame (or the IP) lives in. */
@@ -312,13 +319,7 @@ match_register(struct eval *e, const struct kt_cond *cd, struct cres *c)
 			kt_buf_adds(&b, ", ");
 		kt_buf_printf(&b, "%s=0x%" PRIx64, g->name, g->value);
 	}
-	if (!b.len) {
-		kt_buf_deinit(&b);
-		return false;
-	}
-	set_var(e, c, "", kt_arena_strdup(e->scratch, b.p));
-	kt_buf_deinit(&b);
-	return true;
+	return take_list(e, c, &b);
 }
 
 static bool

@@ -457,22 +457,6 @@ test_sniff(void **state)
 	}
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	testfs_init();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	testfs_cleanup();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -488,5 +472,5 @@ main(void)
 		cmocka_unit_test(test_sniff),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, testfs_setup, testfs_teardown);
 }

@@ -395,22 +395,6 @@ test_roles(void **state)
 	assert_int_equal(kt_member_role_from_name("nope"), KT_ROLE_COUNT);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	testfs_init();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	testfs_cleanup();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -423,5 +407,5 @@ main(void)
 		cmocka_unit_test(test_roles),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, testfs_setup, testfs_teardown);
 }

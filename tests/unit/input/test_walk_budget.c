@@ -94,22 +94,6 @@ test_budget(void **state)
 	kt_ctx_free(ctx);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	testfs_init();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	testfs_cleanup();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -117,5 +101,5 @@ main(void)
 		cmocka_unit_test(test_budget),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, testfs_setup, testfs_teardown);
 }

@@ -113,4 +113,21 @@ testfs_sh(const char *fmt, const char *arg)
 	return system(cmd) == 0;
 }
 
+/* cmocka group fixtures: a fresh scratch tree for the group, removed after. */
+static inline int
+testfs_setup(void **state)
+{
+	(void)state;
+	testfs_init();
+	return 0;
+}
+
+static inline int
+testfs_teardown(void **state)
+{
+	(void)state;
+	testfs_cleanup();
+	return 0;
+}
+
 #endif
