@@ -2,11 +2,24 @@
  * cli: `ktriage analyze` — parse, title and explain every crash in the named
  * logs, crash folders and status reports. Text for people, JSON for
  * machines (one document, or JSON Lines with one line per input).
+ *
+ * Several PATHs are analysed in parallel (-j): each worker thread has its
+ * own context and analyzer (the library shares nothing between contexts).
+ * Output stays in argument order and streams: the oldest unfinished job
+ * (the "head") writes straight through; later jobs buffer their output
+ * (up to JOB_BUF_CAP, then wait to become the head) and are written as soon
+ * as every job before them is.
  */
 #include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -17,16 +30,53 @@
 
 enum format { FMT_TEXT, FMT_JSON, FMT_JSONL };
 
-/* JSON output is streamed: each report is printed as soon as it is ready,
- * so memory does not grow with the number of crashes. */
-struct run {
+#define MAX_JOBS	64
+#define JOB_BUF_CAP	(4u << 20)	/* buffered output of a job that is not the head */
+#define JOB_WINDOW	64		/* jobs a worker may run ahead of the head, per worker */
+
+struct obuf {
+	char *p;
+	size_t len, cap;
+};
+
+/* One PATH argument. */
+struct job {
+	const char *path;
+	struct obuf out, err;	/* what is not yet written to stdout / stderr */
+	size_t mark;		/* offset in `out` of the job's first unit (json) or
+				 * first report header (text); SIZE_MAX = none yet */
+	bool marked_direct;	/* the mark was resolved while writing through */
+	size_t units, reports;	/* output so far by this job */
+	bool done;
+	int status;		/* 3 when PATH could not be read, or a unit failed */
+};
+
+struct pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *jobs;
+	size_t n_jobs;
+	size_t next;		/* next job to take */
+	size_t head;		/* oldest job not written out completely */
+	size_t window;
+	size_t units, reports;	/* written out, all jobs before head */
 	enum format fmt;
 	struct kt_render_opts ropts;
-	size_t units;
-	size_t unit_reports;
-	size_t total_reports;
-	size_t failed_units;
+	const struct kt_analyze_opts *opts;
+	const char *data_dir;
 	bool quiet;
+	int warnings;
+};
+
+/* Per-thread state: its own context and analyzer, the job it runs. */
+struct worker {
+	struct pool *P;
+	struct kt_ctx *ctx;
+	struct kt_analyzer *an;
+	struct job *job;
+	size_t unit_reports;	/* reports in the current unit so far */
+	pthread_t tid;
+	bool started;
 };
 
 static const char usage_text[] =
@@ -43,6 +93,8 @@ static const char usage_text[] =
 	"Options:\n"
 	"  -f, --format FMT      text (default), json (one document) or jsonl (one line per\n"
 	"                        input: {\"input\": PATH, \"reports\": [...]})\n"
+	"  -j, --jobs N          analyse up to N PATHs at once (default: one per available\n"
+	"                        CPU, at most 8; 1 = sequential). Output keeps PATH order.\n"
 	"  -v, --verbose         text: all frames, all registers, parser notes\n"
 	"      --color WHEN      auto (default: a terminal and no NO_COLOR), always, never\n"
 	"      --host-facts FILE host facts for the rules: the JSON of 'ktriage net audit\n"
@@ -65,91 +117,358 @@ static const char usage_text[] =
 	"Examples:\n"
 	"  ktriage analyze /var/crash/2015-06-01-10-11-12/\n"
 	"  journalctl -k -b -1 | ktriage analyze -\n"
-	"  ktriage analyze --format jsonl /srv/logs/ > crashes.jsonl\n";
+	"  ktriage analyze --format jsonl /srv/logs/*.log > crashes.jsonl\n";
+
+/* ---- output buffers ------------------------------------------------------ */
 
 static void
-put_json_string(const char *s)
+obuf_add(struct obuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			fputs("ktriage: out of memory\n", stderr);
+			exit(3);
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+obuf_puts(struct obuf *b, const char *s)
+{
+	obuf_add(b, s, strlen(s));
+}
+
+static void
+obuf_printf(struct obuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+obuf_printf(struct obuf *b, const char *fmt, ...)
+{
+	char small[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(small)) {
+		obuf_add(b, small, (size_t)n);
+		return;
+	}
+	{
+		char *big = malloc((size_t)n + 1);
+
+		if (!big) {
+			fputs("ktriage: out of memory\n", stderr);
+			exit(3);
+		}
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		obuf_add(b, big, (size_t)n);
+		free(big);
+	}
+}
+
+static void
+obuf_free(struct obuf *b)
+{
+	free(b->p);
+	*b = (struct obuf){ 0 };
+}
+
+/* ---- ordered output ------------------------------------------------------ */
+
+/* The separator that goes before a job's first unit (json) or first report
+ * (text), decided by what the jobs before it wrote. */
+static const char *
+separator(const struct pool *P)
+{
+	switch (P->fmt) {
+	case FMT_JSON: return P->units ? "," : "";
+	case FMT_TEXT: return P->reports ? "\n" : "";
+	case FMT_JSONL: break;
+	}
+	return "";
+}
+
+/* Write the head job's pending output. Lock held. */
+static void
+write_out(struct pool *P, struct job *j)
+{
+	if (j->mark != SIZE_MAX && !j->marked_direct) {
+		fwrite(j->out.p, 1, j->mark, stdout);
+		fputs(separator(P), stdout);
+		fwrite(j->out.p + j->mark, 1, j->out.len - j->mark, stdout);
+		j->marked_direct = true;
+	} else if (j->out.len) {
+		fwrite(j->out.p, 1, j->out.len, stdout);
+	}
+	if (j->err.len) {
+		fflush(stdout);
+		fwrite(j->err.p, 1, j->err.len, stderr);
+	}
+	j->out.len = j->err.len = 0;
+	if (j->mark != SIZE_MAX)
+		j->mark = 0;
+}
+
+/* Called by a worker at the points its job's output may go out: writes it
+ * through when the job is the head, waits when too much is buffered. */
+static void
+job_sync(struct pool *P, struct job *j)
+{
+	size_t idx = (size_t)(j - P->jobs);
+
+	pthread_mutex_lock(&P->lock);
+	while (idx != P->head && j->out.len + j->err.len > JOB_BUF_CAP)
+		pthread_cond_wait(&P->cond, &P->lock);
+	if (idx == P->head) {
+		write_out(P, j);
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&P->lock);
+}
+
+/* The job's first unit / report header starts here. */
+static void
+job_mark(struct job *j)
+{
+	if (j->mark == SIZE_MAX)
+		j->mark = j->out.len;
+}
+
+/* A job finished: write out every finished job from the head on. */
+static void
+job_done(struct pool *P, struct job *j)
+{
+	pthread_mutex_lock(&P->lock);
+	j->done = true;
+	while (P->head < P->n_jobs && P->jobs[P->head].done) {
+		struct job *h = &P->jobs[P->head];
+
+		write_out(P, h);
+		P->units += h->units;
+		P->reports += h->reports;
+		obuf_free(&h->out);
+		obuf_free(&h->err);
+		P->head++;
+	}
+	fflush(stdout);
+	pthread_cond_broadcast(&P->cond);
+	pthread_mutex_unlock(&P->lock);
+}
+
+/* ---- rendering (into the job's buffer) ----------------------------------- */
+
+static void
+put_json_string(struct obuf *b, const char *s)
 {
 	json_t *j = json_string(s);
 	char *enc = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
 
-	fputs(enc ? enc : "null", stdout);
+	obuf_puts(b, enc ? enc : "null");
 	free(enc);
 	json_decref(j);
 }
 
 static void
-json_unit_open(struct run *run, const char *unit)
+json_unit_open(struct pool *P, struct job *j, const char *unit)
 {
-	if (run->fmt == FMT_JSON)
-		fputs(run->units ? ",\n  {\"input\": " : "\n  {\"input\": ", stdout);
+	job_mark(j);
+	if (P->fmt == FMT_JSON)
+		obuf_puts(&j->out, j->units ? ",\n  {\"input\": " : "\n  {\"input\": ");
 	else
-		fputs("{\"input\":", stdout);
-	put_json_string(unit);
-	fputs(run->fmt == FMT_JSON ? ", \"reports\": [" : ",\"reports\":[", stdout);
+		obuf_puts(&j->out, "{\"input\":");
+	put_json_string(&j->out, unit);
+	obuf_puts(&j->out, P->fmt == FMT_JSON ? ", \"reports\": [" : ",\"reports\":[");
 }
 
 static void
-json_unit_close(struct run *run, int status, const char *msg)
+json_unit_close(struct pool *P, struct job *j, int status, const char *msg)
 {
-	fputs("]", stdout);
+	obuf_puts(&j->out, "]");
 	if (status) {
-		fputs(run->fmt == FMT_JSON ? ", \"error\": " : ",\"error\":", stdout);
-		put_json_string(msg);
+		obuf_puts(&j->out, P->fmt == FMT_JSON ? ", \"error\": " : ",\"error\":");
+		put_json_string(&j->out, msg);
 	}
-	fputs(run->fmt == FMT_JSON ? "}" : "}\n", stdout);
-	run->units++;
+	obuf_puts(&j->out, P->fmt == FMT_JSON ? "}" : "}\n");
+	j->units++;
 }
 
 static void
 unit_begin(void *ud, const char *unit)
 {
-	struct run *run = ud;
+	struct worker *w = ud;
 
-	run->unit_reports = 0;
-	if (run->fmt != FMT_TEXT)
-		json_unit_open(run, unit);
+	w->unit_reports = 0;
+	if (w->P->fmt != FMT_TEXT)
+		json_unit_open(w->P, w->job, unit);
 }
 
 static void
 on_report(void *ud, const char *unit, struct kt_report *r)
 {
-	struct run *run = ud;
+	struct worker *w = ud;
+	struct pool *P = w->P;
+	struct job *j = w->job;
 	char *s;
 
-	run->unit_reports++;
-	run->total_reports++;
-	if (run->fmt == FMT_TEXT) {
-		s = kt_render_text(r, &run->ropts);
-		if (run->unit_reports == 1)
-			printf("%s== %s ==\n\n", run->total_reports > 1 ? "\n" : "", unit);
-		else
-			printf("\n");
+	w->unit_reports++;
+	if (P->fmt == FMT_TEXT) {
+		s = kt_render_text(r, &P->ropts);
+		if (w->unit_reports == 1) {
+			if (j->reports)
+				obuf_puts(&j->out, "\n");
+			else
+				job_mark(j);
+			obuf_printf(&j->out, "== %s ==\n\n", unit);
+		} else {
+			obuf_puts(&j->out, "\n");
+		}
 	} else {
-		s = kt_render_json(r, run->fmt == FMT_JSON ? 2 : 0);
-		if (run->unit_reports > 1)
-			fputs(",", stdout);
+		s = kt_render_json(r, P->fmt == FMT_JSON ? 2 : 0);
+		if (w->unit_reports > 1)
+			obuf_puts(&j->out, ",");
 	}
+	j->reports++;
 	if (s)
-		fputs(s, stdout);
+		obuf_puts(&j->out, s);
 	free(s);
 	kt_report_free(r);
+	job_sync(P, j);
 }
 
 static void
 unit_end(void *ud, const char *unit, int status)
 {
-	struct run *run = ud;
+	struct worker *w = ud;
+	struct pool *P = w->P;
 
 	if (status)
-		run->failed_units++;
-	if (run->fmt == FMT_TEXT) {
-		if (!run->unit_reports && !status)
-			printf("%s: no crash found\n", unit);
+		w->job->status = 3;
+	if (P->fmt == FMT_TEXT) {
+		if (!w->unit_reports && !status)
+			obuf_printf(&w->job->out, "%s: no crash found\n", unit);
 	} else {
-		json_unit_close(run, status, kt_strerror(status));
+		json_unit_close(P, w->job, status, kt_strerror(status));
 	}
-	fflush(stdout);
+	job_sync(P, w->job);
+}
+
+/* Library diagnostics go to the job's stderr buffer, in order. */
+static void
+on_diag(void *ud, enum kt_sev sev, const char *what, const char *msg)
+{
+	struct worker *w = ud;
+
+	if (sev >= KT_SEV_WARN)
+		__atomic_add_fetch(&w->P->warnings, 1, __ATOMIC_RELAXED);
+	if (!w->job) {
+		kt_cli_print_diag(NULL, sev, what, msg);
+		return;
+	}
+	obuf_printf(&w->job->err, "ktriage: %s%s%s: %s\n", what ? what : "", what ? ": " : "",
+		    kt_sev_name(sev), msg);
+}
+
+/* ---- workers ------------------------------------------------------------- */
+
+/* Make the worker's context and analyzer. Only the first worker reports
+ * what loading the knowledge says (the others would repeat it). */
+static int
+worker_init(struct worker *w, bool first)
+{
+	struct pool *P = w->P;
+	int rc;
+
+	w->ctx = kt_ctx_new();
+	if (!P->quiet && first)
+		kt_ctx_set_diag(w->ctx, on_diag, w);
+	if (P->data_dir)
+		kt_ctx_set_data_dir(w->ctx, P->data_dir);
+	rc = kt_analyzer_new(w->ctx, P->opts, &w->an);
+	if (!rc && !P->quiet && !first)
+		kt_ctx_set_diag(w->ctx, on_diag, w);
+	return rc;
+}
+
+static void
+worker_fini(struct worker *w)
+{
+	kt_analyzer_free(w->an);
+	kt_ctx_free(w->ctx);
+	w->an = NULL;
+	w->ctx = NULL;
+}
+
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *P = w->P;
+	struct kt_analyze_cb cb = { unit_begin, on_report, unit_end, w };
+
+	if (!w->an && worker_init(w, false)) {
+		worker_fini(w);	/* the first worker reported the problem */
+		return NULL;
+	}
+	for (;;) {
+		struct job *j;
+		int rc;
+
+		pthread_mutex_lock(&P->lock);
+		while (P->next < P->n_jobs && P->next >= P->head + P->window)
+			pthread_cond_wait(&P->cond, &P->lock);
+		if (P->next >= P->n_jobs) {
+			pthread_mutex_unlock(&P->lock);
+			break;
+		}
+		j = &P->jobs[P->next++];
+		pthread_mutex_unlock(&P->lock);
+
+		w->job = j;
+		rc = kt_analyze_path(w->an, j->path, &cb);
+		if (rc) {
+			obuf_printf(&j->err, "ktriage analyze: %s\n", kt_ctx_errmsg(w->ctx));
+			j->status = 3;
+			if (P->fmt != FMT_TEXT) {
+				json_unit_open(P, j, j->path);
+				json_unit_close(P, j, rc, kt_ctx_errmsg(w->ctx));
+			}
+		}
+		w->job = NULL;
+		job_done(P, j);
+	}
+	return NULL;
+}
+
+static size_t
+default_jobs(size_t n_paths)
+{
+	cpu_set_t set;
+	size_t n = 1;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = (size_t)CPU_COUNT(&set);
+	if (n > 8)
+		n = 8;
+	if (n > n_paths)
+		n = n_paths;
+	return n ? n : 1;
 }
 
 int
@@ -157,6 +476,7 @@ kt_cli_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -172,31 +492,41 @@ kt_cli_analyze(int argc, char **argv)
 	};
 	struct kt_analyze_opts opts = { 0 };
 	const char *rule_dirs[17] = { 0 };
-	size_t n_rule_dirs = 0;
-	const char *color = "auto", *data_dir = NULL;
-	struct run run = { .fmt = FMT_TEXT };
-	struct kt_analyze_cb cb = { unit_begin, on_report, unit_end, &run };
-	struct kt_analyzer *an = NULL;
-	struct kt_ctx *ctx;
-	int c, rc, warnings = 0, status = 0;
+	size_t n_rule_dirs = 0, n_workers = 0, n_paths;
+	const char *color = "auto";
+	struct pool P = { .fmt = FMT_TEXT };
+	struct worker *workers;
+	int c, status = 0, stdin_paths = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:j:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "text"))
-				run.fmt = FMT_TEXT;
+				P.fmt = FMT_TEXT;
 			else if (!strcmp(optarg, "json"))
-				run.fmt = FMT_JSON;
+				P.fmt = FMT_JSON;
 			else if (!strcmp(optarg, "jsonl"))
-				run.fmt = FMT_JSONL;
+				P.fmt = FMT_JSONL;
 			else {
 				fprintf(stderr, "ktriage analyze: unknown format '%s' (text, json, jsonl)\n", optarg);
 				return 2;
 			}
 			break;
-		case 'v': run.ropts.verbose = true; break;
-		case 'q': run.quiet = true; break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end || v < 1 || v > MAX_JOBS) {
+				fprintf(stderr, "ktriage analyze: --jobs takes a number from 1 to %d\n",
+					MAX_JOBS);
+				return 2;
+			}
+			n_workers = (size_t)v;
+			break;
+		}
+		case 'v': P.ropts.verbose = true; break;
+		case 'q': P.quiet = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'C': color = optarg; break;
 		case 'H': opts.host_facts = optarg; break;
@@ -211,7 +541,7 @@ kt_cli_analyze(int argc, char **argv)
 		case 'V': opts.vmlinux = optarg; break;
 		case 'M': opts.modules_dir = optarg; break;
 		case 'S': opts.system_map = optarg; break;
-		case 'D': data_dir = optarg; break;
+		case 'D': P.data_dir = optarg; break;
 		default:
 			fputs("Try 'ktriage analyze --help'.\n", stderr);
 			return 2;
@@ -222,43 +552,74 @@ kt_cli_analyze(int argc, char **argv)
 		      "Try 'ktriage analyze --help'.\n", stderr);
 		return 2;
 	}
+	n_paths = (size_t)(argc - optind);
+	for (int i = optind; i < argc; i++)
+		stdin_paths += !strcmp(argv[i], "-");
+	if (stdin_paths > 1) {
+		fputs("ktriage analyze: '-' (standard input) given more than once\n", stderr);
+		return 2;
+	}
 	c = kt_cli_color(color, stdout);
 	if (c < 0) {
 		fprintf(stderr, "ktriage analyze: --color takes auto, always or never\n");
 		return 2;
 	}
-	run.ropts.color = c == 1;
+	P.ropts.color = c == 1;
 	opts.rule_dirs = rule_dirs;
+	P.opts = &opts;
+	if (!n_workers)
+		n_workers = default_jobs(n_paths);
+	if (n_workers > n_paths)
+		n_workers = n_paths;
 
-	ctx = kt_ctx_new();
-	if (!run.quiet)
-		kt_ctx_set_diag(ctx, kt_cli_print_diag, &warnings);
-	if (data_dir)
-		kt_ctx_set_data_dir(ctx, data_dir);
-	rc = kt_analyzer_new(ctx, &opts, &an);
-	if (rc) {
-		fprintf(stderr, "ktriage analyze: %s\n", kt_ctx_errmsg(ctx));
-		kt_ctx_free(ctx);
+	P.jobs = calloc(n_paths, sizeof(*P.jobs));
+	workers = calloc(n_workers, sizeof(*workers));
+	if (!P.jobs || !workers) {
+		fputs("ktriage analyze: out of memory\n", stderr);
 		return 3;
 	}
-	if (run.fmt == FMT_JSON)
+	for (size_t i = 0; i < n_paths; i++) {
+		P.jobs[i].path = argv[optind + (int)i];
+		P.jobs[i].mark = SIZE_MAX;
+	}
+	P.n_jobs = n_paths;
+	P.window = JOB_WINDOW * n_workers;
+	pthread_mutex_init(&P.lock, NULL);
+	pthread_cond_init(&P.cond, NULL);
+	for (size_t i = 0; i < n_workers; i++)
+		workers[i].P = &P;
+
+	/* The first analyzer is made here, so that a bad option (rules, host
+	 * facts, data dir) is reported once, before any output. */
+	if (worker_init(&workers[0], true)) {
+		fprintf(stderr, "ktriage analyze: %s\n", kt_ctx_errmsg(workers[0].ctx));
+		worker_fini(&workers[0]);
+		free(workers);
+		free(P.jobs);
+		return 3;
+	}
+	if (P.fmt == FMT_JSON)
 		printf("{\"ktriage\": \"%s\", \"inputs\": [", kt_version());
-	for (int i = optind; i < argc; i++) {
-		rc = kt_analyze_path(an, argv[i], &cb);
-		if (rc) {
-			fprintf(stderr, "ktriage analyze: %s\n", kt_ctx_errmsg(ctx));
-			status = 3;
-			if (run.fmt != FMT_TEXT) {
-				json_unit_open(&run, argv[i]);
-				json_unit_close(&run, rc, kt_ctx_errmsg(ctx));
-			}
-		}
-	}
-	if (run.fmt == FMT_JSON)
+	for (size_t i = 1; i < n_workers; i++)
+		workers[i].started = pthread_create(&workers[i].tid, NULL, worker_run,
+						    &workers[i]) == 0;
+	worker_run(&workers[0]);
+	for (size_t i = 1; i < n_workers; i++)
+		if (workers[i].started)
+			pthread_join(workers[i].tid, NULL);
+	/* A worker that could not start leaves its jobs to the others; if
+	 * none is left (cannot happen: worker 0 runs here) they stay undone. */
+	if (P.fmt == FMT_JSON)
 		fputs("\n]}\n", stdout);
-	kt_analyzer_free(an);
-	kt_ctx_free(ctx);
-	if (status || run.failed_units)
+	for (size_t i = 0; i < n_workers; i++)
+		worker_fini(&workers[i]);
+	for (size_t i = 0; i < n_paths; i++)
+		status |= P.jobs[i].status;
+	pthread_cond_destroy(&P.cond);
+	pthread_mutex_destroy(&P.lock);
+	free(workers);
+	free(P.jobs);
+	if (status)
 		return 3;
-	return run.total_reports ? 1 : 0;
+	return P.reports ? 1 : 0;
 }

@@ -1,0 +1,68 @@
+#!/bin/sh
+# `analyze -j N`: parallel analysis gives byte-for-byte the output of the
+# sequential run (same order, same separators, same stderr, same exit
+# status) for every format, with failing inputs, directories, stdin and a
+# job whose output is larger than the per-job buffer. Usage: jobs.sh KTRIAGE SOURCE_ROOT
+set -u
+kt=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+
+seed="$src/examples/xenserver-enic-jumbo/dom0.log"
+: > "$tmp/empty.log"
+echo "nothing to see here" > "$tmp/quiet.log"
+# a big input: the seed's oops many times (several MB of JSON output)
+i=0
+while [ $i -lt 400 ]; do cat "$seed"; i=$((i + 1)); done > "$tmp/many.log"
+inputs="$tmp/empty.log $seed $tmp/missing.log $src/tests/golden $tmp/many.log $tmp/quiet.log $src/examples/xenserver-enic-jumbo"
+
+for fmt in text json jsonl; do
+	"$kt" analyze -j 1 --format "$fmt" $inputs >"$tmp/seq.out" 2>"$tmp/seq.err"; seq_rc=$?
+	for j in 2 3 8; do
+		"$kt" analyze -j "$j" --format "$fmt" $inputs >"$tmp/par.out" 2>"$tmp/par.err"; rc=$?
+		if cmp -s "$tmp/seq.out" "$tmp/par.out" && cmp -s "$tmp/seq.err" "$tmp/par.err" &&
+		   [ "$rc" -eq "$seq_rc" ]; then
+			ok "$fmt -j $j equals -j 1"
+		else
+			notok "$fmt -j $j equals -j 1" "rc $rc vs $seq_rc" \
+				"$(cmp "$tmp/seq.out" "$tmp/par.out" 2>&1)" "$(diff "$tmp/seq.err" "$tmp/par.err" 2>&1 | head -5)"
+		fi
+	done
+done
+
+# a slow first job while the next one outgrows the per-job buffer (JSON of
+# 400 oopses is over 4 MB): the second waits, the output is unchanged
+cat "$tmp/many.log" "$tmp/many.log" > "$tmp/many2.log"
+"$kt" analyze -j 1 --format json "$tmp/many2.log" "$tmp/many.log" "$seed" >"$tmp/seq.out" 2>&1
+"$kt" analyze -j 3 --format json "$tmp/many2.log" "$tmp/many.log" "$seed" >"$tmp/par.out" 2>&1
+cmp -s "$tmp/seq.out" "$tmp/par.out" && ok "a job over the buffer cap waits its turn" ||
+	notok "a job over the buffer cap waits its turn" "$(cmp "$tmp/seq.out" "$tmp/par.out" 2>&1)"
+
+# the missing input still makes the run exit 3 and is named once
+grep -c "missing.log" "$tmp/par.err" | grep -qx 1 && ok "missing input named once" ||
+	notok "missing input named once" "$(cat "$tmp/par.err")"
+
+# JSON stays one valid document with every input, in order
+"$kt" analyze -j 4 --format json $inputs 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(len(d["inputs"]))' > "$tmp/count" 2>&1 && [ "$(cat "$tmp/count")" -gt 5 ] &&
+	ok "json -j 4 is one valid document" || notok "json -j 4 is one valid document" "$(cat "$tmp/count")"
+
+# stdin among files; '-' twice is a usage error
+"$kt" analyze -j 2 --format jsonl "$tmp/quiet.log" - < "$seed" | grep -q ip_fragment &&
+	ok "stdin is a job like the others" || notok "stdin is a job like the others"
+"$kt" analyze -j 2 - - < "$seed" >/dev/null 2>&1; [ $? -eq 2 ] && ok "'-' twice exits 2" ||
+	notok "'-' twice exits 2"
+for bad in 0 -1 x 65; do
+	"$kt" analyze -j "$bad" "$seed" >/dev/null 2>&1
+	[ $? -eq 2 ] && ok "-j $bad is a usage error" || notok "-j $bad is a usage error"
+done
+
+echo "1..$n"
+exit $fail
