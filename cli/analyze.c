@@ -39,7 +39,8 @@ struct obuf {
 	size_t len, cap;
 };
 
-/* One PATH argument. */
+/* One piece of a PATH argument (kt_analyze_split): a file, a crash folder,
+ * an archive, or the argument itself. */
 struct job {
 	const char *path;
 	struct obuf out, err;	/* what is not yet written to stdout / stderr */
@@ -456,6 +457,29 @@ worker_run(void *arg)
 	return NULL;
 }
 
+struct joblist {
+	struct job *v;
+	size_t n, cap;
+};
+
+static int
+add_job(void *ud, const char *path)
+{
+	struct joblist *L = ud;
+
+	if (L->n == L->cap) {
+		size_t cap = L->cap ? 2 * L->cap : 64;
+		struct job *v = realloc(L->v, cap * sizeof(*v));
+
+		if (!v)
+			return KT_ENOMEM;
+		L->v = v;
+		L->cap = cap;
+	}
+	L->v[L->n++] = (struct job){ .path = strdup(path), .mark = SIZE_MAX };
+	return L->v[L->n - 1].path ? 0 : KT_ENOMEM;
+}
+
 static size_t
 default_jobs(size_t n_paths)
 {
@@ -492,7 +516,8 @@ kt_cli_analyze(int argc, char **argv)
 	};
 	struct kt_analyze_opts opts = { 0 };
 	const char *rule_dirs[17] = { 0 };
-	size_t n_rule_dirs = 0, n_workers = 0, n_paths;
+	size_t n_rule_dirs = 0, n_workers = 0;
+	struct joblist L = { 0 };
 	const char *color = "auto";
 	struct pool P = { .fmt = FMT_TEXT };
 	struct worker *workers;
@@ -552,7 +577,6 @@ kt_cli_analyze(int argc, char **argv)
 		      "Try 'ktriage analyze --help'.\n", stderr);
 		return 2;
 	}
-	n_paths = (size_t)(argc - optind);
 	for (int i = optind; i < argc; i++)
 		stdin_paths += !strcmp(argv[i], "-");
 	if (stdin_paths > 1) {
@@ -567,37 +591,46 @@ kt_cli_analyze(int argc, char **argv)
 	P.ropts.color = c == 1;
 	opts.rule_dirs = rule_dirs;
 	P.opts = &opts;
-	if (!n_workers)
-		n_workers = default_jobs(n_paths);
-	if (n_workers > n_paths)
-		n_workers = n_paths;
-
-	P.jobs = calloc(n_paths, sizeof(*P.jobs));
-	workers = calloc(n_workers, sizeof(*workers));
-	if (!P.jobs || !workers) {
-		fputs("ktriage analyze: out of memory\n", stderr);
-		return 3;
-	}
-	for (size_t i = 0; i < n_paths; i++) {
-		P.jobs[i].path = argv[optind + (int)i];
-		P.jobs[i].mark = SIZE_MAX;
-	}
-	P.n_jobs = n_paths;
-	P.window = JOB_WINDOW * n_workers;
-	pthread_mutex_init(&P.lock, NULL);
-	pthread_cond_init(&P.cond, NULL);
-	for (size_t i = 0; i < n_workers; i++)
-		workers[i].P = &P;
 
 	/* The first analyzer is made here, so that a bad option (rules, host
 	 * facts, data dir) is reported once, before any output. */
+	workers = calloc(MAX_JOBS, sizeof(*workers));
+	if (!workers) {
+		fputs("ktriage analyze: out of memory\n", stderr);
+		return 3;
+	}
+	for (size_t i = 0; i < MAX_JOBS; i++)
+		workers[i].P = &P;
 	if (worker_init(&workers[0], true)) {
 		fprintf(stderr, "ktriage analyze: %s\n", kt_ctx_errmsg(workers[0].ctx));
 		worker_fini(&workers[0]);
 		free(workers);
-		free(P.jobs);
 		return 3;
 	}
+	/* Directories are split into their files and crash folders, so that
+	 * one directory argument keeps every worker busy too. A directory that
+	 * cannot be read stays one job: analysing it reports the problem. */
+	for (int i = optind; i < argc; i++) {
+		size_t before = L.n;
+
+		if (kt_analyze_split(workers[0].ctx, argv[i], add_job, &L) != 0) {
+			while (L.n > before)
+				free((char *)L.v[--L.n].path);
+			if (add_job(&L, argv[i]) != 0) {
+				fputs("ktriage analyze: out of memory\n", stderr);
+				return 3;
+			}
+		}
+	}
+	P.jobs = L.v;
+	P.n_jobs = L.n;
+	if (!n_workers)
+		n_workers = default_jobs(P.n_jobs);
+	if (n_workers > P.n_jobs)
+		n_workers = P.n_jobs ? P.n_jobs : 1;
+	P.window = JOB_WINDOW * n_workers;
+	pthread_mutex_init(&P.lock, NULL);
+	pthread_cond_init(&P.cond, NULL);
 	if (P.fmt == FMT_JSON)
 		printf("{\"ktriage\": \"%s\", \"inputs\": [", kt_version());
 	for (size_t i = 1; i < n_workers; i++)
@@ -613,8 +646,10 @@ kt_cli_analyze(int argc, char **argv)
 		fputs("\n]}\n", stdout);
 	for (size_t i = 0; i < n_workers; i++)
 		worker_fini(&workers[i]);
-	for (size_t i = 0; i < n_paths; i++)
+	for (size_t i = 0; i < P.n_jobs; i++) {
 		status |= P.jobs[i].status;
+		free((char *)P.jobs[i].path);
+	}
 	pthread_cond_destroy(&P.cond);
 	pthread_mutex_destroy(&P.lock);
 	free(workers);

@@ -304,3 +304,10 @@ kt_analyze_path(struct kt_analyzer *a, const char *path, const struct kt_analyze
 	kt_host_facts_free(own);
 	return rc;
 }
+
+int
+kt_analyze_split(struct kt_ctx *ctx, const char *path, int (*fn)(void *ud, const char *path),
+		 void *ud)
+{
+	return kt_walk_split(ctx, path, fn, ud);
+}

@@ -59,6 +59,19 @@ KT_API void kt_analyzer_free(struct kt_analyzer *a);
 KT_API int kt_analyze_path(struct kt_analyzer *a, const char *path,
 			   const struct kt_analyze_cb *cb);
 
+/* Split PATH into pieces that can be analysed independently (in parallel,
+ * one analyzer per thread): a directory that is not a crash folder gives
+ * the crash folders, archives and log files kt_analyze_path() would find in
+ * it, in the same order; anything else is one piece, PATH itself.
+ * kt_analyze_path() on each piece, in order, gives the same units and
+ * reports as on PATH, except that an archive found in a directory is then
+ * analysed as if named (a status report's network state becomes its host
+ * facts). fn's non-zero return stops the split and is returned; otherwise
+ * returns 0, or a negative code when the directory cannot be read (message
+ * on ctx; problems below it go to kt_diag). */
+KT_API int kt_analyze_split(struct kt_ctx *ctx, const char *path,
+			    int (*fn)(void *ud, const char *path), void *ud);
+
 /* Render a report. Caller owns the result; free with free(). */
 struct kt_render_opts {
 	bool color;		/* ANSI colour (only for a terminal) */

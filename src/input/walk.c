@@ -156,6 +156,7 @@ base_name(const char *path)
 struct walker {
 	struct kt_ctx *ctx;
 	kt_unit_fn fn;
+	kt_split_fn split;	/* kt_walk_split: report paths instead of units */
 	void *ud;
 	int stop;		/* fn's non-zero return: end the walk */
 	size_t entries;		/* directory/archive entries examined */
@@ -666,13 +667,28 @@ is_crash_folder(const char *path, char **names, size_t n)
 	return false;
 }
 
+/* kt_walk_split: the path is one piece of the walk. */
+static int
+emit_split(struct walker *w, const char *path)
+{
+	int r = w->split(w->ud, path);
+
+	if (r != 0)
+		w->stop = r;
+	return r;
+}
+
 static int
 emit_crash_folder(struct walker *w, const char *path, char **names, size_t n)
 {
-	struct kt_arena *a = kt_arena_new();
+	struct kt_arena *a;
 	struct kt_unit u = { .display = path, .crash_folder = true };
 	size_t cap = 0;
 	int r;
+
+	if (w->split)
+		return emit_split(w, path);
+	a = kt_arena_new();
 
 	for (size_t i = 0; i < n; i++) {
 		if (!is_regular(path, names[i]))
@@ -701,11 +717,16 @@ walk_file(struct walker *w, const char *path)
 		return;
 	}
 	if (kind == SNIFF_ARCHIVE) {
-		if (walk_archive(w, path) < 0)
+		if (w->split)
+			(void)emit_split(w, path);
+		else if (walk_archive(w, path) < 0)
 			kt_diag(w->ctx, KT_SEV_WARN, path, "%s", kt_ctx_errmsg(w->ctx));
 	} else if (kind == SNIFF_TEXT &&
 		   !match_any(not_log_globs, N_ELEMS(not_log_globs), base_name(path))) {
-		(void)emit_file(w, path);
+		if (w->split)
+			(void)emit_split(w, path);
+		else
+			(void)emit_file(w, path);
 	}
 }
 
@@ -804,6 +825,21 @@ kt_walk(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud)
 	/* Named explicitly: analysed whatever it looks like (FIFOs included). */
 	(void)emit_file(&w, path);
 	return w.stop;
+}
+
+int
+kt_walk_split(struct kt_ctx *ctx, const char *path, kt_split_fn fn, void *ud)
+{
+	struct walker w = { .ctx = ctx, .split = fn, .ud = ud };
+	struct stat st;
+	int r;
+
+	if (!path || !fn)
+		return kt_error(ctx, KT_EINVAL, "kt_walk_split: no path or callback");
+	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return fn(ud, path);	/* one piece; kt_walk reports its problems */
+	r = walk_dir(&w, path);
+	return r < 0 ? r : w.stop;
 }
 
 /* --- opening members ----------------------------------------------------- */

@@ -73,6 +73,19 @@ typedef int (*kt_unit_fn)(void *ud, const struct kt_unit *unit);
 int kt_walk(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud);
 
 /*
+ * Split `path` into the pieces kt_walk() can take one by one: for a
+ * directory that is not a crash folder, fn is called with the path of each
+ * crash folder, archive and log file that kt_walk(path) would analyse, in
+ * the same order (walking them one by one gives the same units, except that
+ * an archive is then walked on its own); anything else ("-", a file, a
+ * crash folder, a missing path) is one piece, the path itself. Returns 0,
+ * fn's non-zero value, or the error that stopped the walk of the directory
+ * itself (problems below it go to kt_diag()).
+ */
+typedef int (*kt_split_fn)(void *ud, const char *path);
+int kt_walk_split(struct kt_ctx *ctx, const char *path, kt_split_fn fn, void *ud);
+
+/*
  * Open member `member` of `u` for reading. Returns 0, KT_EINVAL (no such
  * member), KT_ENOTFOUND or KT_EIO. Caller owns the result; free with
  * kt_input_free(). The input may outlive the unit only for a filesystem

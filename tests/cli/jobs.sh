@@ -43,6 +43,13 @@ cat "$tmp/many.log" "$tmp/many.log" > "$tmp/many2.log"
 cmp -s "$tmp/seq.out" "$tmp/par.out" && ok "a job over the buffer cap waits its turn" ||
 	notok "a job over the buffer cap waits its turn" "$(cmp "$tmp/seq.out" "$tmp/par.out" 2>&1)"
 
+# a directory argument is split into its pieces: same output as naming them
+"$kt" analyze -j 1 --format jsonl "$src/tests/golden" >"$tmp/seq.out" 2>/dev/null
+"$kt" analyze -j 4 --format jsonl "$src/tests/golden" >"$tmp/par.out" 2>/dev/null
+[ "$(wc -l < "$tmp/seq.out")" -gt 20 ] && cmp -s "$tmp/seq.out" "$tmp/par.out" &&
+	ok "a directory is split into jobs, same output" ||
+	notok "a directory is split into jobs, same output" "$(wc -l < "$tmp/seq.out") lines"
+
 # the missing input still makes the run exit 3 and is named once
 grep -c "missing.log" "$tmp/par.err" | grep -qx 1 && ok "missing input named once" ||
 	notok "missing input named once" "$(cat "$tmp/par.err")"

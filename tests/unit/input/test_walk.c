@@ -342,6 +342,82 @@ test_nested_archive(void **state)
 	kt_ctx_free(ctx);
 }
 
+/* kt_walk_split: the pieces of a directory, and walking them one by one
+ * gives the units of walking the directory. */
+static int
+record_piece(void *ud, const char *path)
+{
+	struct seen *s = ud;
+	size_t rl = strlen(testfs_root);
+
+	if (strncmp(path, testfs_root, rl) == 0)
+		path += rl + (path[rl] == '/');
+	s->len += (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len, "%s\n", path);
+	s->units++;
+	return s->stop_after && s->units >= s->stop_after ? 7 : 0;
+}
+
+struct rewalk {
+	struct seen all;
+	struct kt_ctx *ctx;
+};
+
+static int
+walk_piece(void *ud, const char *path)
+{
+	struct rewalk *w = ud;
+
+	return kt_walk(w->ctx, path, record, &w->all);
+}
+
+static void
+test_split(void **state)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct seen s, whole;
+	struct rewalk rw = { .ctx = ctx };
+	static const char elf[] = "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0\x3e\0";
+
+	(void)state;
+	testfs_write_str("split/b.log", "[    1.000000] b\n");
+	testfs_write_str("split/a/kern.log", "Nov 23 09:26:01 host kernel: a\n");
+	testfs_write("split/a/vmlinux", elf, sizeof(elf) - 1);
+	testfs_write_str("split/a/empty.log", "");
+	make_crash_folder("split/crash/2015-06-04-03-15-00", xca_ok);
+	testfs_write_str("split/c/messages", "Nov 23 09:26:01 host kernel: c\n");
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(kt_walk_split(ctx, testfs_path("split"), record_piece, &s), 0);
+	assert_string_equal(s.text,
+			    "split/a/kern.log\n"
+			    "split/b.log\n"
+			    "split/c/messages\n"
+			    "split/crash/2015-06-04-03-15-00\n");
+
+	/* the pieces, walked in order, give the directory's units */
+	assert_int_equal(walk(ctx, testfs_path("split"), &whole), 0);
+	rw.all.ctx = ctx;
+	assert_int_equal(kt_walk_split(ctx, testfs_path("split"), walk_piece, &rw), 0);
+	assert_string_equal(rw.all.text, whole.text);
+	assert_int_equal(rw.all.units, 4);
+
+	/* a file, a crash folder, stdin and a missing path are one piece each */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(kt_walk_split(ctx, testfs_path("split/b.log"), record_piece, &s), 0);
+	assert_int_equal(kt_walk_split(ctx, testfs_path("split/crash/2015-06-04-03-15-00"),
+					record_piece, &s), 0);
+	assert_int_equal(kt_walk_split(ctx, "-", record_piece, &s), 0);
+	assert_int_equal(kt_walk_split(ctx, testfs_path("split/nope"), record_piece, &s), 0);
+	assert_string_equal(s.text, "split/b.log\nsplit/crash/2015-06-04-03-15-00\n-\nsplit/nope\n");
+
+	/* the callback's non-zero return stops the split */
+	memset(&s, 0, sizeof(s));
+	s.stop_after = 2;
+	assert_int_equal(kt_walk_split(ctx, testfs_path("split"), record_piece, &s), 7);
+	assert_int_equal(s.units, 2);
+	kt_ctx_free(ctx);
+}
+
 static void
 test_errors(void **state)
 {
@@ -403,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_tarball),
 		cmocka_unit_test(test_nested_archive),
+		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_roles),
 	};
