@@ -44,6 +44,8 @@ kt_regex_match(const struct kt_regex *re, const char *subject, size_t len,
 		return 1;
 	if (!subject)
 		return 0;
+	if (re->n_lits && !kt_prefilter_pass(re->lits, re->n_lits, subject, len))
+		return 0;
 	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, mc);
 	if (rc == 0)	/* more groups than md holds: all pairs it has are set */
 		return (int)pcre2_get_ovector_count(md);

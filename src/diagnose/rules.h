@@ -15,6 +15,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "diagnose/prefilter.h"
+
 #include <ktriage/diagnose.h>
 
 struct kt_frame_table;
@@ -48,6 +50,10 @@ const char *kt_cond_type_name(enum kt_cond_type t);
 struct kt_regex {
 	pcre2_code *code;
 	const char *src;
+	/* Literal prefilter (diagnose/prefilter.h): one of these occurs in
+	 * every match; n_lits == 0 means none is known. */
+	const struct kt_lit *lits;
+	size_t n_lits;
 };
 
 struct kt_cond {

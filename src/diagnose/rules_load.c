@@ -171,6 +171,7 @@ compile(struct ld *l, yaml_node_t *n, const char *src, bool anchored, struct kt_
 				      &l->rs->cap_codes, sizeof(code)) = code;
 	ret->code = code;
 	ret->src = src;
+	ret->n_lits = kt_prefilter_literals(pat, l->rs->arena, (struct kt_lit **)&ret->lits);
 	return true;
 }
 

@@ -1,0 +1,180 @@
+/* Unit tests: literal prefilters of rule regexes (diagnose/prefilter.h).
+ * A prefilter must never reject a text the regex matches; it should find
+ * the selective literal where the syntax is understood, and give none
+ * (always run the regex) where it is not. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "diagnose/prefilter.h"
+#include "util/arena.h"
+#include "util/data.h"
+
+#include <ktriage/error.h>
+
+/* The literals joined by " | " in order, "" when there is no prefilter. */
+static const char *
+lits_of(struct kt_arena *a, const char *pattern, char *buf, size_t size)
+{
+	struct kt_lit *v;
+	size_t n = kt_prefilter_literals(pattern, a, &v), len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%.*s", i ? " | " : "",
+					(int)v[i].len, v[i].s);
+	return buf;
+}
+
+static void
+test_literals(void **state)
+{
+	static const struct { const char *pattern, *want; } cases[] = {
+		/* the longest run of a sequence */
+		{ "(\\S+): dropped over-mtu packet: (\\d+) > (\\d+)", ": dropped over-mtu packet: " },
+		{ "BUG: Bad page (state|map|cache) in process (\\S+)", "BUG: Bad page " },
+		/* an alternation needs every branch */
+		{ "invoked oom-killer|Out of memory: Kill(?:ed)? process",
+		  "invoked oom-killer | Out of memory: Kill" },
+		{ "foo|\\w+", "" },
+		{ "abcdef|ab", "" },			/* a branch too short */
+		/* a group's set when it beats the runs around it */
+		{ "x(?:alpha|beta)y", "alpha | beta" },
+		{ "(?:alpha|beta)?xyz", "xyz" },	/* optional group: not required */
+		{ "(?:alpha|beta)*", "" },
+		{ "(?:abcdef)+z", "abcdef" },
+		/* quantified characters break the run */
+		{ "abcd?efgh", "efgh" },
+		{ "abcde*fg", "abcd" },
+		{ "abc+defg", "defg" },
+		{ "abcde{2}fg", "abcde" },
+		{ "abcdefg{0,3}", "abcdef" },
+		{ "list_(?:add|del) corruption\\.? *(.*)", " corruption" },
+		/* escaped punctuation is literal, type escapes are not */
+		{ "\\[Hardware Error\\]", "[Hardware Error]" },
+		{ "kernel BUG at fs/ext4/", "kernel BUG at fs/ext4/" },
+		{ "ab\\dcdef", "cdef" },
+		{ "a.bcd[xyz]efgh", "efgh" },
+		/* outside the understood subset: no prefilter */
+		{ "(?i)hardware name: xen", "" },
+		{ "(?=abc)abcdef", "" },
+		{ "(?<name>abc)defg", "" },
+		{ "abc\\x41defg", "" },
+		{ "abcd\\1", "" },
+		{ "[[:alpha:]]abcd", "" },
+		{ "\\Qabc\\E", "" },
+		{ "abc{x}def", "" },
+		{ "caf\xc3\xa9?s", "" },
+		{ "abc)", "" },
+		{ "(abc", "" },
+		{ "[abc", "" },
+		{ "ab", "" },
+		{ "", "" },
+	};
+	struct kt_arena *a = kt_arena_new();
+	char buf[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		lits_of(a, cases[i].pattern, buf, sizeof(buf));
+		if (strcmp(buf, cases[i].want) != 0)
+			fail_msg("pattern '%s': literals '%s', want '%s'", cases[i].pattern, buf,
+				 cases[i].want);
+	}
+	kt_arena_free(a);
+}
+
+/* Never wrong: wherever PCRE2 matches, the prefilter passes. */
+static void
+check_subjects(struct kt_arena *a, const char *pattern, const char *const *subjects, size_t n)
+{
+	int err;
+	PCRE2_SIZE off;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+					 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MULTILINE,
+					 &err, &off, NULL);
+	pcre2_match_data *md;
+	struct kt_lit *v;
+	size_t nl = kt_prefilter_literals(pattern, a, &v);
+
+	assert_non_null(code);
+	md = pcre2_match_data_create_from_pattern(code, NULL);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(subjects[i]);
+		bool matches = pcre2_match(code, (PCRE2_SPTR)subjects[i], len, 0, 0, md, NULL) >= 0;
+
+		if (matches && nl && !kt_prefilter_pass(v, nl, subjects[i], len))
+			fail_msg("pattern '%s' matches '%s' but the prefilter rejects it", pattern,
+				 subjects[i]);
+	}
+	pcre2_match_data_free(md);
+	pcre2_code_free(code);
+}
+
+static void
+test_never_wrong(void **state)
+{
+	static const char *const subjects[] = {
+		"eth0: dropped over-mtu packet: 9014 > 1500",
+		"BUG: Bad page state in process swapper/0  pfn:1234",
+		"Out of memory: Killed process 123 (java)",
+		"Out of memory: Kill process 123 (java)",
+		"x: invoked oom-killer: gfp_mask=0x0",
+		"xalphay", "xbetay", "xyz", "abcdefabcdefz", "abcefgh", "abcdddefgh",
+		"abcdfg", "abcdeeeefg", "abccccdefg", "abcdeefg", "abcdef", "abcdefggg",
+		"list_add corruption. next->prev should be prev",
+		"list_del corruption, ffff8800 ",
+		"[Hardware Error]: Machine check events logged",
+		"kernel BUG at fs/ext4/inode.c:1234!",
+		"ab7cdef", "aXbcdyefgh",
+		"line one\nBUG: Bad page map in process x\nline three",
+	};
+	static const char *const patterns[] = {
+		"(\\S+): dropped over-mtu packet: (\\d+) > (\\d+)",
+		"BUG: Bad page (state|map|cache) in process (\\S+)",
+		"invoked oom-killer|Out of memory: Kill(?:ed)? process",
+		"x(?:alpha|beta)y", "(?:alpha|beta)?xyz", "(?:abcdef)+z", "abcd?efgh", "abcde*fg",
+		"abc+defg", "abcde{2}fg", "abcdefg{0,3}", "list_(?:add|del) corruption\\.? *(.*)",
+		"\\[Hardware Error\\]", "kernel BUG at fs/ext4/", "ab\\dcdef", "a.bcd[xyz]efgh",
+		"^BUG: Bad page (?:state|map) in process \\S+$",
+	};
+	struct kt_arena *a = kt_arena_new();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
+		check_subjects(a, patterns[i], subjects, sizeof(subjects) / sizeof(subjects[0]));
+	kt_arena_free(a);
+}
+
+static void
+test_pass(void **state)
+{
+	struct kt_lit v[2] = { { "needle", 6 }, { "pin", 3 } };
+	static const char hay[] = "a haystack with a pin in it";
+
+	(void)state;
+	assert_true(kt_prefilter_pass(v, 2, hay, sizeof(hay) - 1));
+	assert_false(kt_prefilter_pass(v, 1, hay, sizeof(hay) - 1));
+	assert_false(kt_prefilter_pass(v + 1, 1, hay, 18));	/* "pin" starts at 18 */
+	assert_true(kt_prefilter_pass(v + 1, 1, hay, 21));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_literals),
+		cmocka_unit_test(test_never_wrong),
+		cmocka_unit_test(test_pass),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
