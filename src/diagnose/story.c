@@ -37,7 +37,16 @@ struct kt_frame_table {
 	 * classifies every frame several times). NULL: match row by row. */
 	pcre2_code *all;
 	struct kt_buf all_src;
+	/* classify() results by function name: the same kernel functions
+	 * appear in report after report. Open addressing; emptied when full. */
+	struct memo_slot {
+		char *name;
+		long row;	/* -1: no row */
+	} *memo;
+	size_t memo_used;
 };
+
+#define MEMO_SLOTS	4096	/* power of two; filled to 3/4 at most */
 
 void
 kt_frame_table_free(struct kt_frame_table *t)
@@ -51,6 +60,9 @@ kt_frame_table_free(struct kt_frame_table *t)
 	free(t->rows);
 	pcre2_match_data_free(t->md);
 	pcre2_code_free(t->all);
+	for (size_t i = 0; t->memo && i < MEMO_SLOTS; i++)
+		free(t->memo[i].name);
+	free(t->memo);
 	kt_buf_deinit(&t->all_src);
 	free(t);
 }
@@ -152,7 +164,7 @@ kt_frame_table_count(const struct kt_frame_table *t)
 
 /* First row (table order) that matches fn, or NULL. */
 static const struct row *
-classify(const struct kt_frame_table *t, const char *fn)
+classify_uncached(const struct kt_frame_table *t, const char *fn)
 {
 	if (t && fn && t->all) {
 		const char *mark;
@@ -169,6 +181,39 @@ classify(const struct kt_frame_table *t, const char *fn)
 		if (pcre2_match(t->rows[i].re, (PCRE2_SPTR)fn, strlen(fn), 0, 0, t->md, NULL) >= 0)
 			return &t->rows[i];
 	return NULL;
+}
+
+static const struct row *
+classify(const struct kt_frame_table *ct, const char *fn)
+{
+	struct kt_frame_table *t = (struct kt_frame_table *)ct;	/* the memo only */
+	uint64_t h = 1469598103934665603ull;
+	const struct row *row;
+	size_t i;
+
+	if (!t || !fn)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)fn; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	if (!t->memo)
+		t->memo = kt_calloc(MEMO_SLOTS, sizeof(*t->memo));
+	for (i = h & (MEMO_SLOTS - 1); t->memo[i].name; i = (i + 1) & (MEMO_SLOTS - 1))
+		if (strcmp(t->memo[i].name, fn) == 0)
+			return t->memo[i].row < 0 ? NULL : &t->rows[t->memo[i].row];
+	row = classify_uncached(t, fn);
+	if (t->memo_used >= MEMO_SLOTS / 4 * 3) {
+		for (size_t k = 0; k < MEMO_SLOTS; k++) {
+			free(t->memo[k].name);
+			t->memo[k].name = NULL;
+		}
+		t->memo_used = 0;
+		for (i = h & (MEMO_SLOTS - 1); t->memo[i].name; i = (i + 1) & (MEMO_SLOTS - 1))
+			;
+	}
+	t->memo[i].name = kt_strdup(fn);
+	t->memo[i].row = row ? (long)(row - t->rows) : -1;
+	t->memo_used++;
+	return row;
 }
 
 /* The frames the story reads: the report's trace, or Xen's guest trace. */
