@@ -191,25 +191,9 @@ reserve(struct kt_buf *b, size_t extra)
 }
 
 void
-kt_buf_add(struct kt_buf *b, const char *s, size_t len)
+kt_buf_grow(struct kt_buf *b, size_t extra)
 {
-	reserve(b, len);
-	if (len)
-		memcpy(b->p + b->len, s, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-}
-
-void
-kt_buf_adds(struct kt_buf *b, const char *s)
-{
-	kt_buf_add(b, s, strlen(s));
-}
-
-void
-kt_buf_addc(struct kt_buf *b, char c)
-{
-	kt_buf_add(b, &c, 1);
+	reserve(b, extra);
 }
 
 void

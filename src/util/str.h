@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct kt_str {
 	const char *p;
@@ -76,9 +77,36 @@ struct kt_buf {
 void kt_buf_init(struct kt_buf *b);
 void kt_buf_deinit(struct kt_buf *b);
 void kt_buf_clear(struct kt_buf *b);
-void kt_buf_add(struct kt_buf *b, const char *s, size_t len);
-void kt_buf_adds(struct kt_buf *b, const char *s);
-void kt_buf_addc(struct kt_buf *b, char c);
+/* Make room for `extra` more bytes (and the NUL): the slow path of the
+ * appenders below, which are inline because every stage's hot loops call
+ * them (a call per character was a visible share of analyze time). */
+void kt_buf_grow(struct kt_buf *b, size_t extra);
+
+static inline void
+kt_buf_add(struct kt_buf *b, const char *s, size_t len)
+{
+	if (b->len + len + 1 > b->cap)
+		kt_buf_grow(b, len);
+	if (len)
+		memcpy(b->p + b->len, s, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+static inline void
+kt_buf_adds(struct kt_buf *b, const char *s)
+{
+	kt_buf_add(b, s, strlen(s));
+}
+
+static inline void
+kt_buf_addc(struct kt_buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		kt_buf_grow(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
 void kt_buf_printf(struct kt_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
