@@ -8,6 +8,7 @@
 #include "diagnose/diagnose.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +81,8 @@ struct eval {
 	struct mframe *frames;
 	size_t n_frames;
 	enum kt_context context;
-	struct cres res[64];
 	const char *text;	/* header, lines and panic joined by '\n' (built on first use) */
+	struct cres res[64];	/* per condition; written before it is read */
 };
 
 static void
@@ -637,6 +638,13 @@ add_finding(struct eval *e, const struct kt_rule *rule, double score, int level,
 		f->references[f->n_references++] = kt_report_strdup(r, rule->references[i]);
 }
 
+/* Conditions that run regexes over the report text or every frame. */
+static bool
+costly(enum kt_cond_type t)
+{
+	return t == KT_COND_LINE || t == KT_COND_FRAMES || t == KT_COND_FRAMES_ORDER;
+}
+
 static void
 eval_rule(struct eval *e, const struct kt_rule *rule, size_t *cap)
 {
@@ -644,14 +652,18 @@ eval_rule(struct eval *e, const struct kt_rule *rule, size_t *cap)
 	double score;
 
 	/* Required conditions first: most rules fail one of them on most
-	 * reports, so the optional (often regex-heavy) ones are skipped. */
-	for (int pass = 0; pass < 2; pass++) {
+	 * reports, so the optional (often regex-heavy) ones are skipped; and
+	 * among the required ones the cheap checks (kind, context, taint ...)
+	 * before those that run regexes over the text or the frames. All
+	 * required conditions must hold, so the order changes no result. */
+	for (int pass = 0; pass < 3; pass++) {
 		for (size_t i = 0; i < rule->n_conds && i < 64; i++) {
 			const struct kt_cond *cd = &rule->conds[i];
 			struct cres *c = &e->res[i];
 			bool m;
 
-			if (cd->required != (pass == 0))
+			if (cd->required != (pass < 2) ||
+			    (pass < 2 && costly(cd->type) != (pass == 1)))
 				continue;
 			c->n_vars = 0;
 			m = match_cond(e, cd, c);
@@ -730,9 +742,10 @@ kt_diagnose_run(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 
 	if (!rs || !r)
 		return kt_error(ctx, KT_EINVAL, "kt_diagnose_run: NULL rule set or report");
-	e = calloc(1, sizeof(*e));
+	e = malloc(sizeof(*e));
 	if (!e)
 		kt_oom(sizeof(*e));
+	memset(e, 0, offsetof(struct eval, res));
 	e->ctx = ctx;
 	e->r = r;
 	e->hf = hf;

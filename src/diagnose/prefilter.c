@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/str.h"
 
 #define MAX_DEPTH	32
 #define MAX_RUN		128
@@ -304,7 +305,7 @@ bool
 kt_prefilter_pass(const struct kt_lit *lits, size_t n, const char *text, size_t len)
 {
 	for (size_t i = 0; i < n; i++)
-		if (memmem(text, len, lits[i].s, lits[i].len))
+		if (kt_memmem(text, len, lits[i].s, lits[i].len))
 			return true;
 	return false;
 }

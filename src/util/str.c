@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util/mem.h"
 
@@ -52,8 +55,45 @@ kt_str_find(struct kt_str s, const char *needle)
 		return 0;
 	if (s.len < n)
 		return -1;
-	hit = memmem(s.p, s.len, needle, n);
+	hit = kt_memmem(s.p, s.len, needle, n);
 	return hit ? (long)(hit - s.p) : -1;
+}
+
+const char *
+kt_memmem(const char *h, size_t hl, const char *n, size_t nl)
+{
+	size_t i = 0;
+
+	if (nl == 0)
+		return h;
+	if (nl > hl)
+		return NULL;
+	if (nl == 1)
+		return memchr(h, n[0], hl);
+#ifdef __SSE2__
+	{
+		const __m128i first = _mm_set1_epi8(n[0]), last = _mm_set1_epi8(n[nl - 1]);
+
+		for (; i + nl - 1 + 16 <= hl; i += 16) {
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + nl - 1));
+			unsigned m = (unsigned)_mm_movemask_epi8(
+				_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+
+			while (m) {
+				size_t k = i + (size_t)__builtin_ctz(m);
+
+				if (memcmp(h + k + 1, n + 1, nl - 2) == 0)
+					return h + k;
+				m &= m - 1;
+			}
+		}
+	}
+#endif
+	for (; i + nl <= hl; i++)
+		if (h[i] == n[0] && h[i + nl - 1] == n[nl - 1] && memcmp(h + i + 1, n + 1, nl - 2) == 0)
+			return h + i;
+	return NULL;
 }
 
 long

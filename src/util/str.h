@@ -31,6 +31,11 @@ bool kt_str_starts_with(struct kt_str s, const char *prefix);
 bool kt_str_ends_with(struct kt_str s, const char *suffix);
 /* Offset of the first occurrence of `needle` in s, or -1. */
 long kt_str_find(struct kt_str s, const char *needle);
+/* memmem() that is fast on the short-to-medium haystacks of this program
+ * (log lines, function names, one report's text): SSE2 compares of the
+ * needle's first and last bytes 16 positions at a time, then memcmp of the
+ * middle (glibc 2.36's generic memmem was an eighth of analyze time). */
+const char *kt_memmem(const char *hay, size_t hay_len, const char *needle, size_t needle_len);
 /* Offset of the first occurrence of byte c, or -1. */
 long kt_str_chr(struct kt_str s, char c);
 struct kt_str kt_str_trim(struct kt_str s);

@@ -99,6 +99,43 @@ test_buf(void **state)
 	kt_buf_deinit(&b);
 }
 
+/* kt_memmem agrees with memmem on every position, length and alphabet
+ * (a small alphabet makes partial matches and overlaps common). */
+static void
+test_memmem(void **state)
+{
+	char hay[300], needle[40];
+	uint32_t seed = 12345;
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		size_t hl, nl;
+		int alpha;
+
+		seed = seed * 1103515245u + 12345u;
+		hl = (seed >> 8) % sizeof(hay);
+		seed = seed * 1103515245u + 12345u;
+		nl = (seed >> 8) % 24;
+		alpha = 2 + round % 3;
+		for (size_t i = 0; i < hl; i++) {
+			seed = seed * 1103515245u + 12345u;
+			hay[i] = (char)('a' + (seed >> 16) % (uint32_t)alpha);
+		}
+		if (nl && hl >= nl && round % 2) {	/* plant the needle */
+			seed = seed * 1103515245u + 12345u;
+			memcpy(needle, hay + (seed >> 8) % (hl - nl + 1), nl);
+		} else {
+			for (size_t i = 0; i < nl; i++) {
+				seed = seed * 1103515245u + 12345u;
+				needle[i] = (char)('a' + (seed >> 16) % (uint32_t)alpha);
+			}
+		}
+		assert_ptr_equal(kt_memmem(hay, hl, needle, nl), memmem(hay, hl, needle, nl));
+	}
+	assert_null(kt_memmem("abc", 3, "abcd", 4));
+	assert_ptr_equal(kt_memmem(hay, 0, "", 0), hay);
+}
+
 static void
 test_embedded_data_sorted(void **state)
 {
@@ -116,6 +153,7 @@ main(void)
 		cmocka_unit_test(test_parse_hex),
 		cmocka_unit_test(test_str_views),
 		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_memmem),
 		cmocka_unit_test(test_embedded_data_sorted),
 	};
 
