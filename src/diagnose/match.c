@@ -82,6 +82,8 @@ struct eval {
 	size_t n_frames;
 	enum kt_context context;
 	const char *text;	/* header, lines and panic joined by '\n' (built on first use) */
+	const char *ftext;	/* frame function names joined by '\n' (built on first use) */
+	size_t ftext_len;
 	struct cres res[64];	/* per condition; written before it is read */
 };
 
@@ -175,12 +177,39 @@ frame_match(struct eval *e, const struct kt_regex *re, size_t i)
 	return f && kt_regex_match(re, f, strlen(f), e->md, e->mc);
 }
 
+/* Every frame's function name, one per line (built on first use): a
+ * regex whose prefilter literals occur in none of them matches no frame,
+ * and one pass over this text replaces a check per frame. */
+static const char *
+frames_text(struct eval *e, size_t *len)
+{
+	if (!e->ftext) {
+		struct kt_buf b;
+
+		kt_buf_init(&b);
+		for (size_t i = 0; i < e->n_frames; i++) {
+			if (e->frames[i].function)
+				kt_buf_adds(&b, e->frames[i].function);
+			kt_buf_addc(&b, '\n');
+		}
+		e->ftext_len = b.len;
+		e->ftext = kt_arena_strndup(e->scratch, b.p ? b.p : "", b.len);
+		kt_buf_deinit(&b);
+	}
+	*len = e->ftext_len;
+	return e->ftext;
+}
+
 static bool
 match_frames(struct eval *e, const struct kt_cond *cd, struct cres *c)
 {
 	struct kt_buf b;
-	size_t next = 0;
+	size_t next = 0, tlen;
+	const char *text = frames_text(e, &tlen);
 
+	for (size_t k = 0; k < cd->n_res; k++)
+		if (cd->res[k].n_lits && !kt_prefilter_pass(cd->res[k].lits, cd->res[k].n_lits, text, tlen))
+			return false;
 	kt_buf_init(&b);
 	for (size_t k = 0; k < cd->n_res; k++) {
 		size_t i = cd->type == KT_COND_FRAMES_ORDER ? next : 0;
