@@ -235,6 +235,10 @@ looks_text(const unsigned char *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
 
+		if ((c >= 0x20 && c < 0x7f) || c == '\n') {	/* almost every byte */
+			nonnul++;
+			continue;
+		}
 		if (c == 0)
 			continue;
 		nonnul++;
