@@ -46,46 +46,50 @@ why_add(struct why *w, const char *fmt, ...)
 		w->len += (size_t)n < sizeof(w->buf) - w->len ? (size_t)n : sizeof(w->buf) - w->len - 1;
 }
 
-const char *
-kt_context_of_function(const struct kt_dtable *cf, const char *func)
+/* The first row whose "function" pattern names func ("name" exactly, or
+ * "prefix*"); "ip_fragment.isra.0" / "foo.cold" compare by base name.
+ * -1 when none. The first byte is compared before anything else: this
+ * runs for every frame of every report. */
+static long
+context_row(const struct kt_dtable *cf, const char *func)
 {
-	int c_fn = kt_dtable_col(cf, "function"), c_ctx = kt_dtable_col(cf, "context");
+	int c_fn = kt_dtable_col(cf, "function");
 	size_t flen;
 
 	if (!func)
-		return NULL;
-	/* "ip_fragment.isra.0" / "foo.cold": compare the base name. */
+		return -1;
 	flen = strcspn(func, ".");
 	for (size_t i = 0; i < cf->n_rows; i++) {
 		const char *pat = kt_dtable_get(cf, i, c_fn);
-		size_t plen = strlen(pat);
+		size_t plen;
 
+		if (pat[0] != func[0] && pat[0] != '*')
+			continue;
+		plen = strlen(pat);
 		if (plen && pat[plen - 1] == '*') {
 			if (flen >= plen - 1 && strncmp(func, pat, plen - 1) == 0)
-				return kt_dtable_get(cf, i, c_ctx);
+				return (long)i;
 		} else if (plen == flen && strncmp(func, pat, flen) == 0) {
-			return kt_dtable_get(cf, i, c_ctx);
+			return (long)i;
 		}
 	}
-	return NULL;
+	return -1;
+}
+
+const char *
+kt_context_of_function(const struct kt_dtable *cf, const char *func)
+{
+	long i = context_row(cf, func);
+
+	return i < 0 ? NULL : kt_dtable_get(cf, (size_t)i, kt_dtable_col(cf, "context"));
 }
 
 static const char *
 context_meaning(const struct kt_dtable *cf, const char *func)
 {
-	int c_fn = kt_dtable_col(cf, "function"), c_m = kt_dtable_col(cf, "meaning");
-	size_t flen = strcspn(func, ".");
+	long i = context_row(cf, func);
 
-	for (size_t i = 0; i < cf->n_rows; i++) {
-		const char *pat = kt_dtable_get(cf, i, c_fn);
-		size_t plen = strlen(pat);
-
-		if ((plen && pat[plen - 1] == '*' && flen >= plen - 1 &&
-		     strncmp(func, pat, plen - 1) == 0) ||
-		    (plen == flen && strncmp(func, pat, flen) == 0))
-			return kt_dtable_get(cf, i, c_m);
-	}
-	return "";
+	return i < 0 ? "" : kt_dtable_get(cf, (size_t)i, kt_dtable_col(cf, "meaning"));
 }
 
 static enum kt_context
