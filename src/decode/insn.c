@@ -520,9 +520,18 @@ push_insn(struct kt_report *r, size_t *cap, const cs_insn *in, uint64_t addr, bo
 	struct kt_insn *k = kt_arena_push(r->arena, (void **)&r->insns, &r->n_insns, cap,
 					  sizeof(*k));
 
+	size_t ml = strlen(in->mnemonic), ol = strlen(in->op_str);
+	char *t = kt_report_alloc(r, ml + 1 + ol + 1);
+
+	memcpy(t, in->mnemonic, ml);
+	if (ol) {
+		t[ml] = ' ';
+		memcpy(t + ml + 1, in->op_str, ol + 1);
+	} else {
+		t[ml] = '\0';
+	}
 	k->address = addr;
-	k->text = in->op_str[0] ? kt_report_printf(r, "%s %s", in->mnemonic, in->op_str)
-				: kt_report_strdup(r, in->mnemonic);
+	k->text = t;
 	k->faulting = faulting;
 }
 
@@ -530,7 +539,12 @@ static void
 disassemble(struct kt_report *r, csh h, const struct window *w, size_t start,
 	    enum kt_arch arch, struct kt_insn_regs *used)
 {
-	cs_insn *in = cs_malloc(h);
+	cs_insn *in;
+	/* allocated with room for details, which are then switched off for
+	 * the listing and on for the faulting instruction */
+	(void)cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	in = cs_malloc(h);
+	(void)cs_option(h, CS_OPT_DETAIL, CS_OPT_OFF);
 	const uint8_t *code = w->b + start;
 	size_t size = w->n - start, cap = r->n_insns;	/* full: the first push copies */
 	uint64_t off = start, rip = rip_value(r), fault = 0;
@@ -554,6 +568,15 @@ disassemble(struct kt_report *r, csh h, const struct window *w, size_t start,
 		push_insn(r, &cap, in, w->marker >= 0 ? rip + (at - (uint64_t)w->marker) : at,
 			  faulting);
 		if (faulting && !r->insn_note) {
+			/* Operand details only for this one: decoding them for
+			 * every instruction of the listing cost more than all else. */
+			const uint8_t *again = w->b + at;
+			size_t left = w->n - at;
+			uint64_t a2 = at;
+
+			(void)cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+			(void)cs_disasm_iter(h, &again, &left, &a2, in);
+			(void)cs_option(h, CS_OPT_DETAIL, CS_OPT_OFF);
 			kt_buf_clear(&note);
 			build_note(&nc, in);
 			r->insn_note = kt_report_printf(r, "%s%s%s: %s", in->mnemonic,
@@ -583,7 +606,6 @@ kt_decode_insns(struct kt_report *r, struct kt_insn_regs *ret_regs)
 	probe = cs_malloc(h);
 	start = find_start(h, probe, &w, d.step);	/* detail off: cheaper */
 	cs_free(probe, 1);
-	(void)cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	if (w.marker >= 0 && start == (size_t)w.marker && start > 0)
 		kt_report_note(r, 0, KT_SEV_INFO,
 			       "decode: Code bytes before the marker do not decode onto it; "
