@@ -184,31 +184,51 @@ arch_desc(enum kt_arch a, size_t unit, struct arch_desc *d)
 	}
 }
 
-/* Does decoding from `start` land exactly on `marker` with no invalid bytes? */
+/* Does decoding from `start` land exactly on `marker` with no invalid
+ * bytes? `known` remembers, per offset, what an earlier walk found (0 not
+ * visited, 1 lands, 2 does not): walks from nearby starts soon meet on a
+ * common instruction boundary, so each offset is decoded at most once. */
 static bool
-lands_on(csh h, cs_insn *insn, const struct window *w, size_t start, size_t marker)
+lands_on(csh h, cs_insn *insn, const struct window *w, size_t start, size_t marker,
+	 uint8_t *known)
 {
+	size_t path[MAX_WINDOW], n = 0;
 	const uint8_t *code = w->b + start;
 	size_t size = w->n - start;
 	uint64_t addr = start;
+	uint8_t verdict = 2;
 
-	while (addr < marker) {
+	for (;;) {
+		if (addr == marker) {
+			verdict = 1;
+			break;
+		}
+		if (addr > marker)
+			break;
+		if (known[addr]) {
+			verdict = known[addr];
+			break;
+		}
+		path[n++] = (size_t)addr;
 		if (!cs_disasm_iter(h, &code, &size, &addr, insn))
-			return false;
+			break;
 	}
-	return addr == marker;
+	for (size_t i = 0; i < n; i++)
+		known[path[i]] = verdict;
+	return verdict == 1;
 }
 
 static size_t
 find_start(csh h, cs_insn *insn, const struct window *w, size_t step)
 {
+	uint8_t known[MAX_WINDOW] = { 0 };
 	size_t marker;
 
 	if (w->marker < 0)
 		return 0;
 	marker = (size_t)w->marker;
 	for (size_t s = marker % step; s < marker; s += step)
-		if (lands_on(h, insn, w, s, marker))
+		if (lands_on(h, insn, w, s, marker, known))
 			return s;
 	return marker;
 }
