@@ -169,6 +169,16 @@ kt_jsonw_key(struct kt_jsonw *w, const char *key)
 }
 
 void
+kt_jsonw_key_lit(struct kt_jsonw *w, const char *quoted, size_t len)
+{
+	before_value(w);
+	kt_buf_add(&w->b, quoted, len);
+	if (w->indent)
+		kt_buf_addc(&w->b, ' ');
+	w->after_key = true;
+}
+
+void
 kt_jsonw_str(struct kt_jsonw *w, const char *s)
 {
 	if (!s) {

@@ -36,6 +36,11 @@ void kt_jsonw_obj_end(struct kt_jsonw *w);
 void kt_jsonw_arr(struct kt_jsonw *w);
 void kt_jsonw_arr_end(struct kt_jsonw *w);
 void kt_jsonw_key(struct kt_jsonw *w, const char *key);
+/* A key the program spells, already quoted with its colon: `quoted` is
+ * "\"name\":" and len its length (KT_JSONW_KEY builds both from a string
+ * literal). No escaping: one copy per key, the render's hot path. */
+void kt_jsonw_key_lit(struct kt_jsonw *w, const char *quoted, size_t len);
+#define KT_JSONW_KEY(w, k) kt_jsonw_key_lit((w), "\"" k "\":", sizeof(k) + 2)
 
 void kt_jsonw_str(struct kt_jsonw *w, const char *s);	/* NULL -> null */
 void kt_jsonw_hex(struct kt_jsonw *w, uint64_t v);	/* "0x1f" */
