@@ -47,6 +47,10 @@ kt_regex_match(const struct kt_regex *re, const char *subject, size_t len,
 		return 0;
 	if (re->n_lits && !kt_prefilter_pass(re->lits, re->n_lits, subject, len))
 		return 0;
+	if (!re->jit_tried) {	/* see struct kt_regex; the interpreter when no JIT */
+		(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+		((struct kt_regex *)re)->jit_tried = true;
+	}
 	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, mc);
 	if (rc == 0)	/* more groups than md holds: all pairs it has are set */
 		return (int)pcre2_get_ovector_count(md);

@@ -54,6 +54,11 @@ struct kt_regex {
 	 * every match; n_lits == 0 means none is known. */
 	const struct kt_lit *lits;
 	size_t n_lits;
+	/* JIT-compiled on first use: most rule regexes never run on a given
+	 * input (their rule fails a cheaper condition or the prefilter), and
+	 * compiling all of them was a third of start-up. The rule set belongs
+	 * to one context, so this is not shared between threads. */
+	bool jit_tried;
 };
 
 struct kt_cond {

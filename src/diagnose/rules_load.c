@@ -163,10 +163,6 @@ compile(struct ld *l, yaml_node_t *n, const char *src, bool anchored, struct kt_
 		problem(l, line_of(n), "bad regex '%s': %s", src, (const char *)buf);
 		return false;
 	}
-	/* JIT: every rule regex runs on every report line; without it the
-	 * interpreter dominated analyze time. Falls back silently where the
-	 * JIT is not available. */
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	*(pcre2_code **)kt_arena_push(l->rs->arena, (void **)&l->rs->codes, &l->rs->n_codes,
 				      &l->rs->cap_codes, sizeof(code)) = code;
 	ret->code = code;
