@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <ktriage/report.h>
 
@@ -30,11 +31,44 @@ void kt_fields_extract(struct kt_report *r);
  * Internal: shared by the fields recognisers.
  */
 
-/* Text cursor helpers over a view (they advance *s on success). */
-bool kt_fx_eat(struct kt_str *s, const char *lit);
+/* Text cursor helpers over a view (they advance *s on success). Inline:
+ * every recogniser calls them with literals on every line. */
+static inline bool
+kt_fx_eat(struct kt_str *s, const char *lit)
+{
+	size_t n;
+
+	/* the first byte rules out almost every call cheaply */
+	if (lit[0] && (!s->len || s->p[0] != lit[0]))
+		return false;
+	n = strlen(lit);
+	if (s->len < n || memcmp(s->p, lit, n) != 0)
+		return false;
+	s->p += n;
+	s->len -= n;
+	return true;
+}
+
 /* Offset of the first occurrence of lit in s, or -1 (kt_str_find() with
  * less set-up: lines are short, so a memchr loop beats memmem). */
-long kt_fx_find(struct kt_str s, const char *lit);
+static inline long
+kt_fx_find(struct kt_str s, const char *lit)
+{
+	size_t n = strlen(lit);
+	const char *p = s.p, *end = s.p + s.len;
+
+	if (n == 0)
+		return 0;
+	while (n <= (size_t)(end - p)) {
+		p = memchr(p, lit[0], (size_t)(end - p) - n + 1);
+		if (!p)
+			return -1;
+		if (!memcmp(p + 1, lit + 1, n - 1))
+			return p - s.p;
+		p++;
+	}
+	return -1;
+}
 void kt_fx_ws(struct kt_str *s);
 /* Hex number (optional 0x); returns digits consumed (0: nothing, s kept). */
 size_t kt_fx_hex(struct kt_str *s, uint64_t *ret);

@@ -7,37 +7,6 @@
 
 #include <string.h>
 
-bool
-kt_fx_eat(struct kt_str *s, const char *lit)
-{
-	/* the first byte rules out almost every call cheaply */
-	if (lit[0] && (!s->len || s->p[0] != lit[0]))
-		return false;
-	if (!kt_str_starts_with(*s, lit))
-		return false;
-	*s = kt_str_skip(*s, strlen(lit));
-	return true;
-}
-
-long
-kt_fx_find(struct kt_str s, const char *lit)
-{
-	size_t n = strlen(lit);
-	const char *p = s.p, *end = s.p + s.len;
-
-	if (n == 0)
-		return 0;
-	while (n <= (size_t)(end - p)) {
-		p = memchr(p, lit[0], (size_t)(end - p) - n + 1);
-		if (!p)
-			return -1;
-		if (!memcmp(p + 1, lit + 1, n - 1))
-			return p - s.p;
-		p++;
-	}
-	return -1;
-}
-
 void
 kt_fx_ws(struct kt_str *s)
 {

@@ -24,20 +24,6 @@ kt_str_eq(struct kt_str a, struct kt_str b)
 }
 
 bool
-kt_str_eq_cstr(struct kt_str a, const char *b)
-{
-	return kt_str_eq(a, kt_str_cstr(b));
-}
-
-bool
-kt_str_starts_with(struct kt_str s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return s.len >= n && memcmp(s.p, prefix, n) == 0;
-}
-
-bool
 kt_str_ends_with(struct kt_str s, const char *suffix)
 {
 	size_t n = strlen(suffix);

@@ -26,8 +26,24 @@ kt_str_make(const char *p, size_t len)
 
 struct kt_str kt_str_cstr(const char *s);
 bool kt_str_eq(struct kt_str a, struct kt_str b);
-bool kt_str_eq_cstr(struct kt_str a, const char *b);
-bool kt_str_starts_with(struct kt_str s, const char *prefix);
+/* Inline: the parsers call these with literal strings on every line, and
+ * inlined the compiler folds the strlen of the literal. */
+static inline bool
+kt_str_eq_cstr(struct kt_str a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return a.len == n && (n == 0 || memcmp(a.p, b, n) == 0);
+}
+
+static inline bool
+kt_str_starts_with(struct kt_str s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return s.len >= n && (n == 0 || memcmp(s.p, prefix, n) == 0);
+}
+
 bool kt_str_ends_with(struct kt_str s, const char *suffix);
 /* Offset of the first occurrence of `needle` in s, or -1. */
 long kt_str_find(struct kt_str s, const char *needle);
