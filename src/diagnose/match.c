@@ -35,18 +35,13 @@ kt_regex_context_new(void)
 	return mc;
 }
 
-int
-kt_regex_match(const struct kt_regex *re, const char *subject, size_t len,
-	       pcre2_match_data *md, pcre2_match_context *mc)
+/* The regex itself, once its prefilter has passed. */
+static int
+regex_run(const struct kt_regex *re, const char *subject, size_t len, pcre2_match_data *md,
+	  pcre2_match_context *mc)
 {
 	int rc;
 
-	if (!re->code)
-		return 1;
-	if (!subject)
-		return 0;
-	if (re->n_lits && !kt_prefilter_pass(re->lits, re->n_lits, subject, len))
-		return 0;
 	if (!re->jit_tried) {	/* see struct kt_regex; the interpreter when no JIT */
 		(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 		((struct kt_regex *)re)->jit_tried = true;
@@ -55,6 +50,19 @@ kt_regex_match(const struct kt_regex *re, const char *subject, size_t len,
 	if (rc == 0)	/* more groups than md holds: all pairs it has are set */
 		return (int)pcre2_get_ovector_count(md);
 	return rc > 0 ? rc : 0;
+}
+
+int
+kt_regex_match(const struct kt_regex *re, const char *subject, size_t len,
+	       pcre2_match_data *md, pcre2_match_context *mc)
+{
+	if (!re->code)
+		return 1;
+	if (!subject)
+		return 0;
+	if (re->n_lits && !kt_prefilter_pass(re->lits, re->n_lits, subject, len))
+		return 0;
+	return regex_run(re, subject, len, md, mc);
 }
 
 /* A frame as the matcher sees it (IP first, then the call trace). */
@@ -77,6 +85,7 @@ struct cres {
 
 struct eval {
 	struct kt_ctx *ctx;
+	const struct kt_ruleset *rs;
 	const struct kt_report *r;
 	const struct kt_host_facts *hf;
 	struct kt_arena *scratch;
@@ -86,6 +95,8 @@ struct eval {
 	size_t n_frames;
 	enum kt_context context;
 	const char *text;	/* header, lines and panic joined by '\n' (built on first use) */
+	size_t text_len;
+	bool *present;		/* rs->line_lits found in text (scanned on first use) */
 	const char *ftext;	/* frame function names joined by '\n' (built on first use) */
 	size_t ftext_len;
 	struct cres res[64];	/* per condition; written before it is read */
@@ -161,16 +172,38 @@ report_text(struct eval *e)
 		kt_buf_addc(&b, '\n');
 		kt_buf_adds(&b, r->panic);
 	}
+	e->text_len = b.len;
 	e->text = kt_arena_strndup(e->scratch, b.p ? b.p : "", b.len);
 	kt_buf_deinit(&b);
 	return e->text;
 }
 
-/* line: the report header, every cut-out line, the panic line. */
+/* line: the report header, every cut-out line, the panic line. The
+ * prefilter literals of all line conditions were looked for in one pass
+ * (rs->line_lits); a regex none of whose literals occur is not run. */
 static bool
 match_lines(struct eval *e, const struct kt_cond *cd, struct cres *c)
 {
-	return match_text(e, cd, c, report_text(e));
+	const struct kt_regex *re = &cd->res[0];
+	const char *text = report_text(e);
+	bool any = false;
+	int n;
+
+	if (!re->code || !re->lit_ids)
+		return match_text(e, cd, c, text);
+	if (!e->present) {
+		e->present = kt_arena_alloc(e->scratch, kt_litset_count(e->rs->line_lits) + 1);
+		kt_litset_scan(e->rs->line_lits, text, e->text_len, e->present);
+	}
+	for (size_t k = 0; k < re->n_lits && !any; k++)
+		any = e->present[re->lit_ids[k]];
+	if (!any)
+		return false;
+	n = regex_run(re, text, e->text_len, e->md, e->mc);
+	if (!n)
+		return false;
+	set_captures(e, c, text, n);
+	return true;
 }
 
 static bool
@@ -762,6 +795,32 @@ collect_frames(struct eval *e)
 	e->n_frames = n;
 }
 
+/* Gather the prefilter literals of every line condition into one set (on
+ * the first run after the rules changed; the set belongs to one context). */
+static const struct kt_ruleset *
+prepare_line_lits(const struct kt_ruleset *crs)
+{
+	struct kt_ruleset *rs = (struct kt_ruleset *)crs;
+
+	if (rs->line_lits)
+		return rs;
+	rs->line_lits = kt_litset_new();
+	for (size_t i = 0; i < rs->n_rules; i++)
+		for (size_t j = 0; j < rs->rules[i]->n_conds; j++) {
+			struct kt_cond *cd = &rs->rules[i]->conds[j];
+			struct kt_regex *re = cd->res;
+			size_t *ids;
+
+			if (cd->type != KT_COND_LINE || !re || !re->n_lits)
+				continue;
+			ids = kt_arena_alloc(rs->arena, re->n_lits * sizeof(*ids));
+			for (size_t k = 0; k < re->n_lits; k++)
+				ids[k] = kt_litset_add(rs->line_lits, re->lits[k].s, re->lits[k].len);
+			re->lit_ids = ids;
+		}
+	return rs;
+}
+
 int
 kt_diagnose_run(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 		const struct kt_host_facts *hf, struct kt_report *r)
@@ -780,6 +839,7 @@ kt_diagnose_run(struct kt_ctx *ctx, const struct kt_ruleset *rs,
 		kt_oom(sizeof(*e));
 	memset(e, 0, offsetof(struct eval, res));
 	e->ctx = ctx;
+	e->rs = prepare_line_lits(rs);
 	e->r = r;
 	e->hf = hf;
 	e->scratch = kt_arena_new();

@@ -9,9 +9,11 @@
 #include "diagnose/prefilter.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/mem.h"
 #include "util/str.h"
 
 #define MAX_DEPTH	32
@@ -308,4 +310,85 @@ kt_prefilter_pass(const struct kt_lit *lits, size_t n, const char *text, size_t 
 		if (kt_memmem(text, len, lits[i].s, lits[i].len))
 			return true;
 	return false;
+}
+
+/* ---- literal sets --------------------------------------------------------- */
+
+struct kt_litset {
+	struct lit {
+		char *s;
+		size_t len;
+		size_t next;	/* next literal with the same first two bytes, or SIZE_MAX */
+	} *v;
+	size_t n, cap;
+	size_t *head;		/* per bigram: first literal, or SIZE_MAX (65536) */
+	uint8_t *has;		/* per bigram: any literal (65536 bits as bytes) */
+};
+
+#define BIGRAM(a, b) (((size_t)(unsigned char)(a) << 8) | (unsigned char)(b))
+
+struct kt_litset *
+kt_litset_new(void)
+{
+	struct kt_litset *s = kt_calloc(1, sizeof(*s));
+
+	s->head = kt_malloc(65536 * sizeof(*s->head));
+	for (size_t i = 0; i < 65536; i++)
+		s->head[i] = SIZE_MAX;
+	s->has = kt_calloc(65536, 1);
+	return s;
+}
+
+void
+kt_litset_free(struct kt_litset *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].s);
+	free(s->v);
+	free(s->head);
+	free(s->has);
+	free(s);
+}
+
+size_t
+kt_litset_add(struct kt_litset *s, const char *lit, size_t len)
+{
+	size_t bg;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].len == len && memcmp(s->v[i].s, lit, len) == 0)
+			return i;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 32;
+		s->v = kt_realloc(s->v, s->cap * sizeof(*s->v));
+	}
+	bg = BIGRAM(lit[0], len > 1 ? lit[1] : 0);
+	s->v[s->n] = (struct lit){ kt_strndup(lit, len), len, s->head[bg] };
+	s->head[bg] = s->n;
+	s->has[bg] = 1;
+	return s->n++;
+}
+
+size_t
+kt_litset_count(const struct kt_litset *s)
+{
+	return s->n;
+}
+
+void
+kt_litset_scan(const struct kt_litset *s, const char *text, size_t len, bool *present)
+{
+	memset(present, 0, s->n * sizeof(*present));
+	for (size_t i = 0; i + 1 < len; i++) {
+		size_t bg = BIGRAM(text[i], text[i + 1]);
+
+		if (!s->has[bg])
+			continue;
+		for (size_t k = s->head[bg]; k != SIZE_MAX; k = s->v[k].next)
+			if (!present[k] && s->v[k].len <= len - i &&
+			    memcmp(text + i + 2, s->v[k].s + 2, s->v[k].len - 2) == 0)
+				present[k] = true;
+	}
 }

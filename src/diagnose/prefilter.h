@@ -40,4 +40,23 @@ size_t kt_prefilter_literals(const char *pattern, struct kt_arena *a, struct kt_
 /* True when one of the n literals occurs in text[0..len). */
 bool kt_prefilter_pass(const struct kt_lit *lits, size_t n, const char *text, size_t len);
 
+/*
+ * A set of literals found in one pass over a text: where many regexes with
+ * prefilters run over the same text (every rule's line conditions over one
+ * report), one scan answers all of them instead of a memmem per literal.
+ * A bigram table (the first two bytes of each literal) picks the positions
+ * worth a compare. Literals shorter than 2 bytes are not accepted.
+ */
+struct kt_litset;
+
+/* An empty set. Caller owns it; free with kt_litset_free(). */
+struct kt_litset *kt_litset_new(void);
+void kt_litset_free(struct kt_litset *s);
+/* Add a literal (copied); returns its index, the same for an equal literal
+ * added before. */
+size_t kt_litset_add(struct kt_litset *s, const char *lit, size_t len);
+size_t kt_litset_count(const struct kt_litset *s);
+/* present[i] = whether literal i occurs in text[0..len) (count bytes). */
+void kt_litset_scan(const struct kt_litset *s, const char *text, size_t len, bool *present);
+
 #endif

@@ -59,6 +59,8 @@ struct kt_regex {
 	 * compiling all of them was a third of start-up. The rule set belongs
 	 * to one context, so this is not shared between threads. */
 	bool jit_tried;
+	/* line conditions: the literals' indexes in kt_ruleset.line_lits */
+	const size_t *lit_ids;
 };
 
 struct kt_cond {
@@ -123,6 +125,9 @@ struct kt_ruleset {
 	size_t n_rules;
 	size_t cap_rules;
 	struct kt_frame_table *frames;	/* data/diagnose/frames.tsv, or NULL (loaded per run) */
+	/* Prefilter literals of all line conditions, scanned once per report
+	 * (built on the first kt_diagnose_run; dropped when rules change). */
+	struct kt_litset *line_lits;
 	pcre2_code **codes;		/* every compiled regex, freed with the set */
 	size_t n_codes;
 	size_t cap_codes;

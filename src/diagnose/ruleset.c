@@ -39,6 +39,7 @@ kt_ruleset_free(struct kt_ruleset *rs)
 	for (size_t i = 0; i < rs->n_codes; i++)
 		pcre2_code_free(rs->codes[i]);
 	kt_frame_table_free(rs->frames);
+	kt_litset_free(rs->line_lits);
 	kt_arena_free(rs->arena);	/* rs lives in its own arena */
 }
 
@@ -47,6 +48,8 @@ kt_ruleset_put(struct kt_ruleset *rs, struct kt_rule *rule)
 {
 	size_t lo = 0, hi = rs->n_rules;
 
+	kt_litset_free(rs->line_lits);	/* rebuilt from the new rules on the next run */
+	rs->line_lits = NULL;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		int c = strcmp(rs->rules[mid]->id, rule->id);

@@ -167,6 +167,42 @@ test_pass(void **state)
 	assert_true(kt_prefilter_pass(v + 1, 1, hay, 21));
 }
 
+/* One scan finds exactly the literals memmem finds, with shared first
+ * bigrams, literals that are prefixes of others, and matches at the end. */
+static void
+test_litset(void **state)
+{
+	static const char *const lits[] = { "abc", "abcd", "abd", "bca", "cab", "zz!", "ab",
+					    "a\nb", "xyzzy" };
+	struct kt_litset *s = kt_litset_new();
+	size_t ids[sizeof(lits) / sizeof(lits[0])];
+	char text[200];
+	bool present[16];
+	uint32_t seed = 7;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lits) / sizeof(lits[0]); i++)
+		ids[i] = kt_litset_add(s, lits[i], strlen(lits[i]));
+	assert_int_equal(kt_litset_add(s, "abc", 3), ids[0]);	/* same literal, same index */
+	assert_int_equal(kt_litset_count(s), sizeof(lits) / sizeof(lits[0]));
+	for (int round = 0; round < 5000; round++) {
+		size_t len;
+
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 8) % sizeof(text);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			text[i] = "abcdz!\nxy"[(seed >> 16) % 10];
+		}
+		kt_litset_scan(s, text, len, present);
+		for (size_t i = 0; i < sizeof(lits) / sizeof(lits[0]); i++)
+			if (present[ids[i]] != (memmem(text, len, lits[i], strlen(lits[i])) != NULL))
+				fail_msg("literal '%s' in '%.*s': scan says %d", lits[i], (int)len,
+					 text, present[ids[i]]);
+	}
+	kt_litset_free(s);
+}
+
 int
 main(void)
 {
@@ -174,6 +210,7 @@ main(void)
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_never_wrong),
 		cmocka_unit_test(test_pass),
+		cmocka_unit_test(test_litset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
