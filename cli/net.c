@@ -353,12 +353,18 @@ cmd_drivers(struct kt_ctx *ctx, const struct opts *o)
 	for (size_t i = 0; i < kt_driver_db_count(db); i++) {
 		const struct kt_driver_info *d = kt_driver_db_at(db, i);
 
-		if (json)
-			printf("  {\"driver\": \"%s\", \"max_mtu\": %d, \"jumbo\": \"%s\"}%s\n",
-			       d->driver, d->max_mtu, d->jumbo,
-			       i + 1 < kt_driver_db_count(db) ? "," : "");
+		char mtu[16];
+
+		/* -1: the limit comes from the device or a lower device ("-") */
+		if (d->max_mtu < 0)
+			snprintf(mtu, sizeof(mtu), json ? "null" : "-");
 		else
-			printf("%-14s %-8s max_mtu %-6d jumbo %-8s %s\n", d->driver, d->cls, d->max_mtu,
+			snprintf(mtu, sizeof(mtu), "%d", d->max_mtu);
+		if (json)
+			printf("  {\"driver\": \"%s\", \"max_mtu\": %s, \"jumbo\": \"%s\"}%s\n",
+			       d->driver, mtu, d->jumbo, i + 1 < kt_driver_db_count(db) ? "," : "");
+		else
+			printf("%-14s %-8s max_mtu %-6s jumbo %-8s %s\n", d->driver, d->cls, mtu,
 			       d->jumbo, d->caveat);
 	}
 	if (json)
