@@ -15,7 +15,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "diagnose/prefilter.h"
+#include "util/prefilter.h"
 
 #include <ktriage/diagnose.h>
 
@@ -50,7 +50,7 @@ const char *kt_cond_type_name(enum kt_cond_type t);
 struct kt_regex {
 	pcre2_code *code;
 	const char *src;
-	/* Literal prefilter (diagnose/prefilter.h): one of these occurs in
+	/* Literal prefilter (util/prefilter.h): one of these occurs in
 	 * every match; n_lits == 0 means none is known. */
 	const struct kt_lit *lits;
 	size_t n_lits;

@@ -1,5 +1,5 @@
 /*
- * diagnose/prefilter: literal prefilters for rule regexes.
+ * util/prefilter: literal prefilters for rule regexes.
  *
  * Most rule regexes match no report: running PCRE2 over a report's whole
  * text to learn that is the matcher's main cost when the pattern does not
@@ -15,8 +15,8 @@
  * backreferences, \x/\p escapes, POSIX classes, \Q..\E) gives no prefilter:
  * the regex then always runs. No prefilter is ever wrong, only missing.
  */
-#ifndef KT_DIAGNOSE_PREFILTER_H
-#define KT_DIAGNOSE_PREFILTER_H
+#ifndef KT_UTIL_PREFILTER_H
+#define KT_UTIL_PREFILTER_H
 
 #include <stdbool.h>
 #include <stddef.h>

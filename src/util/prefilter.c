@@ -1,12 +1,12 @@
 /*
- * diagnose/prefilter: which literals every match of a rule regex contains
+ * util/prefilter: which literals every match of a rule regex contains
  * (see prefilter.h). A small recursive-descent reading of the pattern:
  * a sequence requires each of its mandatory parts, so it picks the most
  * selective one (the longest literal run, or a group's set); an
  * alternation requires one of its branches, so it is the union of the
  * branches' sets, and only usable when every branch has one.
  */
-#include "diagnose/prefilter.h"
+#include "util/prefilter.h"
 
 #include <stdint.h>
 #include <stdlib.h>

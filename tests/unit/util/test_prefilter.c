@@ -1,4 +1,4 @@
-/* Unit tests: literal prefilters of rule regexes (diagnose/prefilter.h).
+/* Unit tests: literal prefilters of regexes (util/prefilter.h).
  * A prefilter must never reject a text the regex matches; it should find
  * the selective literal where the syntax is understood, and give none
  * (always run the regex) where it is not. */
@@ -14,7 +14,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "diagnose/prefilter.h"
+#include "util/prefilter.h"
 #include "util/arena.h"
 #include "util/data.h"
 
