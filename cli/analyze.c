@@ -237,10 +237,8 @@ job_sync(struct pool *P, struct job *j)
 	pthread_mutex_lock(&P->lock);
 	while (idx != P->head && j->out.len + j->err.len > JOB_BUF_CAP)
 		pthread_cond_wait(&P->cond, &P->lock);
-	if (idx == P->head) {
+	if (idx == P->head)
 		write_out(P, j);
-		fflush(stdout);
-	}
 	pthread_mutex_unlock(&P->lock);
 }
 
@@ -268,7 +266,6 @@ job_done(struct pool *P, struct job *j)
 		obuf_free(&h->err);
 		P->head++;
 	}
-	fflush(stdout);
 	pthread_cond_broadcast(&P->cond);
 	pthread_mutex_unlock(&P->lock);
 }
@@ -631,6 +628,8 @@ kt_cli_analyze(int argc, char **argv)
 	P.window = JOB_WINDOW * n_workers;
 	pthread_mutex_init(&P.lock, NULL);
 	pthread_cond_init(&P.cond, NULL);
+	if (!isatty(STDOUT_FILENO))	/* fewer, larger writes to files and pipes */
+		(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (P.fmt == FMT_JSON)
 		printf("{\"ktriage\": \"%s\", \"inputs\": [", kt_version());
 	for (size_t i = 1; i < n_workers; i++)

@@ -37,6 +37,7 @@ struct kt_input {
 	const char *mem;
 	size_t mem_len, mem_off;
 	char *rbuf;			/* read() buffer (files only) */
+	size_t rbuf_cap;		/* READ_BLOCK, or less for a small file */
 	size_t rbuf_len;		/* bytes in rbuf not yet handed out */
 	bool src_eof;
 	bool io_error;			/* the source failed (message on ctx) */
@@ -105,7 +106,7 @@ src_read(struct kt_input *in, const char **p, size_t *len)
 	if (in->src_eof)
 		return 0;
 	do
-		n = read(in->fd, in->rbuf, READ_BLOCK);
+		n = read(in->fd, in->rbuf, in->rbuf_cap);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		in->io_error = true;
@@ -229,7 +230,7 @@ static int
 fill_head(struct kt_input *in)
 {
 	while (in->rbuf_len < SNIFF_BYTES) {
-		ssize_t n = read(in->fd, in->rbuf + in->rbuf_len, READ_BLOCK - in->rbuf_len);
+		ssize_t n = read(in->fd, in->rbuf + in->rbuf_len, in->rbuf_cap - in->rbuf_len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -256,6 +257,7 @@ kt_input_open(struct kt_ctx *ctx, const char *path, struct kt_input **ret)
 	if (!path)
 		return kt_error(ctx, KT_EINVAL, "no input path");
 	in = input_new(ctx, path);
+	in->rbuf_cap = READ_BLOCK;
 	if (strcmp(path, "-") == 0) {
 		in->fd = STDIN_FILENO;
 	} else {
@@ -270,9 +272,17 @@ kt_input_open(struct kt_ctx *ctx, const char *path, struct kt_input **ret)
 			r = kt_error(ctx, KT_EIO, "opening '%s': is a directory", path);
 			goto fail;
 		}
-		(void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		/* Most logs are small: a buffer the size of the file (it may
+		 * still grow: then it is read in more pieces) saves mapping
+		 * and faulting in a megabyte per file. Readahead advice only
+		 * matters for big ones. */
+		if (S_ISREG(st.st_mode) && st.st_size >= 0 &&
+		    (uint64_t)st.st_size < READ_BLOCK - 4096)
+			in->rbuf_cap = ((size_t)st.st_size + 4096) & ~(size_t)4095;
+		else
+			(void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
-	in->rbuf = kt_malloc(READ_BLOCK);
+	in->rbuf = kt_malloc(in->rbuf_cap);
 	r = fill_head(in);
 	if (r < 0)
 		goto fail;
