@@ -321,8 +321,10 @@ struct kt_litset {
 		size_t next;	/* next literal with the same first two bytes, or SIZE_MAX */
 	} *v;
 	size_t n, cap;
-	size_t *head;		/* per bigram: first literal, or SIZE_MAX (65536) */
-	uint8_t *has;		/* per bigram: any literal (65536 bits as bytes) */
+	/* Per bigram: 1 + the first literal starting with it, 0 for none.
+	 * Zeroed lazily by calloc: only the pages of used bigrams are touched. */
+	uint32_t *head;
+	uint64_t has[65536 / 64];	/* per bigram: any literal */
 };
 
 #define BIGRAM(a, b) (((size_t)(unsigned char)(a) << 8) | (unsigned char)(b))
@@ -332,10 +334,7 @@ kt_litset_new(void)
 {
 	struct kt_litset *s = kt_calloc(1, sizeof(*s));
 
-	s->head = kt_malloc(65536 * sizeof(*s->head));
-	for (size_t i = 0; i < 65536; i++)
-		s->head[i] = SIZE_MAX;
-	s->has = kt_calloc(65536, 1);
+	s->head = kt_calloc(65536, sizeof(*s->head));
 	return s;
 }
 
@@ -348,7 +347,6 @@ kt_litset_free(struct kt_litset *s)
 		free(s->v[i].s);
 	free(s->v);
 	free(s->head);
-	free(s->has);
 	free(s);
 }
 
@@ -365,9 +363,10 @@ kt_litset_add(struct kt_litset *s, const char *lit, size_t len)
 		s->v = kt_realloc(s->v, s->cap * sizeof(*s->v));
 	}
 	bg = BIGRAM(lit[0], len > 1 ? lit[1] : 0);
-	s->v[s->n] = (struct lit){ kt_strndup(lit, len), len, s->head[bg] };
-	s->head[bg] = s->n;
-	s->has[bg] = 1;
+	s->v[s->n] = (struct lit){ kt_strndup(lit, len), len,
+				   s->head[bg] ? s->head[bg] - 1 : SIZE_MAX };
+	s->head[bg] = (uint32_t)s->n + 1;
+	s->has[bg / 64] |= UINT64_C(1) << (bg % 64);
 	return s->n++;
 }
 
@@ -384,9 +383,9 @@ kt_litset_scan(const struct kt_litset *s, const char *text, size_t len, bool *pr
 	for (size_t i = 0; i + 1 < len; i++) {
 		size_t bg = BIGRAM(text[i], text[i + 1]);
 
-		if (!s->has[bg])
+		if (!(s->has[bg / 64] >> (bg % 64) & 1))
 			continue;
-		for (size_t k = s->head[bg]; k != SIZE_MAX; k = s->v[k].next)
+		for (size_t k = s->head[bg] - 1; k != SIZE_MAX; k = s->v[k].next)
 			if (!present[k] && s->v[k].len <= len - i &&
 			    memcmp(text + i + 2, s->v[k].s + 2, s->v[k].len - 2) == 0)
 				present[k] = true;
