@@ -88,8 +88,9 @@ new_chunk(struct kt_arena *a, size_t need)
 	return c;
 }
 
-void *
-kt_arena_alloc(struct kt_arena *a, size_t size)
+/* Uninitialised memory, for callers that write every byte (strings). */
+static void *
+alloc_raw(struct kt_arena *a, size_t size)
 {
 	struct chunk *c = a->head;
 	size_t rounded = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
@@ -102,6 +103,14 @@ kt_arena_alloc(struct kt_arena *a, size_t size)
 	p = (char *)c->data + c->used;
 	c->used += rounded;
 	a->used += rounded;
+	return p;
+}
+
+void *
+kt_arena_alloc(struct kt_arena *a, size_t size)
+{
+	void *p = alloc_raw(a, size);
+
 	memset(p, 0, size);
 	return p;
 }
@@ -109,17 +118,19 @@ kt_arena_alloc(struct kt_arena *a, size_t size)
 void *
 kt_arena_realloc(struct kt_arena *a, void *old, size_t old_size, size_t new_size)
 {
-	void *p = kt_arena_alloc(a, new_size);
+	size_t keep = old && old_size ? (old_size < new_size ? old_size : new_size) : 0;
+	char *p = alloc_raw(a, new_size);
 
-	if (old && old_size)
-		memcpy(p, old, old_size < new_size ? old_size : new_size);
+	if (keep)
+		memcpy(p, old, keep);
+	memset(p + keep, 0, new_size - keep);
 	return p;
 }
 
 char *
 kt_arena_strndup(struct kt_arena *a, const char *s, size_t len)
 {
-	char *p = kt_arena_alloc(a, len + 1);
+	char *p = alloc_raw(a, len + 1);
 
 	if (len)
 		memcpy(p, s, len);
@@ -137,18 +148,20 @@ char *
 kt_arena_vprintf(struct kt_arena *a, const char *fmt, va_list ap)
 {
 	va_list ap2;
-	char probe[1];
+	char small[256];	/* most strings fit: formatted once */
 	int n;
 	char *p;
 
 	if (!fmt)	/* keeps gcc's -Wformat-truncation quiet under -fsanitize */
 		return kt_arena_strdup(a, "");
 	va_copy(ap2, ap);
-	n = vsnprintf(probe, sizeof(probe), fmt, ap2);	/* length only */
+	n = vsnprintf(small, sizeof(small), fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		n = 0;
-	p = kt_arena_alloc(a, (size_t)n + 1);
+	if ((size_t)n < sizeof(small))
+		return kt_arena_strndup(a, small, (size_t)n);
+	p = alloc_raw(a, (size_t)n + 1);
 	(void)vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
