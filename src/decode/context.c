@@ -56,14 +56,14 @@ context_row(const struct kt_dtable *cf, const char *func)
 	int c_fn = kt_dtable_col(cf, "function");
 	size_t flen;
 
-	if (!func)
+	if (!func || c_fn < 0)
 		return -1;
 	flen = strcspn(func, ".");
 	for (size_t i = 0; i < cf->n_rows; i++) {
-		const char *pat = kt_dtable_get(cf, i, c_fn);
+		const char *pat = cf->cells[i * cf->n_cols + (size_t)c_fn];
 		size_t plen;
 
-		if (pat[0] != func[0] && pat[0] != '*')
+		if (!pat || (pat[0] != func[0] && pat[0] != '*'))
 			continue;
 		plen = strlen(pat);
 		if (plen && pat[plen - 1] == '*') {
