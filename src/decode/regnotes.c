@@ -26,13 +26,17 @@ is_gpr(const char *name)
 	};
 	static const char *const exact[] = { "CS", "DS", "ES", "SS", "PC" };
 
+	char first;
+
 	if (!name || !name[0])
 		return false;
+	first = (char)(name[0] & ~0x20);	/* ASCII upper case: checked before each compare */
 	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
-		if (strcasecmp(name, exact[i]) == 0)
+		if (exact[i][0] == first && strcasecmp(name, exact[i]) == 0)
 			return false;
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncasecmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+		if (prefixes[i][0] == first &&
+		    strncasecmp(name, prefixes[i], strlen(prefixes[i])) == 0)
 			return false;
 	return true;
 }
