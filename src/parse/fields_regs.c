@@ -121,8 +121,13 @@ lookup(enum kt_arch arch, struct kt_str name)
 	bool fold = is_x86(arch);
 
 	for (size_t i = 0; i < t->n; i++) {
-		size_t l = strlen(t->names[i]);
+		size_t l;
 
+		/* the first letter, case-folded for x86, rules out most names */
+		if ((fold ? (t->names[i][0] | 0x20) != (name.p[0] | 0x20)
+			  : t->names[i][0] != name.p[0]))
+			continue;
+		l = strlen(t->names[i]);
 		if (l != name.len)
 			continue;
 		if (fold ? strncasecmp(t->names[i], name.p, l) == 0
@@ -148,9 +153,16 @@ kt_fx_reg_canon(enum kt_arch arch, struct kt_str name, char *buf, size_t bufsz)
 	c = lookup(arch, name);
 	if (!c && arch == KT_ARCH_UNKNOWN)
 		c = lookup(KT_ARCH_I386, name);
-	if (!c)
+	if (!c || bufsz == 0)
 		return false;
-	(void)snprintf(buf, bufsz, "%s", c);
+	{
+		size_t n = strlen(c);
+
+		if (n >= bufsz)
+			n = bufsz - 1;
+		memcpy(buf, c, n);
+		buf[n] = '\0';
+	}
 	return true;
 }
 
