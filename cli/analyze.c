@@ -43,6 +43,7 @@ struct obuf {
  * an archive, or the argument itself. */
 struct job {
 	const char *path;
+	unsigned flags;		/* kt_analyze_piece() flags */
 	struct obuf out, err;	/* what is not yet written to stdout / stderr */
 	size_t mark;		/* offset in `out` of the job's first unit (json) or
 				 * first report header (text); SIZE_MAX = none yet */
@@ -439,7 +440,7 @@ worker_run(void *arg)
 		pthread_mutex_unlock(&P->lock);
 
 		w->job = j;
-		rc = kt_analyze_path(w->an, j->path, &cb);
+		rc = kt_analyze_piece(w->an, j->path, j->flags, &cb);
 		if (rc) {
 			obuf_printf(&j->err, "ktriage analyze: %s\n", kt_ctx_errmsg(w->ctx));
 			j->status = 3;
@@ -460,7 +461,7 @@ struct joblist {
 };
 
 static int
-add_job(void *ud, const char *path)
+add_job(void *ud, const char *path, unsigned flags)
 {
 	struct joblist *L = ud;
 
@@ -473,7 +474,7 @@ add_job(void *ud, const char *path)
 		L->v = v;
 		L->cap = cap;
 	}
-	L->v[L->n++] = (struct job){ .path = strdup(path), .mark = SIZE_MAX };
+	L->v[L->n++] = (struct job){ .path = strdup(path), .flags = flags, .mark = SIZE_MAX };
 	return L->v[L->n - 1].path ? 0 : KT_ENOMEM;
 }
 
@@ -613,7 +614,7 @@ kt_cli_analyze(int argc, char **argv)
 		if (kt_analyze_split(workers[0].ctx, argv[i], add_job, &L) != 0) {
 			while (L.n > before)
 				free((char *)L.v[--L.n].path);
-			if (add_job(&L, argv[i]) != 0) {
+			if (add_job(&L, argv[i], 0) != 0) {
 				fputs("ktriage analyze: out of memory\n", stderr);
 				return 3;
 			}

@@ -290,6 +290,15 @@ status_report_facts(struct kt_ctx *ctx, const char *path)
 int
 kt_analyze_path(struct kt_analyzer *a, const char *path, const struct kt_analyze_cb *cb)
 {
+	return kt_analyze_piece(a, path, 0, cb);
+}
+
+_Static_assert(KT_PIECE_MEMBER == KT_SPLIT_MEMBER, "piece flags are the walk's");
+
+int
+kt_analyze_piece(struct kt_analyzer *a, const char *path, unsigned flags,
+		 const struct kt_analyze_cb *cb)
+{
 	struct kt_host_facts *own = NULL;
 	struct unit_state u;
 	int rc;
@@ -300,14 +309,15 @@ kt_analyze_path(struct kt_analyzer *a, const char *path, const struct kt_analyze
 	u.facts = a->facts;
 	if (!u.facts && a->rules && looks_like_archive(path))
 		u.facts = own = status_report_facts(a->ctx, path);
-	rc = kt_walk(a->ctx, path, run_unit, &u);
+	rc = (flags & KT_PIECE_MEMBER) ? kt_walk_member(a->ctx, path, run_unit, &u)
+				       : kt_walk(a->ctx, path, run_unit, &u);
 	kt_host_facts_free(own);
 	return rc;
 }
 
 int
-kt_analyze_split(struct kt_ctx *ctx, const char *path, int (*fn)(void *ud, const char *path),
-		 void *ud)
+kt_analyze_split(struct kt_ctx *ctx, const char *path,
+		 int (*fn)(void *ud, const char *piece, unsigned flags), void *ud)
 {
 	return kt_walk_split(ctx, path, fn, ud);
 }

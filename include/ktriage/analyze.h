@@ -61,16 +61,21 @@ KT_API int kt_analyze_path(struct kt_analyzer *a, const char *path,
 
 /* Split PATH into pieces that can be analysed independently (in parallel,
  * one analyzer per thread): a directory that is not a crash folder gives
- * the crash folders, archives and log files kt_analyze_path() would find in
- * it, in the same order; anything else is one piece, PATH itself.
- * kt_analyze_path() on each piece, in order, gives the same units and
- * reports as on PATH, except that an archive found in a directory is then
- * analysed as if named (a status report's network state becomes its host
- * facts). fn's non-zero return stops the split and is returned; otherwise
- * returns 0, or a negative code when the directory cannot be read (message
- * on ctx; problems below it go to kt_diag). */
+ * its crash folders (flags 0) and the files that may be logs or archives
+ * (flags KT_PIECE_MEMBER), in kt_analyze_path()'s order; anything else is
+ * one piece, PATH itself (flags 0). kt_analyze_piece() on each piece, in
+ * order, gives the same units and reports as kt_analyze_path() on PATH,
+ * except that an archive found in a directory is then analysed as if named
+ * (a status report's network state becomes its host facts). fn's non-zero
+ * return stops the split and is returned; otherwise returns 0, or a
+ * negative code when the directory cannot be read (message on ctx;
+ * problems below it go to kt_diag). */
+#define KT_PIECE_MEMBER	1u	/* a file met in a directory: skipped if not text */
 KT_API int kt_analyze_split(struct kt_ctx *ctx, const char *path,
-			    int (*fn)(void *ud, const char *path), void *ud);
+			    int (*fn)(void *ud, const char *piece, unsigned flags), void *ud);
+/* Analyze one piece of kt_analyze_split(); flags 0 is kt_analyze_path(). */
+KT_API int kt_analyze_piece(struct kt_analyzer *a, const char *piece, unsigned flags,
+			    const struct kt_analyze_cb *cb);
 
 /* Render a report. Caller owns the result; free with free(). */
 struct kt_render_opts {

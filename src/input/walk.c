@@ -673,9 +673,9 @@ is_crash_folder(const char *path, char **names, size_t n)
 
 /* kt_walk_split: the path is one piece of the walk. */
 static int
-emit_split(struct walker *w, const char *path)
+emit_split(struct walker *w, const char *path, unsigned flags)
 {
-	int r = w->split(w->ud, path);
+	int r = w->split(w->ud, path, flags);
 
 	if (r != 0)
 		w->stop = r;
@@ -691,7 +691,7 @@ emit_crash_folder(struct walker *w, const char *path, char **names, size_t n)
 	int r;
 
 	if (w->split)
-		return emit_split(w, path);
+		return emit_split(w, path, 0);
 	a = kt_arena_new();
 
 	for (size_t i = 0; i < n; i++) {
@@ -716,21 +716,25 @@ walk_file(struct walker *w, const char *path)
 {
 	enum sniff kind;
 
+	if (w->split) {
+		/* What the file holds is looked at when the piece is walked
+		 * (kt_walk_member), in parallel. A name that rules out a log
+		 * leaves only an archive: that needs a look now. */
+		if (!match_any(not_log_globs, N_ELEMS(not_log_globs), base_name(path)) ||
+		    (sniff_file(w->ctx, path, &kind) == 0 && kind == SNIFF_ARCHIVE))
+			(void)emit_split(w, path, KT_SPLIT_MEMBER);
+		return;
+	}
 	if (sniff_file(w->ctx, path, &kind) < 0) {
 		kt_diag(w->ctx, KT_SEV_WARN, path, "%s", kt_ctx_errmsg(w->ctx));
 		return;
 	}
 	if (kind == SNIFF_ARCHIVE) {
-		if (w->split)
-			(void)emit_split(w, path);
-		else if (walk_archive(w, path) < 0)
+		if (walk_archive(w, path) < 0)
 			kt_diag(w->ctx, KT_SEV_WARN, path, "%s", kt_ctx_errmsg(w->ctx));
 	} else if (kind == SNIFF_TEXT &&
 		   !match_any(not_log_globs, N_ELEMS(not_log_globs), base_name(path))) {
-		if (w->split)
-			(void)emit_split(w, path);
-		else
-			(void)emit_file(w, path);
+		(void)emit_file(w, path);
 	}
 }
 
@@ -841,9 +845,20 @@ kt_walk_split(struct kt_ctx *ctx, const char *path, kt_split_fn fn, void *ud)
 	if (!path || !fn)
 		return kt_error(ctx, KT_EINVAL, "kt_walk_split: no path or callback");
 	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-		return fn(ud, path);	/* one piece; kt_walk reports its problems */
+		return fn(ud, path, 0);	/* one piece; kt_walk reports its problems */
 	r = walk_dir(&w, path);
 	return r < 0 ? r : w.stop;
+}
+
+int
+kt_walk_member(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud)
+{
+	struct walker w = { .ctx = ctx, .fn = fn, .ud = ud };
+
+	if (!path || !fn)
+		return kt_error(ctx, KT_EINVAL, "kt_walk_member: no path or callback");
+	walk_file(&w, path);
+	return w.stop;
 }
 
 /* --- opening members ----------------------------------------------------- */

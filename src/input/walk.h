@@ -73,17 +73,22 @@ typedef int (*kt_unit_fn)(void *ud, const struct kt_unit *unit);
 int kt_walk(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud);
 
 /*
- * Split `path` into the pieces kt_walk() can take one by one: for a
- * directory that is not a crash folder, fn is called with the path of each
- * crash folder, archive and log file that kt_walk(path) would analyse, in
- * the same order (walking them one by one gives the same units, except that
- * an archive is then walked on its own); anything else ("-", a file, a
- * crash folder, a missing path) is one piece, the path itself. Returns 0,
- * fn's non-zero value, or the error that stopped the walk of the directory
- * itself (problems below it go to kt_diag()).
+ * Split `path` into pieces that can be walked one by one (and in parallel):
+ * for a directory that is not a crash folder, fn is called, in kt_walk()'s
+ * order, with each crash folder (flags 0) and each file whose name does not
+ * rule it out (flags KT_SPLIT_MEMBER: walk it with kt_walk_member(), which
+ * looks at its content and skips empty and binary files as kt_walk() does);
+ * anything else ("-", a file, a crash folder, a missing path) is one piece,
+ * the path itself with flags 0 (walk it with kt_walk()). The pieces give the
+ * units of kt_walk(path). Returns 0, fn's non-zero value, or the error that
+ * stopped the walk of the directory itself (problems below it go to
+ * kt_diag()).
  */
-typedef int (*kt_split_fn)(void *ud, const char *path);
+#define KT_SPLIT_MEMBER	1u
+typedef int (*kt_split_fn)(void *ud, const char *path, unsigned flags);
 int kt_walk_split(struct kt_ctx *ctx, const char *path, kt_split_fn fn, void *ud);
+/* A file met in a directory walk: archive, log or skipped (see kt_walk). */
+int kt_walk_member(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud);
 
 /*
  * Open member `member` of `u` for reading. Returns 0, KT_EINVAL (no such

@@ -345,14 +345,15 @@ test_nested_archive(void **state)
 /* kt_walk_split: the pieces of a directory, and walking them one by one
  * gives the units of walking the directory. */
 static int
-record_piece(void *ud, const char *path)
+record_piece(void *ud, const char *path, unsigned flags)
 {
 	struct seen *s = ud;
 	size_t rl = strlen(testfs_root);
 
 	if (strncmp(path, testfs_root, rl) == 0)
 		path += rl + (path[rl] == '/');
-	s->len += (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len, "%s\n", path);
+	s->len += (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len, "%s%s\n", path,
+				   flags & KT_SPLIT_MEMBER ? " (member)" : "");
 	s->units++;
 	return s->stop_after && s->units >= s->stop_after ? 7 : 0;
 }
@@ -363,11 +364,12 @@ struct rewalk {
 };
 
 static int
-walk_piece(void *ud, const char *path)
+walk_piece(void *ud, const char *path, unsigned flags)
 {
 	struct rewalk *w = ud;
 
-	return kt_walk(w->ctx, path, record, &w->all);
+	return (flags & KT_SPLIT_MEMBER) ? kt_walk_member(w->ctx, path, record, &w->all)
+					 : kt_walk(w->ctx, path, record, &w->all);
 }
 
 static void
@@ -388,10 +390,14 @@ test_split(void **state)
 
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(kt_walk_split(ctx, testfs_path("split"), record_piece, &s), 0);
+	/* files are pieces by name (their content is judged when walked);
+	 * the binary and the empty file then give no unit */
 	assert_string_equal(s.text,
-			    "split/a/kern.log\n"
-			    "split/b.log\n"
-			    "split/c/messages\n"
+			    "split/a/empty.log (member)\n"
+			    "split/a/kern.log (member)\n"
+			    "split/a/vmlinux (member)\n"
+			    "split/b.log (member)\n"
+			    "split/c/messages (member)\n"
 			    "split/crash/2015-06-04-03-15-00\n");
 
 	/* the pieces, walked in order, give the directory's units */
