@@ -4,7 +4,8 @@
 # for `ktriage scan`, `grep -c -E` with the crash-header keywords and
 # `cat > /dev/null` on the same file (page cache warm, best of N runs, by
 # wall clock and by CPU time: user+sys), and the time of
-# `ktriage analyze --format jsonl` over the syzkaller-dev corpus in one process.
+# `ktriage analyze --format jsonl` over the syzkaller-dev logs in one process
+# (default jobs and -j 1).
 #
 # Usage: bench/run.sh [-b BUILD_DIR] [-s SIZE] [-S STYLE] [-e EVERY] [-n RUNS] [-c CORPUS]
 #   SIZE like 2G (default), STYLE mixed|dmesg|syslog|journal|ring (default dmesg),
@@ -79,12 +80,7 @@ best_of "ktriage scan" "$ktriage" scan --no-progress "$log"
 best_of "ktriage scan (hs)" "$ktriage" scan --engine vectorscan --no-progress "$log"
 best_of "grep -c -E" grep -c -E "$kw" "$log"
 
+# analyze over the corpus logs in one process (bench/analyze-corpus.sh)
 if [ -d "$corpus" ]; then
-	/usr/bin/time -f '%e %U %S' -o /tmp/kt-bench-time.$$ \
-		"$ktriage" analyze --format jsonl -q "$corpus" > /dev/null 2>&1 || true
-	read -r w u s <<EOT
-$(tail -n 1 /tmp/kt-bench-time.$$)
-EOT
-	rm -f /tmp/kt-bench-time.$$
-	echo "analyze --format jsonl $(basename "$corpus") ($(ls "$corpus" | wc -l) files): $w s wall, $(echo "$u + $s" | bc) s cpu"
+	sh "$here/analyze-corpus.sh" "$ktriage" "$corpus"
 fi
