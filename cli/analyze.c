@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -33,6 +34,7 @@ enum format { FMT_TEXT, FMT_JSON, FMT_JSONL };
 #define MAX_JOBS	64
 #define JOB_BUF_CAP	(4u << 20)	/* buffered output of a job that is not the head */
 #define JOB_WINDOW	64		/* jobs a worker may run ahead of the head, per worker */
+#define PROGRESS_MIN_JOBS 20		/* fewer inputs than this: no progress line */
 
 struct obuf {
 	char *p;
@@ -68,6 +70,10 @@ struct pool {
 	const char *data_dir;
 	bool quiet;
 	int warnings;
+	/* progress line on standard error (a terminal, many inputs) */
+	bool progress, progress_shown;
+	size_t jobs_done, reports_done;
+	double t0, last;
 };
 
 /* Per-thread state: its own context and analyzer, the job it runs. */
@@ -108,6 +114,7 @@ static const char usage_text[] =
 	"      --system-map FILE resolve bare addresses with a System.map\n"
 	"      --data DIR        read knowledge files from DIR instead of the built-in copy\n"
 	"  -q, --quiet           no warnings on standard error\n"
+	"      --no-progress     no progress line (shown on a terminal for 20 inputs or more)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit status:\n"
@@ -207,10 +214,48 @@ separator(const struct pool *P)
 	return "";
 }
 
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Lock held (or one thread). */
+static void
+clear_progress(struct pool *P)
+{
+	if (P->progress_shown) {
+		fflush(stdout);
+		fputs("\r\033[K", stderr);
+		P->progress_shown = false;
+	}
+}
+
+/* Lock held: "analyze: 120/1000 inputs, 37 crashes, 2.4 s", four times a
+ * second at most. */
+static void
+show_progress(struct pool *P)
+{
+	double t = now();
+
+	if (!P->progress || t - P->last < 0.25)
+		return;
+	P->last = t;
+	fflush(stdout);
+	fprintf(stderr, "\r\033[Kanalyze: %zu/%zu inputs, %zu crash%s, %.1f s", P->jobs_done,
+		P->n_jobs, P->reports_done, P->reports_done == 1 ? "" : "es", t - P->t0);
+	P->progress_shown = true;
+}
+
 /* Write the head job's pending output. Lock held. */
 static void
 write_out(struct pool *P, struct job *j)
 {
+	if (j->out.len || j->err.len)
+		clear_progress(P);
 	if (j->mark != SIZE_MAX && !j->marked_direct) {
 		fwrite(j->out.p, 1, j->mark, stdout);
 		fputs(separator(P), stdout);
@@ -257,6 +302,8 @@ job_done(struct pool *P, struct job *j)
 {
 	pthread_mutex_lock(&P->lock);
 	j->done = true;
+	P->jobs_done++;
+	P->reports_done += j->reports;
 	while (P->head < P->n_jobs && P->jobs[P->head].done) {
 		struct job *h = &P->jobs[P->head];
 
@@ -267,6 +314,7 @@ job_done(struct pool *P, struct job *j)
 		obuf_free(&h->err);
 		P->head++;
 	}
+	show_progress(P);
 	pthread_cond_broadcast(&P->cond);
 	pthread_mutex_unlock(&P->lock);
 }
@@ -510,6 +558,7 @@ kt_cli_analyze(int argc, char **argv)
 		{ "modules", required_argument, NULL, 'M' },
 		{ "system-map", required_argument, NULL, 'S' },
 		{ "data", required_argument, NULL, 'D' },
+		{ "no-progress", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kt_analyze_opts opts = { 0 };
@@ -520,6 +569,7 @@ kt_cli_analyze(int argc, char **argv)
 	struct pool P = { .fmt = FMT_TEXT };
 	struct worker *workers;
 	int c, status = 0, stdin_paths = 0;
+	bool no_progress = false;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:j:vqh", longopts, NULL)) != -1) {
@@ -565,6 +615,7 @@ kt_cli_analyze(int argc, char **argv)
 		case 'M': opts.modules_dir = optarg; break;
 		case 'S': opts.system_map = optarg; break;
 		case 'D': P.data_dir = optarg; break;
+		case 'P': no_progress = true; break;
 		default:
 			fputs("Try 'ktriage analyze --help'.\n", stderr);
 			return 2;
@@ -627,6 +678,8 @@ kt_cli_analyze(int argc, char **argv)
 	if (n_workers > P.n_jobs)
 		n_workers = P.n_jobs ? P.n_jobs : 1;
 	P.window = JOB_WINDOW * n_workers;
+	P.progress = !no_progress && P.n_jobs >= PROGRESS_MIN_JOBS && isatty(STDERR_FILENO);
+	P.t0 = P.last = now();
 	pthread_mutex_init(&P.lock, NULL);
 	pthread_cond_init(&P.cond, NULL);
 	if (!isatty(STDOUT_FILENO))	/* fewer, larger writes to files and pipes */
@@ -642,6 +695,7 @@ kt_cli_analyze(int argc, char **argv)
 			pthread_join(workers[i].tid, NULL);
 	/* A worker that could not start leaves its jobs to the others; if
 	 * none is left (cannot happen: worker 0 runs here) they stay undone. */
+	clear_progress(&P);
 	if (P.fmt == FMT_JSON)
 		fputs("\n]}\n", stdout);
 	for (size_t i = 0; i < n_workers; i++)
