@@ -151,30 +151,58 @@ kt_count_newlines(const char *p, size_t len)
 }
 
 #ifdef KT_X86
-/* Offset of the first joining control byte in p[0..len), or len. */
+/* Offset of the first joining control byte in p[0..len), or len; the
+ * newlines before it are counted in the same pass (*ret_nl). */
 __attribute__((target("avx2"))) static size_t
-find_control_avx2(const char *p, size_t len)
+span_scan_avx2(const char *p, size_t len, uint64_t *ret_nl)
 {
-	const __m256i lim = _mm256_set1_epi8(0x1f);
+	const __m256i lim = _mm256_set1_epi8(0x1f), zero = _mm256_setzero_si256();
 	const __m256i tab = _mm256_set1_epi8('\t'), nl = _mm256_set1_epi8('\n');
 	const __m256i cr = _mm256_set1_epi8('\r'), del = _mm256_set1_epi8(0x7f);
+	uint64_t total = 0;
 	size_t i = 0;
 
-	for (; i + 32 <= len; i += 32) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-		__m256i low = _mm256_cmpeq_epi8(_mm256_min_epu8(v, lim), v);
-		__m256i ok = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, tab),
-							     _mm256_cmpeq_epi8(v, nl)),
-					     _mm256_cmpeq_epi8(v, cr));
-		__m256i bad = _mm256_or_si256(_mm256_andnot_si256(ok, low), _mm256_cmpeq_epi8(v, del));
-		uint32_t m = (uint32_t)_mm256_movemask_epi8(bad);
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
+	while (i + 32 <= len) {
+		__m256i acc = zero, sum;
+		/* At most 255 rounds so the byte counters cannot overflow. */
+		size_t rounds = (len - i) / 32, r;
+
+		if (rounds > 255)
+			rounds = 255;
+		for (r = 0; r < rounds; r++, i += 32) {
+			__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+			__m256i low = _mm256_cmpeq_epi8(_mm256_min_epu8(v, lim), v);
+			__m256i isnl = _mm256_cmpeq_epi8(v, nl);
+			__m256i ok = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, tab), isnl),
+						     _mm256_cmpeq_epi8(v, cr));
+			__m256i bad = _mm256_or_si256(_mm256_andnot_si256(ok, low),
+						      _mm256_cmpeq_epi8(v, del));
+			uint32_t m = (uint32_t)_mm256_movemask_epi8(bad);
+
+			if (m) {
+				size_t c = i + (size_t)__builtin_ctz(m);
+
+				sum = _mm256_sad_epu8(acc, zero);
+				*ret_nl = total + (uint64_t)_mm256_extract_epi64(sum, 0) +
+					  (uint64_t)_mm256_extract_epi64(sum, 1) +
+					  (uint64_t)_mm256_extract_epi64(sum, 2) +
+					  (uint64_t)_mm256_extract_epi64(sum, 3) +
+					  kt_count_newlines(p + i, c - i);
+				return c;
+			}
+			acc = _mm256_sub_epi8(acc, isnl);
+		}
+		sum = _mm256_sad_epu8(acc, zero);
+		total += (uint64_t)_mm256_extract_epi64(sum, 0) + (uint64_t)_mm256_extract_epi64(sum, 1) +
+			 (uint64_t)_mm256_extract_epi64(sum, 2) + (uint64_t)_mm256_extract_epi64(sum, 3);
 	}
-	for (; i < len; i++)
+	for (; i < len; i++) {
 		if (kt_is_joining_control((unsigned char)p[i]))
-			return i;
-	return len;
+			break;
+		total += p[i] == '\n';
+	}
+	*ret_nl = total;
+	return i;
 }
 #endif
 
@@ -185,14 +213,13 @@ kt_span_scan(const char *p, size_t len, uint64_t *ret_newlines)
 
 #ifdef KT_X86
 	if (len >= 64 && __builtin_cpu_supports("avx2"))
-		c = find_control_avx2(p, len);
-	else
+		return span_scan_avx2(p, len, ret_newlines);
 #endif
-		for (size_t i = 0; i < len; i++)
-			if (kt_is_joining_control((unsigned char)p[i])) {
-				c = i;
-				break;
-			}
+	for (size_t i = 0; i < len; i++)
+		if (kt_is_joining_control((unsigned char)p[i])) {
+			c = i;
+			break;
+		}
 	*ret_newlines = kt_count_newlines(p, c);
 	return c;
 }
