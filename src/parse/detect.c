@@ -16,9 +16,11 @@
 #include <string.h>
 
 #include "parse/detect.h"
+#include "util/arena.h"
 #include "util/ctx.h"
 #include "util/data.h"
 #include "util/mem.h"
+#include "util/prefilter.h"
 
 /* ---- kt_rx ---- */
 
@@ -38,6 +40,10 @@ struct kt_rx {
 	/* A pattern that is a plain literal is searched with memmem. */
 	char *literal;
 	size_t literal_len;
+	/* Otherwise literals of which every match holds one (util/prefilter.h):
+	 * when none occurs after `start`, PCRE2 is not called. */
+	struct kt_lit *lits;
+	size_t n_lits;
 	bool jit;		/* JIT-compiled: use the fast entry point */
 	bool jit_tried;		/* JIT compilation is done on first use */
 	/* "A|B" split into A and B, each with its own cheap tests: used when
@@ -205,6 +211,20 @@ kt_rx_new(struct kt_ctx *ctx, const char *pattern, unsigned flags, struct kt_rx 
 	return rx_build(ctx, pattern, flags, true, ret);
 }
 
+/* PCRE2 knows neither the first byte of a match nor a set of them: it
+ * then tries every position, and a literal prefilter pays off (where it
+ * knows them, its own scan is as fast as a memmem). */
+static bool
+no_start_info(const pcre2_code *code)
+{
+	uint32_t type = 0;
+	const uint8_t *bitmap = NULL;
+
+	(void)pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type);
+	(void)pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &bitmap);
+	return type == 0 && bitmap == NULL;
+}
+
 static int
 rx_build(struct kt_ctx *ctx, const char *pattern, unsigned flags, bool split,
 	 struct kt_rx **ret)
@@ -232,6 +252,22 @@ rx_build(struct kt_ctx *ctx, const char *pattern, unsigned flags, bool split,
 	if (is_literal(pattern, flags)) {
 		rx->literal = kt_strdup(pattern);
 		rx->literal_len = strlen(pattern);
+	} else if (!(flags & ~(unsigned)(PCRE2_MULTILINE | PCRE2_UTF | PCRE2_DOTALL |
+					 PCRE2_MATCH_INVALID_UTF | PCRE2_UNGREEDY)) &&
+		   no_start_info(code)) {
+		struct kt_arena *a = kt_arena_new();
+		struct kt_lit *v;
+		size_t n = kt_prefilter_literals(pattern, a, &v);
+
+		if (n) {
+			rx->lits = kt_calloc(n, sizeof(*rx->lits));
+			for (size_t i = 0; i < n; i++) {
+				rx->lits[i].s = kt_strndup(v[i].s, v[i].len);
+				rx->lits[i].len = v[i].len;
+			}
+			rx->n_lits = n;
+		}
+		kt_arena_free(a);
 	}
 	if (split)
 		split_alternatives(ctx, rx, pattern, flags);
@@ -250,6 +286,9 @@ kt_rx_free(struct kt_rx *rx)
 	for (size_t i = 0; i < rx->n_alts; i++)
 		kt_rx_free(rx->alts[i]);
 	free(rx->literal);
+	for (size_t i = 0; i < rx->n_lits; i++)
+		free((char *)rx->lits[i].s);
+	free(rx->lits);
 	free(rx);
 }
 
@@ -297,6 +336,8 @@ kt_rx_match(const struct kt_rx *rx, struct kt_str s, size_t start, long *ovec, s
 	    (start >= s.len || (!memchr(s.p + start, rx->need, s.len - start) &&
 				(rx->need2 == rx->need ||
 				 !memchr(s.p + start, rx->need2, s.len - start)))))
+		return false;
+	if (rx->n_lits && !kt_prefilter_pass(rx->lits, rx->n_lits, s.p + start, s.len - start))
 		return false;
 	if (rx->n_alts && (!ovec || !n_pairs)) {
 		for (size_t i = 0; i < rx->n_alts; i++)
