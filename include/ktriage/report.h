@@ -259,6 +259,8 @@ struct kt_report {
 	const char **lines;	/* the cut-out report text, prefixes stripped */
 	uint32_t *line_nos;	/* input line number of each entry of `lines` */
 	size_t n_lines;
+	size_t title_end;	/* if not 0: only lines[0..title_end) are titled (a
+				 * second crash interleaved without caller ids) */
 	struct kt_source source;
 	const char *oops;	/* "Oops: 0000 [#1] SMP" */
 	int oops_count;		/* the N of [#N], or KT_NONE */

@@ -19,6 +19,7 @@ static const char *const class_names[KT_CUT_COUNT] = {
 	[KT_CUT_DROPPED] = "dropped",
 	[KT_CUT_NMI] = "nmi",
 	[KT_CUT_SKIP] = "skip",
+	[KT_CUT_INFOSTACK] = "infostack",
 };
 
 struct cut_rule {

@@ -24,6 +24,7 @@ enum kt_cut_class {
 	KT_CUT_DROPPED,		/* "** N printk messages dropped **" */
 	KT_CUT_NMI,		/* "Sending NMI from CPU" */
 	KT_CUT_SKIP,		/* never kept in a report */
+	KT_CUT_INFOSTACK,	/* an info message that prints a stack of its own */
 	KT_CUT_COUNT
 };
 

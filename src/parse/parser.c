@@ -353,6 +353,9 @@ kt_parser_feed(struct kt_parser *p, const struct kt_line *l)
 		want &= ~KT_CUT_BIT(KT_CUT_TAIL);
 	if (!p->just_opened)
 		want &= ~KT_CUT_BIT(KT_CUT_REPLAY);
+	if (p->r->title_end || p->cx.kind == KT_LCTX_TASK || p->cx.kind == KT_LCTX_CPU ||
+	    p->cx.kind == KT_LCTX_XEN)
+		want &= ~KT_CUT_BIT(KT_CUT_INFOSTACK);
 	unsigned cls = kt_cut_classify_some(p->cut, l->text, want, &dropped);
 	if (p->just_opened) {
 		p->just_opened = false;
@@ -373,6 +376,12 @@ kt_parser_feed(struct kt_parser *p, const struct kt_line *l)
 	struct kt_detect_hit hit;
 	bool is_hit = kt_detect_line(p->det, l->text, l->xen, &hit);
 	bool same = kt_cut_same_context(cx, p->cx) || (p->nmi && cx.kind == KT_LCTX_CPU);
+	/* Without caller ids another crash or an info message with its own
+	 * stack, on any line, ends the text the report is titled from
+	 * (syzkaller's secondReportPos / reportEnd). */
+	if ((want & KT_CUT_BIT(KT_CUT_INFOSTACK)) &&
+	    ((cls & KT_CUT_BIT(KT_CUT_INFOSTACK)) || (is_hit && !hit.inside)))
+		p->r->title_end = p->r->n_lines;
 	if (!same) {
 		/* Another context: not ours, unless it starts a crash of its own
 		 * well after ours began (or after ours ended its trace). */

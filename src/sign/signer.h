@@ -13,9 +13,11 @@ enum step_kind { STEP_FIND, STEP_PARSE };
 
 struct sign_step {
 	enum step_kind kind;
-	struct kt_rx *rx;	/* STEP_FIND */
+	struct kt_rx *rx;	/* STEP_FIND; borrowed from kt_signer.step_rx */
 	bool has_group;
 	bool required;		/* !NAME: the recipe fails without it */
+	bool optional;		/* ?NAME: passed over when not found (else the
+				 * step consumes the text, as in syzkaller) */
 };
 
 struct sign_recipe {
@@ -34,6 +36,8 @@ struct sign_format {
 	struct sign_recipe stack2;
 	struct kt_nameset *skip; /* the format's skips, or NULL */
 	bool corrupted, nostack, stall, hang, fallback;
+	bool rawframe;		/* frames as printed: no skip lists */
+	bool topframe;		/* stall without an anchor: the top frame */
 };
 
 struct sign_sub {
@@ -53,8 +57,9 @@ struct kt_signer {
 	struct kt_rx *trace;	/* TRACE */
 	struct kt_rx *faultinject; /* FAULTINJECT */
 	struct kt_rx *armcaller; /* ARMCALLER */
-	struct kt_rx *armregs;	/* ARMREGS */
 	struct kt_nameset *skip; /* global skip list */
+	struct kt_rx **step_rx;	/* one compiled regex per define a step uses */
+	size_t n_step_rx;
 	char **wrappers;
 	size_t n_wrappers;
 	struct kt_nameset *anchors;

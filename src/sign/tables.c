@@ -19,6 +19,7 @@
 struct define {
 	char *name;
 	char *pattern;
+	struct kt_rx *rx;	/* compiled once when a stack step uses it */
 };
 
 struct loader {
@@ -113,19 +114,24 @@ parse_recipe(struct loader *L, struct kt_str steps, struct sign_recipe *ret)
 			st->kind = STEP_PARSE;
 			continue;
 		}
-		bool required = tok.p[0] == '!';
-		if (required)
+		st->required = tok.p[0] == '!';
+		st->optional = tok.p[0] == '?';
+		if (st->required || st->optional)
 			tok = kt_str_skip(tok, 1);
-		st->required = required;
-		char *name = dup_str(tok);
-		const char *pat = find_def(L, name);
-		free(name);
-		if (!pat)
+		struct define *d = NULL;
+		for (size_t i = 0; i < L->n_defs && !d; i++)
+			if (kt_str_eq_cstr(tok, L->defs[i].name))
+				d = &L->defs[i];
+		if (!d)
 			return bad(L, "unknown stack step");
 		st->kind = STEP_FIND;
-		int rc = compile(L, kt_str_cstr(pat), PCRE2_MULTILINE, &st->rx);
-		if (rc)
-			return rc;
+		/* steps share one compiled regex per define (kt_signer.step_rx) */
+		if (!d->rx) {
+			int rc = compile(L, kt_str_cstr(d->pattern), PCRE2_MULTILINE, &d->rx);
+			if (rc)
+				return rc;
+		}
+		st->rx = d->rx;
 		st->has_group = kt_rx_groups(st->rx) > 0;
 	}
 	return 0;
@@ -173,6 +179,7 @@ format_line(struct loader *L, struct kt_str *fl, size_t n)
 		L->defs = kt_realloc(L->defs, (L->n_defs + 1) * sizeof(*L->defs));
 		L->defs[L->n_defs].name = dup_str(fl[1]);
 		L->defs[L->n_defs].pattern = expand(L, fl[2]);
+		L->defs[L->n_defs].rx = NULL;
 		L->n_defs++;
 		return 0;
 	}
@@ -202,6 +209,8 @@ format_line(struct loader *L, struct kt_str *fl, size_t n)
 		f->stall = kt_str_find(fl[1], "stall") >= 0;
 		f->hang = kt_str_find(fl[1], "hang") >= 0;
 		f->fallback = kt_str_find(fl[1], "fallback") >= 0;
+		f->rawframe = kt_str_find(fl[1], "rawframe") >= 0;
+		f->topframe = kt_str_find(fl[1], "topframe") >= 0;
 	} else
 		return bad(L, "unknown directive");
 	return 0;
@@ -326,8 +335,6 @@ load_all(struct loader *L)
 		rc = need_def(L, "FAULTINJECT", &s->faultinject);
 	if (!rc)
 		rc = need_def(L, "ARMCALLER", &s->armcaller);
-	if (!rc)
-		rc = need_def(L, "ARMREGS", &s->armregs);
 	L->target = s->skip;
 	if (!rc)
 		rc = load_file(L, "sign/skip.txt", 1, alt_line);
@@ -368,6 +375,10 @@ kt_signer_new(struct kt_ctx *ctx, struct kt_signer **ret)
 	for (size_t i = 0; i < L.n_defs; i++) {
 		free(L.defs[i].name);
 		free(L.defs[i].pattern);
+		if (L.defs[i].rx) {
+			s->step_rx = kt_realloc(s->step_rx, (s->n_step_rx + 1) * sizeof(*s->step_rx));
+			s->step_rx[s->n_step_rx++] = L.defs[i].rx;
+		}
 	}
 	free(L.defs);
 	if (rc) {
@@ -388,11 +399,10 @@ free_subs(struct sign_sub *v, size_t n)
 	free(v);
 }
 
+/* The steps' regexes are borrowed from kt_signer.step_rx. */
 static void
 free_recipe(struct sign_recipe *r)
 {
-	for (size_t i = 0; i < r->n; i++)
-		kt_rx_free(r->v[i].rx);
 	free(r->v);
 }
 
@@ -421,8 +431,10 @@ kt_signer_free(struct kt_signer *s)
 	kt_rx_free(s->trace);
 	kt_rx_free(s->faultinject);
 	kt_rx_free(s->armcaller);
-	kt_rx_free(s->armregs);
 	kt_nameset_free(s->skip);
+	for (size_t i = 0; i < s->n_step_rx; i++)
+		kt_rx_free(s->step_rx[i]);
+	free(s->step_rx);
 	for (size_t i = 0; i < s->n_wrappers; i++)
 		free(s->wrappers[i]);
 	free(s->wrappers);

@@ -30,11 +30,24 @@ struct text {
 	struct kt_buf b;
 	size_t *starts;		/* byte offset of each line */
 	size_t n;
+	size_t title_n;		/* the first title_n lines are the title text */
 };
 
 struct cand {
 	char name[FUNC_MAX];
 	size_t line;		/* index of its line in the text */
+	unsigned seg;		/* stack segment (a "*" step after the first starts a new one) */
+	signed char skip;	/* skip lists name it: -1 not asked yet, 0, 1 */
+};
+
+/* What a stack recipe found: the candidates that survived the skip lists,
+ * in order, split into segments; `fault` when it scanned a fault-injection
+ * frame (syzkaller's corruptedLines). */
+struct found {
+	struct cand *c;
+	size_t n;
+	unsigned nseg;
+	bool fault;
 };
 
 static void
@@ -49,8 +62,11 @@ text_build(const struct kt_signer *s, const struct kt_report *r, struct text *t)
 			first = i;
 			break;
 		}
+	t->title_n = SIZE_MAX;
 	for (size_t i = first; i < r->n_lines; i++) {
 		struct kt_str l = kt_str_cstr(r->lines[i]);
+		if (r->title_end && i == r->title_end && i > first)
+			t->title_n = t->n;
 		if (kt_rx_match(s->unreliable, l, 0, NULL, 0))
 			continue;
 		if (t->n > LATE_PANIC_LINES && i > first &&
@@ -64,6 +80,18 @@ text_build(const struct kt_signer *s, const struct kt_report *r, struct text *t)
 	if (!t->b.p)
 		kt_buf_adds(&t->b, "");
 	t->starts[t->n] = t->b.len;
+	if (t->title_n > t->n)
+		t->title_n = t->n;
+}
+
+/* The title text: the first title_n lines of t (a view; not freed). */
+static struct text
+text_title(const struct text *t)
+{
+	struct text v = *t;
+	v.n = t->title_n;
+	v.b.len = t->starts[v.n];
+	return v;
 }
 
 static void
@@ -109,75 +137,6 @@ copy_group(struct kt_str l, const long *ov, int g, char *buf, size_t bufsz)
 	demangle(buf);
 }
 
-static void
-add_cand(struct cand *c, size_t *n, const char *name, size_t line)
-{
-	if (*n >= MAX_CANDS || !name[0])
-		return;
-	snprintf(c[*n].name, FUNC_MAX, "%s", name);
-	c[*n].line = line;
-	(*n)++;
-}
-
-/* Run a stack recipe; candidates in order. */
-static void
-run_recipe(const struct kt_signer *s, const struct sign_recipe *rc, const struct text *t,
-	   struct cand *c, size_t *n)
-{
-	size_t li = 0;
-	long ov[4];
-	char name[FUNC_MAX];
-	for (size_t k = 0; k < rc->n; k++) {
-		const struct sign_step *st = &rc->v[k];
-		if (st->kind == STEP_FIND) {
-			bool found = false;
-			for (size_t j = li; j < t->n; j++) {
-				struct kt_str l = text_line(t, j);
-				if (!kt_rx_match(st->rx, l, 0, ov, 2))
-					continue;
-				found = true;
-				if (st->has_group) {
-					copy_group(l, ov, 1, name, sizeof(name));
-					add_cand(c, n, name, j);
-				}
-				li = j + 1;
-				break;
-			}
-			if (st->required && !found)
-				return;
-			continue;
-		}
-		const struct sign_step *next = k + 1 < rc->n ? &rc->v[k + 1] : NULL;
-		/* arm "(f) from (g)": g counts only at the end of a block */
-		char caller[FUNC_MAX] = "";
-		size_t caller_line = 0;
-		for (; li < t->n; li++) {
-			struct kt_str l = text_line(t, li);
-			if (next && next->rx && kt_rx_match(next->rx, l, 0, NULL, 0))
-				break;
-			if (kt_rx_match(s->stackstart, l, 0, NULL, 0) && li > 0 &&
-			    *n > 0)
-				break;
-			bool is_frame = kt_rx_match(s->frame, l, 0, ov, 2);
-			if (caller[0] && !is_frame && !kt_rx_match(s->armregs, l, 0, NULL, 0)) {
-				add_cand(c, n, caller, caller_line);
-				caller[0] = 0;
-			}
-			if (!is_frame)
-				continue;
-			caller[0] = 0;
-			copy_group(l, ov, 1, name, sizeof(name));
-			add_cand(c, n, name, li);
-			if (kt_rx_match(s->armcaller, l, 0, ov, 2)) {
-				copy_group(l, ov, 1, caller, sizeof(caller));
-				caller_line = li;
-			}
-		}
-		if (caller[0])
-			add_cand(c, n, caller, caller_line);
-	}
-}
-
 bool
 kt_signer_skipped(const struct kt_signer *s, const char *func)
 {
@@ -192,63 +151,220 @@ skipped(const struct kt_signer *s, const struct sign_format *f, const char *func
 	return f->skip && kt_nameset_match(f->skip, func);
 }
 
-/* The stall extractor (data/sign/extract.txt): walking from the top, the
- * last non-skipped frame before the first anchor; an anchor met first is
- * itself the answer; a "rename" frame met first wins. */
-static int
-pick_stall(const struct kt_signer *s, const struct sign_format *f, const struct cand *c, size_t n)
+/* A frame candidate. Whether a skip list names it is asked lazily
+ * (cand_skipped()): skipped candidates are invisible to every picker, as
+ * syzkaller's appendStackFrame drops them before the extractors run; a
+ * "rawframe" format takes its frame as printed. */
+static void
+add_cand(const struct kt_signer *s, const struct sign_format *f, struct found *fd,
+	 const char *name, size_t line)
 {
-	int prev = -1, first = -1;
-	for (size_t i = 0; i < n; i++) {
-		struct kt_str name = kt_str_cstr(c[i].name);
-		for (size_t k = 0; k < s->n_renames; k++)
-			if (kt_rx_match(s->renames[k].rx, name, 0, NULL, 0))
-				return (int)i;
-		if (kt_nameset_match(s->anchors, c[i].name))
-			return prev >= 0 ? prev : (int)i;
-		if (skipped(s, f, c[i].name))
-			continue;
-		prev = (int)i;
-		if (first < 0)
-			first = (int)i;
-	}
-	return first;
+	(void)s;
+	if (fd->n >= MAX_CANDS || !name[0])
+		return;
+	fd->c[fd->n].skip = f->rawframe ? 0 : -1;
+	size_t len = strnlen(name, FUNC_MAX - 1);
+	memcpy(fd->c[fd->n].name, name, len);
+	fd->c[fd->n].name[len] = 0;
+	fd->c[fd->n].line = line;
+	fd->c[fd->n].seg = fd->nseg ? fd->nseg - 1 : 0;
+	fd->n++;
 }
 
-static int
-pick_first(const struct kt_signer *s, const struct sign_format *f, const struct cand *c, size_t n)
+/* A fault-injection frame (its name matches FAULTINJECT) ends the step
+ * that scans it and makes the report corrupted: its stack is interleaved
+ * with the real one. `ov` is the FRAME match of the line. */
+static bool
+fault_frame(const struct kt_signer *s, struct kt_str l, const long *ov, struct found *fd)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!skipped(s, f, c[i].name))
-			return (int)i;
+	if (ov[2] < 0 || !kt_rx_match(s->faultinject,
+				      kt_str_make(l.p + ov[2], (size_t)(ov[3] - ov[2])), 0, NULL, 0))
+		return false;
+	fd->fault = true;
+	return true;
+}
+
+static bool
+fault_line(const struct kt_signer *s, struct kt_str l, struct found *fd)
+{
+	long ov[4];
+	return kt_rx_match(s->frame, l, 0, ov, 2) && fault_frame(s, l, ov, fd);
+}
+
+/* Scan forward from *li for the step's line; its group 1 is a candidate. */
+static bool
+run_find(const struct kt_signer *s, const struct sign_format *f, const struct sign_step *st,
+	 const struct text *t, size_t *li, struct found *fd)
+{
+	long ov[4];
+	char name[FUNC_MAX];
+	for (size_t j = *li; j < t->n; j++) {
+		struct kt_str l = text_line(t, j);
+		if (fault_line(s, l, fd)) {
+			*li = j + 1;
+			return false;
+		}
+		if (!kt_rx_match(st->rx, l, 0, ov, 2))
+			continue;
+		if (st->has_group) {
+			copy_group(l, ov, 1, name, sizeof(name));
+			add_cand(s, f, fd, name, j);
+		}
+		*li = j + 1;
+		return true;
+	}
+	if (!st->optional)
+		*li = t->n;
+	return false;
+}
+
+/* Take the frames of the stack trace from *li on, up to the line the next
+ * step wants or the start of another stack trace. */
+static void
+run_parse(const struct kt_signer *s, const struct sign_format *f, const struct sign_step *next,
+	  const struct text *t, size_t *li, struct found *fd)
+{
+	long ov[4];
+	char name[FUNC_MAX];
+	for (; *li < t->n; (*li)++) {
+		struct kt_str l = text_line(t, *li);
+		bool is_frame = kt_rx_match(s->frame, l, 0, ov, 2);
+		if (is_frame && fault_frame(s, l, ov, fd)) {
+			(*li)++;
+			break;
+		}
+		if (next && next->rx && kt_rx_match(next->rx, l, 0, NULL, 0))
+			break;
+		if (!is_frame) {
+			if (kt_rx_match(s->stackstart, l, 0, NULL, 0))
+				break;
+			continue;
+		}
+		copy_group(l, ov, 1, name, sizeof(name));
+		add_cand(s, f, fd, name, *li);
+		/* arm "[<pc>] (f) from [<pc>] (g+off/size)": g follows f, as
+		 * syzkaller takes both (g is often a tail-called f of no line) */
+		if (kt_rx_match(s->armcaller, l, 0, ov, 2)) {
+			copy_group(l, ov, 1, name, sizeof(name));
+			add_cand(s, f, fd, name, *li);
+		}
+	}
+}
+
+/* Run a stack recipe (syzkaller's stackFmt parts): candidates in order.
+ * Each "*" step after the first starts a new segment ($F, $G). */
+static void
+run_recipe(const struct kt_signer *s, const struct sign_format *f, const struct sign_recipe *rc,
+	   const struct text *t, struct found *fd)
+{
+	size_t li = 0;
+	bool parsed = false;
+	fd->n = 0;
+	fd->nseg = 1;
+	fd->fault = false;
+	for (size_t k = 0; k < rc->n; k++) {
+		const struct sign_step *st = &rc->v[k];
+		if (st->kind == STEP_FIND) {
+			if (!run_find(s, f, st, t, &li, fd) && st->required)
+				return;
+			continue;
+		}
+		if (parsed)
+			fd->nseg++;
+		parsed = true;
+		run_parse(s, f, k + 1 < rc->n ? &rc->v[k + 1] : NULL, t, &li, fd);
+	}
+}
+
+static bool
+cand_skipped(const struct kt_signer *s, const struct sign_format *f, struct cand *c)
+{
+	if (c->skip < 0)
+		c->skip = skipped(s, f, c->name);
+	return c->skip;
+}
+
+/* The stall extractor (data/sign/extract.txt), over the frames that
+ * survived the skip lists: walking from the top, the frame just above the
+ * first anchor; an anchor on top is itself the answer; an anchor that is
+ * a "rename" frame is the answer under its new name. No anchor: nothing
+ * (syzkaller's linuxStallFrameExtractor). */
+static int
+pick_stall(const struct kt_signer *s, const struct sign_format *f, struct cand *c, size_t n,
+	   const char **renamed)
+{
+	char buf[FUNC_MAX];
+	int prev = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (cand_skipped(s, f, &c[i]))
+			continue;
+		kt_signer_strip_wrapper(s, c[i].name, buf, sizeof(buf));
+		if (kt_nameset_match(s->anchors, buf)) {
+			for (size_t k = 0; k < s->n_renames; k++)
+				if (kt_rx_match(s->renames[k].rx, kt_str_cstr(buf), 0, NULL, 0)) {
+					*renamed = s->renames[k].with;
+					return (int)i;
+				}
+			return prev >= 0 ? prev : (int)i;
+		}
+		prev = (int)i;
+	}
 	return -1;
 }
 
-/* The hang extractor; may replace the name (e.g. synchronize_rcu). */
+/* The hang extractor: the first frame matching a "hangfirst" pattern
+ * (titled by its replacement, or itself for "$0"), else the first frame
+ * that is not just waiting (syzkaller's linuxHangTaskFrameExtractor). */
 static int
-pick_hang(const struct kt_signer *s, const struct sign_format *f, struct cand *c, size_t n)
+pick_hang(const struct kt_signer *s, const struct sign_format *f, struct cand *c, size_t n,
+	  const char **renamed)
 {
-	for (size_t h = 0; h < s->n_hangfirst; h++)
-		for (size_t i = 0; i < n; i++)
-			if (kt_rx_match(s->hangfirst[h].rx, kt_str_cstr(c[i].name), 0, NULL, 0)) {
-				snprintf(c[i].name, FUNC_MAX, "%s", s->hangfirst[h].with);
+	char buf[FUNC_MAX];
+	for (size_t i = 0; i < n; i++) {
+		if (cand_skipped(s, f, &c[i]))
+			continue;
+		kt_signer_strip_wrapper(s, c[i].name, buf, sizeof(buf));
+		for (size_t h = 0; h < s->n_hangfirst; h++)
+			if (kt_rx_match(s->hangfirst[h].rx, kt_str_cstr(buf), 0, NULL, 0)) {
+				if (strcmp(s->hangfirst[h].with, "$0"))
+					*renamed = s->hangfirst[h].with;
 				return (int)i;
 			}
-	for (size_t i = 0; i < n; i++)
-		if (!kt_nameset_match(s->hangskip, c[i].name) &&
-		    !skipped(s, f, c[i].name))
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (cand_skipped(s, f, &c[i]))
+			continue;
+		kt_signer_strip_wrapper(s, c[i].name, buf, sizeof(buf));
+		if (!kt_nameset_match(s->hangskip, buf))
 			return (int)i;
+	}
 	return -1;
 }
 
+/* The guilty candidate of segment `seg` (index into c), or -1. */
 static int
-pick(const struct kt_signer *s, const struct sign_format *f, struct cand *c, size_t n)
+pick(const struct kt_signer *s, const struct sign_format *f, struct found *fd,
+     unsigned seg, const char **renamed)
 {
+	size_t a = 0;
+	while (a < fd->n && fd->c[a].seg < seg)
+		a++;
+	size_t b = a;
+	while (b < fd->n && fd->c[b].seg == seg)
+		b++;
+	int at = -1;
+	*renamed = NULL;
 	if (f->hang)
-		return pick_hang(s, f, c, n);
-	if (f->stall)
-		return pick_stall(s, f, c, n);
-	return pick_first(s, f, c, n);
+		at = pick_hang(s, f, fd->c + a, b - a, renamed);
+	else if (f->stall)
+		at = pick_stall(s, f, fd->c + a, b - a, renamed);
+	/* the first survivor; our own stall kinds (hard lockup) take it too
+	 * when there is no anchor */
+	if (at < 0 && (!(f->hang || f->stall) || f->topframe))
+		for (size_t i = a; i < b && at < 0; i++)
+			if (!cand_skipped(s, f, &fd->c[i]))
+				at = (int)(i - a);
+	return at < 0 ? -1 : at + (int)a;
 }
 
 void
@@ -263,21 +379,17 @@ kt_signer_strip_wrapper(const struct kt_signer *s, const char *func, char *buf, 
 	snprintf(buf, bufsz, "%s", best);
 }
 
-/* Name variants of the guilty frame: [0] = the title's, then the others
- * (raw, partly stripped, renamed-from). */
+/* Name variants of the guilty frame: [0] = the title's (`renamed`, or the
+ * wrapper-stripped raw name), then the raw name and its one-prefix strips
+ * (syzkaller's partiallyStrippedArgs). */
 static size_t
-variants(const struct kt_signer *s, const char *raw, char v[MAX_VARIANTS][FUNC_MAX])
+variants(const struct kt_signer *s, const char *raw, const char *renamed,
+	 char v[MAX_VARIANTS][FUNC_MAX])
 {
 	size_t n = 0;
 	char tmp[FUNC_MAX];
-	const char *base = raw;
-	for (size_t i = 0; i < s->n_renames; i++)
-		if (kt_rx_match(s->renames[i].rx, kt_str_cstr(raw), 0, NULL, 0)) {
-			base = s->renames[i].with;
-			break;
-		}
-	kt_signer_strip_wrapper(s, base, tmp, sizeof(tmp));
-	snprintf(v[n++], FUNC_MAX, "%s", tmp);
+	kt_signer_strip_wrapper(s, raw, tmp, sizeof(tmp));
+	snprintf(v[n++], FUNC_MAX, "%s", renamed ? renamed : tmp);
 	if (strcmp(raw, v[0]))
 		snprintf(v[n++], FUNC_MAX, "%s", raw);
 	for (size_t i = 0; i < s->n_wrappers && n < MAX_VARIANTS; i++) {
@@ -296,12 +408,13 @@ variants(const struct kt_signer *s, const char *raw, char v[MAX_VARIANTS][FUNC_M
 /* Render a fmt/alt template. */
 static void
 render(const char *tmpl, struct kt_str hl, const long *ov, int ngroups, const char *func,
-       struct kt_buf *out)
+       const char *func2, struct kt_buf *out)
 {
 	kt_buf_clear(out);
 	for (const char *p = tmpl; *p; p++) {
-		if (p[0] == '$' && p[1] == 'F') {
-			kt_buf_adds(out, func ? func : "corrupted");
+		if (p[0] == '$' && (p[1] == 'F' || p[1] == 'G')) {
+			const char *fn = p[1] == 'F' ? func : func2;
+			kt_buf_adds(out, fn && fn[0] ? fn : "corrupted");
 			p++;
 		} else if (p[0] == '$' && p[1] >= '0' && p[1] <= '9') {
 			int g = p[1] - '0';
@@ -362,20 +475,46 @@ kt_signer_type(const struct kt_signer *s, const char *title)
 	return NULL;
 }
 
-/* Corruption checks for formats that expect a stack trace. */
+/* Corruption checks for formats that expect a stack trace (syzkaller's
+ * isCorrupted): the first stack start of each kind (its first 6 bytes)
+ * needs two more lines after it and a frame (or "(stack is not
+ * available)") within 15 lines, before another stack starts; and some
+ * stack start must exist. */
 static const char *
 check_stack(const struct kt_signer *s, const struct text *t)
 {
+	char kinds[8][6];
+	size_t n_kinds = 0;
 	bool any = false;
 	for (size_t i = 0; i < t->n; i++) {
-		if (!kt_rx_match(s->trace, text_line(t, i), 0, NULL, 0))
+		struct kt_str l = text_line(t, i);
+		if (!kt_rx_match(s->stackstart, l, 0, NULL, 0))
 			continue;
+		struct kt_str k = kt_str_ltrim(l);
+		char key[6] = { 0 };
+		memcpy(key, k.p, k.len < sizeof(key) ? k.len : sizeof(key));
+		bool seen = false;
+		for (size_t j = 0; j < n_kinds && !seen; j++)
+			seen = !memcmp(kinds[j], key, sizeof(key));
+		if (seen)
+			continue;
+		if (n_kinds < 8)
+			memcpy(kinds[n_kinds++], key, sizeof(key));
+		if (t->n - i < 3)
+			return "call trace is missed";
+		bool ok = false;
+		for (size_t j = i + 1; j < t->n && j <= i + TRACE_WINDOW && !ok; j++) {
+			struct kt_str lj = text_line(t, j);
+			if (kt_rx_match(s->stackstart, lj, 0, NULL, 0))
+				break;
+			ok = kt_str_find(lj, "(stack is not available)") >= 0 ||
+			     kt_rx_match(s->frame, lj, 0, NULL, 0);
+		}
+		if (!ok)
+			return "no frames in a stack trace";
 		any = true;
-		for (size_t j = i + 1; j < t->n && j <= i + TRACE_WINDOW; j++)
-			if (kt_rx_match(s->frame, text_line(t, j), 0, NULL, 0))
-				return NULL;
 	}
-	return any ? "no frames after the stack trace start" : "no stack trace in report";
+	return any ? NULL : "no stack trace in report";
 }
 
 static void
@@ -401,26 +540,46 @@ has_panic(const struct kt_report *r)
 	return false;
 }
 
+/* The format whose title regex matches earliest (ties: table order;
+ * "fallback" formats only when no other matched). A format whose stricter
+ * "report" regex fails gives no title; when every format matching at the
+ * earliest position fails so, *ret_unmatched is set and -1 returned
+ * (syzkaller's extractDescription). */
 static int
-choose_format(const struct kt_signer *s, int hi, const struct text *t, long *ov)
+choose_format(const struct kt_signer *s, int hi, const struct text *t, long *ov,
+	      bool *ret_unmatched)
 {
-	int best = -1;
-	long best_at = -1;
-	for (int pass = 0; pass < 2 && best < 0; pass++)
+	struct kt_str all = kt_str_make(t->b.p, t->b.len);
+	long *at = kt_malloc((s->n_f + 1) * sizeof(*at));
+	int ret = -1;
+	*ret_unmatched = false;
+	for (int pass = 0; pass < 2 && ret < 0 && !*ret_unmatched; pass++) {
+		long best_at = -1;
 		for (size_t i = 0; i < s->n_f; i++) {
 			const struct sign_format *f = &s->f[i];
-			if (!f->headers[hi] || f->fallback != (pass == 1))
+			long o[2];
+			at[i] = -1;
+			if (!f->headers[hi] || f->fallback != (pass == 1) ||
+			    !kt_rx_match(f->title, all, 0, o, 1))
 				continue;
-			long o[20];
-			if (!kt_rx_match(f->title, kt_str_make(t->b.p, t->b.len), 0, o, 10))
-				continue;
-			if (best < 0 || o[0] < best_at) {
-				best = (int)i;
+			at[i] = o[0];
+			if (best_at < 0 || o[0] < best_at)
 				best_at = o[0];
-				memcpy(ov, o, sizeof(o));
-			}
 		}
-	return best;
+		if (best_at < 0)
+			continue;
+		for (size_t i = 0; i < s->n_f && ret < 0; i++) {
+			const struct sign_format *f = &s->f[i];
+			if (at[i] != best_at ||
+			    (f->report && !kt_rx_match(f->report, all, 0, NULL, 0)))
+				continue;
+			if (kt_rx_match(f->title, all, 0, ov, 10))
+				ret = (int)i;
+		}
+		*ret_unmatched = ret < 0;
+	}
+	free(at);
+	return ret;
 }
 
 struct sig {
@@ -429,6 +588,9 @@ struct sig {
 	long ov[20];
 	char v[MAX_VARIANTS][FUNC_MAX];
 	size_t nv;
+	char second[FUNC_MAX];	/* $G: the guilty frame of the second segment */
+	bool ok;		/* every segment gave a frame, no fault injection */
+	bool fault;
 	const char *next[3];
 	char nextbuf[3][FUNC_MAX];
 	size_t n_next;
@@ -443,44 +605,57 @@ set_corrupted(struct kt_report *r, const char *why)
 	}
 }
 
-static void
-guilty(const struct kt_signer *s, struct sig *g, const struct text *t, struct kt_report *r)
+/* Run one recipe; true if every segment gave a frame and no fault
+ * injection frame was scanned (syzkaller's "ok"). */
+static bool
+guilty_recipe(const struct kt_signer *s, struct sig *g, const struct sign_recipe *rc,
+	      const struct text *t, struct found *fd)
 {
-	/* Fault-injection stacks interleave with the real one: the report is
-	 * corrupted, and a guilty frame printed after them is not trusted. */
-	size_t fault_line = SIZE_MAX;
-	long fo[4];
-	for (size_t i = 0; i < t->n && fault_line == SIZE_MAX; i++)
-		if (kt_rx_match(s->frame, text_line(t, i), 0, fo, 2) &&
-		    kt_rx_match(s->faultinject, kt_str_make(t->b.p + t->starts[i] + fo[2],
-						(size_t)(fo[3] - fo[2])), 0, NULL, 0)) {
-			set_corrupted(r, "fault injection frames in the report");
-			fault_line = i;
+	run_recipe(s, g->f, rc, t, fd);
+	g->nv = 0;
+	g->n_next = 0;
+	g->second[0] = 0;
+	g->fault = fd->fault;
+	bool ok = !fd->fault;
+	for (unsigned seg = 0; seg < fd->nseg && seg < 2; seg++) {
+		const char *renamed;
+		int at = pick(s, g->f, fd, seg, &renamed);
+		if (at < 0) {
+			ok = false;
+			continue;
 		}
+		if (seg == 1) {
+			char tmp[FUNC_MAX];
+			kt_signer_strip_wrapper(s, fd->c[at].name, tmp, sizeof(tmp));
+			snprintf(g->second, FUNC_MAX, "%s", renamed ? renamed : tmp);
+			continue;
+		}
+		g->nv = variants(s, fd->c[at].name, renamed, g->v);
+		for (size_t i = (size_t)at + 1; i < fd->n && g->n_next < 3; i++) {
+			if (cand_skipped(s, g->f, &fd->c[i]))
+				continue;
+			snprintf(g->nextbuf[g->n_next], FUNC_MAX, "%s", fd->c[i].name);
+			g->next[g->n_next] = g->nextbuf[g->n_next];
+			g->n_next++;
+		}
+	}
+	if (fd->nseg > 2)
+		ok = false;
+	return ok;
+}
+
+/* The guilty frame(s): the stack recipe, and the fallback recipe when the
+ * first did not give every frame (syzkaller's parts / parts2). */
+static void
+guilty(const struct kt_signer *s, struct sig *g, const struct text *t)
+{
+	struct found fd;
 	/* not zeroed: add_cand() writes each entry before it is counted */
-	struct cand *c = kt_malloc(MAX_CANDS * sizeof(*c));
-	size_t n = 0;
-	run_recipe(s, &g->f->stack, t, c, &n);
-	int at = pick(s, g->f, c, n);
-	if (at >= 0 && c[at].line > fault_line)
-		at = -1;
-	if (at < 0 && g->f->stack2.n) {
-		n = 0;
-		run_recipe(s, &g->f->stack2, t, c, &n);
-		at = pick(s, g->f, c, n);
-		if (at >= 0 && c[at].line > fault_line)
-			at = -1;
-	}
-	if (at >= 0) {
-		g->nv = variants(s, c[at].name, g->v);
-		for (size_t i = (size_t)at + 1; i < n && g->n_next < 3; i++)
-			if (!skipped(s, g->f, c[i].name)) {
-				snprintf(g->nextbuf[g->n_next], FUNC_MAX, "%s", c[i].name);
-				g->next[g->n_next] = g->nextbuf[g->n_next];
-				g->n_next++;
-			}
-	}
-	free(c);
+	fd.c = kt_malloc(MAX_CANDS * sizeof(*fd.c));
+	g->ok = guilty_recipe(s, g, &g->f->stack, t, &fd);
+	if (!g->ok && g->f->stack2.n)
+		g->ok = guilty_recipe(s, g, &g->f->stack2, t, &fd);
+	free(fd.c);
 }
 
 /* Render, normalise and store the title and the alternative titles (the
@@ -490,18 +665,20 @@ static char *
 render_titles(const struct kt_signer *s, const struct sig *g, int ng, struct kt_report *r,
 	      struct kt_buf *b)
 {
-	render(g->f->fmt ? g->f->fmt : "$0", g->hl, g->ov, ng, g->nv ? g->v[0] : NULL, b);
+	render(g->f->fmt ? g->f->fmt : "$0", g->hl, g->ov, ng, g->nv ? g->v[0] : NULL,
+	       g->second, b);
 	char *title = kt_signer_normalize(s, b->p);
 	r->title = kt_report_strdup(r, title);
 	size_t cap = 0;
 	const char **alts = NULL;
 	for (size_t k = 1; k < g->nv; k++) {
-		render(g->f->fmt, g->hl, g->ov, ng, g->v[k], b);
+		render(g->f->fmt, g->hl, g->ov, ng, g->v[k], g->second, b);
 		add_alt(r, s, title, b->p, &alts, &cap);
 	}
 	for (size_t a = 0; a < g->f->n_alts; a++)
 		for (size_t k = 0; k < (g->nv ? g->nv : 1); k++) {
-			render(g->f->alts[a], g->hl, g->ov, ng, g->nv ? g->v[k] : NULL, b);
+			render(g->f->alts[a], g->hl, g->ov, ng, g->nv ? g->v[k] : NULL, g->second,
+			       b);
 			add_alt(r, s, title, b->p, &alts, &cap);
 		}
 	r->alt_titles = alts;
@@ -525,17 +702,26 @@ kt_signer_run(struct kt_signer *s, struct kt_report *r)
 	}
 	if (r->kind == KT_KIND_OOM && !has_panic(r))
 		return; /* not a bug: no title (docs/titles.md) */
-	struct text t;
-	text_build(s, r, &t);
+	struct text full, t;
+	text_build(s, r, &full);
+	t = text_title(&full);
 	struct sig *g = kt_calloc(1, sizeof(*g));
-	int fi = choose_format(s, hit.header, &t, g->ov);
+	bool unmatched;
+	int fi = choose_format(s, hit.header, &t, g->ov, &unmatched);
 	struct kt_buf b;
 	kt_buf_init(&b);
 	if (fi < 0) {
-		char *tt = kt_signer_normalize(s, r->header);
+		/* the header line from its keyword on is the title */
+		size_t at = hit.pos < strlen(r->header) ? hit.pos : 0;
+		char *tt = kt_signer_normalize(s, r->header + at);
 		r->title = kt_report_strdup(r, tt);
+		r->type = kt_signer_type(s, tt);
+		if (r->type)
+			r->type = kt_report_strdup(r, r->type);
 		free(tt);
-		set_corrupted(r, "no title format matched");
+		/* no format at all is not corruption (syzkaller isCorrupted()) */
+		if (unmatched)
+			set_corrupted(r, "matched title but not report regexp");
 		kt_sign_bucket(r->kind, NULL, NULL, 0, r->title, r->bucket);
 		goto out;
 	}
@@ -548,19 +734,19 @@ kt_signer_run(struct kt_signer *s, struct kt_report *r)
 	for (size_t i = 0; i < g->f->n_alts && !wants_frame; i++)
 		wants_frame = strstr(g->f->alts[i], "$F") != NULL;
 	if (wants_frame)
-		guilty(s, g, &t, r);
+		guilty(s, g, &t);
 	char *title = render_titles(s, g, ng, r, &b);
 	r->type = kt_signer_type(s, title);
 	if (r->type)
 		r->type = kt_report_strdup(r, r->type);
 	if (g->f->corrupted)
 		set_corrupted(r, "the matched format is corrupted by definition");
-	if (g->f->report && !kt_rx_match(g->f->report, g->hl, 0, NULL, 0))
-		set_corrupted(r, "matched title but not report regexp");
-	if (wants_frame && !g->nv)
+	if (wants_frame && g->fault)
+		set_corrupted(r, "fault injection frames in the report");
+	if (wants_frame && !g->ok)
 		set_corrupted(r, "extracted no frames");
 	if (!g->f->nostack) {
-		const char *why = check_stack(s, &t);
+		const char *why = check_stack(s, &full);
 		if (why)
 			set_corrupted(r, why);
 	}
@@ -574,5 +760,5 @@ kt_signer_run(struct kt_signer *s, struct kt_report *r)
 out:
 	kt_buf_deinit(&b);
 	free(g);
-	text_free(&t);
+	text_free(&full);
 }

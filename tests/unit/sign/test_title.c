@@ -26,6 +26,155 @@ struct title_case {
 };
 
 static const struct title_case title_cases[] = {
+	/* rules from syzkaller pkg/report (linux.go, report.go) */
+	{ "hang: synchronize_* titled synchronize_rcu, raw name kept as alternative",
+	  "[ 50.0] INFO: task kworker/0:1:12 blocked for more than 143 seconds.\n"
+	  "[ 50.0] Call Trace:\n"
+	  "[ 50.0]  __schedule+0x1/0x2\n"
+	  "[ 50.0]  schedule+0x1/0x2\n"
+	  "[ 50.0]  synchronize_rcu_expedited+0x1/0x2\n"
+	  "[ 50.0]  foo_teardown+0x1/0x2\n"
+	  "[ 50.0]  process_one_work+0x1/0x2\n",
+	  "INFO: task hung in synchronize_rcu", "HANG", false,
+	  "INFO: task hung in synchronize_rcu_expedited" },
+	{ "hang: a skipped frame is never the answer (skip before the extractor)",
+	  "[ 50.0] INFO: task a.out:77 blocked for more than 143 seconds.\n"
+	  "[ 50.0] Call Trace:\n"
+	  "[ 50.0]  __schedule+0x1/0x2\n"
+	  "[ 50.0]  io_schedule+0x1/0x2\n"
+	  "[ 50.0]  do_read_cache_folio+0x1/0x2\n"
+	  "[ 50.0]  read_cache_folio+0x1/0x2\n"
+	  "[ 50.0]  foofs_read_super+0x1/0x2\n",
+	  "INFO: task hung in read_cache_folio", "HANG", false, "hang in read_cache_folio" },
+	{ "stall: no anchor in the stack gives no frame (corrupted)",
+	  "[ 30.0] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [a.out:123]\n"
+	  "[ 30.0] RIP: 0010:spin_fn+0x4/0x10\n"
+	  "[ 30.0] Call Trace:\n"
+	  "[ 30.0]  mydev_loop+0x20/0x40\n"
+	  "[ 30.0]  mydev_poll+0x20/0x40\n",
+	  "BUG: soft lockup in corrupted", "HANG", true, "stall in corrupted" },
+	{ "fault injection line ends the step; the frames before it still count",
+	  "[ 73.0] general protection fault: 0000 [#1] SMP KASAN\n"
+	  "[ 73.0]  should_fail+0x8c0/0xa40\n"
+	  "[ 73.0] RIP: 0010:qux_table+0x13/0x1a30\n"
+	  "[ 73.0]  should_failslab+0xec/0x120\n"
+	  "[ 73.0]  kmem_cache_alloc_node+0x5a/0x750\n"
+	  "[ 73.0]  __alloc_skb+0x13b/0x780\n"
+	  "[ 73.0] Call Trace:\n"
+	  "[ 73.0]  qux_dump+0x545/0xcf0\n"
+	  "[ 73.0]  qux_start+0x545/0xcf0\n",
+	  "general protection fault in __alloc_skb", "DoS", true, "bad-access in __alloc_skb" },
+	{ "fault injection outside the scanned stack does not corrupt",
+	  "[ 10.0] BUG: KASAN: use-after-free in foo_work+0x10/0x20\n"
+	  "[ 10.0] Read of size 8 at addr ffff888000001000 by task a/1\n"
+	  "[ 10.0] Call Trace:\n"
+	  "[ 10.0]  dump_stack+0x1/0x2\n"
+	  "[ 10.0]  kasan_report+0x1/0x2\n"
+	  "[ 10.0]  foo_work+0x10/0x20\n"
+	  "[ 10.0]  process_one_work+0x1/0x2\n"
+	  "[ 10.0] Allocated by task 7:\n"
+	  "[ 10.0]  should_failslab+0xec/0x120\n"
+	  "[ 10.0]  foo_alloc+0x1/0x2\n"
+	  "[ 10.0] Freed by task 7:\n"
+	  "[ 10.0]  foo_free+0x1/0x2\n"
+	  "[ 10.0]  kfree+0x1/0x2\n",
+	  "KASAN: use-after-free Read in foo_work", "KASAN-USE-AFTER-FREE-READ", false, NULL },
+	{ "report regex fails: the header line is the title, corrupted",
+	  "[ 5.0] WARNING: suspicious RCU usage\n"
+	  "[ 5.0] 4.19.0 Not tainted\n"
+	  "[ 5.0] -----------------------------\n"
+	  "[ 5.0] Call Trace:\n"
+	  "[ 5.0]  dump_stack+0x1/0x2\n"
+	  "[ 5.0]  foo_lookup+0x1/0x2\n",
+	  "WARNING: suspicious RCU usage", "WARNING", true, NULL },
+	{ "old lockdep layout: the lock site printed is the title, no skip list",
+	  "[ 1.0] [ INFO: possible circular locking dependency detected ]\n"
+	  "[ 1.0] 2.6.32 #1\n"
+	  "[ 1.0] -------------------------------------------------------\n"
+	  "[ 1.0] kacpi_hotplug/246 is trying to acquire lock:\n"
+	  "[ 1.0]  (kacpid){+.+.+.}, at: [<ffffffff8105bbd0>] flush_workqueue+0x0/0xb0\n"
+	  "[ 1.0] \n"
+	  "[ 1.0] but task is already holding lock:\n",
+	  "possible deadlock in flush_workqueue", "LOCKDEP", true, NULL },
+	{ "circular locking: the held lock's site when the wanted one is plumbing",
+	  "[ 2.0] WARNING: possible circular locking dependency detected\n"
+	  "[ 2.0] 6.1.0 Not tainted\n"
+	  "[ 2.0] ------------------------------------------------------\n"
+	  "[ 2.0] a.out/5 is trying to acquire lock:\n"
+	  "[ 2.0] ffff8880 (&mm->mmap_lock){++++}-{3:3}, at: __might_fault+0x8f/0x110\n"
+	  "[ 2.0] \n"
+	  "[ 2.0] but task is already holding lock:\n"
+	  "[ 2.0] ffff8881 (&ctx->mutex){+.+.}-{3:3}, at: foo_event_init+0x1d/0x80\n"
+	  "[ 2.0] \n"
+	  "[ 2.0] stack backtrace:\n"
+	  "[ 2.0] Call Trace:\n"
+	  "[ 2.0]  dump_stack_lvl+0x1/0x2\n"
+	  "[ 2.0]  foo_event_init+0x1d/0x80\n",
+	  "possible deadlock in foo_event_init", "LOCKDEP", false, NULL },
+	{ "KMSAN: first stack frame, origin stack for the alternative",
+	  "[ 3.0] BUG: KMSAN: kernel-usb-infoleak in usb_submit_urb+0x1/0x2\n"
+	  "[ 3.0]  usb_submit_urb+0x1/0x2\n"
+	  "[ 3.0]  foo_usb_send+0x1/0x2\n"
+	  "[ 3.0]  foo_tx+0x1/0x2\n"
+	  "[ 3.0] \n"
+	  "[ 3.0] Uninit was created at:\n"
+	  "[ 3.0]  __alloc_skb+0x1/0x2\n"
+	  "[ 3.0]  foo_connect+0x1/0x2\n",
+	  "KMSAN: kernel-usb-infoleak in foo_usb_send", "KMSAN-INFO-LEAK", false,
+	  "KMSAN origin in foo_connect" },
+	{ "info message with a stack ends the title text (no caller ids)",
+	  "[ 76.0] [ BUG: bad unlock balance detected! ]\n"
+	  "[ 76.0] 4.9.0 #1 Not tainted\n"
+	  "[ 76.0] FAULT_FLAG_ALLOW_RETRY missing 30\n"
+	  "[ 76.0] CPU: 0 PID: 1 Comm: a Not tainted 4.9.0 #1\n"
+	  "[ 76.0] Call Trace:\n"
+	  "[ 76.0]  [<ffffffff81d90469>] dump_stack+0xc1/0x128\n"
+	  "[ 76.0]  [<ffffffff81d90470>] foo_fault+0xc1/0x128\n"
+	  "[ 76.1] a/2 is trying to release lock (foo_lock) at:\n"
+	  "[ 76.1] [<ffffffff834dea24>] foo_seq_stop+0xe4/0x140\n"
+	  "[ 76.1] Call Trace:\n"
+	  "[ 76.1]  [<ffffffff81d90469>] dump_stack+0xc1/0x128\n"
+	  "[ 76.1]  [<ffffffff834dea24>] foo_seq_stop+0xe4/0x140\n",
+	  "BUG: bad unlock balance in corrupted", "LOCKDEP", true, NULL },
+	{ "info message with a stack does not cut a report with caller ids",
+	  "[ 76.0][ T1] WARNING: bad unlock balance detected!\n"
+	  "[ 76.0][ T2] FAULT_FLAG_ALLOW_RETRY missing 30\n"
+	  "[ 76.1][ T1] a/2 is trying to release lock (foo_lock) at:\n"
+	  "[ 76.1][ T1] [<ffffffff834dea24>] foo_seq_stop+0xe4/0x140\n"
+	  "[ 76.1][ T1] Call Trace:\n"
+	  "[ 76.1][ T1]  dump_stack+0xc1/0x128\n"
+	  "[ 76.1][ T1]  foo_seq_stop+0xe4/0x140\n",
+	  "WARNING: bad unlock balance in foo_seq_stop", "LOCKDEP", false, NULL },
+	{ "arm: the caller named after \"from\" follows each frame",
+	  "[ 86.0] WARNING: CPU: 0 PID: 30 at lib/string_helpers.c:10 __fortify_report+0x6c/0x74\n"
+	  "[ 86.0] Call trace: \n"
+	  "[ 86.0] [<818df678>] (dump_backtrace) from [<818df774>] (show_stack+0x18/0x1c)\n"
+	  "[ 86.0]  r7:00000000 r6:82622e04\n"
+	  "[ 86.0] [<80244050>] (warn_slowpath_fmt) from [<8080fe7c>] (__fortify_report+0x6c/0x74)\n"
+	  "[ 86.0] [<818e9a30>] (__fortify_panic) from [<8062a3b0>] (foofs_getattr+0x0/0x78)\n"
+	  "[ 86.0] [<8062829c>] (__foofs_ioctl) from [<8062aaac>] (foofs_ioctl+0x10/0x14)\n",
+	  "WARNING in foofs_getattr", "WARNING", false, NULL },
+	{ "trusty assertion with its message lost: corrupted (second trusty format)",
+	  "[ 3.0] trusty: panic (caller 0xffffffffe000fbb8): ASSERT FAILED at (trusty/lib/ipc.c:472): \n",
+	  "trusty: ASSERT FAILED:", "DoS", true, NULL },
+	{ "trusty assertion with its message",
+	  "[ 3.0] trusty: panic (caller 0xffffffffe000fbb8): DEBUG ASSERT FAILED at (trusty/x.h:63): list_ok(&r)\n",
+	  "trusty: ASSERT FAILED: list_ok(&r)", "DoS", false, NULL },
+	{ "a BUG: no format knows is titled by its line, not corrupted",
+	  "[ 3.0] BUG: frobnicator overheated on unit 7\n"
+	  "[ 3.0] Call Trace:\n"
+	  "[ 3.0]  frob_tick+0x1/0x2\n",
+	  "BUG: frobnicator overheated on unit NUM", NULL, false, NULL },
+	{ "RIP without a symbol still is the RIP line",
+	  "[ 4.0] BUG: unable to handle kernel NULL pointer dereference at 0000000000000286\n"
+	  "[ 4.0] IP: 0x286\n"
+	  "[ 4.0] Call Trace:\n"
+	  "[ 4.0]  foo_worker+0x1/0x2\n"
+	  "[ 4.0]  process_one_work+0x1/0x2\n"
+	  "[ 4.0]  worker_thread+0x1/0x2\n",
+	  "BUG: unable to handle kernel NULL pointer dereference in foo_worker",
+	  "NULL-POINTER-DEREFERENCE", false, "bad-access in foo_worker" },
+
 	{ "x86 paging request, Xen PV segment, unreliable frame skipped",
 	  "[ 100.000001] BUG: unable to handle kernel paging request at ffff8801705505c0\n"
 	  "[ 100.000002] IP: [<ffffffff812d9656>] memcpy+0x6/0x110\n"
