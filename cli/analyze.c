@@ -70,6 +70,7 @@ struct pool {
 	const char *data_dir;
 	bool quiet;
 	int warnings;
+	bool go, abort;		/* workers may take jobs / must stop (set by main) */
 	/* progress line on standard error (a terminal, many inputs) */
 	bool progress, progress_shown;
 	size_t jobs_done, reports_done;
@@ -434,21 +435,28 @@ on_diag(void *ud, enum kt_sev sev, const char *what, const char *msg)
 
 /* ---- workers ------------------------------------------------------------- */
 
-/* Make the worker's context and analyzer. Only the first worker reports
- * what loading the knowledge says (the others would repeat it). */
+/* The worker's context. Only the first worker reports what loading the
+ * knowledge says (the others would repeat it): the others get their
+ * diagnostics sink once their analyzer is made. */
+static void
+worker_ctx(struct worker *w, bool first)
+{
+	w->ctx = kt_ctx_new();
+	if (!w->P->quiet && first)
+		kt_ctx_set_diag(w->ctx, on_diag, w);
+	if (w->P->data_dir)
+		kt_ctx_set_data_dir(w->ctx, w->P->data_dir);
+}
+
 static int
 worker_init(struct worker *w, bool first)
 {
-	struct pool *P = w->P;
 	int rc;
 
-	w->ctx = kt_ctx_new();
-	if (!P->quiet && first)
-		kt_ctx_set_diag(w->ctx, on_diag, w);
-	if (P->data_dir)
-		kt_ctx_set_data_dir(w->ctx, P->data_dir);
-	rc = kt_analyzer_new(w->ctx, P->opts, &w->an);
-	if (!rc && !P->quiet && !first)
+	if (!w->ctx)
+		worker_ctx(w, first);
+	rc = kt_analyzer_new(w->ctx, w->P->opts, &w->an);
+	if (!rc && !w->P->quiet && !first)
 		kt_ctx_set_diag(w->ctx, on_diag, w);
 	return rc;
 }
@@ -469,10 +477,15 @@ worker_run(void *arg)
 	struct pool *P = w->P;
 	struct kt_analyze_cb cb = { unit_begin, on_report, unit_end, w };
 
-	if (!w->an && worker_init(w, false)) {
-		worker_fini(w);	/* the first worker reported the problem */
-		return NULL;
-	}
+	int init = w->an ? 0 : worker_init(w, false);
+
+	/* start only once the first analyzer is made (it reports bad options) */
+	pthread_mutex_lock(&P->lock);
+	while (!P->go && !P->abort)
+		pthread_cond_wait(&P->cond, &P->lock);
+	pthread_mutex_unlock(&P->lock);
+	if (init || P->abort)
+		return NULL;	/* the first worker reported the problem */
 	for (;;) {
 		struct job *j;
 		int rc;
@@ -641,8 +654,6 @@ kt_cli_analyze(int argc, char **argv)
 	opts.rule_dirs = rule_dirs;
 	P.opts = &opts;
 
-	/* The first analyzer is made here, so that a bad option (rules, host
-	 * facts, data dir) is reported once, before any output. */
 	workers = calloc(MAX_JOBS, sizeof(*workers));
 	if (!workers) {
 		fputs("ktriage analyze: out of memory\n", stderr);
@@ -650,12 +661,7 @@ kt_cli_analyze(int argc, char **argv)
 	}
 	for (size_t i = 0; i < MAX_JOBS; i++)
 		workers[i].P = &P;
-	if (worker_init(&workers[0], true)) {
-		fprintf(stderr, "ktriage analyze: %s\n", kt_ctx_errmsg(workers[0].ctx));
-		worker_fini(&workers[0]);
-		free(workers);
-		return 3;
-	}
+	worker_ctx(&workers[0], true);
 	/* Directories are split into their files and crash folders, so that
 	 * one directory argument keeps every worker busy too. A directory that
 	 * cannot be read stays one job: analysing it reports the problem. */
@@ -684,19 +690,35 @@ kt_cli_analyze(int argc, char **argv)
 	pthread_cond_init(&P.cond, NULL);
 	if (!isatty(STDOUT_FILENO))	/* fewer, larger writes to files and pipes */
 		(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (P.fmt == FMT_JSON)
-		printf("{\"ktriage\": \"%s\", \"inputs\": [", kt_version());
+	/* The other workers make their analyzers while this thread makes the
+	 * first one, which reports a bad option (rules, host facts, data dir)
+	 * once, before any output; then they all start. */
 	for (size_t i = 1; i < n_workers; i++)
 		workers[i].started = pthread_create(&workers[i].tid, NULL, worker_run,
 						    &workers[i]) == 0;
-	worker_run(&workers[0]);
+	if (worker_init(&workers[0], true)) {
+		fprintf(stderr, "ktriage analyze: %s\n", kt_ctx_errmsg(workers[0].ctx));
+		pthread_mutex_lock(&P.lock);
+		P.abort = true;
+		pthread_cond_broadcast(&P.cond);
+		pthread_mutex_unlock(&P.lock);
+		status = 3;
+	} else {
+		if (P.fmt == FMT_JSON)
+			printf("{\"ktriage\": \"%s\", \"inputs\": [", kt_version());
+		pthread_mutex_lock(&P.lock);
+		P.go = true;
+		pthread_cond_broadcast(&P.cond);
+		pthread_mutex_unlock(&P.lock);
+		worker_run(&workers[0]);
+	}
 	for (size_t i = 1; i < n_workers; i++)
 		if (workers[i].started)
 			pthread_join(workers[i].tid, NULL);
 	/* A worker that could not start leaves its jobs to the others; if
 	 * none is left (cannot happen: worker 0 runs here) they stay undone. */
 	clear_progress(&P);
-	if (P.fmt == FMT_JSON)
+	if (P.fmt == FMT_JSON && !P.abort)
 		fputs("\n]}\n", stdout);
 	for (size_t i = 0; i < n_workers; i++)
 		worker_fini(&workers[i]);

@@ -66,6 +66,16 @@ print(len(d["inputs"]))' > "$tmp/count" 2>&1 && [ "$(cat "$tmp/count")" -gt 5 ] 
 	ok "stdin is a job like the others" || notok "stdin is a job like the others"
 "$kt" analyze -j 2 - - < "$seed" >/dev/null 2>&1; [ $? -eq 2 ] && ok "'-' twice exits 2" ||
 	notok "'-' twice exits 2"
+# a bad --rules directory: one message, nothing on standard output, exit 3
+mkdir "$tmp/badrules"
+echo "id: [" > "$tmp/badrules/broken.yaml"
+"$kt" analyze -j 3 --rules "$tmp/badrules" --format json "$seed" "$src/tests/golden" \
+	>"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?
+if [ $rc -eq 3 ] && [ ! -s "$tmp/bad.out" ] && [ "$(grep -c broken.yaml "$tmp/bad.err")" -eq 1 ]; then
+	ok "bad --rules with -j 3: one message, no output, exit 3"
+else
+	notok "bad --rules with -j 3: one message, no output, exit 3" "rc=$rc" "$(cat "$tmp/bad.err")"
+fi
 for bad in 0 -1 x 65; do
 	"$kt" analyze -j "$bad" "$seed" >/dev/null 2>&1
 	[ $? -eq 2 ] && ok "-j $bad is a usage error" || notok "-j $bad is a usage error"
