@@ -282,7 +282,9 @@ kt_input_open(struct kt_ctx *ctx, const char *path, struct kt_input **ret)
 		else
 			(void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
-	in->rbuf = kt_malloc(in->rbuf_cap);
+	/* page-aligned: the kernel's copy into it is faster (rep movsb) */
+	if (posix_memalign((void **)&in->rbuf, 4096, in->rbuf_cap) != 0)
+		kt_oom(in->rbuf_cap);
 	r = fill_head(in);
 	if (r < 0)
 		goto fail;
