@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -215,24 +214,11 @@ separator(const struct pool *P)
 	return "";
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Lock held (or one thread). */
 static void
 clear_progress(struct pool *P)
 {
-	if (P->progress_shown) {
-		fflush(stdout);
-		fputs("\r\033[K", stderr);
-		P->progress_shown = false;
-	}
+	kt_cli_progress_clear(&P->progress_shown);
 }
 
 /* Lock held: "analyze: 120/1000 inputs, 37 crashes, 2.4 s", four times a
@@ -240,7 +226,7 @@ clear_progress(struct pool *P)
 static void
 show_progress(struct pool *P)
 {
-	double t = now();
+	double t = kt_cli_now();
 
 	if (!P->progress || t - P->last < 0.25)
 		return;
@@ -685,7 +671,7 @@ kt_cli_analyze(int argc, char **argv)
 		n_workers = P.n_jobs ? P.n_jobs : 1;
 	P.window = JOB_WINDOW * n_workers;
 	P.progress = !no_progress && P.n_jobs >= PROGRESS_MIN_JOBS && isatty(STDERR_FILENO);
-	P.t0 = P.last = now();
+	P.t0 = P.last = kt_cli_now();
 	pthread_mutex_init(&P.lock, NULL);
 	pthread_cond_init(&P.cond, NULL);
 	if (!isatty(STDOUT_FILENO))	/* fewer, larger writes to files and pipes */

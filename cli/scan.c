@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -66,29 +65,17 @@ static const char usage_text[] =
 	"  ktriage scan /var/log/kern.log*\n"
 	"  ktriage scan --format jsonl /srv/logs/ > crashes.jsonl\n";
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 clear_progress(struct run *run)
 {
-	if (run->progress_shown) {
-		fputs("\r\033[K", stderr);
-		run->progress_shown = false;
-	}
+	kt_cli_progress_clear(&run->progress_shown);
 }
 
 static void
 on_progress(void *ud, const char *name, uint64_t bytes)
 {
 	struct run *run = ud;
-	double t = now();
+	double t = kt_cli_now();
 
 	if (!run->progress || run->size < PROGRESS_MIN_BYTES || t - run->last < 0.25)
 		return;
@@ -233,12 +220,12 @@ kt_cli_scan(int argc, char **argv)
 		kt_ctx_free(ctx);
 		return 3;
 	}
-	double t0 = now();
+	double t0 = kt_cli_now();
 	for (int i = optind; i < argc; i++) {
 		struct stat st;
 
 		run.size = stat(argv[i], &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-		run.t0 = run.last = now();
+		run.t0 = run.last = kt_cli_now();
 		rc = kt_scan_path(s, argv[i], &cb);
 		clear_progress(&run);
 		if (rc) {
@@ -247,7 +234,7 @@ kt_cli_scan(int argc, char **argv)
 		}
 	}
 	if (stats)
-		print_stats(s, now() - t0);
+		print_stats(s, kt_cli_now() - t0);
 	kt_scanner_free(s);
 	kt_ctx_free(ctx);
 	if (status || run.failed_units)

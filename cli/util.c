@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int
@@ -34,4 +35,23 @@ kt_cli_print_diag(void *ud, enum kt_sev sev, const char *what, const char *msg)
 		(*count)++;
 	fprintf(stderr, "ktriage: %s%s%s: %s\n", what ? what : "", what ? ": " : "",
 		kt_sev_name(sev), msg);
+}
+
+double
+kt_cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+kt_cli_progress_clear(bool *shown)
+{
+	if (*shown) {
+		fflush(stdout);
+		fputs("\r\033[K", stderr);
+		*shown = false;
+	}
 }

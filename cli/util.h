@@ -15,4 +15,10 @@ int kt_cli_color(const char *mode, FILE *f);
  * a pointer to an int counter of warnings (or NULL). */
 void kt_cli_print_diag(void *ud, enum kt_sev sev, const char *what, const char *msg);
 
+/* Seconds on the monotonic clock (progress lines, timings). */
+double kt_cli_now(void);
+/* Erase a progress line shown on standard error ("\r" + clear to end of
+ * line), if *shown, after flushing standard output; clears *shown. */
+void kt_cli_progress_clear(bool *shown);
+
 #endif
