@@ -786,8 +786,9 @@ midline_ts(struct kt_line *out)
 			return;
 		i = (size_t)(b - s.p);
 		if (i > 0 && s.p[i - 1] == ' ' && (j = kernel_ts(s, i, &out->ts)) != 0) {
-			out->fmt = KT_FMT_DMESG;
-			set_text(out, s, at(s, j, ' ') ? j + 1 : j);
+			/* from the stamp on, a dmesg line like any other: caller
+			 * id "[    C1]" included */
+			bracket(kt_str_skip(s, i), out);
 			return;
 		}
 		p = b + 1;

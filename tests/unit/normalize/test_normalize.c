@@ -210,6 +210,9 @@ static const struct norm_case cases[] = {
 	  KT_CALLER_NONE, N, "", "", "", false, false },
 	{ "syzkaller login: [   19.781382] audit: type=1400", 0, "audit: type=1400", KT_FMT_DMESG,
 	  19.781382, N, KT_CALLER_NONE, N, "", "", "", false, false },
+	/* the prompt glued to a line with a printk caller id: the id is kept */
+	{ "host login: [  417.725670][    C1] rcu: INFO: stall", 0, "rcu: INFO: stall",
+	  KT_FMT_DMESG, 417.725670, N, KT_CALLER_CPU, 1, "", "", "", false, false },
 	{ "2024/07/23 18:01:21 [M83LP63]: [  157.267792] BUG: x", 0, "BUG: x", KT_FMT_DMESG,
 	  157.267792, N, KT_CALLER_NONE, N, "", "2024/07/23 18:01:21", "", false, false },
 	{ "2018/01/09 14:28:48 BUG: memory leak", 0, "BUG: memory leak", KT_FMT_PLAIN, -1, N,
