@@ -325,6 +325,50 @@ test_slub_tracks(void **state)
 	kt_ctx_free(ctx);
 }
 
+/* An OOM-killer message printed into an open report of the same context
+ * (no caller ids: another CPU's lines interleaved) continues it; alone, it
+ * is a report of its own. */
+static void
+test_oom_inside_report(void **state)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct feed_result res;
+	(void)state;
+	feed_text(ctx,
+		  "[ 9.0] Kernel panic - not syncing: corrupted stack end detected inside scheduler\n"
+		  "[ 9.0] CPU: 1 PID: 7 Comm: kworker/u4:0 Not tainted 4.20.0+ #1\n"
+		  "[ 9.0] Workqueue: writeback wb_workfn (flush-8:0)\n"
+		  "[ 9.0] Call Trace:\n"
+		  "[ 9.0]  dump_stack+0x1d3/0x2c6\n"
+		  "[ 9.0]  panic+0x2ad/0x55f\n"
+		  "[ 9.0]  __schedule+0x1ec6/0x1ed0\n"
+		  "[ 9.1] syz-executor1 invoked oom-killer: gfp_mask=0x6202c2, order=0, oom_score_adj=1000\n"
+		  "[ 9.1] syz-executor1 cpuset=syz4 mems_allowed=0-1\n"
+		  "[ 9.2]  a_writepages+0x2573/0x4180\n"
+		  "[ 9.2]  a_workfn+0xee9/0x1790\n"
+		  "[ 9.2]  process_one_work+0xc90/0x1c40\n"
+		  "[ 9.2]  worker_thread+0x17f/0x1390\n"
+		  "[ 9.2]  kthread+0x35a/0x440\n"
+		  "[ 9.3] Kernel Offset: disabled\n",
+		  true, &res);
+	assert_int_equal(res.n, 1);
+	assert_true(has_line(res.r[0], "a_workfn+0xee9"));
+	assert_string_equal(res.r[0]->title, "kernel panic: corrupted stack end in a_workfn");
+	feed_free(&res);
+
+	feed_text(ctx,
+		  "[ 9.1] syz-executor1 invoked oom-killer: gfp_mask=0x6202c2, order=0, oom_score_adj=1000\n"
+		  "[ 9.1] CPU: 0 PID: 3 Comm: syz-executor1 Not tainted 4.20.0+ #1\n"
+		  "[ 9.1] Call Trace:\n"
+		  "[ 9.1]  dump_stack+0x1d3/0x2c6\n"
+		  "[ 9.1]  out_of_memory+0x1/0x2\n",
+		  true, &res);
+	assert_int_equal(res.n, 1);
+	assert_int_equal(res.r[0]->kind, KT_KIND_OOM);
+	feed_free(&res);
+	kt_ctx_free(ctx);
+}
+
 /* Parsers of one context share the compiled tables; without a context
  * a parser compiles its own. */
 static void
@@ -360,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_panic_after_summary),
 		cmocka_unit_test(test_slub_tracks),
+		cmocka_unit_test(test_oom_inside_report),
 		cmocka_unit_test(test_tables_cached),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
