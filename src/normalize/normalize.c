@@ -767,10 +767,26 @@ slash_stamp(struct kt_str s, struct kt_line *out)
 	return true;
 }
 
+/* A printk stamp exactly as the kernel prints it ("[%5lu.%06lu]": six
+ * decimals) at s[i]: safe to take even glued to what precedes it. */
+static bool
+printk_stamp(struct kt_str s, size_t i)
+{
+	const char *dot = memchr(s.p + i, '.', s.len - i < 24 ? s.len - i : 24);
+	size_t d = dot ? (size_t)(dot - s.p) + 1 : s.len, n = 0;
+
+	while (d + n < s.len && kt_is_digit(s.p[d + n]))
+		n++;
+	return dot && n == 6 && at(s, d + n, ']');
+}
+
 /* Prefixes in front of a kernel stamp that no rule knows: serial login
  * prompts "syzkaller login: [   19.781382] audit: ...", conserver
- * "2024/07/23 18:01:21 [M83LP63]: [  157.267792] ...". Look at the first few
- * '[' after a space in the first 80 bytes. */
+ * "2024/07/23 18:01:21 [M83LP63]: [  157.267792] ...", or the tail of
+ * binary garbage or of another console line with no newline before the
+ * stamp ("...\xff\xfe[   12.345678][ T12] BUG: ..."). Look at the first few
+ * '[' in the first 80 bytes: after a space, or glued if the stamp has the
+ * kernel's own six decimals. */
 static void
 midline_ts(struct kt_line *out)
 {
@@ -785,7 +801,8 @@ midline_ts(struct kt_line *out)
 		if (!b)
 			return;
 		i = (size_t)(b - s.p);
-		if (i > 0 && s.p[i - 1] == ' ' && (j = kernel_ts(s, i, &out->ts)) != 0) {
+		if (i > 0 && (s.p[i - 1] == ' ' || printk_stamp(s, i)) &&
+		    (j = kernel_ts(s, i, &out->ts)) != 0) {
 			/* from the stamp on, a dmesg line like any other: caller
 			 * id "[    C1]" included */
 			bracket(kt_str_skip(s, i), out);

@@ -210,6 +210,12 @@ static const struct norm_case cases[] = {
 	  KT_CALLER_NONE, N, "", "", "", false, false },
 	{ "syzkaller login: [   19.781382] audit: type=1400", 0, "audit: type=1400", KT_FMT_DMESG,
 	  19.781382, N, KT_CALLER_NONE, N, "", "", "", false, false },
+	/* garbage glued to a stamp with the kernel's six decimals; not a
+	 * bracketed number inside a message */
+	{ "\xff\xfegarbage[   12.345678][ T12] BUG: x", 0, "BUG: x", KT_FMT_DMESG, 12.345678, N,
+	  KT_CALLER_TASK, 12, "", "", "", false, false },
+	{ "cpu[1.5] load", 0, "cpu[1.5] load", KT_FMT_PLAIN, -1, N, KT_CALLER_NONE, N, "", "",
+	  "", false, false },
 	/* the prompt glued to a line with a printk caller id: the id is kept */
 	{ "host login: [  417.725670][    C1] rcu: INFO: stall", 0, "rcu: INFO: stall",
 	  KT_FMT_DMESG, 417.725670, N, KT_CALLER_CPU, 1, "", "", "", false, false },
