@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run every libFuzzer target built in BUILDDIR (configured with clang and
-# -Dfuzz=true) for a short time from its seeds. Exit 1 on any crash.
+# -Dfuzz=true -Db_lundef=false) for a short time from its seeds. Exit 1 on
+# any crash. The whole fuzz build is instrumented (coverage, ASan+UBSan).
 #   scripts/fuzz-smoke.sh BUILDDIR [SECONDS-PER-TARGET]
 set -u
 cd "$(dirname "$0")/.."
