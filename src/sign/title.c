@@ -14,6 +14,7 @@
 #include "sign/signer.h"
 #include "util/arena.h"
 #include "util/ctx.h"
+#include "util/demangle.h"
 #include "util/mem.h"
 
 /* Lines after which a "Kernel panic - not syncing" no longer belongs to
@@ -109,10 +110,19 @@ text_line(const struct text *t, size_t i)
 }
 
 /* A C++ (Itanium ABI) name "_Z8fakeNameiii" is titled by its plain
- * function name ("fakeName"). */
+ * function name ("fakeName"); a Rust v0 name "_RNvMs3_...7Process10update_ref"
+ * by its readable path ("<rust_binder::process::Process>::update_ref"). buf
+ * holds FUNC_MAX bytes. */
 static void
 demangle(char *buf)
 {
+	if (buf[0] == '_' && buf[1] == 'R') {
+		char out[FUNC_MAX];
+
+		if (kt_rust_demangle(buf, strlen(buf), out, sizeof(out)))
+			memcpy(buf, out, strlen(out) + 1);
+		return;
+	}
 	if (buf[0] != '_' || buf[1] != 'Z' || !kt_is_digit(buf[2]))
 		return;
 	char *end;

@@ -344,6 +344,15 @@ static const struct title_case title_cases[] = {
 	  "[ 8.0] mce: [Hardware Error]: CPU 3: Machine Check Exception: 5 Bank 4: b200000000070f0f\n"
 	  "[ 8.0] mce: [Hardware Error]: RIP !INEXACT! 10:<ffffffff8100a0b0> {intel_idle+0x90/0x130}\n",
 	  "machine check in bank NUM", NULL, false, NULL },
+	{ "Rust panic: v0 names demangled, the panic entry (also under __rustc) skipped",
+	  "[ 23.0] rust_kernel: panicked at drivers/mydrv/queue.rs:10:5:\n"
+	  "[ 23.0] attempt to add with overflow\n"
+	  "[ 23.0] Call Trace:\n"
+	  "[ 23.0]  _RNvCs1a_7___rustc17rust_begin_unwind+0x1/0x2\n"
+	  "[ 23.0]  _RNvNtCs2b_4core9panicking9panic_fmt+0x1/0x2\n"
+	  "[ 23.0]  _RNvMNtCs3c_5mydrv5queueNtB2_5Queue4push+0x1/0x2\n"
+	  "[ 23.0]  mydrv_ioctl+0x1/0x2\n",
+	  "attempt to add with overflow in <mydrv::queue::Queue>::push", NULL, false, NULL },
 	{ "OOM kill is not a bug: no title",
 	  "[ 9.0] a.out invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n"
 	  "[ 9.0] Mem-Info:\n"
