@@ -3,6 +3,7 @@
  * linked against the shared libktriage (so every symbol it needs must be
  * exported). Analyses the sample crash folder and checks the answer. TAP.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,23 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	kt_report_free(r);
 }
 
+struct pieces {
+	struct kt_analyzer *a;
+	const struct kt_analyze_cb *cb;
+	int n;
+	int rc;
+};
+
+static int
+on_piece(void *ud, const char *piece, unsigned flags)
+{
+	struct pieces *p = ud;
+
+	p->n++;
+	p->rc |= kt_analyze_piece(p->a, piece, flags, p->cb);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -46,7 +64,7 @@ main(int argc, char **argv)
 	if (argc != 2)
 		return 2;
 	rc = kt_analyzer_new(ctx, &opts, &a);
-	printf("1..4\n%s 1 - analyzer created%s%s\n", rc ? "not ok" : "ok", rc ? ": " : "",
+	printf("1..5\n%s 1 - analyzer created%s%s\n", rc ? "not ok" : "ok", rc ? ": " : "",
 	       rc ? kt_ctx_errmsg(ctx) : "");
 	if (!rc)
 		rc = kt_analyze_path(a, argv[1], &cb);
@@ -54,6 +72,18 @@ main(int argc, char **argv)
 	printf("%s 3 - one report titled in ip_fragment\n",
 	       s.reports == 1 && s.right_title == 1 ? "ok" : "not ok");
 	printf("%s 4 - JSON and text renderers\n", s.has_json == 1 ? "ok" : "not ok");
+	{
+		/* a crash folder is one piece, which analyses like the path */
+		struct seen s2 = { 0 };
+		struct kt_analyze_cb cb2 = { NULL, on_report, NULL, &s2 };
+		struct pieces p = { a, &cb2, 0, 0 };
+		int src = a ? kt_analyze_split(ctx, argv[1], on_piece, &p) : -1;
+		bool ok = src == 0 && p.rc == 0 && p.n == 1 && s2.reports == 1 && s2.right_title == 1;
+
+		printf("%s 5 - kt_analyze_split and kt_analyze_piece\n", ok ? "ok" : "not ok");
+		if (!ok)
+			rc = rc ? rc : 1;
+	}
 	kt_analyzer_free(a);
 	kt_ctx_free(ctx);
 	return !(rc == 0 && s.reports == 1 && s.right_title == 1 && s.has_json == 1);
