@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "util/str.h"
+
 #define MAX_DEPTH 64
 
 struct dm {
@@ -152,15 +154,11 @@ identifier(struct dm *d, const char **ret, size_t *ret_n)
 		d->fail = true;
 		return;
 	}
-	for (uint64_t i = 0; i < n; i++) {
-		char c = d->s[d->pos + i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_')) {
+	for (uint64_t i = 0; i < n; i++)
+		if (!kt_is_ident(d->s[d->pos + i])) {
 			d->fail = true;
 			return;
 		}
-	}
 	*ret = d->s + d->pos;
 	*ret_n = (size_t)n;
 	d->pos += (size_t)n;
@@ -441,7 +439,7 @@ konst(struct dm *d)
 
 		if (c >= '0' && c <= '9')
 			x = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
+		else if (c >= 'a' && c <= 'f')	/* v0 hex is lower case only */
 			x = 10 + (unsigned)(c - 'a');
 		else {
 			d->fail = true;

@@ -68,18 +68,6 @@ flush(struct px *x, struct set *best, char *run, size_t *rl)
 	*rl = 0;
 }
 
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* A quantifier after an atom: its minimum count, or -1 when there is none.
  * Consumes it and a lazy '?' or possessive '+' suffix. */
 static long
@@ -95,18 +83,18 @@ quantifier(struct px *x)
 	case '+': min = 1; x->p++; break;
 	case '{':
 		x->p++;
-		if (x->p >= x->end || !is_digit(*x->p)) {
+		if (x->p >= x->end || !kt_is_digit(*x->p)) {
 			x->fail = true;
 			return -1;
 		}
 		min = 0;
-		while (x->p < x->end && is_digit(*x->p)) {
+		while (x->p < x->end && kt_is_digit(*x->p)) {
 			if (min < 100000)
 				min = min * 10 + (*x->p - '0');
 			x->p++;
 		}
 		if (x->p < x->end && *x->p == ',')
-			for (x->p++; x->p < x->end && is_digit(*x->p); x->p++)
+			for (x->p++; x->p < x->end && kt_is_digit(*x->p); x->p++)
 				;
 		if (x->p >= x->end || *x->p != '}') {
 			x->fail = true;
@@ -182,7 +170,7 @@ parse_seq(struct px *x, struct set *ret)
 				x->fail = true;
 				break;
 			}
-			if (is_alnum(e)) {
+			if (kt_is_digit(e) || kt_is_alpha(e)) {
 				if (!strchr(type_escapes, e)) {
 					x->fail = true;
 					break;
