@@ -9,7 +9,9 @@ libcapstone-dev libdw-dev libelf-dev libarchive-dev libjansson-dev libyaml-dev
 libmnl-dev libpcre2-dev libvectorscan-dev libcmocka-dev
 zlib1g-dev liblzma-dev libzstd-dev libbz2-dev
 iproute2 iputils-ping nftables iptables
-gzip xz-utils zstd bzip2 python3 jq
+gzip xz-utils zstd bzip2 zip unzip python3 jq curl
+libsqlite3-dev sqlite3 libpq-dev postgresql libmicrohttpd-dev libsystemd-dev systemd
+chromium
 "
 
 SUDO=""
