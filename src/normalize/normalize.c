@@ -223,13 +223,17 @@ set_text(struct kt_line *out, struct kt_str s, size_t i)
 
 static const double pow10_tab[10] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
 
-/* "[   12.345678]", "[2637695.833005]", dmesg -d "[   12.345678 <    0.000123>]".
- * i is at '['; returns the index after ']' or 0. */
+/* "[   12.345678]", "[2637695.833005]", dmesg -d "[   12.345678 <    0.000123>]",
+ * and a TAB as the padding ("[\t68764.975944]WARNING: ...", as some serial
+ * console captures show it). i is at '['; returns the index after ']' or 0. */
 static size_t
 kernel_ts(struct kt_str s, size_t i, double *ts)
 {
 	uint64_t sec, frac;
-	size_t j = skip_spaces(s, i + 1), nd, nf;
+	size_t j = i + 1, nd, nf;
+
+	while (j < s.len && (s.p[j] == ' ' || s.p[j] == '\t'))
+		j++;
 
 	nd = digits(s, j, 12, &sec);
 	if (nd == 0 || !at(s, j + nd, '.'))

@@ -52,6 +52,10 @@ static const struct {
 	{ "Krnl GPRS", true, KT_ARCH_S390X },
 	{ "epc : ", true, KT_ARCH_RISCV },
 	{ "badaddr: ", false, KT_ARCH_RISCV },
+	/* MIPS pads the names to six columns ("epc   : ", "$ 0   : ") */
+	{ "epc   : ", true, KT_ARCH_MIPS },
+	{ "$ 0   : ", true, KT_ARCH_MIPS },
+	{ "PrId  : ", true, KT_ARCH_MIPS },
 };
 
 static struct kt_str
@@ -538,7 +542,7 @@ one_line(struct kt_fx *fx)
 	if (die_header(fx) || headline)
 		return;
 	if (kt_fx_x86_line(fx) || kt_fx_arm_line(fx) || kt_fx_ppc_line(fx) ||
-	    kt_fx_s390_line(fx))
+	    kt_fx_s390_line(fx) || kt_fx_mips_line(fx))
 		return;
 	if (!fx->in_trace)
 		(void)kt_fx_reg_line(&fx->regs, fx->arch, fx->line);

@@ -154,6 +154,7 @@ bool kt_fx_x86_line(struct kt_fx *fx);
 bool kt_fx_arm_line(struct kt_fx *fx);
 bool kt_fx_ppc_line(struct kt_fx *fx);
 bool kt_fx_s390_line(struct kt_fx *fx);
+bool kt_fx_mips_line(struct kt_fx *fx);
 bool kt_fx_frame_line(struct kt_fx *fx);
 bool kt_fx_modules_line(struct kt_fx *fx);
 /* Last resort when no trace section gave frames: "[<addr>] sym" anywhere. */
