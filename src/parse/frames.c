@@ -150,7 +150,10 @@ file_line(struct kt_str tok, struct pframe *pf)
 	return true;
 }
 
-/* What follows a symbol: "(unreliable)", arm64 "(P)", "file.c:12", "[inline]".
+/* What follows a symbol: "(unreliable)", arm64 "(P)", "file.c:12", "[inline]",
+ * and the linux scripts/decode_stacktrace.sh form "(path/file.c:123)",
+ * "(a.h:26 b.c:326)" (inlined: the innermost location first, kept) or
+ * "(file.c:7244 (discriminator 13))".
  * Returns whether something vouches for a symbol printed without offset. */
 static bool
 frame_tail(struct kt_str s, struct pframe *pf)
@@ -159,7 +162,24 @@ frame_tail(struct kt_str s, struct pframe *pf)
 	bool vouched = false;
 
 	while ((tok = kt_fx_token(&s)).len) {
-		if (kt_str_eq_cstr(tok, "(unreliable)")) {
+		if (kt_str_eq_cstr(tok, "(discriminator")) {
+			(void)kt_fx_token(&s);	/* "13))" */
+		} else if (tok.p[0] == '(' && tok.len > 1 && !kt_str_eq_cstr(tok, "(unreliable)")) {
+			struct pframe loc;
+
+			while (tok.len && (tok.p[0] == '(' || tok.p[tok.len - 1] == ')'))
+				tok = tok.p[0] == '(' ? kt_str_skip(tok, 1) : kt_str_sub(tok, 0, tok.len - 1);
+			if (file_line(tok, &loc)) {
+				vouched = true;
+				if (!pf->file.len) {
+					pf->file = loc.file;
+					pf->line_no = loc.line_no;
+				}
+			}
+		} else if (tok.p[tok.len - 1] == ')' && pf->file.len) {
+			/* the outer locations of an inlined chain: "b.c:326)" */
+			vouched = true;
+		} else if (kt_str_eq_cstr(tok, "(unreliable)")) {
 			pf->reliable = false;
 		} else if (kt_str_eq_cstr(tok, "[inline]")) {
 			pf->inlined = vouched = true;
