@@ -582,6 +582,10 @@ finish(struct kt_fx *fx)
 	if (fx->regs.full)
 		kt_report_note(r, 0, KT_SEV_WARN, "more than %d registers, rest dropped",
 			       KT_MAX_REGS);
+	/* only arm's unwinder prints "f+0x1c/0x40 from g+0xd4/0x3a0" (linux
+	 * arch/arm/kernel/traps.c dump_backtrace_entry, >= 5.16) */
+	if (fx->arch == KT_ARCH_UNKNOWN && fx->arm_from)
+		fx->arch = KT_ARCH_ARM;
 	if (r->arch == KT_ARCH_UNKNOWN)
 		r->arch = fx->arch;
 }

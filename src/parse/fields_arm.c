@@ -57,8 +57,8 @@ symbolic_pc_line(struct kt_fx *fx, struct kt_str s)
 	kt_fx_ws(&s);
 	t = s;
 	n = kt_fx_hex(&t, &v);
-	if (n >= 8 && (t.len == 0 || kt_is_space(t.p[0])))
-		return false;	/* "epc : ffffffe000204a60 ra : ..." */
+	if (n >= 8 && (t.len == 0 || kt_is_space(t.p[0]) || t.p[0] == ':'))
+		return false;	/* "epc : ffffffe000204a60 ra : ...", ppc xmon "pc: c0...: f" */
 	if (kt_str_starts_with(s, "0x") && kt_fx_hex(&s, &v)) {
 		kt_fx_set_ip(fx, v, NULL, kt_str_make(NULL, 0));
 		return true;
