@@ -18,6 +18,7 @@
 #include "diagnose/diagnose.h"
 #include "input/input.h"
 #include "input/walk.h"
+#include "normalize/journal.h"
 #include "normalize/normalize.h"
 #include "parse/parser.h"
 #include "parse/xenlog.h"
@@ -118,22 +119,36 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 {
 	struct kt_normalizer *norm = kt_normalizer_new();
 	struct kt_parser *p = kt_parser_new(u->a->ctx, name);
+	struct kt_jexport *jx = NULL;	/* journalctl -o export stream */
 	struct kt_report *r;
 	struct kt_str raw;
 	struct kt_line line;
-	uint32_t no;
+	uint32_t no, entries = 0;
 	bool trunc;
 	int rc;
 
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
-		kt_normalize(norm, raw, no, &line);
-		line.truncated = line.truncated || trunc;
+		if (no == 1 && kt_jexport_sniff(raw))
+			jx = kt_jexport_new();
+		if (jx) {
+			if (!kt_jexport_feed(jx, raw, trunc))
+				continue;
+			kt_normalize_jexport(norm, jx, ++entries, &line);
+		} else {
+			kt_normalize(norm, raw, no, &line);
+			line.truncated = line.truncated || trunc;
+		}
 		if (xenlog)
 			kt_xenlog_feed(u->xen, &line);
 		kt_parser_feed(p, &line);
 		while ((r = kt_parser_take(p)) != NULL)
 			finish_report(u, r);
 	}
+	if (jx && kt_jexport_end(jx)) {
+		kt_normalize_jexport(norm, jx, ++entries, &line);
+		kt_parser_feed(p, &line);
+	}
+	kt_jexport_free(jx);
 	kt_parser_end(p);
 	while ((r = kt_parser_take(p)) != NULL)
 		finish_report(u, r);
