@@ -20,6 +20,7 @@
 #include "input/walk.h"
 #include "normalize/journal.h"
 #include "normalize/normalize.h"
+#include "parse/hostsplit.h"
 #include "parse/parser.h"
 #include "parse/xenlog.h"
 #include "sign/sign.h"
@@ -113,20 +114,42 @@ finish_report(struct unit_state *u, struct kt_report *r)
 	*(struct kt_report **)kt_vec_push(&u->reports) = r;
 }
 
+/* Reports of several hosts finish in any order: put the unit's reports
+ * from index `first` back in log order (stable; they are few). */
+static void
+sort_by_line(struct unit_state *u, size_t first)
+{
+	struct kt_report **v = u->reports.v;
+
+	for (size_t i = first + 1; i < u->reports.n; i++) {
+		struct kt_report *r = v[i];
+		size_t j = i;
+
+		for (; j > first && v[j - 1]->source.first_line > r->source.first_line; j--)
+			v[j] = v[j - 1];
+		v[j] = r;
+	}
+}
+
 /* Stream one member through normalize + parse; reports go to the unit. */
 static int
 parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
 {
 	struct kt_normalizer *norm = kt_normalizer_new();
-	struct kt_parser *p = kt_parser_new(u->a->ctx, name);
+	struct kt_hostsplit *p = kt_hostsplit_new(u->a->ctx, name);	/* a parser per host */
 	struct kt_jexport *jx = NULL;	/* journalctl -o export stream */
 	struct kt_report *r;
 	struct kt_str raw;
 	struct kt_line line;
 	uint32_t no, entries = 0;
 	bool trunc;
+	size_t first = u->reports.n;
 	int rc;
 
+	if (!p) {
+		kt_normalizer_free(norm);
+		return KT_EFORMAT;
+	}
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
 		if (no == 1 && kt_jexport_sniff(raw))
 			jx = kt_jexport_new();
@@ -140,19 +163,21 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 		}
 		if (xenlog)
 			kt_xenlog_feed(u->xen, &line);
-		kt_parser_feed(p, &line);
-		while ((r = kt_parser_take(p)) != NULL)
+		kt_hostsplit_feed(p, &line);
+		while ((r = kt_hostsplit_take(p)) != NULL)
 			finish_report(u, r);
 	}
 	if (jx && kt_jexport_end(jx)) {
 		kt_normalize_jexport(norm, jx, ++entries, &line);
-		kt_parser_feed(p, &line);
+		kt_hostsplit_feed(p, &line);
 	}
 	kt_jexport_free(jx);
-	kt_parser_end(p);
-	while ((r = kt_parser_take(p)) != NULL)
+	kt_hostsplit_end(p);
+	while ((r = kt_hostsplit_take(p)) != NULL)
 		finish_report(u, r);
-	kt_parser_free(p);
+	if (kt_hostsplit_hosts(p) > 1)
+		sort_by_line(u, first);
+	kt_hostsplit_free(p);
 	kt_normalizer_free(norm);
 	return rc < 0 ? rc : 0;
 }
