@@ -2,7 +2,8 @@
  * fuzz: libFuzzer target for input + normalize. The data is read as a log
  * (decompressed if it starts with a compression magic), split into lines and
  * every line normalized (or, for a `journalctl -o export` stream, fed to
- * the export decoder as the pipeline does); checks the invariants the later
+ * the export decoder as the pipeline does; a pstore dump is stitched first);
+ * checks the invariants the later
  * stages rely on.
  */
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #include "input/input.h"
 #include "normalize/journal.h"
+#include "normalize/pstore.h"
 #include "normalize/normalize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,6 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kt_ctx *ctx = kt_ctx_new();
 	struct kt_normalizer *n = kt_normalizer_new();
 	struct kt_jexport *jx = NULL;
+	struct kt_pstore *ps = NULL;
 	struct kt_input *in;
 	struct kt_str line;
 	struct kt_line out;
@@ -35,6 +38,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			if (no == 1 && kt_jexport_sniff(line))
 				jx = kt_jexport_new();
+			else if (no == 1 && kt_pstore_header(line, NULL, NULL, NULL))
+				ps = kt_pstore_new();
+			if (ps) {
+				kt_pstore_add_line(ps, line, no);
+				continue;
+			}
 			if (jx) {
 				if (kt_jexport_feed(jx, line, trunc)) {
 					kt_normalize_jexport(n, jx, no, &out);
@@ -51,9 +60,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (jx && kt_jexport_end(jx))
 			kt_normalize_jexport(n, jx, no, &out);
+		while (ps && kt_pstore_next(ps, &line, &no)) {
+			if (line.len > KT_MAX_LINE)
+				abort();
+			kt_normalize(n, line, no, &out);
+		}
 		kt_input_free(in);
 	}
 	kt_jexport_free(jx);
+	kt_pstore_free(ps);
 	kt_normalizer_free(n);
 	kt_ctx_free(ctx);
 	return 0;
