@@ -114,6 +114,16 @@ kt_hostsplit_take(struct kt_hostsplit *h)
 }
 
 size_t
+kt_hostsplit_dropped(const struct kt_hostsplit *h)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i <= h->n; i++)
+		n += kt_parser_dropped(h->hosts[i].p);
+	return n;
+}
+
+size_t
 kt_hostsplit_hosts(const struct kt_hostsplit *h)
 {
 	return h->n;

@@ -37,6 +37,8 @@ void kt_hostsplit_end(struct kt_hostsplit *h);
  * reports of different hosts in the order they finished (sort by
  * source.first_line for log order). Caller owns the result. */
 struct kt_report *kt_hostsplit_take(struct kt_hostsplit *h);
+/* Reports dropped by the parsers over their KT_MAX_REPORTS cap, summed. */
+size_t kt_hostsplit_dropped(const struct kt_hostsplit *h);
 /* Number of distinct hosts seen so far (0 when no line named one). */
 size_t kt_hostsplit_hosts(const struct kt_hostsplit *h);
 
