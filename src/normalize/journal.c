@@ -64,7 +64,9 @@ to_line(const struct fields *f, char *wc, struct kt_line *out)
 		if (dec(f->monotonic, &v))
 			out->ts = (double)v / 1e6;
 	} else {
-		out->tag = f->ident;
+		/* a user-space entry always says so: its identifier, else its
+		 * transport ("stdout", "syslog", "journal", "audit") */
+		out->tag = f->ident.len ? f->ident : f->transport;
 	}
 	if (dec(f->priority, &v) && v <= 7)
 		out->level = (int)v;

@@ -28,7 +28,8 @@
 
 /* If s is a journal JSON entry (an object with a MESSAGE field), fill the
  * text, level, ts, wallclock, host and tag of *out (fmt KT_FMT_JOURNAL; tag
- * "kernel" for _TRANSPORT=kernel) and return true; the views point into
+ * "kernel" for _TRANSPORT=kernel, else SYSLOG_IDENTIFIER or the transport)
+ * and return true; the views point into
  * `buf` (KT_JOURNAL_BUF bytes, owned by the caller). Otherwise return false
  * and leave *out alone. Control characters are left for the caller. */
 bool kt_journal_json(struct kt_str s, char *buf, struct kt_line *out);

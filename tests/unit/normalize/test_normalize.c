@@ -67,6 +67,9 @@ static const struct norm_case cases[] = {
 	  KT_FMT_JOURNAL, -1, 6, KT_CALLER_NONE, N, "node-3", "", "sshd", false, false },
 	{ "{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":[79,111,112,115,255,27,91,48,109]}", 0,
 	  "Oops?", KT_FMT_JOURNAL, -1, N, KT_CALLER_NONE, N, "", "", "kernel", false, false },
+	{ "{\"_TRANSPORT\":\"stdout\",\"MESSAGE\":\"WARNING: disk almost full\"}", 0,
+	  "WARNING: disk almost full", KT_FMT_JOURNAL, -1, N, KT_CALLER_NONE, N, "", "", "stdout",
+	  false, false },
 	/* not a journal entry: a JSON line without MESSAGE stays plain text */
 	{ "{\"msg\":\"hello\"}", 0, "{\"msg\":\"hello\"}", KT_FMT_PLAIN, -1, N,
 	  KT_CALLER_NONE, N, "", "", "", false, false },
