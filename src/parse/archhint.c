@@ -23,6 +23,7 @@ struct name_hint {
 struct addr_hint {
 	uint64_t lo, hi;
 	enum kt_arch arch;
+	unsigned digits;	/* the address must be printed with this many hex digits; 0: any */
 };
 
 struct kt_archhint {
@@ -56,8 +57,8 @@ hex_field(struct kt_str f, uint64_t *ret)
 static int
 load_line(struct kt_ctx *ctx, struct kt_archhint *h, struct kt_str line, size_t no)
 {
-	struct kt_str f[4];
-	size_t n = kt_table_fields(line, f, 4);
+	struct kt_str f[5];
+	size_t n = kt_table_fields(line, f, 5);
 	enum kt_arch arch;
 	int rc;
 
@@ -79,10 +80,17 @@ load_line(struct kt_ctx *ctx, struct kt_archhint *h, struct kt_str line, size_t 
 		nh->arch = arch;
 		return 0;
 	}
-	if (kt_str_eq_cstr(f[0], "addr") && n == 4) {
-		struct addr_hint ah = { 0, 0, arch };
+	if (kt_str_eq_cstr(f[0], "addr") && (n == 4 || n == 5)) {
+		struct addr_hint ah = { 0, 0, arch, 0 };
+		struct kt_str hi = f[3];
+		uint64_t d = 0;
 
-		if (!hex_field(f[2], &ah.lo) || !hex_field(f[3], &ah.hi) || ah.lo > ah.hi)
+		if (n == 5) {
+			if (kt_parse_dec(f[4], &d) != f[4].len || d == 0 || d > 16)
+				return kt_error(ctx, KT_EFORMAT, "parse/arch.txt:%zu: bad digits", no);
+			ah.digits = (unsigned)d;
+		}
+		if (!hex_field(f[2], &ah.lo) || !hex_field(hi, &ah.hi) || ah.lo > ah.hi)
 			return kt_error(ctx, KT_EFORMAT, "parse/arch.txt:%zu: bad range", no);
 		h->addrs = kt_realloc(h->addrs, (h->n_addrs + 1) * sizeof(*h->addrs));
 		h->addrs[h->n_addrs++] = ah;
@@ -144,11 +152,32 @@ name_vote(const struct kt_archhint *h, const char *fn)
 	return KT_ARCH_UNKNOWN;
 }
 
+/* The width of the frame addresses as printed: the hex digits of the first
+ * "[<...>]" in the report's lines (0: none printed). A 64-bit kernel prints
+ * 16 digits even for small (hashed, >= 4.15) values. */
+static unsigned
+printed_digits(const struct kt_report *r)
+{
+	for (size_t i = 0; i < r->n_lines; i++) {
+		const char *p = r->lines[i] ? strstr(r->lines[i], "[<") : NULL;
+		unsigned n = 0;
+
+		if (!p)
+			continue;
+		for (p += 2; kt_is_xdigit(*p); p++)
+			n++;
+		if (*p == '>' && n)
+			return n;
+	}
+	return 0;
+}
+
 static enum kt_arch
-addr_vote(const struct kt_archhint *h, uint64_t a)
+addr_vote(const struct kt_archhint *h, uint64_t a, unsigned digits)
 {
 	for (size_t i = 0; i < h->n_addrs; i++)
-		if (a >= h->addrs[i].lo && a <= h->addrs[i].hi)
+		if (a >= h->addrs[i].lo && a <= h->addrs[i].hi &&
+		    (!h->addrs[i].digits || h->addrs[i].digits == digits))
 			return h->addrs[i].arch;
 	return KT_ARCH_UNKNOWN;
 }
@@ -177,9 +206,13 @@ kt_archhint_guess(const struct kt_archhint *h, const struct kt_report *r)
 {
 	size_t names[KT_ARCH_COUNT] = { 0 }, addrs[KT_ARCH_COUNT] = { 0 };
 	bool any_name = false;
+	unsigned digits = 0;
 
 	if (!h || !r)
 		return KT_ARCH_UNKNOWN;
+	for (size_t i = 0; i < r->n_frames && !digits; i++)
+		if (r->frames[i].address)
+			digits = printed_digits(r);
 	for (size_t i = 0; i < r->n_frames; i++) {
 		const struct kt_frame *f = &r->frames[i];
 		enum kt_arch a;
@@ -188,7 +221,7 @@ kt_archhint_guess(const struct kt_archhint *h, const struct kt_report *r)
 			names[a]++;
 			any_name = true;
 		}
-		if (f->address && (a = addr_vote(h, f->address)) != KT_ARCH_UNKNOWN)
+		if (f->address && (a = addr_vote(h, f->address, digits)) != KT_ARCH_UNKNOWN)
 			addrs[a]++;
 	}
 	return winner(any_name ? names : addrs);
