@@ -23,6 +23,8 @@ struct kt_hostsplit {
 	size_t n;		/* hosts[1..n] are named */
 	size_t cur;		/* where the previous line went */
 	size_t next_take;	/* round robin over parsers in take() */
+	size_t max_reports;	/* 0: none */
+	size_t taken, dropped;
 	bool overflow;		/* more than KT_HOSTSPLIT_MAX hosts */
 };
 
@@ -104,6 +106,13 @@ kt_hostsplit_take(struct kt_hostsplit *h)
 		if (!r)
 			continue;
 		h->next_take = i;
+		if (h->max_reports && h->taken >= h->max_reports) {
+			h->dropped++;
+			kt_report_free(r);
+			k = (size_t)-1;	/* look again from this parser */
+			continue;
+		}
+		h->taken++;
 		if (h->overflow && i == h->n)
 			kt_report_note(r, 0, KT_SEV_WARN,
 				       "more than %d hosts in this log: the lines of the last ones "
@@ -113,10 +122,16 @@ kt_hostsplit_take(struct kt_hostsplit *h)
 	return NULL;
 }
 
+void
+kt_hostsplit_set_max_reports(struct kt_hostsplit *h, size_t n)
+{
+	h->max_reports = n;
+}
+
 size_t
 kt_hostsplit_dropped(const struct kt_hostsplit *h)
 {
-	size_t n = 0;
+	size_t n = h->dropped;
 
 	for (size_t i = 0; i <= h->n; i++)
 		n += kt_parser_dropped(h->hosts[i].p);

@@ -37,7 +37,11 @@ void kt_hostsplit_end(struct kt_hostsplit *h);
  * reports of different hosts in the order they finished (sort by
  * source.first_line for log order). Caller owns the result. */
 struct kt_report *kt_hostsplit_take(struct kt_hostsplit *h);
-/* Reports dropped by the parsers over their KT_MAX_REPORTS cap, summed. */
+/* Hand out at most `n` reports in all (0: no cap of its own; each parser
+ * still keeps at most KT_MAX_REPORTS); later ones are freed and counted in
+ * kt_hostsplit_dropped(). */
+void kt_hostsplit_set_max_reports(struct kt_hostsplit *h, size_t n);
+/* Reports dropped: over the cap above, or by a parser over its own. */
 size_t kt_hostsplit_dropped(const struct kt_hostsplit *h);
 /* Number of distinct hosts seen so far (0 when no line named one). */
 size_t kt_hostsplit_hosts(const struct kt_hostsplit *h);
