@@ -138,6 +138,15 @@ kt_hostsplit_dropped(const struct kt_hostsplit *h)
 	return n;
 }
 
+bool
+kt_hostsplit_idle(const struct kt_hostsplit *h)
+{
+	for (size_t i = 0; i <= h->n; i++)
+		if (!kt_parser_idle(h->hosts[i].p))
+			return false;
+	return true;
+}
+
 size_t
 kt_hostsplit_hosts(const struct kt_hostsplit *h)
 {

@@ -10,6 +10,7 @@
 #ifndef KT_PARSE_HOSTSPLIT_H
 #define KT_PARSE_HOSTSPLIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <ktriage/report.h>
@@ -43,6 +44,8 @@ struct kt_report *kt_hostsplit_take(struct kt_hostsplit *h);
 void kt_hostsplit_set_max_reports(struct kt_hostsplit *h, size_t n);
 /* Reports dropped: over the cap above, or by a parser over its own. */
 size_t kt_hostsplit_dropped(const struct kt_hostsplit *h);
+/* True when no parser has an open report or one waiting (kt_parser_idle()). */
+bool kt_hostsplit_idle(const struct kt_hostsplit *h);
 /* Number of distinct hosts seen so far (0 when no line named one). */
 size_t kt_hostsplit_hosts(const struct kt_hostsplit *h);
 
