@@ -153,13 +153,14 @@ feed_line(struct member_state *m, const struct kt_line *line)
 }
 
 /* A pstore multi-part dump (first line "Oops#1 Part1"): the parts were
- * buffered; feed them in log order (normalize/pstore.h). */
+ * buffered; feed them in log order (normalize/pstore.h). Lines are
+ * numbered in the stitched log, so that report ranges stay in order. */
 static void
 feed_pstore(struct member_state *m, struct kt_pstore *ps, const char *name)
 {
 	struct kt_str raw;
 	struct kt_line line;
-	uint32_t no;
+	uint32_t no, seq = 0;
 
 	if (kt_pstore_gaps(ps))
 		kt_diag(m->u->a->ctx, KT_SEV_WARN, name,
@@ -168,8 +169,11 @@ feed_pstore(struct member_state *m, struct kt_pstore *ps, const char *name)
 		kt_diag(m->u->a->ctx, KT_SEV_WARN, name,
 			"pstore dump larger than %u MiB: the rest was not read",
 			KT_PSTORE_MAX_BYTES >> 20);
+	kt_diag(m->u->a->ctx, KT_SEV_INFO, name,
+		"pstore dump: %zu record(s) stitched in log order (Part1 last); line numbers "
+		"count the stitched log", kt_pstore_records(ps));
 	while (kt_pstore_next(ps, &raw, &no)) {
-		kt_normalize(m->norm, raw, no, &line);
+		kt_normalize(m->norm, raw, ++seq, &line);
 		feed_line(m, &line);
 	}
 }
