@@ -156,11 +156,11 @@ feed_line(struct member_state *m, const struct kt_line *line)
  * buffered; feed them in log order (normalize/pstore.h). Lines are
  * numbered in the stitched log, so that report ranges stay in order. */
 static void
-feed_pstore(struct member_state *m, struct kt_pstore *ps, const char *name)
+feed_pstore(struct member_state *m, struct kt_pstore *ps, const char *name, uint32_t seq)
 {
 	struct kt_str raw;
 	struct kt_line line;
-	uint32_t no, seq = 0;
+	uint32_t no;
 
 	if (kt_pstore_gaps(ps))
 		kt_diag(m->u->a->ctx, KT_SEV_WARN, name,
@@ -180,7 +180,8 @@ feed_pstore(struct member_state *m, struct kt_pstore *ps, const char *name)
 
 /* Stream one member through normalize + parse; reports go to the unit.
  * Two forms are not line by line: journalctl -o export streams (decoded
- * entry by entry) and pstore multi-part dumps (buffered, then stitched). */
+ * entry by entry) and pstore multi-part dumps (from the first part header
+ * on, buffered, then stitched). */
 static int
 parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
 {
@@ -190,7 +191,7 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	struct kt_report *r;
 	struct kt_str raw;
 	struct kt_line line;
-	uint32_t no, entries = 0;
+	uint32_t no, entries = 0, ps_base = 0;
 	bool trunc;
 	size_t first = u->reports.n;
 	int rc;
@@ -202,8 +203,10 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
 		if (no == 1 && kt_jexport_sniff(raw))
 			jx = kt_jexport_new();
-		else if (no == 1 && kt_pstore_header(raw, NULL, NULL, NULL))
-			ps = kt_pstore_new();
+		else if (!jx && !ps && raw.len < 40 && kt_pstore_header(raw, NULL, NULL, NULL)) {
+			ps = kt_pstore_new();	/* e.g. after a console-ramoops file */
+			ps_base = no - 1;
+		}
 		if (ps) {
 			kt_pstore_add_line(ps, raw, no);
 			continue;
@@ -223,7 +226,7 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 		feed_line(&m, &line);
 	}
 	if (ps)
-		feed_pstore(&m, ps, name);
+		feed_pstore(&m, ps, name, ps_base);
 	kt_jexport_free(jx);
 	kt_pstore_free(ps);
 	kt_hostsplit_end(m.p);
