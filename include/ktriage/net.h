@@ -126,6 +126,16 @@ KT_API const char *kt_net_kind_name(enum kt_net_kind kind);
 /* Inverse of kt_net_kind_name(); KT_NET_OTHER when unknown. */
 KT_API enum kt_net_kind kt_net_kind_from_name(const char *name);
 
+enum kt_net_sev {
+	KT_NET_SEV_LOW,
+	KT_NET_SEV_MEDIUM,
+	KT_NET_SEV_HIGH,
+	KT_NET_SEV_COUNT
+};
+
+/* "low", "medium", "high". Static string. */
+KT_API const char *kt_net_sev_name(enum kt_net_sev sev);
+
 /* One interface: a Linux netdev, or a XenServer PIF (then uuid is set and
  * `name` is the PIF's device). All strings live in the inventory arena. */
 struct kt_net_iface {
@@ -161,6 +171,8 @@ struct kt_net_iface {
 	int other_config_mtu;	/* other-config:mtu override, -1 none */
 	const char *bond_master_of;	/* bond uuid when this PIF is a bond master */
 	const char *bond_slave_of;	/* bond uuid when this PIF is a bond member */
+	enum kt_net_sev jumbo_sev;	/* audit severity of a depends/no verdict on this
+					 * platform (data/net/platforms.tsv); low by default */
 };
 
 /* A XenServer network (or a Linux bridge seen as one). */
@@ -196,15 +208,6 @@ struct kt_net_pbd {
 	bool attached;
 };
 
-enum kt_net_sev {
-	KT_NET_SEV_LOW,
-	KT_NET_SEV_MEDIUM,
-	KT_NET_SEV_HIGH,
-	KT_NET_SEV_COUNT
-};
-
-/* "low", "medium", "high". Static string. */
-KT_API const char *kt_net_sev_name(enum kt_net_sev sev);
 
 struct kt_net_finding {
 	const char *id;		/* "jumbo-unsupported", "mtu-above-max" ... */
@@ -232,6 +235,8 @@ struct kt_net_inventory {
 	bool ha_enabled;
 	bool redo_log_enabled;
 	bool is_xe;		/* filled from xe records (PIFs, networks) */
+	const char *platform;	/* "xenserver", "xen-dom0", "linux"; NULL = unknown
+				 * (selects rows of data/net/platforms.tsv) */
 	struct kt_net_finding *findings;
 	size_t n_findings;
 	/* growth bookkeeping and the name index (private) */

@@ -371,6 +371,7 @@ kt_net_inventory_status_report(struct kt_ctx *ctx, const char *path,
 			f->kind = KT_NET_VLAN;
 	}
 	inv->source = kt_net_printf(inv, "status-report:%s", path);
+	inv->platform = "xenserver";	/* xen-bugtool output */
 out:
 	free(sr.ip);
 	for (size_t i = 0; i < sr.n_ovs; i++) {
