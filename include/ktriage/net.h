@@ -60,6 +60,12 @@ KT_API const struct kt_driver_info *kt_driver_db_find(const struct kt_driver_db 
 /* Look a PCI vendor:device up; NULL when unknown. Borrowed as above. */
 KT_API const struct kt_pci_info *kt_driver_db_find_pci(const struct kt_driver_db *db,
 						       unsigned vendor, unsigned device);
+/* Validate the knowledge tables (drivers.tsv, pci-ids.tsv, platforms.tsv):
+ * each row's source must be public (a URL or a kernel/project source path,
+ * never a local file). Each problem goes to fn(ud, KT_SEV_ERROR,
+ * "net/FILE", "ROW: reason"). Returns 0, KT_EFORMAT (problems reported, or
+ * a table does not load: message on ctx) or KT_ENOTFOUND. */
+KT_API int kt_driver_db_check(struct kt_ctx *ctx, kt_diag_fn fn, void *ud);
 /* Number of driver rows and row i (for listing and tests). Borrowed. */
 KT_API size_t kt_driver_db_count(const struct kt_driver_db *db);
 KT_API const struct kt_driver_info *kt_driver_db_at(const struct kt_driver_db *db, size_t i);

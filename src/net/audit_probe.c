@@ -17,7 +17,7 @@ kt_net_audit_add_probe(struct kt_net_inventory *inv, const struct kt_probe_resul
 	switch (r->verdict) {
 	case KT_PROBE_VERDICT_BLACK_HOLE:
 		kt_net_add_finding(inv, "path-mtu-black-hole", KT_NET_SEV_HIGH, NULL, r->host,
-				   "research/xen-domain.md 5 (DF ping: loss at large size only)",
+				   "RFC 2923 (path MTU black holes: large packets lost without an ICMP error)",
 				   remedy,
 				   "packets to %s (%s) up to %d bytes pass but %d-byte packets vanish "
 				   "without an ICMP error (interface %s MTU %d): a device on the path "

@@ -4,6 +4,7 @@
  * vendor:device -> driver, chip overrides). Knowledge lives in the data
  * files; this file only reads them and answers look-ups.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "net/inventory.h"
 #include "util/arena.h"
 #include "util/data.h"
+#include "util/ref.h"
 #include "util/str.h"
 
 struct kt_driver_db {
@@ -291,4 +293,53 @@ kt_driver_db_find_platform(const struct kt_driver_db *db, const char *driver,
 		if (!strcmp(db->plats[i].driver, driver) && !strcmp(db->plats[i].platform, platform))
 			return &db->plats[i];
 	return NULL;
+}
+
+int
+kt_driver_db_check(struct kt_ctx *ctx, kt_diag_fn fn, void *ud)
+{
+	struct kt_driver_db *db = NULL;
+	size_t problems = 0;
+	const char *why;
+	int rc = kt_driver_db_load(ctx, &db);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < db->n_drivers; i++)
+		if (!kt_ref_list_is_public(db->drivers[i].source, &why)) {
+			problems++;
+			if (fn) {
+				char msg[512];
+
+				(void)snprintf(msg, sizeof(msg), "row %s: source %s",
+					       db->drivers[i].driver, why);
+				fn(ud, KT_SEV_ERROR, "net/drivers.tsv", msg);
+			}
+		}
+	for (size_t i = 0; i < db->n_pcis; i++)
+		if (!kt_ref_list_is_public(db->pcis[i].source, &why)) {
+			problems++;
+			if (fn) {
+				char msg[512];
+
+				(void)snprintf(msg, sizeof(msg), "row %04x:%04x: source %s",
+					       db->pcis[i].vendor, db->pcis[i].device, why);
+				fn(ud, KT_SEV_ERROR, "net/pci-ids.tsv", msg);
+			}
+		}
+	for (size_t i = 0; i < db->n_plats; i++)
+		if (!kt_ref_list_is_public(db->plats[i].source, &why)) {
+			problems++;
+			if (fn) {
+				char msg[512];
+
+				(void)snprintf(msg, sizeof(msg), "row %s %s: source %s",
+					       db->plats[i].driver, db->plats[i].platform, why);
+				fn(ud, KT_SEV_ERROR, "net/platforms.tsv", msg);
+			}
+		}
+	kt_driver_db_free(db);
+	return problems ? kt_error(ctx, KT_EFORMAT, "%zu non-public source(s) in data/net/",
+				   problems)
+			: 0;
 }

@@ -223,7 +223,7 @@ read_iface(struct kt_net_inventory *inv, const struct kt_host_ops *ops, const ch
 	read_pci_id(inv, ops, f);
 	if (ops->link_info && ops->link_info(ops->userdata, name, &mn, &mx, &nl_kind) == 0) {
 		f->min_mtu = mn;
-		/* maxmtu 0 means "no upper check" (research/xen-domain.md 4.3) */
+		/* maxmtu 0 means "no upper check" (linux net/core/dev.c dev_validate_mtu) */
 		if (mx > 0) {
 			f->max_mtu = mx;
 			f->max_mtu_from = "netlink";
