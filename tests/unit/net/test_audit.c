@@ -16,6 +16,7 @@
 
 #include <ktriage/hostfacts.h>
 #include <ktriage/net.h>
+#include <ktriage/probe.h>
 
 #include "fakeops.h"
 
@@ -354,6 +355,33 @@ test_ovs(void **state)
 	assert_int_equal(finding(inv, "jumbo-depends", "eth2")->sev, KT_NET_SEV_MEDIUM);
 	assert_int_equal(finding(inv, "jumbo-depends", "eth3")->sev, KT_NET_SEV_MEDIUM);
 	assert_null(finding(inv, "jumbo-unsupported", "eth2"));
+	/* a DF probe that carries the full MTU is no evidence */
+	{
+		struct kt_probe_result r;
+
+		memset(&r, 0, sizeof(r));
+		strcpy(r.host, "198.51.100.50");
+		strcpy(r.addr, "198.51.100.50");
+		strcpy(r.iface, "xenbr1");
+		r.iface_mtu = 9000;
+		r.pmtu = 9000;
+		r.verdict = KT_PROBE_VERDICT_FULL;
+		kt_net_audit_add_probe(inv, &r);
+		assert_null(finding(inv, "jumbo-depends-fails", "eth2"));
+		/* one that loses everything above 1500 through the bridge, bond and
+		 * enic NICs is: "depends" becomes high on both members */
+		r.pmtu = 1500;
+		r.smallest_failed = 1501;
+		r.black_hole = true;
+		r.verdict = KT_PROBE_VERDICT_BLACK_HOLE;
+		kt_net_audit_add_probe(inv, &r);
+		assert_non_null(finding(inv, "path-mtu-black-hole", "198.51.100.50"));
+		assert_int_equal(finding(inv, "jumbo-depends-fails", "eth2")->sev, KT_NET_SEV_HIGH);
+		assert_int_equal(finding(inv, "jumbo-depends-fails", "eth3")->sev, KT_NET_SEV_HIGH);
+		assert_non_null(strstr(finding(inv, "jumbo-depends-fails", "eth2")->summary, "vNIC"));
+		assert_non_null(strstr(finding(inv, "jumbo-depends-fails", "eth2")->remedy, "--mtu 1500"));
+		assert_int_equal(inv->findings[0].sev, KT_NET_SEV_HIGH);
+	}
 	kt_net_inventory_free(inv);
 }
 
