@@ -67,5 +67,12 @@ hits=$(cd "$src" && grep -rnI -E '(/work/|\.\./shared|shared/(research|seed|fixt
 if [ -z "$hits" ]; then ok "no private paths in data/ docs/ src/ cli/ README.md examples/"
 else notok "no private paths in data/ docs/ src/ cli/ README.md examples/" "$hits"; fi
 
+# 6. the complete example of docs/rules.md is a valid rule
+mkdir "$tmp/doc"
+awk '/^```yaml$/ { on = 1; next } /^```$/ { if (on) exit } on' "$src/docs/rules.md" > "$tmp/doc/example.yaml"
+out=$("$kt" rules check "$tmp/doc" 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ -s "$tmp/doc/example.yaml" ]; then ok "docs/rules.md example passes rules check"
+else notok "docs/rules.md example passes rules check" "rc=$rc" "$out"; fi
+
 echo "1..$n"
 exit $fail
