@@ -393,7 +393,7 @@ test_host_network(void **state)
 	assert_string_equal(f->confidence, "high");
 	assert_true(has_evidence(f, "network 'Storage' on xenbr2 MTU 9000"));
 	for (size_t k = 0; k < f->n_remedy; k++)
-		uuid_in_remedy |= strstr(f->remedy[k], "ktriage net plan --network Storage --mtu 1500 --xe") != NULL;
+		uuid_in_remedy |= strstr(f->remedy[k], "ktriage net plan --network 'Storage' --mtu 1500 --xe") != NULL;
 	assert_true(uuid_in_remedy);
 	/* enic at 9000 in host facts is no evidence of a smaller vNIC */
 	f = finding(r, "enic-jumbo-frames");
