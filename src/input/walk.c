@@ -43,9 +43,10 @@ static const char *const role_names[KT_ROLE_COUNT] = {
 	[KT_ROLE_OTHER] = "other",
 };
 
-/* Crash-folder file names, first match wins. Source: https://github.com/xenserver/xen-crashdump-analyser
- * (inventory written by the kdump script and xen-crashdump-analyser,
- * xcp-ng-rpms/kexec-tools SOURCES/kdump). */
+/* Crash-folder file names, first match wins. Source:
+ * https://github.com/xenserver/xen-crashdump-analyser (inventory written by
+ * the kdump script and xen-crashdump-analyser, xcp-ng-rpms/kexec-tools
+ * SOURCES/kdump). */
 static const struct {
 	const char *glob;
 	enum kt_member_role role;
@@ -71,7 +72,9 @@ static const char *const log_globs[] = {
 
 /* Logs in a status report that never carry kernel messages (xapi, storage
  * manager, audit, HA, Open vSwitch, the bug tool itself) and per-PCPU stack
- * dumps of a crash folder. Sources: https://github.com/xenserver/xen-crashdump-analyser, https://github.com/xenserver/xen-bugtool. */
+ * dumps of a crash folder. Sources:
+ * https://github.com/xenserver/xen-crashdump-analyser,
+ * https://github.com/xenserver/xen-bugtool. */
 static const char *const not_kernel_globs[] = {
 	"xensource.log*", "SMlog*", "audit.log*", "xha.log*", "ovs-vswitchd.log*",
 	"ovsdb-server.log*", "xen-bugtool.log*", "xcp-rrdd*", "xenopsd*", "squeezed*",
