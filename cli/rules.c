@@ -23,7 +23,7 @@ static const char usage_text[] =
 	"       ktriage rules check [--data DIR] [PATH...]\n"
 	"\n"
 	"The knowledge base: each rule names a known cause of kernel or Xen crashes\n"
-	"(for example jumbo frames on a NIC that cannot carry them), the conditions on a\n"
+	"(for example a guest VIF MTU above the bridge port's MTU), the conditions on a\n"
 	"crash report and on host facts that point to it, how confident a match is, the\n"
 	"evidence to show, an explanation, remedy steps and references. Rules are YAML\n"
 	"files, one rule per file; the format is described in docs/rules.md.\n"
