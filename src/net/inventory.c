@@ -390,8 +390,14 @@ resolve_one(struct kt_net_inventory *inv, struct kt_net_iface *f, const struct k
 	if (f->driver && (plat = kt_driver_db_find_platform(db, f->driver, inv->platform))) {
 		f->jumbo = kt_net_strdup(inv, plat->jumbo);
 		f->jumbo_sev = plat->sev;
-		f->caveat = kt_net_strdup(inv, plat->caveat);
-		f->caveat_source = kt_net_strdup(inv, plat->source);
+		/* a chip row with its own verdict (an enic VF) keeps its note */
+		if (pci && pci->jumbo) {
+			f->caveat = kt_net_printf(inv, "%s. %s", pci->model, plat->caveat);
+			f->caveat_source = kt_net_printf(inv, "%s ; %s", pci->source, plat->source);
+		} else {
+			f->caveat = kt_net_strdup(inv, plat->caveat);
+			f->caveat_source = kt_net_strdup(inv, plat->source);
+		}
 	}
 	if (!f->jumbo)
 		f->jumbo = "unknown";

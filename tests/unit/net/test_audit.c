@@ -137,13 +137,14 @@ test_enic_platforms(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fake_entry e[6] = {
+		struct fake_entry e[8] = {
 			{ "/sys/class/net/eth2/mtu", "9000\n", NULL },
 			{ "/sys/class/net/eth2/device/driver", NULL, "../../bus/pci/drivers/enic" },
+			{ "/sys/class/net/eth2/device/subsystem", NULL, "../../../bus/pci" },
 			{ "/sys/class/net/eth2/device/vendor", "0x1137\n", NULL },
 			{ "/sys/class/net/eth2/device/device", "0x0071\n", NULL },	/* a VF */
 		};
-		struct fake_fs fs = { e, 4, "", NULL, 0 };
+		struct fake_fs fs = { e, 5, "", NULL, 0 };
 		struct kt_host_ops ops;
 		struct kt_net_inventory *inv;
 		const struct kt_net_finding *f;
@@ -175,6 +176,9 @@ test_enic_platforms(void **state)
 			assert_int_equal(f->sev, cases[i].want_sev);
 		}
 		assert_null(finding(inv, "jumbo-unsupported", "eth2"));
+		/* the VF's own limit is said wherever there is a finding */
+		if (f)
+			assert_non_null(strstr(f->summary, "EOPNOTSUPP"));
 		kt_net_inventory_free(inv);
 	}
 }
