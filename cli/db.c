@@ -513,17 +513,8 @@ kt_cli_db(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	cmd = argv[1];
-	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-		fputs(usage_text, stdout);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		known |= strcmp(cmd, commands[i]) == 0;
-	if (!known)
-		return usage_err("unknown db command");
 	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_DB: o.db = optarg; break;
 		case 'f':
@@ -553,6 +544,17 @@ kt_cli_db(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (optind >= argc)
+		return usage_err("missing db command");
+	cmd = argv[optind++];
+	if (strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		known |= strcmp(cmd, commands[i]) == 0;
+	if (!known)
+		return usage_err("unknown db command");
 	url = o.db ? strdup(o.db)
 		   : kt_store_default_url(getenv("KTRIAGE_DB"), getenv("XDG_DATA_HOME"), getenv("HOME"));
 	if (!url)
@@ -570,7 +572,7 @@ kt_cli_db(int argc, char **argv)
 		kt_ctx_free(ctx);
 		return rc == 2 ? 2 : 3;
 	}
-	rc = run(s, ctx, cmd, argv + 1 + optind, argc - 1 - optind, &o);
+	rc = run(s, ctx, cmd, argv + optind, argc - optind, &o);
 	kt_store_close(s);
 	kt_ctx_free(ctx);
 	return rc;

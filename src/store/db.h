@@ -37,7 +37,7 @@ kt_dbv_int(int64_t x)
 static inline struct kt_dbv
 kt_dbv_text(const char *x)
 {
-	return (struct kt_dbv){ .t = x ? KT_DBT_TEXT : KT_DBT_NULL, .s = x };
+	return (struct kt_dbv){ .t = KT_DBT_TEXT, .s = x };	/* s NULL: a NULL of type text */
 }
 
 static inline struct kt_dbv

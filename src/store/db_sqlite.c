@@ -80,7 +80,10 @@ bind(struct sdb *d, sqlite3_stmt *st, const struct kt_dbv *p, int n)
 		switch (p[i].t) {
 		case KT_DBT_INT: rc = sqlite3_bind_int64(st, idx, p[i].i); break;
 		case KT_DBT_REAL: rc = sqlite3_bind_double(st, idx, p[i].d); break;
-		case KT_DBT_TEXT: rc = sqlite3_bind_text(st, idx, p[i].s, -1, SQLITE_STATIC); break;
+		case KT_DBT_TEXT:
+			rc = p[i].s ? sqlite3_bind_text(st, idx, p[i].s, -1, SQLITE_STATIC)
+				    : sqlite3_bind_null(st, idx);
+			break;
 		case KT_DBT_BLOB: rc = sqlite3_bind_blob64(st, idx, p[i].b ? p[i].b : "",
 							   p[i].n, SQLITE_STATIC); break;
 		default: rc = sqlite3_bind_null(st, idx); break;

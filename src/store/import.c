@@ -27,6 +27,7 @@ struct crec {
 	bool corrupted;
 	char *excerpt;
 	size_t excerpt_len;
+	uint32_t excerpt_line;	/* line of the header in the excerpt */
 	json_t *findings;
 };
 
@@ -140,10 +141,13 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	e->first = r->source.first_line;
 	e->last = r->source.last_line;
 	e->corrupted = r->corrupted;
-	if (c->bytes && file && strcmp(file, c->path) == 0 && e->first && e->last >= e->first)
+	e->excerpt_line = 1;
+	if (c->bytes && unit && strcmp(unit, c->path) == 0 && e->first && e->last >= e->first) {
 		e->excerpt = cut_lines(c->bytes, c->len, e->first, e->last, &e->excerpt_len);
-	else
+		e->excerpt_line = e->first > 20 ? 21 : e->first;
+	} else {
 		e->excerpt = join_lines(r, &e->excerpt_len);
+	}
 	e->findings = json_array();
 	for (size_t i = 0; i < r->n_findings; i++)
 		json_array_append_new(e->findings, json_pack("{s:s?,s:s?}", "rule", r->findings[i].rule,
@@ -459,7 +463,7 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 			return kt_error(s->ctx, KT_EIO, "compressing a crash failed");
 		}
 		{
-			struct kt_dbv p[18] = {
+			struct kt_dbv p[19] = {
 				KT_DBV_INT(host_id), KT_DBV_TEXT(key), KT_DBV_INT(issue),
 				KT_DBV_TEXT(e->bucket), KT_DBV_TEXT(e->title), KT_DBV_TEXT(e->kind),
 				KT_DBV_TEXT(e->kernel), KT_DBV_TEXT(e->xen), KT_DBV_TEXT(e->taint),
@@ -467,14 +471,15 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 				KT_DBV_INT(e->corrupted), KT_DBV_TEXT(at), KT_DBV_TEXT(received),
 				facts_id ? KT_DBV_INT(facts_id) : KT_DBV_NULL,
 				KT_DBV_TEXT(analyzer), KT_DBV_BLOB(zx, nzx), KT_DBV_BLOB(zr, nzr),
+				KT_DBV_INT(e->excerpt_line),
 			};
 
 			rc = kt_db_query(s->db, "INSERT INTO kt_crash(host_id, occ_key, issue_id,"
 				" bucket, title, kind, kernel, xen, taint, hardware, rule, corrupted,"
-				" crashed_at, received_at, facts_id, analyzer, excerpt, report)"
+				" crashed_at, received_at, facts_id, analyzer, excerpt, report, excerpt_line)"
 				" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-				" $15, $16, $17, $18)"
-				" ON CONFLICT(host_id, occ_key) DO NOTHING RETURNING id", p, 18, &q);
+				" $15, $16, $17, $18, $19)"
+				" ON CONFLICT(host_id, occ_key) DO NOTHING RETURNING id", p, 19, &q);
 		}
 		free(zx);
 		free(zr);

@@ -25,18 +25,24 @@ struct rc_crash {
 };
 
 struct pick {
+	uint32_t line;		/* the header's line in the excerpt */
 	struct kt_report *best;
 };
 
-/* The crash's own report: the last one starting within the context lines
- * kept before its header (import.c keeps up to 20). */
+static uint32_t
+dist(uint32_t a, uint32_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* The crash's own report: the one starting on (or nearest to) the header's
+ * line in the excerpt (import.c keeps up to 20 lines of context before). */
 static void
 pick_report(void *ud, const char *unit, struct kt_report *r)
 {
 	struct pick *p = ud;
 
-	if (r->source.first_line <= 21 &&
-	    (!p->best || r->source.first_line >= p->best->source.first_line)) {
+	if (!p->best || dist(r->source.first_line, p->line) < dist(p->best->source.first_line, p->line)) {
 		kt_report_free(p->best);
 		p->best = r;
 	} else {
@@ -45,10 +51,10 @@ pick_report(void *ud, const char *unit, struct kt_report *r)
 }
 
 static int
-reanalyse(struct kt_store *s, struct rc_crash *c, const char *excerpt, size_t len)
+reanalyse(struct kt_store *s, struct rc_crash *c, const char *excerpt, size_t len, uint32_t line)
 {
 	struct kt_analyzer *a;
-	struct pick p = { 0 };
+	struct pick p = { .line = line };
 	struct kt_analyze_cb cb = { .report = pick_report, .ud = &p };
 	char tmp[4096];
 	FILE *f;
@@ -92,8 +98,8 @@ static int
 load(struct kt_store *s, struct kt_vec *v)
 {
 	struct kt_dbq *q;
-	int rc = kt_db_query(s->db, "SELECT id, issue_id, bucket, title, excerpt FROM kt_crash"
-			     " ORDER BY id", NULL, 0, &q);
+	int rc = kt_db_query(s->db, "SELECT id, issue_id, bucket, title, excerpt, excerpt_line"
+			     " FROM kt_crash ORDER BY id", NULL, 0, &q);
 
 	if (rc)
 		return rc;
@@ -109,7 +115,7 @@ load(struct kt_store *s, struct kt_vec *v)
 		c->title = kt_strdup(kt_dbq_text(q, 3));
 		memcpy(c->nbucket, c->bucket, 17);
 		if (b && kt_z_inflate(b, n, (size_t)64 << 20, &text, &len) == 0) {
-			rc = reanalyse(s, c, text, len);
+			rc = reanalyse(s, c, text, len, (uint32_t)kt_dbq_int(q, 5));
 			free(text);
 		}
 		if (!c->analysed) {	/* nothing found any more: keep it as it is */
@@ -362,12 +368,13 @@ kt_store_crash_text(struct kt_store *s, int64_t crash, const struct kt_render_op
 	struct kt_dbv p[1] = { KT_DBV_INT(crash) };
 	struct kt_dbq *q;
 	struct kt_analyzer *a;
-	struct pick pk = { 0 };
+	struct pick pk = { .line = 1 };
 	struct kt_analyze_cb cb = { .report = pick_report, .ud = &pk };
 	char *text = NULL, tmp[4096];
 	size_t len = 0;
 	FILE *f;
-	int rc = kt_db_query(s->db, "SELECT excerpt FROM kt_crash WHERE id = $1", p, 1, &q);
+	int rc = kt_db_query(s->db, "SELECT excerpt, excerpt_line FROM kt_crash WHERE id = $1",
+			     p, 1, &q);
 
 	if (rc)
 		return rc;
@@ -377,6 +384,7 @@ kt_store_crash_text(struct kt_store *s, int64_t crash, const struct kt_render_op
 
 		if (!b || kt_z_inflate(b, n, (size_t)64 << 20, &text, &len))
 			text = NULL;
+		pk.line = (uint32_t)kt_dbq_int(q, 1);
 	}
 	rc = kt_dbq_end(q);
 	if (rc == 0 && !text)
