@@ -481,13 +481,14 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 				" $15, $16, $17, $18, $19)"
 				" ON CONFLICT(host_id, occ_key) DO NOTHING RETURNING id", p, 19, &q);
 		}
+		if (rc == 0) {	/* the statement runs here: the blobs must still exist */
+			if (kt_dbq_next(q))
+				crash = kt_dbq_int(q, 0);
+			rc = kt_dbq_end(q);
+		}
 		free(zx);
 		free(zr);
 		if (rc)
-			return rc;
-		if (kt_dbq_next(q))
-			crash = kt_dbq_int(q, 0);
-		if ((rc = kt_dbq_end(q)))
 			return rc;
 		if (!crash) {	/* a concurrent importer stored it first */
 			struct kt_dbv p[2] = { KT_DBV_INT(host_id), KT_DBV_TEXT(key) };
