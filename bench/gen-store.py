@@ -3,8 +3,8 @@
 
 gen-store.py OUTDIR [--hosts 1000] [--crashes 100000] [--seed 1]
 
-Writes OUTDIR/logs/hNNNN.log (one dmesg-style log per host, its crashes in
-time order) and OUTDIR/facts/hNNNN.json (a host-facts snapshot in the
+Writes OUTDIR/logs/hNNNN.log (one kern.log per host in syslog format, so the
+host name and wall-clock time come from the lines; its crashes in time order) and OUTDIR/facts/hNNNN.json (a host-facts snapshot in the
 format of `ktriage net audit --format json`). Crash texts are the repository's
 rule fixtures (tests/golden/rules/*/fire.log and miss.log, each written from a
 public source named in its rule), re-timestamped; which fixture a crash uses
@@ -18,6 +18,9 @@ import json
 import os
 import random
 import re
+import time
+
+BASE = 1767225600  # 2026-01-01T00:00:00Z
 
 TS = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 XEN_TS = re.compile(r'^\(XEN\) \[\s*\d+\.\d+\]\s?')
@@ -40,14 +43,14 @@ def templates(root):
     return out
 
 
-def stamp(lines, t):
+def stamp(lines, t, host, boot):
+    """Syslog lines (RFC 3164, as rsyslog writes kern.log): wall-clock time,
+    host name, 'kernel:', then the printk time since boot."""
     res = []
     for i, l in enumerate(lines):
-        ts = '[%12.6f] ' % (t + i * 0.000137)
-        if XEN_TS.match(l):
-            res.append('(XEN) ' + ts + XEN_TS.sub('', l))
-        else:
-            res.append(ts + TS.sub('', l))
+        up = t - boot + i * 0.000137
+        wall = time.strftime('%b %e %H:%M:%S', time.gmtime(BASE + t))
+        res.append('%s %s kernel: [%12.6f] %s' % (wall, host, up, TS.sub('', l)))
     return res
 
 
@@ -88,14 +91,16 @@ def main():
             json.dump(facts(name, enic), fh)
         t = 100.0 + rnd.random() * 50
         out = []
+        span = 300 * 86400 / max(per_host[h], 1)	# the crashes spread over 300 days
         for _ in range(per_host[h]):
             if enic and enic_tpl and rnd.random() < 0.3:
                 k = enic_tpl[0]
             else:
                 k = order[rnd.choices(range(len(tpl)), weights)[0]]
-            out.append('[%12.6f] bench: host %s boot noise' % (t - 1, name))
-            out.extend(stamp(tpl[k][1], t))
-            t += 60 + rnd.random() * 3600
+            boot = t - 100 - rnd.random() * 1000	# each crash ends a boot
+            out.extend(stamp(['bench: host %s up' % name], t - 1, name, boot))
+            out.extend(stamp(tpl[k][1], t, name, boot))
+            t += span * (0.5 + rnd.random())
         with open(os.path.join(a.outdir, 'logs', name + '.log'), 'w') as fh:
             fh.write('\n'.join(out) + '\n')
 
