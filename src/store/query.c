@@ -54,12 +54,11 @@ issue_row(struct kt_dbq *q)
 }
 
 static const char issues_fast[] =
-	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, sum(f.n), count(*),"
-	" min(f.first_seen), max(f.last_seen)"
-	" FROM kt_facet f JOIN kt_issue i ON i.id = f.issue_id"
-	" WHERE f.key = $1 AND ($2 IS NULL OR f.value = $2) AND ($3 IS NULL OR i.status = $3)"
-	" GROUP BY i.id, i.title, i.kind, i.status, i.fixed_in"
-	" ORDER BY 6 DESC, i.id LIMIT $4 OFFSET $5";
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, a.n, a.h, a.f, a.l FROM"
+	" (SELECT issue_id, sum(n) AS n, count(*) AS h, min(first_seen) AS f, max(last_seen) AS l"
+	"  FROM kt_facet WHERE key = $1 AND ($2 IS NULL OR value = $2) GROUP BY issue_id) a"
+	" JOIN kt_issue i ON i.id = a.issue_id WHERE ($3 IS NULL OR i.status = $3)"
+	" ORDER BY a.n DESC, i.id LIMIT $4 OFFSET $5";
 
 static const char issues_slow[] =
 	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, count(*), count(DISTINCT c.host_id),"
