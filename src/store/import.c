@@ -750,7 +750,8 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 static int
 read_file(struct kt_ctx *ctx, const char *path, char **ret, size_t *ret_len)
 {
-	FILE *f = fopen(path, "rb");
+	bool in = strcmp(path, "-") == 0;
+	FILE *f = in ? stdin : fopen(path, "rb");
 	char *buf = NULL;
 	size_t n = 0, cap = 0, got;
 
@@ -761,7 +762,8 @@ read_file(struct kt_ctx *ctx, const char *path, char **ret, size_t *ret_len)
 			cap = cap ? cap * 2 : 262144;
 			if (cap > KT_STORE_MAX_UPLOAD) {
 				free(buf);
-				fclose(f);
+				if (!in)
+					fclose(f);
 				return kt_error(ctx, KT_EINVAL, "'%s' is too large", path);
 			}
 			buf = kt_realloc(buf, cap + 1);
@@ -769,7 +771,8 @@ read_file(struct kt_ctx *ctx, const char *path, char **ret, size_t *ret_len)
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;
 	} while (got > 0);
-	fclose(f);
+	if (!in)
+		fclose(f);
 	buf[n] = '\0';
 	*ret = buf;
 	*ret_len = n;
@@ -849,6 +852,23 @@ kt_store_import_path(struct kt_store *s, const char *path, const struct kt_uploa
 	int rc;
 
 	fill_meta(&m, min);
+	if (strcmp(path, "-") == 0) {	/* standard input: one upload of its bytes */
+		char *bytes = NULL;
+		size_t len = 0;
+		json_t *res = NULL;
+
+		m.name = "stdin";
+		rc = read_file(s->ctx, path, &bytes, &len);
+		if (rc == 0)
+			rc = kt_store_import(s, &m, bytes, len, &res);
+		free(bytes);
+		if (rc)
+			res = json_pack("{s:s}", "error", kt_ctx_errmsg(s->ctx));
+		json_object_set_new(res, "path", json_string("-"));
+		json_array_append_new(pc.out, res);
+		*ret = pc.out;
+		return rc == KT_EDB ? rc : 0;
+	}
 	if (stat(path, &st) != 0) {
 		json_decref(pc.out);
 		return kt_error(s->ctx, KT_ENOTFOUND, "'%s' does not exist", path);

@@ -58,7 +58,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..37"
+echo "1..38"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -161,6 +161,9 @@ check "status report: its network state is a facts snapshot" \
 check "status report: the crash links to it (driver@mtu facet)" \
 	"$("$K" db --db "$DB" show 1 --format json | jq -r '[.facets.driver_mtu[].value] | join(",")')" \
 	"enic@1500,enic@9000"
+
+"$K" db --db "$DB" import --host h3 - < "$DMESG" --format json > "$T/stdin"
+check "standard input is one upload" "$(jq -r '.[0] | "\(.path) \(.status) \(.crashes | length)"' "$T/stdin")" "- new 1"
 
 # --- two importers at once ----------------------------------------------
 fresh
