@@ -3,8 +3,9 @@
  * checked word-at-a-time for bytes that need cleaning (control characters,
  * ESC, bytes >= 0x80); only such lines are copied into the scratch buffer.
  * Then the first byte picks the recognisers to try, each a short byte-level
- * matcher with one real example above it. Formats: research/oops-format.md §6,
- * research/xen-domain.md §1.5 and §2. It never looks at the message itself.
+ * matcher with one real example above it. Formats: linux kernel/printk,
+ * syslog (RFC 3164, RFC 5424), journald, xen-crashdump-analyser and the Xen
+ * console (xen xen/drivers/char/console.c). It never looks at the message itself.
  */
 #include "normalize/normalize.h"
 
@@ -290,7 +291,7 @@ caller_id(struct kt_str s, size_t i, struct kt_line *out)
 }
 
 /* Level words of the XenServer dom0.log ring, right-aligned in 6 columns
- * (xen-crashdump-analyser; research/xen-domain.md §1.5). */
+ * (xen-crashdump-analyser, https://github.com/xenserver/xen-crashdump-analyser). */
 static const struct {
 	const char *word;
 	size_t len;

@@ -7,8 +7,8 @@
  *            independent header closes it and opens the next one; once
  *            "---[ end trace" is seen the report is in its tail, where only
  *            panic lines (data/parse/cut.txt "tail") still belong to it.
- * The rules follow syzkaller's report cutting (research/syzkaller-titles.md
- * §1 step 3): up to 5 prefix lines (50 with a per-task caller id), lines of
+ * The rules follow syzkaller's report cutting (google/syzkaller
+ * pkg/report/linux.go): up to 5 prefix lines (50 with a per-task caller id), lines of
  * other contexts are left out (CPU-context lines are kept after "Sending NMI
  * from CPU"), a header immediately followed by "** replaying previous printk
  * message **" is dropped because the kernel prints it again.
