@@ -167,7 +167,7 @@ feed_pstore(struct member_state *m, struct kt_pstore *ps, const char *name, uint
 			"pstore record with missing parts: the stitched log has gaps");
 	if (kt_pstore_truncated(ps))
 		kt_diag(m->u->a->ctx, KT_SEV_WARN, name,
-			"pstore dump larger than %u MiB: the rest was not read",
+			"pstore dump too large to stitch (over %u MiB kept): the rest was not read",
 			KT_PSTORE_MAX_BYTES >> 20);
 	kt_diag(m->u->a->ctx, KT_SEV_INFO, name,
 		"pstore dump: %zu record(s) stitched in log order (Part1 last); line numbers "
