@@ -313,6 +313,10 @@ static void
 scan_log(struct sr_files *sr, char *text)
 {
 	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		/* a kernel log line is under 1 KiB (printk's LOG_LINE_MAX); longer
+		 * ones are not driver messages and would only cost regex time */
+		if (strnlen(l, 1025) > 1024)
+			continue;
 		for (size_t i = 0; i < sr->n_ev && sr->md; i++) {
 			struct evidence_rule *r = &sr->ev[i];
 			PCRE2_SIZE *ov;
