@@ -192,7 +192,7 @@ run_check(struct kt_ctx *ctx, const struct kt_host_ops *ops, const struct kt_net
 
 	err = kt_net_inventory_new(ctx, &inv);
 	if (!err)
-		err = kt_net_inventory_xe(ctx, ops, NULL, inv);
+		err = kt_net_inventory_xe_light(ctx, ops, inv);
 	if (err) {
 		kt_buf_printf(why, "cannot re-read the pool: %s", kt_ctx_errmsg(ctx));
 		kt_net_inventory_free(inv);

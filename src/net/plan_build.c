@@ -135,6 +135,9 @@ struct builder {
 	bool evacuate;		/* every host is evacuated (storage on the network) */
 	struct hplan *hosts;
 	size_t n_hosts;
+	/* where each VM of inv->vms runs at this point of the plan (host uuid,
+	 * NULL halted): evacuations move VMs to chosen hosts */
+	const char **loc;
 };
 
 static struct kt_plan_step *
@@ -576,6 +579,16 @@ host_label(const struct hplan *h)
 	return h->pif->host ? h->pif->host : "?";
 }
 
+/* Index of a VM in inv->vms, or -1. */
+static long
+vm_index(const struct builder *b, const struct kt_net_vm *vm)
+{
+	for (size_t i = 0; i < b->inv->n_vms; i++)
+		if (&b->inv->vms[i] == vm)
+			return (long)i;
+	return -1;
+}
+
 /* Hosts in plan order: pool master first, then host-list order; PIFs of
  * hosts missing from host-list last. */
 static void
@@ -628,20 +641,20 @@ new_check(struct builder *b, const struct hplan *h, bool after)
 	for (size_t i = 0; i < h->n_pbds; i++)
 		c->pbds[c->n_pbds++] = kt_arena_strdup(a, h->pbds[i]->uuid);
 	if (!after) {
-		/* before: the VIFs the plan knows on this host; with evacuation
-		 * VMs from hosts done earlier may have arrived, so every VIF the
-		 * plan knows on the network is allowed */
+		/* before: the VIFs on the network of the VMs that run on this
+		 * host at this point of the plan */
 		const struct kt_net_inventory *inv = b->inv;
 
 		c->vifs = kt_arena_alloc(a, (inv->n_vifs + 1) * sizeof(char *));
 		for (size_t i = 0; i < inv->n_vifs; i++) {
-			bool ok = b->evacuate;
+			bool here = false;
 
 			if (!inv->vifs[i].attached || !same(inv->vifs[i].network_uuid, b->net->uuid))
 				continue;
-			for (size_t k = 0; !ok && k < h->n_vifs; k++)
-				ok = h->vifs[k] == &inv->vifs[i];
-			if (ok)
+			for (size_t k = 0; h->host && k < inv->n_vms; k++)
+				if (same(inv->vms[k].uuid, inv->vifs[i].vm_uuid))
+					here = same(b->loc[k], h->host->uuid);
+			if (here)
 				c->vifs[c->n_vifs++] = kt_arena_strdup(a, inv->vifs[i].uuid);
 		}
 	} else {
@@ -699,6 +712,8 @@ vm_shutdown_step(struct builder *b, const struct hplan *h, const struct kt_net_v
 	set_argv(b, s, "xe", "vm-shutdown", fmt(b, "uuid=%s", vm->uuid), NULL);
 	undo(b, s, "xe", "vm-start", fmt(b, "uuid=%s", vm->uuid),
 	     fmt(b, "on=%s", h->host ? h->host->uuid : host_label(h)), NULL);
+	if (vm_index(b, vm) >= 0)
+		b->loc[vm_index(b, vm)] = NULL;
 }
 
 static void
@@ -710,6 +725,8 @@ vm_start_step(struct builder *b, const struct hplan *h, const struct kt_net_vm *
 	set_argv(b, s, "xe", "vm-start", fmt(b, "uuid=%s", vm->uuid),
 		 fmt(b, "on=%s", h->host ? h->host->uuid : host_label(h)), NULL);
 	undo(b, s, "xe", "vm-shutdown", fmt(b, "uuid=%s", vm->uuid), NULL);
+	if (vm_index(b, vm) >= 0 && h->host)
+		b->loc[vm_index(b, vm)] = h->host->uuid;
 }
 
 /* Lowering: every running VIF takes the new MTU before any PIF does. */
@@ -745,6 +762,7 @@ lower_vifs_first(struct builder *b)
 					if (same(h->vifs[j]->vm_uuid, vm->uuid))
 						undo(b, s, "xe", "vif-param-remove", fmt(b, "uuid=%s", h->vifs[j]->uuid),
 						     "param-name=other-config", "param-key=mtu", NULL);
+				b->loc[vm_index(b, vm)] = NULL;
 				continue;
 			}
 			for (size_t j = 0; j < h->n_vifs; j++) {
@@ -762,9 +780,20 @@ lower_vifs_first(struct builder *b)
 }
 
 /* One host: (evacuate + PBDs off | VIFs off), PIF re-plug, back on, check. */
-static void
-host_steps(struct builder *b, struct hplan *h)
+/* Where the VMs of host k go: the first host (done already) for every
+ * later host, the second for the first. */
+static const struct hplan *
+evacuation_target(const struct builder *b, size_t k)
 {
+	size_t t = k == 0 ? 1 : 0;
+
+	return t < b->n_hosts && b->hosts[t].host && t != k ? &b->hosts[t] : NULL;
+}
+
+static void
+host_steps(struct builder *b, size_t k)
+{
+	struct hplan *h = &b->hosts[k];
 	const struct kt_net_iface *f = h->pif;
 	const char *H = host_label(h);
 	const char *hu = h->host ? h->host->uuid : NULL;
@@ -804,16 +833,32 @@ host_steps(struct builder *b, struct hplan *h)
 			vm_shutdown_step(b, h, vm, "its VIF cannot be unplugged for the PIF re-plug");
 	}
 	if (b->evacuate && hu) {
-		s = add_step(b, KT_PLAN_RUN, H, "maintenance mode: stop new VMs starting on %s", H);
+		s = add_step(b, KT_PLAN_RUN, H, "maintenance mode: no new VM starts on %s (then its "
+			     "VMs are migrated one by one, so each move can be undone)", H);
 		set_argv(b, s, "xe", "host-disable", fmt(b, "uuid=%s", hu), NULL);
 		undo(b, s, "xe", "host-enable", fmt(b, "uuid=%s", hu), NULL);
-		s = add_step(b, KT_PLAN_RUN, H, "migrate every running VM off %s (its storage path "
-			     "goes down with the PIF)", H);
-		set_argv(b, s, "xe", "host-evacuate", fmt(b, "uuid=%s", hu), NULL);
-		for (size_t i = 0; i < h->n_vms; i++)
-			if (h->vms[i]->pv_drivers)
-				undo(b, s, "xe", "vm-migrate", fmt(b, "uuid=%s", h->vms[i]->uuid),
-				     fmt(b, "host-uuid=%s", hu), NULL);
+		for (size_t i = 0; i < b->inv->n_vms; i++) {
+			const struct kt_net_vm *vm = &b->inv->vms[i];
+			const struct hplan *t = evacuation_target(b, k);
+
+			if (!same(b->loc[i], hu) || !vm->pv_drivers)
+				continue;
+			if (!t) {
+				add_note(b, true, "storage-no-evacuate", H, SRC_MAINT,
+					 "no other host to move VM %s to", vm_label(vm));
+				continue;
+			}
+			s = add_step(b, KT_PLAN_RUN, H, "migrate VM %s to %s (the storage path goes "
+				     "down with the PIF)", vm_label(vm), host_label(t));
+			set_argv(b, s, "xe", "vm-migrate", fmt(b, "uuid=%s", vm->uuid),
+				 fmt(b, "host-uuid=%s", t->host->uuid), NULL);
+			/* back: the host is disabled at that point */
+			undo(b, s, "xe", "host-enable", fmt(b, "uuid=%s", hu), NULL);
+			undo(b, s, "xe", "vm-migrate", fmt(b, "uuid=%s", vm->uuid),
+			     fmt(b, "host-uuid=%s", hu), NULL);
+			undo(b, s, "xe", "host-disable", fmt(b, "uuid=%s", hu), NULL);
+			b->loc[i] = t->host->uuid;
+		}
 		for (size_t i = 0; i < h->n_pbds; i++) {
 			const struct kt_net_pbd *p = h->pbds[i];
 
@@ -828,9 +873,9 @@ host_steps(struct builder *b, struct hplan *h)
 			const struct kt_net_vif *v = h->vifs[i];
 			const struct kt_net_vm *vm = NULL;
 
-			for (size_t k = 0; k < h->n_vms; k++)
-				if (same(h->vms[k]->uuid, v->vm_uuid))
-					vm = h->vms[k];
+			for (size_t j = 0; j < h->n_vms; j++)
+				if (same(h->vms[j]->uuid, v->vm_uuid))
+					vm = h->vms[j];
 			if (vm && !vm->pv_drivers)
 				continue;
 			vif_unplug_step(b, h, v, vif_mtu, vif_mtu,
@@ -902,9 +947,9 @@ host_steps(struct builder *b, struct hplan *h)
 			const struct kt_net_vif *v = h->vifs[i];
 			bool pv = true;
 
-			for (size_t k = 0; k < h->n_vms; k++)
-				if (same(h->vms[k]->uuid, v->vm_uuid))
-					pv = h->vms[k]->pv_drivers;
+			for (size_t j = 0; j < h->n_vms; j++)
+				if (same(h->vms[j]->uuid, v->vm_uuid))
+					pv = h->vms[j]->pv_drivers;
 			if (pv)
 				vif_plug_step(b, h, v, vif_mtu);
 		}
@@ -1112,6 +1157,9 @@ kt_net_plan_build2(struct kt_ctx *ctx, const struct kt_net_inventory *inv,
 
 	/* what the change touches */
 	order_hosts(&b);
+	b.loc = kt_arena_alloc(b.plan->arena, (inv->n_vms + 1) * sizeof(*b.loc));
+	for (size_t i = 0; i < inv->n_vms; i++)
+		b.loc[i] = inv->vms[i].running ? inv->vms[i].host_uuid : NULL;
 	for (size_t k = 0; k < b.n_hosts; k++) {
 		find_storage(&b, &b.hosts[k]);
 		collect_vms(&b, &b.hosts[k]);
@@ -1191,7 +1239,7 @@ kt_net_plan_build2(struct kt_ctx *ctx, const struct kt_net_inventory *inv,
 		lower_vifs_first(&b);
 	}
 	for (size_t k = 0; k < b.n_hosts; k++)
-		host_steps(&b, &b.hosts[k]);
+		host_steps(&b, k);
 	if (b.raising)
 		raise_vifs_last(&b);
 	else {

@@ -575,9 +575,26 @@ load_optional(struct xe_src *src, const char *cls, struct kt_xe_list *l)
 	return err;
 }
 
+static int xe_load(struct kt_ctx *ctx, const struct kt_host_ops *ops, const char *dir,
+		   struct kt_net_inventory *inv, bool light);
+
 int
 kt_net_inventory_xe(struct kt_ctx *ctx, const struct kt_host_ops *ops, const char *dir,
 		    struct kt_net_inventory *inv)
+{
+	return xe_load(ctx, ops, dir, inv, false);
+}
+
+int
+kt_net_inventory_xe_light(struct kt_ctx *ctx, const struct kt_host_ops *ops,
+			  struct kt_net_inventory *inv)
+{
+	return xe_load(ctx, ops, NULL, inv, true);
+}
+
+static int
+xe_load(struct kt_ctx *ctx, const struct kt_host_ops *ops, const char *dir,
+	struct kt_net_inventory *inv, bool light)
 {
 	struct xe_src src = { ctx, ops, dir, kt_arena_new() };
 	struct kt_xe_list hosts, pool, nets, pifs, bonds, vlans, vifs, pbds, vms, srs, vdis, chosts;
@@ -596,13 +613,20 @@ kt_net_inventory_xe(struct kt_ctx *ctx, const struct kt_host_ops *ops, const cha
 			err = kt_error(ctx, KT_ENOTFOUND, "xe network records not found%s%s",
 				       dir ? " in " : "", dir ? dir : "");
 	}
-	if (!err)
+	memset(&hosts, 0, sizeof(hosts));
+	memset(&bonds, 0, sizeof(bonds));
+	memset(&vlans, 0, sizeof(vlans));
+	memset(&srs, 0, sizeof(srs));
+	memset(&chosts, 0, sizeof(chosts));
+	memset(&vdis, 0, sizeof(vdis));
+	/* light: what the plan's state checks compare (pool, PIFs, VIFs, VMs, PBDs) */
+	if (!err && !light)
 		err = load_optional(&src, "host", &hosts);
 	if (!err)
 		err = load_optional(&src, "pool", &pool);
-	if (!err)
+	if (!err && !light)
 		err = load_optional(&src, "bond", &bonds);
-	if (!err)
+	if (!err && !light)
 		err = load_optional(&src, "vlan", &vlans);
 	if (!err)
 		err = load_optional(&src, "vif", &vifs);
@@ -610,13 +634,12 @@ kt_net_inventory_xe(struct kt_ctx *ctx, const struct kt_host_ops *ops, const cha
 		err = load_optional(&src, "pbd", &pbds);
 	if (!err)
 		err = load_optional(&src, "vm", &vms);
-	if (!err)
+	if (!err && !light)
 		err = load_optional(&src, "sr", &srs);
-	if (!err)
+	if (!err && !light)
 		err = load_optional(&src, "cluster-host", &chosts);
-	memset(&vdis, 0, sizeof(vdis));
 	/* the statefile VDI's SR, only when HA is on (vdi-list is large) */
-	if (!err && pool.n && is_true(kt_xe_get(&pool.records[0], "ha-enabled")))
+	if (!err && !light && pool.n && is_true(kt_xe_get(&pool.records[0], "ha-enabled")))
 		err = load_optional(&src, "vdi", &vdis);
 	if (err)
 		goto out;
