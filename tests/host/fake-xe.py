@@ -17,6 +17,10 @@
 #   XE_FAIL_ON=S   state-changing commands containing S fail
 #   XE_VIOLATIONS  file the broken invariants are appended to
 #   XE_DUMP=1      print the canonical state (for comparisons) and exit
+#   XE_SLEEP_AT=N  the N-th state-changing command sleeps XE_SLEEP seconds first
+#   XE_INJECT_AT=N after the N-th state-changing command, the halted VM
+#                  "spare" starts on the last host (someone else changed the pool)
+#   XE_PING_MAX=M  the path to the storage carries at most M bytes
 # Called as `ping -M do -s SIZE ... ADDR` (a symlink named ping): succeeds
 # when SIZE+28 fits the pool master's attached PIF on ADDR's subnet.
 import ipaddress, json, os, re, sys
@@ -72,7 +76,7 @@ def load():
 def save(st):
     path = os.environ["XE_STATE"]
     with open(path + ".tmp", "w") as f:
-        json.dump(st, f, indent=1, sort_keys=True)
+        json.dump(st, f, separators=(",", ":"))
     os.replace(path + ".tmp", path)
 
 
@@ -359,7 +363,7 @@ def ping(argv):
         if get(p, "host-uuid") != master or not get(p, "IP") or get(p, "currently-attached") != "true":
             continue
         if addr in ipaddress.ip_network(get(p, "IP") + "/" + get(p, "netmask"), strict=False):
-            if size + 28 <= int(get(p, "MTU")):
+            if size + 28 <= min(int(get(p, "MTU")), int(os.environ.get("XE_PING_MAX", "65535"))):
                 print("3 packets transmitted, 3 received")
                 return 0
             print("ping: local error: message too long, mtu=%s" % get(p, "MTU"), file=sys.stderr)
@@ -398,12 +402,21 @@ def main():
         save(st)
         print("fake xe: failing call %d on request" % st["calls"], file=sys.stderr)
         return 1
+    if os.environ.get("XE_SLEEP_AT") and st["calls"] == int(os.environ["XE_SLEEP_AT"]):
+        import time
+        time.sleep(float(os.environ.get("XE_SLEEP", "1")))
     try:
         do(st, cmd, args_of(rest))
     except Refused as e:
         save(st)
         print("The operation could not be performed: %s" % e, file=sys.stderr)
         return 1
+    if os.environ.get("XE_INJECT_AT") and st["calls"] == int(os.environ["XE_INJECT_AT"]):
+        for vm in st["classes"]["vm"]:
+            if get(vm, "name-label") == "spare":
+                put(vm, "power-state", "running")
+                put(vm, "resident-on", get(st["classes"]["host"][-1], "uuid"))
+                plug_vifs(st, vm)
     check_invariants(st, line)
     save(st)
     return 0

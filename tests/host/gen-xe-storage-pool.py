@@ -6,6 +6,7 @@
 # records separated by an empty line; field names from records.ml).
 #   python3 gen-xe-storage-pool.py xe-pool-storage
 #   CLUSTER=1 python3 gen-xe-storage-pool.py xe-pool-clustered
+#   SMALL=1 python3 gen-xe-storage-pool.py xe-pool-storage-2   (xs-a, xs-b only)
 # Pool "pool-s", three hosts (xs-a master, xs-b, xs-c), HA on (statefile on the
 # iSCSI SR, failures to tolerate 1):
 #   - "Bond 0" (bond0 = eth0+eth1, igb, MTU 1500) with the management
@@ -25,6 +26,7 @@ import os, sys
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 CLUSTER = bool(os.environ.get("CLUSTER"))
+SMALL = bool(os.environ.get("SMALL"))   # two hosts, no app-2 (for the failure loops)
 
 def rec(fields):
     keys = [k + " " + a for k, a, v in fields]
@@ -45,7 +47,7 @@ def u(tag):
         U[tag] = "%08x-%04x-4%03x-9%03x-%012x" % (0x6b000000 + n * 0x1111, n, n, n, 0x2000 + n)
     return U[tag]
 
-hosts = [("xs-a", "h1"), ("xs-b", "h2"), ("xs-c", "h3")]
+hosts = [("xs-a", "h1"), ("xs-b", "h2")] + ([] if SMALL else [("xs-c", "h3")])
 write("host-list.txt", [rec([("uuid", "( RO)", u(t)), ("name-label", "( RW)", n),
                              ("name-description", "( RW)", "Default install"),
                              ("enabled", "( RO)", "true")]) for n, t in hosts])
@@ -127,8 +129,8 @@ write("network-list.txt", [rec([("uuid", "( RO)", u(t)), ("name-label", "( RW)",
 
 # VMs: tag, name, host, PV drivers, power state
 vms = [("vm1", "db-server", "h1", True, "running"), ("vm2", "web-1", "h2", True, "running"),
-       ("vm3", "legacy-win", "h2", False, "running"), ("vm4", "app-2", "h3", True, "running"),
-       ("vm5", "spare", None, True, "halted")]
+       ("vm3", "legacy-win", "h2", False, "running")] + \
+      ([] if SMALL else [("vm4", "app-2", "h3", True, "running")]) + [("vm5", "spare", None, True, "halted")]
 write("vm-list.txt", [rec([("uuid", "( RO)", u(t)), ("name-label", "( RW)", n),
                            ("power-state", "( RO)", ps),
                            ("resident-on", "( RO)", u(h) if h else "<not in database>"),
@@ -139,8 +141,8 @@ write("vm-list.txt", [rec([("uuid", "( RO)", u(t)), ("name-label", "( RW)", n),
                            ("power-state", "( RO)", "running"), ("resident-on", "( RO)", u(h)),
                            ("is-control-domain", "( RO)", "true"),
                            ("PV-drivers-detected", "( RO)", "true")]) for n, h in hosts])
-vifs = [("vif1", "vm1", "stor"), ("vif2", "vm2", "vlan"), ("vif3", "vm3", "stor"),
-        ("vif4", "vm4", "stor"), ("vif5", "vm5", "stor")]
+vifs = [("vif1", "vm1", "stor"), ("vif2", "vm2", "vlan"), ("vif3", "vm3", "stor")] + \
+       ([] if SMALL else [("vif4", "vm4", "stor")]) + [("vif5", "vm5", "stor")]
 mtu_of = {t: m for t, n, b, m in nets}
 write("vif-list.txt", [rec([("uuid", "( RO)", u(t)), ("vm-uuid", "( RO)", u(vm)),
                             ("vm-name-label", "( RO)", [n for x, n, *_ in vms if x == vm][0]),
