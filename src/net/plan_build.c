@@ -114,6 +114,7 @@ struct hplan {
 	const struct kt_net_host *host;	/* NULL: PIF of a host missing from host-list */
 	const struct kt_net_iface *pif;
 	const struct kt_net_pbd *pbds[MAX_LIST];
+	const char *pbd_addr[MAX_LIST];	/* the address that put it on the network */
 	size_t n_pbds;
 	const char *pings[MAX_LIST];	/* IPv4 storage addresses on the network */
 	size_t n_pings;
@@ -485,7 +486,7 @@ find_storage(struct builder *b, struct hplan *h)
 
 	for (size_t i = 0; i < inv->n_pbds; i++) {
 		const struct kt_net_pbd *p = &inv->pbds[i];
-		bool hit = false;
+		const char *hit = NULL;
 
 		if (!p->attached || !h->host || !same(p->host_uuid, h->host->uuid))
 			continue;
@@ -495,7 +496,7 @@ find_storage(struct builder *b, struct hplan *h)
 
 			if (parse_ipv4(p->addrs[k], &ip)) {
 				if (in_host_subnets(inv, h->pif, ip)) {
-					hit = true;
+					hit = hit ? hit : p->addrs[k];
 					if (h->n_pings < MAX_LIST)
 						h->pings[h->n_pings++] = p->addrs[k];
 				}
@@ -515,7 +516,7 @@ find_storage(struct builder *b, struct hplan *h)
 				if (next)
 					*next++ = '\0';
 				if (parse_ipv4(c, &ip) && in_host_subnets(inv, h->pif, ip)) {
-					hit = true;
+					hit = hit ? hit : kt_arena_printf(b->plan->arena, "%s (%s)", c, p->addrs[k]);
 					if (h->n_pings < MAX_LIST)
 						h->pings[h->n_pings++] = kt_arena_strdup(b->plan->arena, c);
 				}
@@ -524,8 +525,10 @@ find_storage(struct builder *b, struct hplan *h)
 		}
 		if (!hit)
 			continue;
-		if (h->n_pbds < MAX_LIST)
+		if (h->n_pbds < MAX_LIST) {
+			h->pbd_addr[h->n_pbds] = hit;
 			h->pbds[h->n_pbds++] = p;
+		}
 		if (!p->sr_shared && p->sr_type)
 			add_note(b, true, "storage-local-sr", h->pif->host, SRC_MAINT,
 				 "SR %s (%s) is not shared: its VMs cannot be evacuated while its PBD %s "
@@ -864,7 +867,7 @@ host_steps(struct builder *b, size_t k)
 
 			s = add_step(b, KT_PLAN_RUN, H, "unplug PBD %s of SR %s (storage %s over this "
 				     "network): never under a PIF re-plug", p->uuid,
-				     p->sr_name ? p->sr_name : p->sr_uuid, p->n_addrs ? p->addrs[0] : "?");
+				     p->sr_name ? p->sr_name : p->sr_uuid, h->pbd_addr[i]);
 			set_argv(b, s, "xe", "pbd-unplug", fmt(b, "uuid=%s", p->uuid), NULL);
 			undo(b, s, "xe", "pbd-plug", fmt(b, "uuid=%s", p->uuid), NULL);
 		}

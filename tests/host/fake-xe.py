@@ -19,7 +19,7 @@
 #   XE_DUMP=1      print the canonical state (for comparisons) and exit
 #   XE_SLEEP_AT=N  the N-th state-changing command sleeps XE_SLEEP seconds first
 #   XE_INJECT_AT=N after the N-th state-changing command, the halted VM
-#                  "spare" starts on the last host (someone else changed the pool)
+#                  "spare" starts on the second host (someone else changed the pool)
 #   XE_PING_MAX=M  the path to the storage carries at most M bytes
 # Called as `ping -M do -s SIZE ... ADDR` (a symlink named ping): succeeds
 # when SIZE+28 fits the pool master's attached PIF on ADDR's subnet.
@@ -415,7 +415,7 @@ def main():
         for vm in st["classes"]["vm"]:
             if get(vm, "name-label") == "spare":
                 put(vm, "power-state", "running")
-                put(vm, "resident-on", get(st["classes"]["host"][-1], "uuid"))
+                put(vm, "resident-on", get(st["classes"]["host"][1], "uuid"))
                 plug_vifs(st, vm)
     check_invariants(st, line)
     save(st)

@@ -87,17 +87,18 @@ for H in $A $B; do
 		for x in $pbd; do uuid_of $S pbd host-uuid "$H" | grep -q "$x" && PBD=$x; done
 		lt "$(first "$TMP/low" "pbd-unplug uuid=$PBD")" "$(first "$TMP/low" "pif-unplug uuid=$PIF")" || order_ok=false
 		lt "$(first "$TMP/low" "pif-plug uuid=$PIF")" "$(first "$TMP/low" "pbd-plug uuid=$PBD")" || order_ok=false
+		lt "$(first "$TMP/low" "host-disable uuid=$H")" "$(first "$TMP/low" "pbd-unplug uuid=$PBD")" || order_ok=false
 	done
-	lt "$(first "$TMP/low" "host-disable uuid=$H")" "$(first "$TMP/low" "pbd-unplug")" || order_ok=false
 done
+PIF_B=$PIF
 check "per host: maintenance mode and pbd-unplug (NFS and iSCSI) before the PIF re-plug, pbd-plug after" "$order_ok"
 check "the SMB and local SRs (not on this network) are left alone" \
 	"! grep -q \"\$(uuid_of $S pbd sr-uuid $SMB | cut -c1-36)\" '$TMP/low'"
 check "lowering: VIFs re-plugged before any PIF, and the no-PV VM shut down before, started after" \
 	"lt \$(last '$TMP/low' 'vif-plug') \$(first '$TMP/low' 'pif-unplug') &&
 	 lt \$(first '$TMP/low' 'vm-shutdown uuid=$LEGACY') \$(first '$TMP/low' 'pif-unplug') &&
-	 lt \$(last '$TMP/low' 'pif-plug') \$(first '$TMP/low' 'vm-start uuid=$LEGACY') &&
-	 [ \$(steps '$TMP/low' | grep -c 'vif-unplug') -eq 1 ]"
+	 lt \$(first '$TMP/low' 'pif-plug uuid=$PIF_B') \$(first '$TMP/low' 'vm-start uuid=$LEGACY') &&
+	 [ \$(steps '$TMP/low' | grep -c 'vif-unplug') -eq 2 ]"
 check "Linux guests are told to set their MTU (netfront ignores xenstore) before the change" \
 	"grep -q '\[manual\] Linux guests.*1500.*netfront' '$TMP/low' &&
 	 [ \$(grep -n 'Linux guests' '$TMP/low' | cut -d: -f1) -lt \$(grep -n 'network-param-set' '$TMP/low' | head -n 1 | cut -d: -f1) ]"
@@ -110,7 +111,7 @@ check "switches and array are lowered after every host" \
 "$KT" net plan --xe-dir "$HOST/$S" --network "VM VLAN 100" --mtu 9000 > "$TMP/raise" 2>&1
 rc=$?
 check "raising: switches first, per-PIF override before each re-plug, network MTU after the last PIF, VIFs last" \
-	"[ $rc -eq 0 ] && [ \$(grep -n 'raise the MTU on every switch port' '$TMP/raise' | cut -d: -f1) -lt \$(grep -n 'pif-unplug' '$TMP/raise' | head -n 1 | cut -d: -f1) ] &&
+	"[ $rc -eq 0 ] && [ \$(grep -n 'raise the MTU on every switch port' '$TMP/raise' | cut -d: -f1) -lt \$(grep -n '\\$ xe pif-unplug' '$TMP/raise' | head -n 1 | cut -d: -f1) ] &&
 	 lt \$(first '$TMP/raise' 'other-config:mtu=9000') \$(first '$TMP/raise' 'pif-unplug') &&
 	 lt \$(last '$TMP/raise' 'pif-plug') \$(first '$TMP/raise' 'network-param-set .* MTU=9000') &&
 	 lt \$(first '$TMP/raise' 'network-param-set') \$(last '$TMP/raise' 'vif-plug')"
