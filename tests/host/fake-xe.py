@@ -78,6 +78,11 @@ def save(st):
     with open(path + ".tmp", "w") as f:
         json.dump(st, f, separators=(",", ":"))
     os.replace(path + ".tmp", path)
+    # the lists as `xe CLASS-list params=all` prints them, for fake-xe.sh
+    os.makedirs(path + ".lists", exist_ok=True)
+    for c, recs in st["classes"].items():
+        with open(path + ".lists/%s-list.txt" % c, "w") as f:
+            f.write(render(recs))
 
 
 def get(r, k, d=""):

@@ -11,7 +11,7 @@ HOST=$SRC/tests/host
 TMP=$(mktemp -d /tmp/kt-net-plan.XXXXXX) || exit 99
 trap 'rm -rf "$TMP"' EXIT INT TERM
 mkdir "$TMP/bin"
-ln -s "$HOST/fake-xe.py" "$TMP/bin/xe"
+ln -s "$HOST/fake-xe.sh" "$TMP/bin/xe"
 ln -s "$HOST/fake-xe.py" "$TMP/bin/ping"
 PATH=$TMP/bin:$PATH
 export PATH
