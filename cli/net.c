@@ -64,7 +64,7 @@ usage(FILE *out)
 		"  --journal FILE         plan: journal of the applied steps (default\n"
 		"                         ./ktriage-net-plan-TIME.journal)\n"
 		"  --step-timeout S       plan: seconds per xe command (default 300;\n"
-		"                         host-evacuate gets 10 times that)\n"
+		"                         vm-migrate gets 10 times that)\n"
 		"  --resume JOURNAL       plan: go on from the first step not done\n"
 		"  --rollback JOURNAL     plan: undo the journal's steps in reverse order\n"
 		"  --yes                  plan: do not ask (the plan, manual steps)\n"

@@ -126,7 +126,7 @@ run_cmd(const struct kt_host_ops *ops, const char *const *argv, int timeout, cha
 
 	if (timeout <= 0)
 		timeout = DEFAULT_TIMEOUT;
-	if (argv[1] && strcmp(argv[1], "host-evacuate") == 0)
+	if (argv[1] && (strcmp(argv[1], "host-evacuate") == 0 || strcmp(argv[1], "vm-migrate") == 0))
 		timeout *= EVACUATE_FACTOR;
 	(void)snprintf(secs, sizeof(secs), "%d", timeout);
 	wrapped[n++] = "timeout";
