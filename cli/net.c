@@ -365,6 +365,7 @@ run_apply(struct kt_ctx *ctx, const struct opts *o, const struct kt_net_plan *pl
 {
 	struct kt_net_apply_opts ao = {
 		.progress = apply_progress, .journal = journal, .first = first,
+		.resume = first > 0 || o->resume,
 		.timeout = o->step_timeout, .stop = (volatile const int *)&stop_requested,
 		.manual = o->yes ? NULL : ask_manual,
 	};
@@ -384,7 +385,9 @@ run_apply(struct kt_ctx *ctx, const struct opts *o, const struct kt_net_plan *pl
 			"Roll back with: ktriage net plan --rollback %s\n", journal, journal);
 		fputs(rb, stderr);
 		free(rb);
-		return err == KT_EINVAL ? EXIT_FINDINGS : EXIT_RUNTIME;
+		if (err == KT_EINVAL)
+			return kt_net_plan_refused(plan) ? EXIT_FINDINGS : EXIT_USAGE;
+		return EXIT_RUNTIME;
 	}
 	printf("All steps applied. Now run the verify steps above.\n");
 	return EXIT_OK;

@@ -450,6 +450,8 @@ struct kt_net_apply_opts {
 	void *userdata;
 	const char *journal;	/* journal file (appended, created when absent) */
 	size_t first;		/* first step index to run (resume) */
+	bool resume;		/* the journal is this plan's: append to it (else it
+				 * must be new or empty) */
 	int timeout;		/* seconds per xe call (0: 300; host-evacuate 10x) */
 	volatile const int *stop; /* set (by a signal handler): stop after the step */
 	/* A MANUAL step is reached: return true when it is done (NULL: the

@@ -73,7 +73,8 @@ jevent(struct kt_ctx *ctx, struct journal *jr, size_t index, const char *event, 
 }
 
 static int
-jopen(struct kt_ctx *ctx, const char *path, const struct kt_net_plan *plan, struct journal *jr)
+jopen(struct kt_ctx *ctx, const char *path, const struct kt_net_plan *plan, bool append,
+      struct journal *jr)
 {
 	off_t size;
 
@@ -84,6 +85,9 @@ jopen(struct kt_ctx *ctx, const char *path, const struct kt_net_plan *plan, stru
 	if (jr->fd < 0)
 		return kt_error(ctx, KT_EIO, "journal %s: %s", path, strerror(errno));
 	size = lseek(jr->fd, 0, SEEK_END);
+	if (size > 0 && !append)
+		return kt_error(ctx, KT_EINVAL, "journal %s already exists: resume it (--resume) or "
+				"give a new --journal", path);
 	if (size == 0 && plan)
 		return jwrite(ctx, jr, json_pack("{s:s, s:i, s:o}", "journal", "ktriage-net-plan",
 						 "version", 1, "plan", kt_net_plan_to_json(plan)));
@@ -347,7 +351,7 @@ kt_net_plan_apply2(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 				plan->n_refusals);
 	if (!ops->run)
 		return kt_error(ctx, KT_EUNSUPPORTED, "these host ops cannot run commands");
-	err = jopen(ctx, o->journal, plan, &jr);
+	err = jopen(ctx, o->journal, plan, o->resume, &jr);
 	if (err) {
 		jclose(&jr);
 		return err;
@@ -518,7 +522,7 @@ kt_net_plan_rollback(struct kt_ctx *ctx, const struct kt_host_ops *ops, const ch
 
 	if (!ops->run)
 		return kt_error(ctx, KT_EUNSUPPORTED, "these host ops cannot run commands");
-	err = jopen(ctx, path, NULL, &jr);
+	err = jopen(ctx, path, NULL, true, &jr);
 	for (size_t i = j->n_steps; !err && i-- > 0;) {
 		const struct kt_plan_step *s = &j->plan->steps[i];
 		bool certain = j->state[i] == ST_OK;

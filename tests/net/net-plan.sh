@@ -58,7 +58,7 @@ first() { steps "$1" | grep -E "$2" | head -n 1 | cut -f1; }
 last() { steps "$1" | grep -E "$2" | tail -n 1 | cut -f1; }
 lt() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
 
-echo "1..37"
+echo "1..39"
 S=xe-pool-storage
 STOR=$(uuid_of $S network name-label Storage)
 A=$(uuid_of $S host name-label xs-a)
@@ -204,6 +204,15 @@ check "progress step numbers are the plan's numbers" \
 check "each host is checked before and after (re-read, PIF MTU, PBDs, DF ping)" \
 	"[ \$(grep -c '^\[step [0-9]*\] check: the pool is as planned.* ok$' '$TMP/apply') -eq 3 ] &&
 	 [ \$(grep -c '^\[step [0-9]*\] check: the host is done.*DF ping.* ok$' '$TMP/apply') -eq 3 ]"
+
+"$KT" net plan --xe --network Storage --mtu 9000 --apply --yes --journal "$D/j" > "$TMP/out" 2>&1
+check "--apply will not append to an existing journal" "[ $? -eq 2 ] && grep -q 'already exists' '$TMP/out'"
+for c in '' 'garbage' '{"journal":"x"}' '{"journal":"ktriage-net-plan","version":1,"plan":{"steps":[]}}'; do
+	printf '%s\n' "$c" > "$TMP/bad.journal"
+	"$KT" net plan --rollback "$TMP/bad.journal" --yes > "$TMP/out" 2>&1
+	[ $? -eq 3 ] || echo bad >> "$TMP/badj"
+done
+check "--rollback rejects malformed journals" "[ ! -s '$TMP/badj' ]"
 
 pool inject $S
 XE_INJECT_AT=12 "$KT" net plan --xe --network Storage --mtu 1500 --apply --yes --journal "$D/j" > "$TMP/out" 2>&1
