@@ -381,6 +381,16 @@ run_apply(struct kt_ctx *ctx, const struct opts *o, const struct kt_net_plan *pl
 		char *rb = kt_net_plan_rollback_text(plan, done);
 
 		fprintf(stderr, "ktriage net: %s\n", kt_ctx_errmsg(ctx));
+		if (done < plan->n_steps && plan->steps[done].cosmetic) {
+			/* a rollback would put the old (crashing) MTU back for a
+			 * step that changes no MTU */
+			fprintf(stderr, "Step %zu changes no MTU: every MTU step before it is done. Fix "
+				"its cause and resume:\n  ktriage net plan --resume %s\n(a rollback, "
+				"ktriage net plan --rollback %s, would undo the whole change)\n",
+				done + 1, journal, journal);
+			free(rb);
+			return EXIT_RUNTIME;
+		}
 		fprintf(stderr, "Resume with:   ktriage net plan --resume %s\n"
 			"Roll back with: ktriage net plan --rollback %s\n", journal, journal);
 		fputs(rb, stderr);

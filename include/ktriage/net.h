@@ -375,6 +375,8 @@ struct kt_plan_step {
 	const char ***undo;
 	size_t n_undo;
 	const struct kt_plan_check *check;	/* KT_PLAN_CHECK only */
+	bool cosmetic;		/* changes no MTU (disallow-unplug back, HA back ...):
+				 * when it fails, resume rather than roll back */
 };
 
 /* A reason the plan is unsafe or pointless (refused without --force), or

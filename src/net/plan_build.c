@@ -928,6 +928,7 @@ host_steps(struct builder *b, size_t k)
 	undo(b, s, "xe", "pif-unplug", fmt(b, "uuid=%s", u), NULL);
 	if (f->disallow_unplug) {
 		s = add_step(b, KT_PLAN_RUN, H, "restore disallow-unplug=true on %s", f->name);
+		s->cosmetic = true;
 		set_argv(b, s, "xe", "pif-param-set", fmt(b, "uuid=%s", u), "disallow-unplug=true", NULL);
 		undo(b, s, "xe", "pif-param-set", fmt(b, "uuid=%s", u), "disallow-unplug=false", NULL);
 	}
@@ -988,6 +989,7 @@ raise_vifs_last(struct builder *b)
 			continue;
 		s = add_step(b, KT_PLAN_RUN, host_label(&b->hosts[k]), "drop %s's per-PIF override "
 			     "(the network says %d now; nothing is re-plugged)", f->name, b->mtu);
+		s->cosmetic = true;
 		set_argv(b, s, "xe", "pif-param-remove", fmt(b, "uuid=%s", f->uuid),
 			 "param-name=other-config", "param-key=mtu", NULL);
 		undo(b, s, "xe", "pif-param-set", fmt(b, "uuid=%s", f->uuid),
@@ -1251,11 +1253,13 @@ kt_net_plan_build2(struct kt_ctx *ctx, const struct kt_net_inventory *inv,
 	}
 	if (b.ha) {
 		s = add_step(&b, KT_PLAN_RUN, NULL, "enable HA again (heartbeat SR %s)", inv->ha_sr_uuid);
+		s->cosmetic = true;
 		set_argv(&b, s, "xe", "pool-ha-enable", fmt(&b, "heartbeat-sr-uuids=%s", inv->ha_sr_uuid), NULL);
 		undo(&b, s, "xe", "pool-ha-disable", NULL);
 		if (inv->ha_ntol >= 0) {
 			s = add_step(&b, KT_PLAN_RUN, NULL, "restore ha-host-failures-to-tolerate=%d",
 				     inv->ha_ntol);
+			s->cosmetic = true;
 			set_argv(&b, s, "xe", "pool-param-set", fmt(&b, "uuid=%s", inv->pool_uuid),
 				 fmt(&b, "ha-host-failures-to-tolerate=%d", inv->ha_ntol), NULL);
 		}

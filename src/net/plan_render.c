@@ -150,6 +150,8 @@ kt_net_plan_to_json(const struct kt_net_plan *plan)
 
 		if (s->argv)
 			json_object_set_new(o, "argv", jargv(s->argv));
+		if (s->cosmetic)
+			json_object_set_new(o, "cosmetic", json_true());
 		if (s->n_undo) {
 			json_t *u = json_array();
 
@@ -296,6 +298,7 @@ kt_net_plan_from_jobj(struct kt_ctx *ctx, json_t *j, struct kt_net_plan **ret)
 				s->kind = (enum kt_plan_kind)k;
 		s->host = gstr(a, o, "host");
 		s->text = gstr(a, o, "text");
+		s->cosmetic = json_is_true(json_object_get(o, "cosmetic"));
 		if (s->kind == KT_PLAN_KIND_COUNT || !s->text ||
 		    json_integer_value(json_object_get(o, "n")) != (json_int_t)(i + 1)) {
 			ok = false;

@@ -58,7 +58,7 @@ first() { steps "$1" | grep -E "$2" | head -n 1 | cut -f1; }
 last() { steps "$1" | grep -E "$2" | tail -n 1 | cut -f1; }
 lt() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
 
-echo "1..39"
+echo "1..40"
 S=xe-pool-storage
 STOR=$(uuid_of $S network name-label Storage)
 A=$(uuid_of $S host name-label xs-a)
@@ -235,6 +235,11 @@ XE_FAIL_AT= "$KT" net plan --resume "$D/j" --yes > "$TMP/out" 2>&1
 dump > "$TMP/resumed.json"
 check "--resume after a failure finishes the plan: the same end state as an uninterrupted run" \
 	"[ $? -eq 0 ] && cmp -s '$TMP/resumed.json' '$TMP/end.json' && [ ! -s '$D/viol' ]"
+
+pool cosm $S
+XE_FAIL_ON="disallow-unplug=true" "$KT" net plan --xe --network Storage --mtu 1500 --apply --yes --journal "$D/j" > "$TMP/out" 2>&1
+check "a failed step that changes no MTU says resume, not roll back to the old MTU" \
+	"[ $? -eq 3 ] && grep -q 'changes no MTU.*resume' '$TMP/out' && ! grep -q 'To roll back what was done' '$TMP/out'"
 
 # SIGINT: the step under way finishes and is recorded, nothing after it runs
 pool sig $S
