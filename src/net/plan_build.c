@@ -40,6 +40,11 @@
 /* DF-ping verification steps at most (a 64-host pool would need 4032). */
 #define MAX_PING_STEPS 32
 #define MAX_LIST 256
+/* Storage hostnames resolved per plan at most (the records are untrusted). */
+#define MAX_RESOLVE 64
+/* A XenServer pool has at most 64 hosts; VIFs on one network we follow. */
+#define MAX_POOL_HOSTS 64
+#define MAX_NET_VIFS 4096
 
 /* Public sources cited by refusals and warnings. */
 #define SRC_PIF_UNPLUG "https://github.com/xapi-project/xen-api/blob/master/ocaml/xapi/xapi_pif.ml (unplug)"
@@ -124,6 +129,11 @@ struct hplan {
 	size_t n_vifs;
 };
 
+struct vm_ix {
+	const char *uuid;
+	size_t i;
+};
+
 struct builder {
 	struct kt_ctx *ctx;
 	struct kt_net_plan *plan;
@@ -139,6 +149,11 @@ struct builder {
 	/* where each VM of inv->vms runs at this point of the plan (host uuid,
 	 * NULL halted): evacuations move VMs to chosen hosts */
 	const char **loc;
+	size_t resolved;	/* hostnames looked up (at most MAX_RESOLVE) */
+	struct vm_ix *vm_ix;	/* VMs sorted by uuid, for bsearch */
+	size_t n_vm_ix;
+	const struct kt_net_vif **netvifs;	/* attached VIFs on the network */
+	size_t n_netvifs;
 };
 
 static struct kt_plan_step *
@@ -462,20 +477,37 @@ resolve(struct builder *b, const char *name, char **ret)
 }
 
 /* The host's IPv4 subnets that go down with its PIF on the network: the
- * PIF itself and VLAN PIFs on top of it. */
-static bool
-in_host_subnets(const struct kt_net_inventory *inv, const struct kt_net_iface *pif, unsigned ip)
+ * PIF itself and VLAN PIFs on top of it (at most MAX_SUBNETS). */
+#define MAX_SUBNETS 64
+struct subnets {
+	unsigned addr[MAX_SUBNETS], mask[MAX_SUBNETS];
+	size_t n;
+};
+
+static void
+host_subnets(const struct kt_net_inventory *inv, const struct kt_net_iface *pif, struct subnets *ret)
 {
-	for (size_t i = 0; i < inv->n_ifaces; i++) {
+	ret->n = 0;
+	for (size_t i = 0; i < inv->n_ifaces && ret->n < MAX_SUBNETS; i++) {
 		const struct kt_net_iface *f = &inv->ifaces[i];
 		unsigned a, m;
 
 		if (f != pif && !(f->kind == KT_NET_VLAN && same(f->lower, pif->name) &&
 				  same(f->host, pif->host)))
 			continue;
-		if (parse_ipv4(f->ip, &a) && parse_ipv4(f->netmask, &m) && (ip & m) == (a & m))
-			return true;
+		if (parse_ipv4(f->ip, &a) && parse_ipv4(f->netmask, &m)) {
+			ret->addr[ret->n] = a;
+			ret->mask[ret->n++] = m;
+		}
 	}
+}
+
+static bool
+in_subnets(const struct subnets *sn, unsigned ip)
+{
+	for (size_t i = 0; i < sn->n; i++)
+		if ((ip & sn->mask[i]) == (sn->addr[i] & sn->mask[i]))
+			return true;
 	return false;
 }
 
@@ -483,6 +515,9 @@ static void
 find_storage(struct builder *b, struct hplan *h)
 {
 	const struct kt_net_inventory *inv = b->inv;
+	struct subnets sn;
+
+	host_subnets(inv, h->pif, &sn);
 
 	for (size_t i = 0; i < inv->n_pbds; i++) {
 		const struct kt_net_pbd *p = &inv->pbds[i];
@@ -495,7 +530,7 @@ find_storage(struct builder *b, struct hplan *h)
 			char *list = NULL;
 
 			if (parse_ipv4(p->addrs[k], &ip)) {
-				if (in_host_subnets(inv, h->pif, ip)) {
+				if (in_subnets(&sn, ip)) {
 					hit = hit ? hit : p->addrs[k];
 					if (h->n_pings < MAX_LIST)
 						h->pings[h->n_pings++] = p->addrs[k];
@@ -504,7 +539,7 @@ find_storage(struct builder *b, struct hplan *h)
 			}
 			if (strchr(p->addrs[k], ':'))
 				continue;	/* IPv6: PIF IPv6 subnets are not modelled */
-			if (resolve(b, p->addrs[k], &list) != 0) {
+			if (++b->resolved > MAX_RESOLVE || resolve(b, p->addrs[k], &list) != 0) {
 				add_note(b, true, "storage-unresolved", h->pif->host, SRC_MAINT,
 					 "SR %s (PBD %s) names its storage '%s', which does not resolve here: "
 					 "cannot tell whether it is reached over this network",
@@ -515,7 +550,7 @@ find_storage(struct builder *b, struct hplan *h)
 				next = strchr(c, ',');
 				if (next)
 					*next++ = '\0';
-				if (parse_ipv4(c, &ip) && in_host_subnets(inv, h->pif, ip)) {
+				if (parse_ipv4(c, &ip) && in_subnets(&sn, ip)) {
 					hit = hit ? hit : kt_arena_printf(b->plan->arena, "%s (%s)", c, p->addrs[k]);
 					if (h->n_pings < MAX_LIST)
 						h->pings[h->n_pings++] = kt_arena_strdup(b->plan->arena, c);
@@ -539,25 +574,58 @@ find_storage(struct builder *b, struct hplan *h)
 
 /* ---- hosts, VMs, VIFs ---- */
 
+static int
+cmp_vm_ix(const void *a, const void *b)
+{
+	return strcmp(((const struct vm_ix *)a)->uuid, ((const struct vm_ix *)b)->uuid);
+}
+
+/* The VM index and the network's attached VIFs, once per plan. */
+static void
+index_vms(struct builder *b)
+{
+	const struct kt_net_inventory *inv = b->inv;
+
+	b->vm_ix = kt_arena_alloc(b->plan->arena, (inv->n_vms + 1) * sizeof(*b->vm_ix));
+	for (size_t i = 0; i < inv->n_vms; i++)
+		if (inv->vms[i].uuid)
+			b->vm_ix[b->n_vm_ix++] = (struct vm_ix){ inv->vms[i].uuid, i };
+	qsort(b->vm_ix, b->n_vm_ix, sizeof(*b->vm_ix), cmp_vm_ix);
+	b->netvifs = kt_arena_alloc(b->plan->arena, (MAX_NET_VIFS + 1) * sizeof(*b->netvifs));
+	for (size_t i = 0; i < inv->n_vifs && b->n_netvifs < MAX_NET_VIFS; i++)
+		if (inv->vifs[i].attached && inv->vifs[i].vm_uuid &&
+		    same(inv->vifs[i].network_uuid, b->net->uuid))
+			b->netvifs[b->n_netvifs++] = &inv->vifs[i];
+}
+
+/* Index in inv->vms of the VM with this uuid, or -1. */
+static long
+vm_find(const struct builder *b, const char *uuid)
+{
+	struct vm_ix key = { uuid, 0 }, *hit;
+
+	if (!uuid)
+		return -1;
+	hit = bsearch(&key, b->vm_ix, b->n_vm_ix, sizeof(*b->vm_ix), cmp_vm_ix);
+	return hit ? (long)hit->i : -1;
+}
+
 static void
 collect_vms(struct builder *b, struct hplan *h)
 {
 	const struct kt_net_inventory *inv = b->inv;
 
-	for (size_t i = 0; h->host && i < inv->n_vms; i++) {
+	for (size_t i = 0; h->host && i < inv->n_vms && h->n_vms < MAX_LIST; i++) {
 		const struct kt_net_vm *vm = &inv->vms[i];
 
-		if (!vm->running || !same(vm->host_uuid, h->host->uuid) || !vm->uuid ||
-		    h->n_vms >= MAX_LIST)
-			continue;
-		h->vms[h->n_vms++] = vm;
-		for (size_t k = 0; k < inv->n_vifs; k++) {
-			const struct kt_net_vif *v = &inv->vifs[k];
+		if (vm->running && vm->uuid && same(vm->host_uuid, h->host->uuid))
+			h->vms[h->n_vms++] = vm;
+	}
+	for (size_t k = 0; h->host && k < b->n_netvifs && h->n_vifs < MAX_LIST; k++) {
+		long vi = vm_find(b, b->netvifs[k]->vm_uuid);
 
-			if (v->attached && same(v->vm_uuid, vm->uuid) &&
-			    same(v->network_uuid, b->net->uuid) && h->n_vifs < MAX_LIST)
-				h->vifs[h->n_vifs++] = v;
-		}
+		if (vi >= 0 && inv->vms[vi].running && same(inv->vms[vi].host_uuid, h->host->uuid))
+			h->vifs[h->n_vifs++] = b->netvifs[k];
 	}
 }
 
@@ -598,9 +666,11 @@ static void
 order_hosts(struct builder *b)
 {
 	const struct kt_net_inventory *inv = b->inv;
-	size_t order[KT_NET_MAX_HOSTS], n = 0;
+	size_t order[KT_NET_MAX_HOSTS], n = 0, n_pifs = 0;
 
-	b->hosts = kt_arena_alloc(b->plan->arena, (inv->n_ifaces + 1) * sizeof(*b->hosts));
+	for (size_t i = 0; i < inv->n_ifaces; i++)
+		n_pifs += on_network(&inv->ifaces[i], b->net);
+	b->hosts = kt_arena_alloc(b->plan->arena, (n_pifs + 1) * sizeof(*b->hosts));
 	for (size_t h = 0; h < inv->n_hosts; h++)
 		if (inv->hosts[h].pool_master)
 			order[n++] = h;
@@ -618,7 +688,7 @@ order_hosts(struct builder *b)
 			mine = k < n ? same(f->host_uuid, inv->hosts[order[k]].uuid) ||
 					       (!f->host_uuid && same(f->host, inv->hosts[order[k]].name))
 				     : !f->host || !kt_net_inventory_find_host(inv, f->host);
-			if (!mine)
+			if (!mine || b->n_hosts >= n_pifs)	/* (duplicate host records) */
 				continue;
 			hp = &b->hosts[b->n_hosts++];
 			memset(hp, 0, sizeof(*hp));
@@ -646,19 +716,12 @@ new_check(struct builder *b, const struct hplan *h, bool after)
 	if (!after) {
 		/* before: the VIFs on the network of the VMs that run on this
 		 * host at this point of the plan */
-		const struct kt_net_inventory *inv = b->inv;
+		c->vifs = kt_arena_alloc(a, (b->n_netvifs + 1) * sizeof(char *));
+		for (size_t i = 0; h->host && i < b->n_netvifs; i++) {
+			long vi = vm_find(b, b->netvifs[i]->vm_uuid);
 
-		c->vifs = kt_arena_alloc(a, (inv->n_vifs + 1) * sizeof(char *));
-		for (size_t i = 0; i < inv->n_vifs; i++) {
-			bool here = false;
-
-			if (!inv->vifs[i].attached || !same(inv->vifs[i].network_uuid, b->net->uuid))
-				continue;
-			for (size_t k = 0; h->host && k < inv->n_vms; k++)
-				if (same(inv->vms[k].uuid, inv->vifs[i].vm_uuid))
-					here = same(b->loc[k], h->host->uuid);
-			if (here)
-				c->vifs[c->n_vifs++] = kt_arena_strdup(a, inv->vifs[i].uuid);
+			if (vi >= 0 && same(b->loc[vi], h->host->uuid))
+				c->vifs[c->n_vifs++] = kt_arena_strdup(a, b->netvifs[i]->uuid);
 		}
 	} else {
 		c->pings = kt_arena_alloc(a, (h->n_pings + 1) * sizeof(char *));
@@ -1161,6 +1224,7 @@ kt_net_plan_build2(struct kt_ctx *ctx, const struct kt_net_inventory *inv,
 	b.plan->forced = opts->force;
 
 	/* what the change touches */
+	index_vms(&b);
 	order_hosts(&b);
 	b.loc = kt_arena_alloc(b.plan->arena, (inv->n_vms + 1) * sizeof(*b.loc));
 	for (size_t i = 0; i < inv->n_vms; i++)
@@ -1178,6 +1242,10 @@ kt_net_plan_build2(struct kt_ctx *ctx, const struct kt_net_inventory *inv,
 			check_management(&b, &inv->ifaces[i]);
 		}
 	check_network_kind(&b, n_pifs);
+	if (n_pifs > MAX_POOL_HOSTS)
+		add_note(&b, true, "pool-too-large", NULL, SRC_MAINT,
+			 "%zu PIFs on this network: a XenServer pool has at most %d hosts -- these "
+			 "records are not one pool", n_pifs, MAX_POOL_HOSTS);
 	check_crash_config(&b);
 	ha_and_cluster(&b);
 	if (b.evacuate && inv->n_hosts < 2)
