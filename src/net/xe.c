@@ -662,6 +662,7 @@ xe_load(struct kt_ctx *ctx, const struct kt_host_ops *ops, const char *dir,
 	add_ha_sr(inv, &pool, &vdis);
 	add_cluster(inv, &chosts);
 	inv->is_xe = true;
+	inv->platform = "xenserver";	/* xe data: a XenServer / XCP-ng pool */
 	inv->source = dir ? kt_net_printf(inv, "xe-dir:%s", dir) : "xe";
 out:
 	kt_arena_free(src.arena);
