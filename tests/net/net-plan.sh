@@ -58,7 +58,7 @@ first() { steps "$1" | grep -E "$2" | head -n 1 | cut -f1; }
 last() { steps "$1" | grep -E "$2" | tail -n 1 | cut -f1; }
 lt() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
 
-echo "1..40"
+echo "1..41"
 S=xe-pool-storage
 STOR=$(uuid_of $S network name-label Storage)
 A=$(uuid_of $S host name-label xs-a)
@@ -150,6 +150,9 @@ sed -i 's/server: 198.51.100.60/server: nfs.invalid/' "$TMP/dns/pbd-list.txt"
 check "refused: a VIF pinned above the new PIF MTU (the crash configuration)" "refused vif-above-pif '$TMP/pin' Storage 1500"
 check "refused: a storage hostname that does not resolve" "refused storage-unresolved '$TMP/dns' Storage 1500"
 check "refused: GFS2 clustering on the network (CLUSTERING_ENABLED)" "refused clustering '$HOST/xe-pool-clustered' Storage 1500"
+pool refused xe-pool-clustered
+"$KT" net plan --xe --network Storage --mtu 1500 --apply --yes --journal "$D/j" > "$TMP/out" 2>&1
+check "a refused plan is not applied (--apply runs nothing)" "[ $? -eq 1 ] && grep -q 'Not applied: the plan is refused' '$TMP/out' && [ ! -s '$D/log' ]"
 "$KT" net plan --xe-dir "$HOST/$S" --network Storage --mtu 9800 --force > "$TMP/forced" 2>&1
 check "--force keeps the reasons as FORCED and plans anyway" "[ $? -eq 0 ] && grep -q 'FORCED.*above-nic-max' '$TMP/forced'"
 
