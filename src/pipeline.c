@@ -32,7 +32,16 @@ struct kt_analyzer {
 	struct kt_ruleset *rules;
 	struct kt_host_facts *facts;
 	struct kt_decode_opts dopts;
+	kt_analyze_problem_fn problem;
+	void *problem_ud;
 };
+
+void
+kt_analyzer_set_problem_fn(struct kt_analyzer *a, kt_analyze_problem_fn fn, void *ud)
+{
+	a->problem = fn;
+	a->problem_ud = ud;
+}
 
 const char *
 kt_version(void)
@@ -88,14 +97,99 @@ struct unit_state {
 	struct kt_xenlog *xen;
 	bool xca_seen;
 	bool xca_complete;
+	size_t max_reports;
+	size_t dropped;			/* reports over max_reports in this unit */
+	/* Problems: those met while a unit is open belong to it (and to the
+	 * member being read, in a crash folder); the others belong to a
+	 * container (archive, directory) and are held until the next unit so
+	 * that one container's problems come together. */
+	bool in_unit;
+	bool name_members;
+	const char *member;
+	const char *piece;		/* the path being walked */
+	char *held_input;
+	struct kt_vec held;		/* struct held_problem */
 };
+
+struct held_problem {
+	enum kt_problem_kind kind;
+	char *member;
+	int64_t offset;
+	char *message;
+};
+
+static void
+deliver_problem(struct unit_state *u, const char *unit, const struct kt_problem *p)
+{
+	if (u->a->problem) {
+		u->a->problem(u->a->problem_ud, unit, p);
+		return;
+	}
+	if (p->member)
+		kt_diag(u->a->ctx, KT_SEV_WARN, unit, "%s: %s: %s", kt_problem_kind_name(p->kind),
+			p->member, p->message);
+	else
+		kt_diag(u->a->ctx, KT_SEV_WARN, unit, "%s: %s", kt_problem_kind_name(p->kind),
+			p->message);
+}
+
+/* A container's held problems, as a unit of their own. */
+static void
+flush_held(struct unit_state *u)
+{
+	if (!u->held_input)
+		return;
+	if (u->cb->unit_begin)
+		u->cb->unit_begin(u->cb->ud, u->held_input);
+	for (size_t i = 0; i < u->held.n; i++) {
+		struct held_problem *h = KT_VEC_AT(&u->held, struct held_problem, i);
+		struct kt_problem p = { h->kind, h->member, h->offset, h->message };
+
+		deliver_problem(u, u->held_input, &p);
+		free(h->member);
+		free(h->message);
+	}
+	if (u->cb->unit_end)
+		u->cb->unit_end(u->cb->ud, u->held_input, 0);
+	free(u->held_input);
+	u->held_input = NULL;
+	u->held.n = 0;
+}
+
+static void
+on_problem(void *ud, const char *input, const struct kt_problem *p)
+{
+	struct unit_state *u = ud;
+	struct held_problem *h;
+
+	if (u->in_unit) {
+		struct kt_problem q = *p;
+
+		if (!q.member && u->name_members)
+			q.member = u->member;
+		deliver_problem(u, u->display, &q);
+		return;
+	}
+	if (!input)
+		input = u->piece ? u->piece : "-";
+	if (u->held_input && strcmp(u->held_input, input) != 0)
+		flush_held(u);
+	if (!u->held_input)
+		u->held_input = kt_strdup(input);
+	h = kt_vec_push(&u->held);
+	h->kind = p->kind;
+	h->member = p->member ? kt_strdup(p->member) : NULL;
+	h->offset = p->offset;
+	h->message = kt_strdup(p->message);
+}
 
 static void
 finish_report(struct unit_state *u, struct kt_report *r)
 {
 	struct kt_analyzer *a = u->a;
 
-	if (u->reports.n >= KT_MAX_REPORTS) {
+	if (u->reports.n >= u->max_reports) {
+		u->dropped++;
 		kt_report_free(r);
 		return;
 	}
@@ -125,6 +219,7 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	bool trunc;
 	int rc;
 
+	kt_parser_set_max_reports(p, u->max_reports);
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
 		kt_normalize(norm, raw, no, &line);
 		line.truncated = line.truncated || trunc;
@@ -137,6 +232,7 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	kt_parser_end(p);
 	while ((r = kt_parser_take(p)) != NULL)
 		finish_report(u, r);
+	u->dropped += kt_parser_dropped(p);
 	kt_parser_free(p);
 	kt_normalizer_free(norm);
 	return rc < 0 ? rc : 0;
@@ -179,6 +275,7 @@ run_member(struct unit_state *u, const struct kt_unit *unit, size_t i)
 
 	if (m->role == KT_ROLE_LSPCI || m->role == KT_ROLE_OTHER)
 		return 0;
+	u->member = m->name;
 	rc = kt_unit_open(u->a->ctx, unit, i, &in);
 	if (rc) {
 		kt_diag(u->a->ctx, KT_SEV_WARN, m->name, "%s", kt_ctx_errmsg(u->a->ctx));
@@ -218,12 +315,16 @@ run_unit(void *ud, const struct kt_unit *unit)
 	struct unit_state *u = ud;
 	int status = 0;
 
+	flush_held(u);
 	u->display = unit->display;
+	u->dropped = 0;
 	kt_vec_init(&u->reports, sizeof(struct kt_report *));
 	u->xen = unit->crash_folder ? kt_xenlog_new() : NULL;
 	u->xca_seen = u->xca_complete = false;
 	if (u->cb->unit_begin)
 		u->cb->unit_begin(u->cb->ud, unit->display);
+	u->in_unit = true;
+	u->name_members = unit->crash_folder;
 	for (int rank = 0; rank <= 9; rank++)
 		for (size_t i = 0; i < unit->n_members; i++)
 			if (member_rank(unit->members[i].role) == rank) {
@@ -236,6 +337,12 @@ run_unit(void *ud, const struct kt_unit *unit)
 		kt_diag(u->a->ctx, KT_SEV_WARN, unit->display,
 			"xen-crashdump-analyser.log does not say COMPLETE: the analyser was cut "
 			"short and the crash folder may be partial");
+	u->member = NULL;
+	if (u->dropped)
+		kt_problem(u->a->ctx, NULL, KT_PROBLEM_LIMIT, NULL, -1,
+			   "%zu more crash%s found but not reported (--max-reports %zu)",
+			   u->dropped, u->dropped == 1 ? "" : "es", u->max_reports);
+	u->in_unit = false;
 	order_reports(u);
 	for (size_t i = 0; i < u->reports.n; i++) {
 		struct kt_report *r = *KT_VEC_AT(&u->reports, struct kt_report *, i);
@@ -246,6 +353,7 @@ run_unit(void *ud, const struct kt_unit *unit)
 			kt_report_free(r);
 	}
 	kt_vec_deinit(&u->reports);
+	u->display = u->piece;
 	kt_xenlog_free(u->xen);
 	u->xen = NULL;
 	if (u->cb->unit_end)
@@ -303,14 +411,31 @@ kt_analyze_piece(struct kt_analyzer *a, const char *path, unsigned flags,
 	struct unit_state u;
 	int rc;
 
+	kt_problem_fn old_fn = a->ctx->problem;
+	void *old_data = a->ctx->problem_data;
+	struct kt_input_limits old_limits = a->ctx->limits;
+
 	memset(&u, 0, sizeof(u));
 	u.a = a;
 	u.cb = cb;
 	u.facts = a->facts;
+	u.max_reports = a->opts.max_reports ? a->opts.max_reports : KT_DEFAULT_MAX_REPORTS;
+	kt_vec_init(&u.held, sizeof(struct held_problem));
 	if (!u.facts && a->rules && looks_like_archive(path))
 		u.facts = own = status_report_facts(a->ctx, path);
+	a->ctx->problem = on_problem;
+	a->ctx->problem_data = &u;
+	a->ctx->limits.max_members = a->opts.max_members;
+	a->ctx->limits.max_depth = a->opts.max_depth;
+	a->ctx->limits.max_line = a->opts.max_line;
+	u.display = u.piece = path;
 	rc = (flags & KT_PIECE_MEMBER) ? kt_walk_member(a->ctx, path, run_unit, &u)
 				       : kt_walk(a->ctx, path, run_unit, &u);
+	flush_held(&u);
+	kt_vec_deinit(&u.held);
+	a->ctx->problem = old_fn;
+	a->ctx->problem_data = old_data;
+	a->ctx->limits = old_limits;
 	kt_host_facts_free(own);
 	return rc;
 }

@@ -324,6 +324,7 @@ sniff_file(struct kt_ctx *ctx, const char *path, enum sniff *ret)
 
 		if (r < 0)
 			return r;
+		kt_input_set_quiet(in, true);
 		r = kt_input_read_block(in, &p, &len);
 		if (r < 0) {
 			kt_input_free(in);
