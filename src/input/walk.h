@@ -34,6 +34,8 @@ struct kt_unit_member {
 	const char *path_;	/* file to open ("-" = stdin), or NULL */
 	const void *data_;	/* in-memory copy (archive member) when path_ is NULL */
 	size_t len_;
+	kt_input_reader_fn reader_;	/* or a stream (archive member read once) */
+	void *reader_ud_;
 };
 
 /* One thing to analyse. */
