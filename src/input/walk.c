@@ -159,10 +159,12 @@ struct walker {
 	kt_split_fn split;	/* kt_walk_split: report paths instead of units */
 	void *ud;
 	int stop;		/* fn's non-zero return: end the walk */
+	size_t split_pieces;	/* pieces given to split */
 	size_t entries;		/* directory/archive entries examined */
 	bool entries_noted;
 	size_t budget;		/* archive bytes that may still be copied */
 	size_t depth;
+	size_t units_or_files;	/* files looked at (kt_walk: say when none) */
 	dev_t devs[KT_MAX_DIR_DEPTH + 2];	/* directories being walked */
 	ino_t inos[KT_MAX_DIR_DEPTH + 2];
 };
@@ -851,6 +853,7 @@ emit_split(struct walker *w, const char *path, unsigned flags)
 {
 	int r = w->split(w->ud, path, flags);
 
+	w->split_pieces++;
 	if (r != 0)
 		w->stop = r;
 	return r;
@@ -900,12 +903,15 @@ walk_file(struct walker *w, const char *path)
 		return;
 	}
 	if (sniff_file(w->ctx, path, &kind) < 0) {
-		kt_diag(w->ctx, KT_SEV_WARN, path, "%s", kt_ctx_errmsg(w->ctx));
+		kt_problem(w->ctx, path, KT_PROBLEM_UNREADABLE, NULL, -1, "%s",
+			   kt_ctx_errmsg(w->ctx));
 		return;
 	}
+	w->units_or_files++;
 	if (kind == SNIFF_ARCHIVE) {
 		if (walk_archive(w, path) < 0)
-			kt_diag(w->ctx, KT_SEV_WARN, path, "%s", kt_ctx_errmsg(w->ctx));
+			kt_problem(w->ctx, path, KT_PROBLEM_CORRUPT, NULL, -1, "%s",
+				   kt_ctx_errmsg(w->ctx));
 	} else if (kind == SNIFF_TEXT &&
 		   !match_any(not_log_globs, N_ELEMS(not_log_globs), base_name(path))) {
 		(void)emit_file(w, path);
@@ -918,20 +924,48 @@ walk_entry(struct walker *w, const char *path)
 	struct stat st;
 
 	if (stat(path, &st) != 0) {
-		kt_diag(w->ctx, KT_SEV_WARN, path, "%s", strerror(errno));
+		kt_problem(w->ctx, path, KT_PROBLEM_UNREADABLE, NULL, -1, "%s", strerror(errno));
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (w->depth >= KT_MAX_DIR_DEPTH) {
-			kt_diag(w->ctx, KT_SEV_INFO, path, "not entered: deeper than %d levels",
-				KT_MAX_DIR_DEPTH);
+			kt_problem(w->ctx, path, KT_PROBLEM_TOO_DEEP, NULL, -1,
+				   "directory not entered: deeper than %d levels", KT_MAX_DIR_DEPTH);
 			return;
 		}
-		if (walk_dir(w, path) < 0)
-			kt_diag(w->ctx, KT_SEV_WARN, path, "%s", kt_ctx_errmsg(w->ctx));
+		if (walk_dir(w, path) < 0) {
+			if (w->split)	/* analysing the piece reports it */
+				(void)emit_split(w, path, 0);
+			else
+				kt_problem(w->ctx, path, KT_PROBLEM_UNREADABLE, NULL, -1, "%s",
+					   kt_ctx_errmsg(w->ctx));
+		}
 	} else if (S_ISREG(st.st_mode)) {
 		walk_file(w, path);
 	}
+}
+
+/* A directory argument with nothing in it to look at: say so. */
+static void
+note_empty(struct walker *w, const char *path)
+{
+	char **names = NULL;
+	size_t n = 0, dots = 0;
+
+	if (w->units_or_files || w->split_pieces)
+		return;
+	if (list_dir(w, path, &names, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		dots += names[i][0] == '.';
+	if (n == 0)
+		kt_problem(w->ctx, path, KT_PROBLEM_EMPTY, NULL, -1,
+			   "nothing to analyse: the directory is empty");
+	else if (dots == n)
+		kt_problem(w->ctx, path, KT_PROBLEM_EMPTY, NULL, -1,
+			   "nothing to analyse: the directory holds only hidden (dot) files, "
+			   "which are skipped");
+	free_names(names, n);
 }
 
 static int
@@ -1078,6 +1112,8 @@ kt_walk(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud)
 	}
 	if (S_ISDIR(st.st_mode)) {
 		r = walk_dir(&w, path);
+		if (r == 0 && !w.stop)
+			note_empty(&w, path);
 		return r < 0 ? r : w.stop;
 	}
 	if (S_ISREG(st.st_mode)) {
@@ -1106,6 +1142,8 @@ kt_walk_split(struct kt_ctx *ctx, const char *path, kt_split_fn fn, void *ud)
 	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return fn(ud, path, 0);	/* one piece; kt_walk reports its problems */
 	r = walk_dir(&w, path);
+	if (r == 0 && !w.stop && w.split_pieces == 0)
+		return fn(ud, path, 0);	/* nothing in it: analysing it says so */
 	return r < 0 ? r : w.stop;
 }
 
