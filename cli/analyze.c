@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -808,6 +809,27 @@ kt_cli_analyze(int argc, char **argv)
 	}
 	P.ropts.color = c == 1;
 	opts.rule_dirs = rule_dirs;
+	{
+		struct kt_ctx *cc = kt_ctx_new();
+		struct stat st;
+
+		if (kt_analyze_opts_check(cc, &opts) < 0) {
+			fprintf(stderr, "ktriage analyze: %s\n", kt_ctx_errmsg(cc));
+			kt_ctx_free(cc);
+			return 2;
+		}
+		kt_ctx_free(cc);
+		if (P.data_dir && stat(P.data_dir, &st) != 0) {
+			fprintf(stderr, "ktriage analyze: --data '%s': %s\n", P.data_dir,
+				strerror(errno));
+			return 2;
+		}
+		if (P.data_dir && !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "ktriage analyze: --data '%s': not a directory\n",
+				P.data_dir);
+			return 2;
+		}
+	}
 	P.opts = &opts;
 
 	workers = calloc(MAX_JOBS, sizeof(*workers));

@@ -7,8 +7,12 @@
  */
 #include <ktriage/ktriage.h>
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ktriage/diagnose.h>
 #include <ktriage/limits.h>
@@ -73,6 +77,79 @@ kt_analyzer_new(struct kt_ctx *ctx, const struct kt_analyze_opts *opts, struct k
 		return rc;
 	}
 	*ret = a;
+	return 0;
+}
+
+/* Up to `n` bytes of the head of `path` into buf. Returns bytes read or -1. */
+static long
+read_head(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	size_t k;
+
+	if (!f)
+		return -1;
+	k = fread(buf, 1, n, f);
+	(void)fclose(f);
+	return (long)k;
+}
+
+static int
+check_file(struct kt_ctx *ctx, const char *opt, const char *path, bool dir)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return kt_error(ctx, errno == ENOENT ? KT_ENOTFOUND : KT_EIO, "%s '%s': %s", opt,
+				path, strerror(errno));
+	if (dir && !S_ISDIR(st.st_mode))
+		return kt_error(ctx, KT_EFORMAT, "%s '%s': not a directory", opt, path);
+	if (!dir && S_ISDIR(st.st_mode))
+		return kt_error(ctx, KT_EFORMAT, "%s '%s': is a directory", opt, path);
+	return 0;
+}
+
+/* A System.map line: hex address, one-letter type, name
+ * (linux scripts/mksysmap: the output of nm). */
+static bool
+sysmap_line(const char *s)
+{
+	const char *p = s;
+
+	while (isxdigit((unsigned char)*p))
+		p++;
+	return p - s >= 8 && p[0] == ' ' && isalpha((unsigned char)p[1]) && p[2] == ' ' &&
+	       p[3] > ' ';
+}
+
+int
+kt_analyze_opts_check(struct kt_ctx *ctx, const struct kt_analyze_opts *o)
+{
+	char head[4096];
+	long n;
+	int r;
+
+	if (!o)
+		return 0;
+	if (o->vmlinux) {
+		if ((r = check_file(ctx, "--vmlinux", o->vmlinux, false)) < 0)
+			return r;
+		n = read_head(o->vmlinux, head, 4);
+		if (n < 4 || memcmp(head, "\x7f" "ELF", 4) != 0)	/* ELF magic, elf(5) */
+			return kt_error(ctx, KT_EFORMAT, "--vmlinux '%s': not an ELF file "
+					"(give the uncompressed vmlinux with debug info)", o->vmlinux);
+	}
+	if (o->system_map) {
+		if ((r = check_file(ctx, "--system-map", o->system_map, false)) < 0)
+			return r;
+		n = read_head(o->system_map, head, sizeof(head) - 1);
+		head[n > 0 ? n : 0] = '\0';
+		if (n <= 0 || !sysmap_line(head))
+			return kt_error(ctx, KT_EFORMAT, "--system-map '%s': not a System.map "
+					"(lines of ADDRESS TYPE SYMBOL)", o->system_map);
+	}
+	if (o->modules_dir && (r = check_file(ctx, "--modules", o->modules_dir, true)) < 0)
+		return r;
 	return 0;
 }
 

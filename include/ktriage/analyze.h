@@ -59,6 +59,12 @@ KT_API int kt_analyzer_new(struct kt_ctx *ctx, const struct kt_analyze_opts *opt
 			   struct kt_analyzer **ret);
 KT_API void kt_analyzer_free(struct kt_analyzer *a);
 
+/* Check the files the options name before any work: vmlinux must be an ELF
+ * file, system_map must look like a System.map ("ADDRESS TYPE NAME" lines),
+ * modules_dir must be a directory. Returns 0, KT_ENOTFOUND or KT_EFORMAT
+ * with a message naming the option and the file. */
+KT_API int kt_analyze_opts_check(struct kt_ctx *ctx, const struct kt_analyze_opts *opts);
+
 /* Problems of the inputs (see ktriage/input.h): something of `unit` could
  * not be read fully. Without a callback they go to kt_diag as warnings.
  * Called between the unit's unit_begin and unit_end callbacks, before its
