@@ -175,7 +175,11 @@ struct unit_state {
 	bool xca_seen;
 	bool xca_complete;
 	size_t max_reports;
-	size_t dropped;			/* reports over max_reports in this unit */
+	size_t dropped;
+	size_t kernel_reports;		/* reports from kernel logs (not xen.log) */
+	bool reading_xen;
+	bool rebuilt;			/* reports come from xen.log's guest state */
+	int rebuilt_pcpu, rebuilt_vcpu;			/* reports over max_reports in this unit */
 	/* Problems: those met while a unit is open belong to it (and to the
 	 * member being read, in a crash folder); the others belong to a
 	 * container (archive, directory) and are held until the next unit so
@@ -270,6 +274,17 @@ finish_report(struct unit_state *u, struct kt_report *r)
 		kt_report_free(r);
 		return;
 	}
+	if (!u->reading_xen)
+		u->kernel_reports++;
+	if (u->rebuilt) {
+		r->source.format = "xen-guest-state";
+		kt_report_note(r, 0, KT_SEV_WARN,
+			       "rebuilt from xen.log's guest state (PCPU %d, DOM0 VCPU %d): the "
+			       "crash folder has no dom0 oops (dom0.log missing or cut), the guest's "
+			       "stack shows panic(); frames are a stack scan, the fault address "
+			       "and registers of the oops are unknown",
+			       u->rebuilt_pcpu, u->rebuilt_vcpu);
+	}
 	if (u->xen)
 		kt_xenlog_attach(u->xen, r);
 	if (u->xca_seen) {
@@ -296,6 +311,7 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	bool trunc;
 	int rc;
 
+	u->reading_xen = xenlog;
 	kt_parser_set_max_reports(p, u->max_reports);
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
 		kt_normalize(norm, raw, no, &line);
@@ -368,6 +384,32 @@ run_member(struct unit_state *u, const struct kt_unit *unit, size_t i)
 	return rc;
 }
 
+/* A crash folder without a dom0 oops: the crash, if xen.log's guest state
+ * shows dom0 panicked (parse/xenlog.c kt_xenlog_guest_crash). */
+static void
+rebuild_from_xen(struct unit_state *u, const struct kt_unit *unit)
+{
+	struct kt_buf text;
+	struct kt_input *in;
+	char name[1024];
+	long xi = kt_unit_find(unit, KT_ROLE_XEN_LOG);
+
+	kt_buf_init(&text);
+	if (xi >= 0 && kt_xenlog_guest_crash(u->a->ctx, u->xen, &text, &u->rebuilt_pcpu,
+					     &u->rebuilt_vcpu) > 0) {
+		snprintf(name, sizeof(name), "%s%s%s", unit->display,
+			 unit->display[0] && !strchr("/:", unit->display[strlen(unit->display) - 1])
+				 ? "/" : "", unit->members[xi].name);
+		if (kt_input_open_mem(u->a->ctx, name, text.p, text.len, &in) == 0) {
+			u->rebuilt = true;
+			(void)parse_member(u, in, name, false);
+			u->rebuilt = false;
+			kt_input_free(in);
+		}
+	}
+	kt_buf_deinit(&text);
+}
+
 /* A hypervisor crash is the primary report of a crash folder; otherwise the
  * kernel ring's first report is. Stable otherwise (log order). */
 static void
@@ -395,6 +437,7 @@ run_unit(void *ud, const struct kt_unit *unit)
 	flush_held(u);
 	u->display = unit->display;
 	u->dropped = 0;
+	u->kernel_reports = 0;
 	kt_vec_init(&u->reports, sizeof(struct kt_report *));
 	u->xen = unit->crash_folder ? kt_xenlog_new() : NULL;
 	u->xca_seen = u->xca_complete = false;
@@ -415,6 +458,8 @@ run_unit(void *ud, const struct kt_unit *unit)
 			"xen-crashdump-analyser.log does not say COMPLETE: the analyser was cut "
 			"short and the crash folder may be partial");
 	u->member = NULL;
+	if (unit->crash_folder && u->xen && u->kernel_reports == 0)
+		rebuild_from_xen(u, unit);
 	if (u->dropped)
 		kt_problem(u->a->ctx, NULL, KT_PROBLEM_LIMIT, NULL, -1,
 			   "%zu more crash%s found but not reported (--max-reports %zu)",

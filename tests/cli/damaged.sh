@@ -209,5 +209,21 @@ out=$("$kt" analyze "$tmp/empty-dir" 2>&1); rc=$?
 out=$("$kt" analyze "$tmp/dots" 2>&1); rc=$?
 [ $rc -eq 0 ] && echo "$out" | grep -q "hidden"; check "only dot-files: said so, exit 0" $? "rc=$rc $out"
 
+# 13. a crash folder whose dom0 ring was lost: the crash from xen.log's
+#     guest state (panic -> kexec with memcpy/skb_copy_bits/ip_fragment)
+mkdir "$tmp/xenonly" "$tmp/xencut"
+cp "$ex/xen.log" "$tmp/xenonly/"
+cp "$ex/xen.log" "$tmp/xencut/"
+printf '[2637000.000000] eth2: link up\n[2637001.000000] device vif3.0 entered promiscuous mode\n' > "$tmp/xencut/dom0.log"
+for d in xenonly xencut; do
+	"$kt" analyze --format jsonl "$tmp/$d" > "$tmp/out" 2>/dev/null; rc=$?
+	q 'import json,sys
+d=json.loads(open(sys.argv[1]).readline()); r=d["reports"][0]
+fr=[f["function"] for f in r["frames"]]
+sys.exit(0 if r["source"]["format"]=="xen-guest-state" and "ip_fragment" in fr and r["kind"]=="paging-request" and any("rebuilt from xen.log" in n["message"] for n in r["notes"]) else 1)'
+	check "$d: the crash rebuilt from xen.log's guest state, marked as such (exit $rc)" $? "$(head -c 400 "$tmp/out")"
+	[ $rc -eq 1 ]; check "$d: exit 1" $? "rc=$rc"
+done
+
 echo "1..$n"
 exit $fail
