@@ -1158,6 +1158,25 @@ kt_walk_member(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud)
 	return w.stop;
 }
 
+int
+kt_walk_archive_mem(struct kt_ctx *ctx, const char *name, const void *data, size_t len,
+		    kt_unit_fn fn, void *ud)
+{
+	struct walker w = { .ctx = ctx, .fn = fn, .ud = ud, .budget = ARCHIVE_BUDGET };
+	struct kt_input *in;
+	int r;
+
+	if (!fn)
+		return kt_error(ctx, KT_EINVAL, "kt_walk_archive_mem: no callback");
+	r = kt_input_open_mem(ctx, name ? name : "<memory>", data, len, &in);
+	if (r < 0)
+		return r;
+	kt_input_set_quiet(in, true);
+	r = walk_stream_archive(&w, name ? name : "<memory>", in, NULL, 0);
+	kt_input_free(in);
+	return r < 0 ? r : w.stop;
+}
+
 /* --- opening members ----------------------------------------------------- */
 
 int

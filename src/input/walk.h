@@ -93,6 +93,15 @@ int kt_walk_split(struct kt_ctx *ctx, const char *path, kt_split_fn fn, void *ud
 int kt_walk_member(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud);
 
 /*
+ * Walk an archive (tar or zip, any compression, archives inside it to the
+ * depth limit) held in memory, as kt_walk() walks an archive file: for
+ * tests and fuzzing. `name` names the units ("name:member"). Returns 0,
+ * fn's non-zero value or KT_EFORMAT (not even one header readable).
+ */
+int kt_walk_archive_mem(struct kt_ctx *ctx, const char *name, const void *data, size_t len,
+			kt_unit_fn fn, void *ud);
+
+/*
  * Open member `member` of `u` for reading. Returns 0, KT_EINVAL (no such
  * member), KT_ENOTFOUND or KT_EIO. Caller owns the result; free with
  * kt_input_free(). The input may outlive the unit only for a filesystem
