@@ -54,21 +54,29 @@ struct kt_unit {
 typedef int (*kt_unit_fn)(void *ud, const struct kt_unit *unit);
 
 /*
- * Call fn once per unit under `path`, in a stable (sorted) order.
- * - "-": standard input, one unit.
+ * Call fn once per unit under `path`, in a stable order.
+ * - "-": standard input, looked at like a file: a tar or zip (any
+ *   compression) is walked as an archive, anything else is one unit.
  * - a crash folder (a directory with xen.log and/or dom0.log): one unit
  *   with all its regular files as members (in an archive: only the members
  *   whose role is not KT_ROLE_OTHER).
- * - another directory: walked recursively (KT_MAX_DIR_DEPTH, at most
- *   KT_MAX_DIR_FILES entries, symlink loops skipped, dot-files skipped);
- *   each crash folder, archive and text file in it is a unit (binary and
- *   empty files are skipped).
- * - a tar/zip archive (any compression): each crash folder inside is a unit,
- *   and so is each member named like a kernel log (*.log, kern.log*,
- *   messages*, dmesg* ...). Members are copied into memory (at most 256 MiB
- *   in total; the excess is reported through kt_diag()).
+ * - another directory: walked recursively (KT_MAX_DIR_DEPTH levels, the
+ *   context's max_members entries, symlink loops skipped, dot-files
+ *   skipped); each crash folder, archive and text file in it is a unit
+ *   (binary and empty files are skipped). An unreadable entry is a
+ *   KT_PROBLEM_UNREADABLE problem; a directory with nothing to look at a
+ *   KT_PROBLEM_EMPTY one.
+ * - a tar/zip archive (any compression): read once as a stream. Members
+ *   named like kernel logs (*.log, kern.log*, messages*, dmesg* ...) are
+ *   units read as they stream by (the unit must be read before fn returns,
+ *   in archive order); the members of each crash folder are copied into
+ *   memory (at most ARCHIVE_BUDGET per archive) and its unit comes after
+ *   the end of the archive; archives inside (by name) are walked the same
+ *   way, to the context's max_depth (default KT_DEFAULT_MAX_DEPTH), as
+ *   "outer:inner:member". A cut or damaged archive is a problem naming it
+ *   and the member (KT_PROBLEM_TRUNCATED / KT_PROBLEM_CORRUPT).
  * - any other file: one unit, named as given.
- * Problems with one member go to kt_diag() and the walk goes on.
+ * Problems go to kt_problem() and the walk goes on.
  * Returns 0, fn's non-zero value, KT_ENOTFOUND (path missing), KT_EIO, or
  * KT_EFORMAT (an archive that cannot be read at all).
  */
