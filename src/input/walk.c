@@ -606,14 +606,21 @@ emit_streamed(struct walker *w, const char *display, const char *name, struct me
 	kt_arena_free(a);
 }
 
+/* Copies looked at to tell whether a log's folder is a crash folder: tar
+ * and zip keep a folder's files together, so its xen.log or dom0.log is
+ * among the last ones (bounded: an archive of many tiny crash folders
+ * stays linear). */
+#define CRASH_DIR_LOOKBACK 256
+
 /* Whether a member's directory holds xen.log or dom0.log (seen so far). */
 static bool
 in_crash_dir(const struct kt_vec *copies, const char *name)
 {
 	const char *base = base_name(name);
 	size_t dl = (size_t)(base - name);
+	size_t from = copies->n > CRASH_DIR_LOOKBACK ? copies->n - CRASH_DIR_LOOKBACK : 0;
 
-	for (size_t i = 0; i < copies->n; i++) {
+	for (size_t i = from; i < copies->n; i++) {
 		const struct copy *c = KT_VEC_AT(copies, struct copy, i);
 		enum kt_member_role r = kt_member_role_of(c->base);
 
