@@ -90,6 +90,7 @@ struct worker {
 	struct obuf probs;	/* the current unit's problems: text or JSON */
 	size_t n_probs;
 	bool unit_incomplete;
+	bool unit_container;	/* an archive or directory, its units reported apart */
 	pthread_t tid;
 	bool started;
 };
@@ -390,6 +391,7 @@ unit_begin(void *ud, const char *unit)
 	w->probs.len = 0;
 	w->n_probs = 0;
 	w->unit_incomplete = false;
+	w->unit_container = false;
 	if (w->P->fmt != FMT_TEXT)
 		json_unit_open(w->P, w->job, unit);
 }
@@ -446,6 +448,9 @@ unit_end(void *ud, const char *unit, int status)
 	if (P->fmt == FMT_TEXT) {
 		if (!w->unit_reports && w->n_probs && !w->unit_incomplete)
 			obuf_printf(&w->job->out, "%s: %s\n", unit, w->probs.p);
+		else if (!w->unit_reports && w->n_probs && w->unit_container)
+			obuf_printf(&w->job->out, "%s: could not be read fully: %s\n", unit,
+				    w->probs.p);
 		else if (!w->unit_reports && w->n_probs)
 			obuf_printf(&w->job->out, "%s: no crash found in what could be read "
 				    "(incomplete: %s)\n", unit, w->probs.p);
@@ -470,6 +475,8 @@ on_problem(void *ud, const char *unit, const struct kt_problem *p)
 	(void)unit;
 	if (kt_problem_incomplete(p->kind))
 		w->unit_incomplete = true;
+	if (p->container)
+		w->unit_container = true;
 	if (w->P->fmt == FMT_TEXT) {
 		if (w->n_probs)
 			obuf_puts(b, "; ");
@@ -595,7 +602,7 @@ worker_run(void *arg)
 		if (rc) {
 			struct kt_problem pr = {
 				rc == KT_EFORMAT ? KT_PROBLEM_UNSUPPORTED : KT_PROBLEM_UNREADABLE,
-				NULL, -1, kt_ctx_errmsg(w->ctx)
+				NULL, -1, kt_ctx_errmsg(w->ctx), 0
 			};
 
 			obuf_printf(&j->err, "ktriage analyze: %s\n", kt_ctx_errmsg(w->ctx));

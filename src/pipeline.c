@@ -224,7 +224,7 @@ flush_held(struct unit_state *u)
 		u->cb->unit_begin(u->cb->ud, u->held_input);
 	for (size_t i = 0; i < u->held.n; i++) {
 		struct held_problem *h = KT_VEC_AT(&u->held, struct held_problem, i);
-		struct kt_problem p = { h->kind, h->member, h->offset, h->message };
+		struct kt_problem p = { h->kind, h->member, h->offset, h->message, 1 };
 
 		deliver_problem(u, u->held_input, &p);
 		free(h->member);

@@ -34,6 +34,9 @@ struct kt_problem {
 	const char *member;	/* member of the input it happened in, or NULL */
 	int64_t offset;		/* byte offset (decompressed) where it happened, or -1 */
 	const char *message;	/* what happened, for people */
+	/* The problem is of a container (an archive, a directory) reported as
+	 * an input of its own: its units, and their crashes, come separately. */
+	int container;
 };
 
 /* "truncated", "corrupt", "unreadable", "too-deep", "limit", "unsupported",

@@ -354,6 +354,10 @@ struct copy {
 	size_t dir_len;		/* length of the directory part, with its '/' */
 	char *data;
 	size_t len;
+	/* what went wrong copying it, reported when its unit opens it */
+	int prob_kind;		/* KT_PROBLEM_*, or -1 */
+	int64_t prob_off;
+	char *prob_msg;
 };
 
 /* Order by directory, then name, so that one folder's members are adjacent. */
@@ -406,17 +410,27 @@ copy_data(struct walker *w, struct archive *ar, const char *what, struct copy *c
 			const char *why = NULL;
 			enum kt_problem_kind kind = archive_kind(under, archive_error_string(ar), &why);
 
-			kt_problem(w->ctx, what, kind, c->path, (int64_t)c->len,
-				   "archive %s inside this member, after %zu bytes of it: %s",
-				   kind == KT_PROBLEM_TRUNCATED ? "ends" : "is damaged", c->len,
-				   why ? why : "unreadable");
+			struct kt_buf b;
+
+			kt_buf_init(&b);
+			kt_buf_printf(&b, "archive '%s' %s inside this member, after %zu bytes of "
+				      "it: %s", what, kind == KT_PROBLEM_TRUNCATED ? "ends" : "is damaged",
+				      c->len, why ? why : "unreadable");
+			c->prob_kind = (int)kind;
+			c->prob_off = (int64_t)c->len;
+			c->prob_msg = b.p;
 			return false;
 		}
 		if ((size_t)k > *budget) {
-			kt_problem(w->ctx, what, KT_PROBLEM_LIMIT, c->path, (int64_t)(c->len + *budget),
-				   "member cut at %zu bytes: crash-folder members of one archive "
-				   "are kept in memory up to %zu MiB", c->len + *budget,
-				   (size_t)ARCHIVE_BUDGET >> 20);
+			struct kt_buf b;
+
+			kt_buf_init(&b);
+			kt_buf_printf(&b, "member cut at %zu bytes: crash-folder members of one "
+				      "archive are kept in memory up to %zu MiB", c->len + *budget,
+				      (size_t)ARCHIVE_BUDGET >> 20);
+			c->prob_kind = KT_PROBLEM_LIMIT;
+			c->prob_off = (int64_t)(c->len + *budget);
+			c->prob_msg = b.p;
 			k = (la_ssize_t)*budget;
 		}
 		if (c->len + (size_t)k > cap) {
@@ -439,6 +453,7 @@ free_copies(struct kt_vec *copies)
 	for (size_t i = 0; i < copies->n; i++) {
 		free(KT_VEC_AT(copies, struct copy, i)->path);
 		free(KT_VEC_AT(copies, struct copy, i)->data);
+		free(KT_VEC_AT(copies, struct copy, i)->prob_msg);
 	}
 	kt_vec_deinit(copies);
 }
@@ -462,6 +477,9 @@ set_copy(struct kt_unit_member *m, const struct copy *c, enum kt_member_role rol
 	m->role = role;
 	m->data_ = c->data ? c->data : "";
 	m->len_ = c->len;
+	m->prob_kind_ = c->prob_kind;
+	m->prob_off_ = c->prob_off;
+	m->prob_msg_ = c->prob_msg;
 }
 
 /* Group copied members (sorted by cmp_copy) into units: a folder holding
@@ -695,11 +713,15 @@ walk_stream_archive(struct walker *w, const char *display, struct kt_input *in,
 				continue;
 			}
 			struct copy *c = kt_vec_push(&copies);
+			memset(c, 0, sizeof(*c));
+			c->prob_kind = -1;
 			c->path = kt_strdup(name);
 			c->base = base_name(c->path);
 			c->dir_len = (size_t)(c->base - c->path);
-			if (!copy_data(w, ar, display, c, in))
+			if (!copy_data(w, ar, display, c, in)) {
+				m->failed = true;	/* reported, with the member */
 				r = ARCHIVE_FATAL;
+			}
 		} else if (role == KT_ROLE_LOG) {
 			emit_streamed(w, display, last, m);
 			if (m->failed)
@@ -1201,6 +1223,9 @@ kt_unit_open(struct kt_ctx *ctx, const struct kt_unit *u, size_t member, struct 
 		return kt_input_open(ctx, m->path_, ret);
 	if (m->reader_)
 		return kt_input_open_reader(ctx, u->display, m->reader_, m->reader_ud_, ret);
+	if (m->prob_msg_ && m->prob_kind_ >= 0)	/* what went wrong copying it */
+		kt_problem(ctx, u->display, (enum kt_problem_kind)m->prob_kind_, m->name,
+			   m->prob_off_, "%s", m->prob_msg_);
 	kt_buf_init(&name);
 	kt_buf_adds(&name, u->display);
 	if (u->crash_folder) {

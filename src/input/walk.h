@@ -36,6 +36,9 @@ struct kt_unit_member {
 	size_t len_;
 	kt_input_reader_fn reader_;	/* or a stream (archive member read once) */
 	void *reader_ud_;
+	int prob_kind_;		/* copy cut short: KT_PROBLEM_*, reported when opened */
+	int64_t prob_off_;
+	const char *prob_msg_;	/* NULL: none */
 };
 
 /* One thing to analyse. */

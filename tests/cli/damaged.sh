@@ -66,8 +66,9 @@ q 'import json,sys
 ins=[json.loads(l) for l in open(sys.argv[1])]
 rep=sum(len(d["reports"]) for d in ins)
 pr=[p for d in ins for p in d.get("problems",[])]
-sys.exit(0 if rep>=2 and any(p["kind"]=="truncated" and p["member"] and "crash-2/dom0.log" in p["member"] for p in pr) and any("cut.tar" in d["input"] for d in ins if d.get("problems")) else 1)'
-check "cut tar: crashes of both folders up to the cut; 'truncated' names cut.tar and crash-2/dom0.log" $? "$(cut -c1-200 "$tmp/out")"
+c2=[d for d in ins if d["input"].endswith("cut.tar:crash-2/")]
+sys.exit(0 if rep>=2 and c2 and any(p["kind"]=="truncated" and p["member"]=="dom0.log" and "cut.tar" in p["message"] for p in c2[0].get("problems",[])) else 1)'
+check "cut tar: crashes of both folders up to the cut; input cut.tar:crash-2/ has 'truncated' in member dom0.log" $? "$(cut -c1-200 "$tmp/out")"
 cp "$tmp/two.tar" "$tmp/bad.tar"
 printf 'ZZZZ' | dd of="$tmp/bad.tar" bs=1 seek=$((size - 20000)) conv=notrunc 2>/dev/null
 "$kt" analyze "$tmp/bad.tar" > "$tmp/out" 2>&1; rc=$?
