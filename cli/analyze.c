@@ -133,6 +133,9 @@ static const char usage_text[] =
 	"                        deeper one is a 'too-deep' problem\n"
 	"      --max-line BYTES  bytes kept per line (default 8192, 64 to 16777216); longer\n"
 	"                        lines are cut, counted in a 'limit' problem\n"
+	"      --max-bytes SIZE  bytes read per input, after decompression (default: no\n"
+	"                        cap; K, M, G suffixes); for endless inputs (/dev/zero,\n"
+	"                        a FIFO that never closes): the rest is a 'limit' problem\n"
 	"      --fail-on WHAT    what the exit status reports: crash,problem (default),\n"
 	"                        crash (1 or 0: problems are still printed), problem\n"
 	"                        (3 or 0), or none (always 0 unless a usage error)\n"
@@ -704,6 +707,7 @@ kt_cli_analyze(int argc, char **argv)
 		{ "max-depth", required_argument, NULL, 1003 },
 		{ "max-line", required_argument, NULL, 1004 },
 		{ "fail-on", required_argument, NULL, 1005 },
+		{ "max-bytes", required_argument, NULL, 1006 },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kt_analyze_opts opts = { 0 };
@@ -779,6 +783,26 @@ kt_cli_analyze(int argc, char **argv)
 			if (cap_arg("--max-line", optarg, 64, 16u << 20, &opts.max_line))
 				return 2;
 			break;
+		case 1006: {
+			char *end;
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (*end == 'K' || *end == 'k')
+				v <<= 10, end++;
+			else if (*end == 'M')
+				v <<= 20, end++;
+			else if (*end == 'G')
+				v <<= 30, end++;
+			if (*optarg == '\0' || *optarg == '-' || *end || errno || v == 0) {
+				fprintf(stderr, "ktriage analyze: --max-bytes takes a size in bytes "
+					"(K, M or G suffix allowed), more than 0\n");
+				return 2;
+			}
+			opts.max_bytes = v;
+			break;
+		}
 		case 1005:
 			if (!strcmp(optarg, "crash,problem") || !strcmp(optarg, "problem,crash")) {
 				fail_crash = fail_problem = true;

@@ -550,6 +550,7 @@ kt_analyze_piece(struct kt_analyzer *a, const char *path, unsigned flags,
 	a->ctx->limits.max_members = a->opts.max_members;
 	a->ctx->limits.max_depth = a->opts.max_depth;
 	a->ctx->limits.max_line = a->opts.max_line;
+	a->ctx->limits.max_bytes = a->opts.max_bytes;
 	u.display = u.piece = path;
 	rc = (flags & KT_PIECE_MEMBER) ? kt_walk_member(a->ctx, path, run_unit, &u)
 				       : kt_walk(a->ctx, path, run_unit, &u);

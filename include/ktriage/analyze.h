@@ -35,6 +35,7 @@ struct kt_analyze_opts {
 	size_t max_members;		/* directory and archive entries per PATH */
 	size_t max_depth;		/* archives inside archives (SIZE_MAX: none) */
 	size_t max_line;		/* bytes kept per line (64 .. 16 MiB) */
+	uint64_t max_bytes;		/* bytes read per input, decompressed (0: no cap) */
 };
 
 /* Per-unit callbacks. `unit` is the display path of the input unit. */

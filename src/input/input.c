@@ -52,6 +52,7 @@ struct kt_input {
 	uint64_t bytes;
 	uint64_t decoded;		/* bytes handed to the line cutter so far */
 	size_t max_line;		/* bytes kept per line */
+	uint64_t max_bytes;		/* stop after this many decoded bytes; 0: no cap */
 	uint32_t cut_lines;		/* lines longer than max_line */
 	uint32_t first_cut;		/* line number of the first one */
 
@@ -345,6 +346,14 @@ next_block(struct kt_input *in)
 	in->blk_off = in->blk_len = 0;
 	if (in->eof)
 		return 0;
+	if (in->max_bytes && in->decoded >= in->max_bytes) {
+		in->eof = true;
+		if (!in->quiet)
+			kt_problem(in->ctx, NULL, KT_PROBLEM_LIMIT, NULL, (int64_t)in->decoded,
+				   "stopped after %llu bytes (--max-bytes)",
+				   (unsigned long long)in->decoded);
+		return 0;
+	}
 	if (in->dc)
 		return next_decoded(in);
 	if (!in->ar) {
@@ -384,6 +393,7 @@ input_new(struct kt_ctx *ctx, const char *name)
 	in->fd = -1;
 	in->max_line = ctx && ctx->limits.max_line ? ctx->limits.max_line : KT_MAX_LINE;
 	in->damage = KT_PROBLEM_COUNT;
+	in->max_bytes = ctx ? ctx->limits.max_bytes : 0;
 	return in;
 }
 

@@ -426,8 +426,8 @@ copy_data(struct walker *w, struct archive *ar, const char *what, struct copy *c
 
 			kt_buf_init(&b);
 			kt_buf_printf(&b, "member cut at %zu bytes: crash-folder members of one "
-				      "archive are kept in memory up to %zu MiB", c->len + *budget,
-				      (size_t)ARCHIVE_BUDGET >> 20);
+				      "archive are kept in memory up to %zu KiB", c->len + *budget,
+				      (size_t)ARCHIVE_BUDGET >> 10);
 			c->prob_kind = KT_PROBLEM_LIMIT;
 			c->prob_off = (int64_t)(c->len + *budget);
 			c->prob_msg = b.p;
@@ -709,7 +709,7 @@ walk_stream_archive(struct walker *w, const char *display, struct kt_input *in,
 			if (w->budget == 0) {
 				kt_problem(w->ctx, display, KT_PROBLEM_LIMIT, last, -1,
 					   "skipped: the memory for crash-folder members "
-					   "(%zu MiB per archive) is used up", (size_t)ARCHIVE_BUDGET >> 20);
+					   "(%zu KiB per archive) is used up", (size_t)ARCHIVE_BUDGET >> 10);
 				continue;
 			}
 			struct copy *c = kt_vec_push(&copies);

@@ -7,6 +7,8 @@
 #define KT_UTIL_CTX_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <ktriage/error.h>
 #include <ktriage/input.h>
@@ -21,6 +23,7 @@ struct kt_input_limits {
 	size_t max_members;	/* entries examined per walked path */
 	size_t max_depth;	/* archives inside archives */
 	size_t max_line;	/* bytes kept per line */
+	uint64_t max_bytes;	/* bytes read per input (decompressed); 0: no cap */
 };
 
 struct kt_ctx {

@@ -145,6 +145,10 @@ read rc rss lim < "$tmp/rss"
 [ "$rc" -eq 3 ] && [ "$lim" -eq 1 ] && [ "$rss" -lt 200000 ]
 check "64 MB of /dev/zero on stdin: a 'limit' problem (--max-line), RSS ${rss} KiB < 200 MB, exit 3" $? "rc=$rc lim=$lim rss=$rss"
 
+out=$(timeout 60 "$kt" analyze --format jsonl --max-bytes 16M /dev/zero 2>/dev/null); rc=$?
+[ $rc -eq 3 ] && echo "$out" | grep -q '"offset": 16777216' && echo "$out" | grep -q -- '--max-bytes'
+check "/dev/zero named with --max-bytes 16M: stops there with a 'limit' problem, exit 3" $? "rc=$rc $out"
+
 # 8. caps: --max-reports, --max-members
 for i in $(seq 30); do cat "$seed"; done > "$tmp/30.log"
 "$kt" analyze --format jsonl --max-reports 10 "$tmp/30.log" > "$tmp/out" 2>/dev/null; rc=$?
