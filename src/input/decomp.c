@@ -16,6 +16,11 @@
 
 #include "util/mem.h"
 
+/* Memory the xz decoder may use: xz -9 needs 65 MiB, --lzma2=dict=256MiB
+ * about 257 MiB (xz(1), "Memory usage"); a header asking for more is
+ * refused, not obeyed. */
+#define XZ_MEMLIMIT	((uint64_t)512 << 20)
+
 enum fmt { F_GZIP, F_XZ, F_ZSTD, F_BZIP2 };
 
 struct kt_decomp {
@@ -44,7 +49,7 @@ kt_decomp_new(const char *format)
 	} else if (strcmp(format, "xz") == 0) {
 		d->fmt = F_XZ;
 		d->x = (lzma_stream)LZMA_STREAM_INIT;
-		if (lzma_stream_decoder(&d->x, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+		if (lzma_stream_decoder(&d->x, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK)
 			kt_oom(sizeof(d->x));
 	} else if (strcmp(format, "zstd") == 0) {
 		d->fmt = F_ZSTD;
@@ -145,7 +150,8 @@ run_xz(struct kt_decomp *d, const unsigned char *in, size_t *in_len, unsigned ch
 		return 0;
 	*msg = lr == LZMA_DATA_ERROR ? "compressed data is corrupt" :
 	       lr == LZMA_FORMAT_ERROR ? "not an xz stream" :
-	       lr == LZMA_MEM_ERROR || lr == LZMA_MEMLIMIT_ERROR ? "out of memory" :
+	       lr == LZMA_MEMLIMIT_ERROR ? "the stream needs more than 512 MiB of memory to decode" :
+	       lr == LZMA_MEM_ERROR ? "out of memory" :
 	       "unsupported or damaged xz data";
 	return -1;
 }
