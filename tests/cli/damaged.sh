@@ -157,6 +157,14 @@ check "--max-reports 10 on 30 crashes: 10 reported, '20 more' as a 'limit' probl
 [ $rc -eq 3 ]; check "--max-reports hit: exit 3" $? "rc=$rc"
 "$kt" analyze --format jsonl --max-reports 10 --fail-on crash "$tmp/30.log" >/dev/null 2>&1; rc=$?
 [ $rc -eq 1 ]; check "--fail-on crash: exit 1 although a cap was hit" $? "rc=$rc"
+for i in $(seq 1500); do cat "$seed"; done > "$tmp/1500.log"
+"$kt" analyze --format jsonl --no-rules "$tmp/1500.log" > "$tmp/out" 2>/dev/null; rc=$?
+q 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exit(0 if len(d["reports"])==1000 and "500 more" in d["problems"][0]["message"] else 1)'
+check "1,500 crashes: 1,000 reported (the default) and '500 more' said, exit $rc" $? "$(grep -o '"problems.*' "$tmp/out")"
+"$kt" analyze --format jsonl --no-rules --max-reports 2000 "$tmp/1500.log" > "$tmp/out" 2>/dev/null; rc=$?
+q 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exit(0 if len(d["reports"])==1500 and "problems" not in d else 1)'
+check "1,500 crashes with --max-reports 2000: all 1,500, exit 1" $? "rc=$rc"
+rm -f "$tmp/1500.log"
 "$kt" analyze --format jsonl --max-members 2 "$tmp/f" > "$tmp/out" 2>/dev/null; rc=$?
 grep -q '"limit"' "$tmp/out" && grep -q -- '--max-members 2' "$tmp/out" && ! grep -q 'KT_MAX' "$tmp/out"
 check "--max-members 2: a 'limit' problem naming the option, no internal constant" $? "$(cat "$tmp/out")"
