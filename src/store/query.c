@@ -438,13 +438,13 @@ kt_store_crash(struct kt_store *s, int64_t crash, json_t **ret)
 }
 
 static const char hosts_sql[] =
-	"SELECT h.name, p.name, h.first_seen, h.last_seen,"
-	" (SELECT coalesce(sum(n), 0) FROM kt_facet f WHERE f.key = 'host' AND f.value = h.name),"
-	" (SELECT count(*) FROM kt_facet f WHERE f.key = 'host' AND f.value = h.name),"
+	"SELECT h.name, p.name, h.first_seen, h.last_seen, coalesce(a.n, 0), coalesce(a.i, 0),"
 	" (SELECT c.kernel FROM kt_crash c WHERE c.host_id = h.id"
 	"  ORDER BY c.crashed_at DESC, c.id DESC LIMIT 1),"
 	" (SELECT max(collected_at) FROM kt_facts x WHERE x.host_id = h.id)"
 	" FROM kt_host h LEFT JOIN kt_pool p ON p.id = h.pool_id"
+	" LEFT JOIN (SELECT host_id, sum(n) AS n, count(*) AS i FROM kt_facet WHERE key = 'host'"
+	"  GROUP BY host_id) a ON a.host_id = h.id"
 	" WHERE ($1 IS NULL OR p.name = $1) AND ($2 IS NULL OR h.last_seen >= $2)"
 	" ORDER BY h.last_seen DESC, h.name LIMIT $3 OFFSET $4";
 
