@@ -82,6 +82,13 @@ static const char issues_fast[] =
 	" JOIN kt_issue i ON i.id = a.issue_id WHERE ($3 IS NULL OR i.status = $3)"
 	" ORDER BY a.n DESC, i.id LIMIT $4 OFFSET $5";
 
+static const char issues_since[] =
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, a.n, a.h, a.f, a.l FROM"
+	" (SELECT issue_id, count(*) AS n, count(DISTINCT host_id) AS h, min(crashed_at) AS f,"
+	"  max(crashed_at) AS l FROM kt_crash WHERE crashed_at >= $1 GROUP BY issue_id) a"
+	" JOIN kt_issue i ON i.id = a.issue_id WHERE ($2 IS NULL OR i.status = $2)"
+	" ORDER BY a.n DESC, i.id LIMIT $3 OFFSET $4";
+
 static const char issues_slow[] =
 	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, count(*), count(DISTINCT c.host_id),"
 	" min(c.crashed_at), max(c.crashed_at)"
@@ -114,6 +121,11 @@ kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **
 				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
 
 		rc = kt_db_query(s->db, issues_fast, p, 5, &q);
+	} else if (nfacet == 0) {
+		struct kt_dbv p[4] = { KT_DBV_TEXT(f.since), KT_DBV_TEXT(f.status),
+				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
+
+		rc = kt_db_query(s->db, issues_since, p, 4, &q);
 	} else {
 		struct kt_dbv p[7] = { KT_DBV_TEXT(f.since), KT_DBV_TEXT(f.host), KT_DBV_TEXT(f.kernel),
 				       KT_DBV_TEXT(f.status), KT_DBV_TEXT(f.pool),
