@@ -12,7 +12,6 @@ set -eu
 cd "$(dirname "$0")/.."
 K=build/cli/ktriage
 CORPUS=../shared/corpora/syzkaller-dev
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpora/syzkaller-dev
 HOSTS=1000
 CRASHES=100000
 BACKEND=sqlite
