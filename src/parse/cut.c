@@ -20,6 +20,9 @@ static const char *const class_names[KT_CUT_COUNT] = {
 	[KT_CUT_NMI] = "nmi",
 	[KT_CUT_SKIP] = "skip",
 	[KT_CUT_INFOSTACK] = "infostack",
+	[KT_CUT_BODY] = "body",
+	[KT_CUT_REPEAT] = "repeat",
+	[KT_CUT_BOOT] = "boot",
 };
 
 struct cut_rule {
@@ -144,6 +147,15 @@ kt_cut_classify_some(const struct kt_cut *c, struct kt_str text, unsigned want,
 		}
 	}
 	return bits;
+}
+
+int
+kt_cut_rule(const struct kt_cut *c, struct kt_str text, enum kt_cut_class cls)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].cls == cls && kt_rx_match(c->v[i].rx, text, 0, NULL, 0))
+			return (int)i;
+	return -1;
 }
 
 struct kt_lctx
