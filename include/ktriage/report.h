@@ -261,6 +261,9 @@ struct kt_report {
 	size_t n_lines;
 	size_t title_end;	/* if not 0: only lines[0..title_end) are titled (a
 				 * second crash interleaved without caller ids) */
+	bool incomplete;	/* cut short (input end, new boot): fields the missing
+				 * lines would decide (context) are left unknown */
+	const char *incomplete_reason;
 	struct kt_source source;
 	const char *oops;	/* "Oops: 0000 [#1] SMP" */
 	int oops_count;		/* the N of [#N], or KT_NONE */

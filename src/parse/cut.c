@@ -23,6 +23,7 @@ static const char *const class_names[KT_CUT_COUNT] = {
 	[KT_CUT_BODY] = "body",
 	[KT_CUT_REPEAT] = "repeat",
 	[KT_CUT_BOOT] = "boot",
+	[KT_CUT_BOTTOM] = "bottom",
 };
 
 struct cut_rule {

@@ -28,6 +28,7 @@ enum kt_cut_class {
 	KT_CUT_BODY,		/* only a kernel report prints it: confirms a header */
 	KT_CUT_REPEAT,		/* a header the kernel repeats within one event */
 	KT_CUT_BOOT,		/* the kernel starts again: no report spans it */
+	KT_CUT_BOTTOM,		/* the bottom of a complete call trace */
 	KT_CUT_COUNT
 };
 

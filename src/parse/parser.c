@@ -293,12 +293,36 @@ close_slot(struct kt_parser *p, struct slot *s)
 	s->r = NULL;
 }
 
+/* Lines from the end of a report searched for the bottom of its trace. */
+#define BOTTOM_LINES 8
+
+/* Close a report the input (or the boot) ends in. It is complete when it
+ * reached its end marker or the bottom of its call trace; else it is marked
+ * incomplete, with `why`. */
 static void
-close_all(struct kt_parser *p)
+close_cut(struct kt_parser *p, struct slot *s, const char *why)
+{
+	struct kt_report *r = s->r;
+	bool done = s->tail;
+	unsigned want = KT_CUT_BIT(KT_CUT_BOTTOM) | KT_CUT_BIT(KT_CUT_TAILSTART) |
+			KT_CUT_BIT(KT_CUT_END);
+	for (size_t k = 0; !done && k < BOTTOM_LINES && k + s->header_idx < r->n_lines; k++) {
+		const char *t = r->lines[r->n_lines - 1 - k];
+		done = kt_cut_classify_some(p->cut, kt_str_cstr(t), want, NULL) != 0;
+	}
+	if (!done && !s->standalone) {
+		r->incomplete = true;
+		r->incomplete_reason = why;
+	}
+	close_slot(p, s);
+}
+
+static void
+close_all(struct kt_parser *p, const char *why)
 {
 	for (size_t i = 0; i < MAX_OPEN; i++)
 		if (p->slots[i].r)
-			close_slot(p, &p->slots[i]);
+			close_cut(p, &p->slots[i], why);
 }
 
 static bool
@@ -709,7 +733,7 @@ kt_parser_feed(struct kt_parser *p, const struct kt_line *l)
 		for (size_t i = 0; i < MAX_OPEN; i++)
 			if (p->slots[i].r && !p->slots[i].body)
 				expire(p, &p->slots[i]);
-		close_all(p);
+		close_all(p, "a new boot begins inside the report (no end marker, no bottom frame)");
 	}
 	bool prov = has_provenance(l);
 	if (prov && !p->seen_prov) {
@@ -744,12 +768,18 @@ kt_parser_end(struct kt_parser *p)
 		struct slot *s = &p->slots[i];
 		if (!s->r)
 			continue;
+		/* A header with lines after it but no body yet: the input ends
+		 * before the body could come (kept whole, marked incomplete). */
+		if (!s->body && s->provenance && s->r->n_lines > s->header_idx + 1)
+			s->body = true;
 		if (!s->body)
 			expire(p, s);
-		if (s->r && s->r->n_lines > 0 && s->r->n_lines == s->header_idx + 1)
+		if (!s->r)
+			continue;
+		if (s->r->n_lines > 0 && s->r->n_lines == s->header_idx + 1)
 			kt_report_note(s->r, s->r->source.last_line, KT_SEV_WARN,
 				       "input ends right after the report header");
-		close_slot(p, s);
+		close_cut(p, s, "the input ends inside the report (no end marker, no bottom frame)");
 	}
 	for (size_t i = 0; i < p->n_cand; i++)
 		queue(p, p->cand[i]);

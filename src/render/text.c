@@ -80,6 +80,9 @@ render_header(struct out *o, const struct kt_report *r)
 	if (r->corrupted)
 		kt_buf_printf(&o->b, "  %sreport is incomplete: %s%s\n", YEL(o),
 			      r->corrupted_reason ? r->corrupted_reason : "corrupted", RST(o));
+	if (r->incomplete)
+		kt_buf_printf(&o->b, "  %sreport is cut short: %s%s\n", YEL(o),
+			      r->incomplete_reason ? r->incomplete_reason : "incomplete", RST(o));
 }
 
 static void
