@@ -236,6 +236,8 @@ struct kt_xen {
 	const char *guest_segment; /* "e033" (PV kernel runs in ring 3), or NULL */
 	int guest_ring;		/* "Ring 3"; meaningful only when guest_segment is set */
 	bool vcpu_mode_known;	/* "VCPU in kernel|user mode" was printed */
+	bool echo;		/* this report is Xen's echo of a dom0 crash ("Hardware
+				 * Dom0 crashed"): folded into dom0's own report */
 };
 
 /* Where the report came from. */

@@ -473,6 +473,7 @@ struct header {
 	bool at_start;
 	bool inside;
 	bool standalone;
+	bool echo;
 	struct kt_rx **vetoes;
 	size_t n_vetoes;
 };
@@ -577,6 +578,8 @@ load_line(struct kt_ctx *ctx, struct kt_detect *d, struct kt_str line, size_t no
 		d->h[hi].inside = true;
 	} else if (kt_str_eq_cstr(f[0], "standalone")) {
 		d->h[hi].standalone = true;
+	} else if (kt_str_eq_cstr(f[0], "echo")) {
+		d->h[hi].echo = true;
 	} else if (kt_str_eq_cstr(f[0], "veto") && n >= 3) {
 		struct header *h = &d->h[hi];
 		struct kt_rx *rx;
@@ -822,6 +825,7 @@ kt_detect_line(const struct kt_detect *d, struct kt_str text, bool xen, struct k
 		ret->kind = kt_detect_kind(d, text);
 		ret->inside = h->inside;
 		ret->standalone = h->standalone;
+		ret->echo = h->echo;
 		ret->pos = (size_t)at;
 		return true;
 	}

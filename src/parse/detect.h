@@ -61,6 +61,7 @@ struct kt_detect_hit {
 	enum kt_kind kind;	/* from the "kind" table; KT_KIND_OTHER if none */
 	bool inside;		/* may continue an open report (not a new crash) */
 	bool standalone;	/* a one-line report on its own (no body, any provenance) */
+	bool echo;		/* repeats a crash another log reports (headers.txt "echo") */
 	size_t pos;		/* byte offset of the keyword in the line */
 };
 

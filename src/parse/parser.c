@@ -397,6 +397,7 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 		r->source.host = kt_report_strndup(r, l->host.p, l->host.len);
 	if (hit->kind == KT_KIND_XEN_CRASH || hit->kind == KT_KIND_XEN_DOMAIN_CRASH)
 		r->context = KT_CONTEXT_HYPERVISOR;
+	r->xen.echo = hit->echo;
 
 	/* Prefix: the last few idle lines of the same context, oldest first. */
 	size_t want = cx.kind == KT_LCTX_TASK ? PREFIX_LINES_TASK : PREFIX_LINES;
@@ -689,6 +690,26 @@ mark_title_end(struct kt_parser *p, const struct kt_line *l, bool is_hit,
 	}
 }
 
+/* Xen's echo of a dom0 crash while dom0's report is still open (a serial
+ * console with (XEN) lines): it is that report's xen section. */
+static bool
+echo_into_open(struct kt_parser *p, const struct kt_line *l)
+{
+	struct slot *s = NULL;
+	for (size_t i = 0; i < MAX_OPEN; i++)
+		if (p->slots[i].r && p->slots[i].body && p->slots[i].cx.kind != KT_LCTX_XEN &&
+		    (!s || p->slots[i].seq > s->seq))
+			s = &p->slots[i];
+	if (!s)
+		return false;
+	s->r->xen.present = true;
+	if (!s->r->xen.crash_reason)
+		s->r->xen.crash_reason = kt_report_strndup(s->r, l->text.p, l->text.len);
+	kt_report_note(s->r, l->no, KT_SEV_INFO, "Xen's console repeats this crash: \"%.*s\"",
+		       (int)(l->text.len > 200 ? 200 : l->text.len), l->text.p);
+	return true;
+}
+
 /* The line right after a header, in any context, says the header was cut
  * short and is printed again: drop the report the header opened. */
 static bool
@@ -748,6 +769,8 @@ kt_parser_feed(struct kt_parser *p, const struct kt_line *l)
 		return;
 	}
 	if (replayed(p, l))
+		return;
+	if (is_hit && hit.echo && echo_into_open(p, l))
 		return;
 	mark_title_end(p, l, is_hit, &hit);
 	struct slot *s = find_slot(p, cx);

@@ -194,6 +194,8 @@ render_context(struct out *o, const struct kt_report *r)
 		if (x->vcpu_kernel_mode)
 			kt_buf_adds(&o->b, " (VCPU in kernel mode)");
 		kt_buf_addc(&o->b, '\n');
+		if (x->crash_reason)
+			kt_buf_printf(&o->b, "  Xen says: %s\n", x->crash_reason);
 		if (x->analyser_log_seen && !x->analyser_complete)
 			kt_buf_printf(&o->b, "  %sxen-crashdump-analyser did not complete: the crash "
 				      "folder may be partial%s\n", YEL(o), RST(o));
