@@ -21,8 +21,8 @@
  * the same time, each in its slot, so interleaved output is untangled. A
  * new boot (data/parse/cut.txt "boot", the timestamp going back to ~0, a
  * journal boundary) closes every open report.
- * The rules follow syzkaller's report cutting (research/syzkaller-titles.md
- * §1 step 3): up to 5 prefix lines (50 with a per-task caller id), lines of
+ * The rules follow syzkaller's report cutting (google/syzkaller pkg/report):
+ * up to 5 prefix lines (50 with a per-task caller id), lines of
  * other contexts are left out (CPU-context lines are kept after "Sending NMI
  * from CPU"), a header immediately followed by "** replaying previous printk
  * message **" is dropped because the kernel prints it again.
