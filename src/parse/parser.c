@@ -791,10 +791,6 @@ kt_parser_end(struct kt_parser *p)
 		struct slot *s = &p->slots[i];
 		if (!s->r)
 			continue;
-		/* A header with lines after it but no body yet: the input ends
-		 * before the body could come (kept whole, marked incomplete). */
-		if (!s->body && s->provenance && s->r->n_lines > s->header_idx + 1)
-			s->body = true;
 		if (!s->body)
 			expire(p, s);
 		if (!s->r)
