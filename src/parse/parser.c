@@ -52,6 +52,10 @@
 /* Unrelated lines of its context a report's tail may skip over before a
  * tail line ("Kernel panic - not syncing: Fatal exception") arrives. */
 #define TAIL_GAP 3
+/* A report whose body stopped this many lines ago (no body line, no crash
+ * line, no end) ends at its last body line: an oops with no end marker
+ * followed by ordinary kernel chatter never runs on for hundreds of lines. */
+#define QUIET_LINES 50
 /* Reports open at once (different tasks or CPUs). */
 #define MAX_OPEN 4
 /* Bare keyword lines held while the input's provenance is unknown. */
@@ -89,6 +93,8 @@ struct slot {
 	bool provenance;	/* the header line is the kernel's own */
 	unsigned pending;	/* lines since the header, before any body */
 	unsigned gap;		/* unrelated lines since the tail began */
+	unsigned quiet;		/* lines since the last body line */
+	size_t last_body;	/* r->n_lines just after the last body line */
 	uint64_t seq;		/* opening order */
 
 	/* With per-task/CPU caller ids, a crash inside a report of the same
@@ -414,6 +420,7 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 	append(s, l->text.p, l->text.len, l->no);
 	/* The header is the report's own copy of the line (NULs made spaces). */
 	r->header = r->lines[s->header_idx];
+	s->last_body = r->n_lines;
 }
 
 /* Give the open report's place back to its shadow (the report the new
@@ -541,6 +548,22 @@ feed_tentative(struct kt_parser *p, struct slot *s, const struct kt_line *l, boo
 	return true;
 }
 
+/* The report's body stopped QUIET_LINES ago: end it at its last body
+ * line; the lines after it go back to the idle stream. */
+static void
+trim_quiet(struct kt_parser *p, struct slot *s)
+{
+	struct kt_report *r = s->r;
+	size_t keep = s->last_body > s->header_idx ? s->last_body : s->header_idx + 1;
+	for (size_t i = keep; i < r->n_lines; i++)
+		ring_push_text(p, r->lines[i], strlen(r->lines[i]), r->line_nos[i], s->cx);
+	r->n_lines = keep;
+	if (r->title_end > r->n_lines)
+		r->title_end = 0;
+	r->source.last_line = r->line_nos[keep - 1];
+	close_slot(p, s);
+}
+
 /* A line of an open report's context. Returns false when the report was
  * closed and the line still has to be handled as an idle line. */
 static bool
@@ -592,6 +615,16 @@ add:
 		return true;
 	}
 	append(s, l->text.p, l->text.len, l->no);
+	if (!s->tail) {
+		if (is_hit || (cls & (KT_CUT_BIT(KT_CUT_BODY) | KT_CUT_BIT(KT_CUT_TAILSTART) |
+				      KT_CUT_BIT(KT_CUT_END) | KT_CUT_BIT(KT_CUT_NMI)))) {
+			s->quiet = 0;
+			s->last_body = r->n_lines;
+		} else if (++s->quiet >= QUIET_LINES) {
+			trim_quiet(p, s);
+			return true;
+		}
+	}
 	if (cls & KT_CUT_BIT(KT_CUT_TAILSTART))
 		s->tail = true;
 	if (cls & KT_CUT_BIT(KT_CUT_NMI))
@@ -614,7 +647,7 @@ feed_slot(struct kt_parser *p, struct slot *s, const struct kt_line *l, bool is_
 			~KT_CUT_BIT(KT_CUT_BOOT) & ~KT_CUT_BIT(KT_CUT_REPLAY);
 	if (!s->tail)
 		want &= ~KT_CUT_BIT(KT_CUT_TAIL);
-	if (s->body)
+	if (s->tail)
 		want &= ~KT_CUT_BIT(KT_CUT_BODY);
 	unsigned cls = kt_cut_classify_some(p->cut, l->text, want, &dropped);
 	if (cls & KT_CUT_BIT(KT_CUT_DROPPED))
