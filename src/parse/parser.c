@@ -56,6 +56,9 @@
  * line, no end) ends at its last body line: an oops with no end marker
  * followed by ordinary kernel chatter never runs on for hundreds of lines. */
 #define QUIET_LINES 50
+/* A report whose context printed nothing for this many input lines is
+ * finished (its task went quiet), so that later reports are handed out. */
+#define STALE_LINES 500
 /* Reports open at once (different tasks or CPUs). */
 #define MAX_OPEN 4
 /* Bare keyword lines held while the input's provenance is unknown. */
@@ -96,6 +99,7 @@ struct slot {
 	unsigned quiet;		/* lines since the last body line */
 	size_t last_body;	/* r->n_lines just after the last body line */
 	uint64_t seq;		/* opening order */
+	uint32_t last_no;	/* input line of the last line of this context */
 
 	/* With per-task/CPU caller ids, a crash inside a report of the same
 	 * context does not end it (syzkaller untangles such output by context):
@@ -385,6 +389,7 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 	s->cx = cx;
 	s->just_opened = true;
 	s->seq = ++p->seq;
+	s->last_no = l->no;
 	s->standalone = hit->standalone;
 	s->provenance = has_provenance(l);
 	s->repeat = kt_cut_rule(p->cut, l->text, KT_CUT_REPEAT);
@@ -641,6 +646,7 @@ feed_slot(struct kt_parser *p, struct slot *s, const struct kt_line *l, bool is_
 	  const struct kt_detect_hit *hit)
 {
 	uint64_t dropped = 0;
+	s->last_no = l->no;
 	/* tail lines only matter in a report's tail, a replay only right
 	 * after the header, body lines only before the body */
 	unsigned want = ~0u & ~KT_CUT_BIT(KT_CUT_INFOSTACK) & ~KT_CUT_BIT(KT_CUT_REPEAT) &
@@ -723,6 +729,21 @@ mark_title_end(struct kt_parser *p, const struct kt_line *l, bool is_hit,
 	}
 }
 
+/* Finish the reports whose context has been silent for STALE_LINES. */
+static void
+close_stale(struct kt_parser *p, uint32_t no)
+{
+	for (size_t i = 0; i < MAX_OPEN; i++) {
+		struct slot *s = &p->slots[i];
+		if (!s->r || no - s->last_no <= STALE_LINES)
+			continue;
+		if (!s->body)
+			expire(p, s);
+		if (s->r)
+			close_slot(p, s);
+	}
+}
+
 /* Xen's echo of a dom0 crash while dom0's report is still open (a serial
  * console with (XEN) lines): it is that report's xen section. */
 static bool
@@ -801,6 +822,7 @@ kt_parser_feed(struct kt_parser *p, const struct kt_line *l)
 		feed_idle(p, l, cx, is_hit, &hit);
 		return;
 	}
+	close_stale(p, l->no);
 	if (replayed(p, l))
 		return;
 	if (is_hit && hit.echo && echo_into_open(p, l))
