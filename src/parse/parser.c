@@ -80,6 +80,21 @@ struct parse_tables {
 	struct kt_cut *cut;
 };
 
+/* The cutting state of a shadowed report (see struct slot), restored when
+ * the report that interrupted it turns out to be none. */
+struct saved {
+	size_t header_idx;
+	size_t last_body;
+	int repeat;
+	bool tail;
+	bool nmi;
+	bool standalone;
+	bool provenance;
+	unsigned quiet;
+	unsigned gap;
+	uint64_t seq;
+};
+
 /* One open report. */
 struct slot {
 	struct kt_report *r;	/* NULL: the slot is free */
@@ -108,6 +123,7 @@ struct slot {
 	struct kt_report *shadow;
 	size_t shadow_cap_lines;
 	size_t shadow_cap_nos;
+	struct saved shadow_st;	/* the shadow's own cutting state */
 };
 
 struct kt_parser {
@@ -380,11 +396,13 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 	struct kt_report *r = kt_report_new();
 	struct kt_report *shadow = s->shadow;
 	size_t shadow_lines = s->shadow_cap_lines, shadow_nos = s->shadow_cap_nos;
+	struct saved shadow_st = s->shadow_st;
 
 	memset(s, 0, sizeof(*s));
 	s->shadow = shadow;
 	s->shadow_cap_lines = shadow_lines;
 	s->shadow_cap_nos = shadow_nos;
+	s->shadow_st = shadow_st;
 	s->r = r;
 	s->cx = cx;
 	s->just_opened = true;
@@ -433,6 +451,8 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 static void
 restore_shadow(struct slot *s)
 {
+	const struct saved *st = &s->shadow_st;
+
 	kt_report_free(s->r);
 	s->r = s->shadow;
 	s->cap_lines = s->shadow_cap_lines;
@@ -442,6 +462,18 @@ restore_shadow(struct slot *s)
 	/* the shadow was a confirmed report: it had a body */
 	s->body = s->r != NULL;
 	s->pending = 0;
+	if (!s->r)
+		return;
+	s->header_idx = st->header_idx;
+	s->last_body = st->last_body;
+	s->repeat = st->repeat;
+	s->tail = st->tail;
+	s->nmi = st->nmi;
+	s->standalone = st->standalone;
+	s->provenance = st->provenance;
+	s->quiet = st->quiet;
+	s->gap = st->gap;
+	s->seq = st->seq;
 }
 
 /* A tentative report is no report: its lines go back to the idle stream. */
@@ -464,7 +496,7 @@ expire(struct kt_parser *p, struct slot *s)
 	struct kt_report *r = s->r;
 	bool keep = s->standalone || s->provenance;
 	bool cand = !keep && !p->seen_prov && p->n_cand < MAX_CANDIDATES;
-	if (!keep && !cand) {
+	if ((!keep && !cand) || s->header_idx >= r->n_lines) {
 		drop_tentative(p, s);
 		return;
 	}
@@ -520,6 +552,11 @@ shadow_report(struct kt_parser *p, struct slot *s)
 	s->shadow = s->r;
 	s->shadow_cap_lines = s->cap_lines;
 	s->shadow_cap_nos = s->cap_nos;
+	s->shadow_st = (struct saved){
+		.header_idx = s->header_idx, .last_body = s->last_body, .repeat = s->repeat,
+		.tail = s->tail, .nmi = s->nmi, .standalone = s->standalone,
+		.provenance = s->provenance, .quiet = s->quiet, .gap = s->gap, .seq = s->seq,
+	};
 	s->r = NULL;
 }
 
@@ -560,6 +597,8 @@ trim_quiet(struct kt_parser *p, struct slot *s)
 {
 	struct kt_report *r = s->r;
 	size_t keep = s->last_body > s->header_idx ? s->last_body : s->header_idx + 1;
+	if (keep > r->n_lines)
+		keep = r->n_lines;
 	for (size_t i = keep; i < r->n_lines; i++)
 		ring_push_text(p, r->lines[i], strlen(r->lines[i]), r->line_nos[i], s->cx);
 	r->n_lines = keep;
