@@ -722,8 +722,16 @@ static bool
 feed_other(struct kt_parser *p, const struct kt_line *l, struct kt_lctx cx, bool is_hit,
 	   const struct kt_detect_hit *hit)
 {
-	if (!is_hit || hit->inside)
+	if (!is_hit)
 		return false;
+	/* A line that may continue a report ("Kernel panic", "invalid opcode")
+	 * belongs to another context's confirmed report; with only tentative
+	 * reports open it is a crash of its own. */
+	if (hit->inside)
+		for (size_t i = 0; i < MAX_OPEN; i++)
+			if (p->slots[i].r && p->slots[i].body &&
+			    (p->slots[i].provenance || !has_provenance(l)))
+				return false;
 	/* Another task's crash: its own report, next to the open ones. */
 	if (cx.kind == KT_LCTX_TASK)
 		return true;

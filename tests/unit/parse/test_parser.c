@@ -35,6 +35,12 @@ static const struct row rows[] = {
 	  "[    0.000000] Booting Linux on physical CPU 0x0\n"
 	  "[    1.000000] random: crng init done\n",
 	  "", -1, -1 },
+	{ "a firmware WARNING right before a kernel panic does not hide it",
+	  "WARNING: BL31: cortex_a53: CPU workaround for 843419 was missing!\n"
+	  "[    1.0] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\n"
+	  "[    1.1] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.55 #1\n"
+	  "[    1.2] Call trace:\n[    1.3]  panic+0x168/0x354\n",
+	  "Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)", 4, -1 },
 	{ "a bare log: the keyword decides",
 	  "WARNING: foo\nsome other line\n",
 	  "WARNING: foo", 1, 0 },
