@@ -21,7 +21,8 @@
  * the same time, each in its slot, so interleaved output is untangled. A
  * new boot (data/parse/cut.txt "boot", the timestamp going back to ~0, a
  * journal boundary) closes every open report.
- * The rules follow syzkaller's report cutting (google/syzkaller pkg/report):
+ * The rules follow syzkaller's report cutting (google/syzkaller
+ * pkg/report/linux.go):
  * up to 5 prefix lines (50 with a per-task caller id), lines of
  * other contexts are left out (CPU-context lines are kept after "Sending NMI
  * from CPU"), a header immediately followed by "** replaying previous printk
@@ -32,6 +33,7 @@
 
 #include <ktriage/limits.h>
 
+#include "parse/archhint.h"
 #include "parse/cut.h"
 #include "parse/detect.h"
 #include "parse/fields.h"
@@ -73,11 +75,18 @@ struct ring_line {
 	struct kt_lctx cx;
 };
 
+/* A finished report and the feed order of its header. */
+struct done_ent {
+	struct kt_report *r;
+	uint64_t seq;
+};
+
 /* The compiled tables every parser of a context shares (cached on the
  * context: compiling them costs far more than parsing a typical log). */
 struct parse_tables {
 	struct kt_detect *det;
 	struct kt_cut *cut;
+	struct kt_archhint *arch;
 };
 
 /* The cutting state of a shadowed report (see struct slot), restored when
@@ -114,7 +123,7 @@ struct slot {
 	unsigned quiet;		/* lines since the last body line */
 	size_t last_body;	/* r->n_lines just after the last body line */
 	uint64_t seq;		/* opening order */
-	uint32_t last_no;	/* input line of the last line of this context */
+	uint64_t last_fed;	/* p->n_fed at the last line of this context */
 
 	/* With per-task/CPU caller ids, a crash inside a report of the same
 	 * context does not end it (syzkaller untangles such output by context):
@@ -131,6 +140,7 @@ struct kt_parser {
 	char *file;
 	const struct kt_detect *det;
 	const struct kt_cut *cut;
+	const struct kt_archhint *arch;
 	struct parse_tables *own;	/* tables of a parser without a context */
 
 	/* idle lines, for report prefixes */
@@ -140,16 +150,20 @@ struct kt_parser {
 
 	struct slot slots[MAX_OPEN];
 	uint64_t seq;
+	uint64_t n_fed;		/* lines fed so far (line numbers may go back:
+				 * stitched pstore parts) */
 	/* One-line reports of bare keyword lines (no provenance, no body): kept
 	 * at the end only if no line of the input had a kernel provenance (a
 	 * bare console log, where provenance cannot be judged). */
 	struct kt_report *cand[MAX_CANDIDATES];
+	uint64_t cand_seq[MAX_CANDIDATES];
 	size_t n_cand;
 	bool seen_prov;		/* some line had a kernel provenance */
 	double last_ts;		/* timestamp of the last line that had one, or -1 */
 
-	/* finished reports, in log order */
-	struct kt_report **done;
+	/* finished reports, in log order (the order their headers were fed:
+	 * line numbers may go back in stitched pstore parts) */
+	struct done_ent *done;
 	size_t n_done;
 	size_t head_done;
 	size_t cap_done;
@@ -165,6 +179,7 @@ tables_free(void *v)
 		return;
 	kt_detect_free(t->det);
 	kt_cut_free(t->cut);
+	kt_archhint_free(t->arch);
 	free(t);
 }
 
@@ -172,7 +187,8 @@ static struct parse_tables *
 tables_new(struct kt_ctx *ctx)
 {
 	struct parse_tables *t = kt_calloc(1, sizeof(*t));
-	if (kt_detect_new(ctx, &t->det) || kt_cut_new(ctx, &t->cut)) {
+	if (kt_detect_new(ctx, &t->det) || kt_cut_new(ctx, &t->cut) ||
+	    kt_archhint_new(ctx, &t->arch)) {
 		tables_free(t);
 		return NULL;
 	}
@@ -200,6 +216,7 @@ kt_parser_new(struct kt_ctx *ctx, const char *file)
 	p->file = kt_strdup(file ? file : "");
 	p->det = t->det;
 	p->cut = t->cut;
+	p->arch = t->arch;
 	p->own = ctx ? NULL : t;
 	p->last_ts = -1;
 	return p;
@@ -215,7 +232,7 @@ kt_parser_free(struct kt_parser *p)
 		kt_report_free(p->slots[i].shadow);
 	}
 	for (size_t i = p->head_done; i < p->n_done; i++)
-		kt_report_free(p->done[i]);
+		kt_report_free(p->done[i].r);
 	free(p->done);
 	for (size_t i = 0; i < p->n_cand; i++)
 		kt_report_free(p->cand[i]);
@@ -284,7 +301,7 @@ append(struct slot *s, const char *text, size_t len, uint32_t no)
 /* Queue a finished report, keeping the queue in log order (reports of
  * different tasks close in any order). */
 static void
-queue(struct kt_parser *p, struct kt_report *r)
+queue(struct kt_parser *p, struct kt_report *r, uint64_t seq)
 {
 	if (p->n_total >= KT_MAX_REPORTS) {
 		p->n_dropped++;
@@ -293,6 +310,9 @@ queue(struct kt_parser *p, struct kt_report *r)
 	}
 	kt_fields_extract(r);
 	p->n_total++;
+	/* no register dump said it: the frames may (entry code, text addresses) */
+	if (r->arch == KT_ARCH_UNKNOWN)
+		r->arch = kt_archhint_guess(p->arch, r);
 	if (p->head_done == p->n_done)
 		p->head_done = p->n_done = 0;
 	if (p->n_done == p->cap_done) {
@@ -300,22 +320,22 @@ queue(struct kt_parser *p, struct kt_report *r)
 		p->done = kt_realloc(p->done, p->cap_done * sizeof(*p->done));
 	}
 	size_t i = p->n_done++;
-	while (i > p->head_done && p->done[i - 1]->source.first_line > r->source.first_line) {
+	while (i > p->head_done && p->done[i - 1].seq > seq) {
 		p->done[i] = p->done[i - 1];
 		i--;
 	}
-	p->done[i] = r;
+	p->done[i] = (struct done_ent){ r, seq };
 }
 
 static void
 close_slot(struct kt_parser *p, struct slot *s)
 {
 	if (s->shadow) {
-		queue(p, s->shadow);
+		queue(p, s->shadow, s->shadow_st.seq);
 		s->shadow = NULL;
 	}
 	if (s->r)
-		queue(p, s->r);
+		queue(p, s->r, s->seq);
 	s->r = NULL;
 }
 
@@ -407,7 +427,7 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 	s->cx = cx;
 	s->just_opened = true;
 	s->seq = ++p->seq;
-	s->last_no = l->no;
+	s->last_fed = p->n_fed;
 	s->standalone = hit->standalone;
 	s->provenance = has_provenance(l);
 	s->repeat = kt_cut_rule(p->cut, l->text, KT_CUT_REPEAT);
@@ -509,6 +529,7 @@ expire(struct kt_parser *p, struct slot *s)
 	kt_report_note(r, r->source.last_line, KT_SEV_INFO,
 		       "no report body (task line, registers, call trace) follows the header");
 	if (cand) {
+		p->cand_seq[p->n_cand] = s->seq;
 		p->cand[p->n_cand++] = r;
 		s->r = NULL;
 		restore_shadow(s);
@@ -548,7 +569,7 @@ static void
 shadow_report(struct kt_parser *p, struct slot *s)
 {
 	if (s->shadow)
-		queue(p, s->shadow);
+		queue(p, s->shadow, s->shadow_st.seq);
 	s->shadow = s->r;
 	s->shadow_cap_lines = s->cap_lines;
 	s->shadow_cap_nos = s->cap_nos;
@@ -685,7 +706,7 @@ feed_slot(struct kt_parser *p, struct slot *s, const struct kt_line *l, bool is_
 	  const struct kt_detect_hit *hit)
 {
 	uint64_t dropped = 0;
-	s->last_no = l->no;
+	s->last_fed = p->n_fed;
 	/* tail lines only matter in a report's tail, a replay only right
 	 * after the header, body lines only before the body */
 	unsigned want = ~0u & ~KT_CUT_BIT(KT_CUT_INFOSTACK) & ~KT_CUT_BIT(KT_CUT_REPEAT) &
@@ -778,11 +799,11 @@ mark_title_end(struct kt_parser *p, const struct kt_line *l, bool is_hit,
 
 /* Finish the reports whose context has been silent for STALE_LINES. */
 static void
-close_stale(struct kt_parser *p, uint32_t no)
+close_stale(struct kt_parser *p)
 {
 	for (size_t i = 0; i < MAX_OPEN; i++) {
 		struct slot *s = &p->slots[i];
-		if (!s->r || no - s->last_no <= STALE_LINES)
+		if (!s->r || p->n_fed - s->last_fed <= STALE_LINES)
 			continue;
 		if (!s->body)
 			expire(p, s);
@@ -851,6 +872,7 @@ kt_parser_feed(struct kt_parser *p, const struct kt_line *l)
 	struct kt_lctx cx = kt_cut_context(l);
 	struct kt_detect_hit hit;
 
+	p->n_fed++;
 	if (new_boot(p, l) && any_open(p)) {
 		for (size_t i = 0; i < MAX_OPEN; i++)
 			if (p->slots[i].r && !p->slots[i].body)
@@ -869,7 +891,7 @@ kt_parser_feed(struct kt_parser *p, const struct kt_line *l)
 		feed_idle(p, l, cx, is_hit, &hit);
 		return;
 	}
-	close_stale(p, l->no);
+	close_stale(p);
 	if (replayed(p, l))
 		return;
 	if (is_hit && hit.echo && echo_into_open(p, l))
@@ -903,7 +925,7 @@ kt_parser_end(struct kt_parser *p)
 		close_cut(p, s, "the input ends inside the report (no end marker, no bottom frame)");
 	}
 	for (size_t i = 0; i < p->n_cand; i++)
-		queue(p, p->cand[i]);
+		queue(p, p->cand[i], p->cand_seq[i]);
 	p->n_cand = 0;
 	p->ring_n = 0;
 }
@@ -914,16 +936,15 @@ kt_parser_take(struct kt_parser *p)
 	if (p->head_done >= p->n_done)
 		return NULL;
 	/* an open report that began earlier comes first */
-	uint32_t first = p->done[p->head_done]->source.first_line;
-	if (p->n_cand && p->cand[0]->source.first_line < first)
+	uint64_t first = p->done[p->head_done].seq;
+	if (p->n_cand && p->cand_seq[0] < first)
 		return NULL;
 	for (size_t i = 0; i < MAX_OPEN; i++) {
 		const struct slot *s = &p->slots[i];
-		if ((s->r && s->r->source.first_line < first) ||
-		    (s->shadow && s->shadow->source.first_line < first))
+		if ((s->r && s->seq < first) || (s->shadow && s->shadow_st.seq < first))
 			return NULL;
 	}
-	return p->done[p->head_done++];
+	return p->done[p->head_done++].r;
 }
 
 bool
