@@ -99,7 +99,6 @@ struct saved {
 	bool nmi;
 	bool standalone;
 	bool provenance;
-	unsigned quiet;
 	unsigned gap;
 	uint64_t seq;
 };
@@ -120,7 +119,6 @@ struct slot {
 	bool provenance;	/* the header line is the kernel's own */
 	unsigned pending;	/* lines since the header, before any body */
 	unsigned gap;		/* unrelated lines since the tail began */
-	unsigned quiet;		/* lines since the last body line */
 	size_t last_body;	/* r->n_lines just after the last body line */
 	uint64_t seq;		/* opening order */
 	uint64_t last_fed;	/* p->n_fed at the last line of this context */
@@ -491,7 +489,6 @@ restore_shadow(struct slot *s)
 	s->nmi = st->nmi;
 	s->standalone = st->standalone;
 	s->provenance = st->provenance;
-	s->quiet = st->quiet;
 	s->gap = st->gap;
 	s->seq = st->seq;
 }
@@ -576,7 +573,7 @@ shadow_report(struct kt_parser *p, struct slot *s)
 	s->shadow_st = (struct saved){
 		.header_idx = s->header_idx, .last_body = s->last_body, .repeat = s->repeat,
 		.tail = s->tail, .nmi = s->nmi, .standalone = s->standalone,
-		.provenance = s->provenance, .quiet = s->quiet, .gap = s->gap, .seq = s->seq,
+		.provenance = s->provenance, .gap = s->gap, .seq = s->seq,
 	};
 	s->r = NULL;
 }
@@ -609,6 +606,24 @@ feed_tentative(struct kt_parser *p, struct slot *s, const struct kt_line *l, boo
 	if (++s->pending >= BODY_WINDOW)
 		expire(p, s);
 	return true;
+}
+
+/* QUIET_LINES lines since the last known body line: look back for a later
+ * one (lines are classified only here, a few per QUIET_LINES lines of a
+ * report, not each as it comes). True when there is none. */
+static bool
+body_stopped(struct kt_parser *p, struct slot *s)
+{
+	const struct kt_report *r = s->r;
+	unsigned want = KT_CUT_BIT(KT_CUT_BODY);
+	size_t k = r->n_lines;
+	while (k > s->last_body &&
+	       !kt_cut_classify_some(p->cut, kt_str_cstr(r->lines[k - 1]), want, NULL))
+		k--;
+	if (k == s->last_body)
+		return true;
+	s->last_body = k;
+	return false;
 }
 
 /* The report's body stopped QUIET_LINES ago: end it at its last body
@@ -680,15 +695,12 @@ add:
 		return true;
 	}
 	append(s, l->text.p, l->text.len, l->no);
-	if (!s->tail) {
-		if (is_hit || (cls & (KT_CUT_BIT(KT_CUT_BODY) | KT_CUT_BIT(KT_CUT_TAILSTART) |
-				      KT_CUT_BIT(KT_CUT_END) | KT_CUT_BIT(KT_CUT_NMI)))) {
-			s->quiet = 0;
-			s->last_body = r->n_lines;
-		} else if (++s->quiet >= QUIET_LINES) {
-			trim_quiet(p, s);
-			return true;
-		}
+	if (is_hit || (cls & (KT_CUT_BIT(KT_CUT_TAILSTART) | KT_CUT_BIT(KT_CUT_END) |
+			      KT_CUT_BIT(KT_CUT_NMI))))
+		s->last_body = r->n_lines;
+	else if (!s->tail && r->n_lines - s->last_body >= QUIET_LINES && body_stopped(p, s)) {
+		trim_quiet(p, s);
+		return true;
 	}
 	if (cls & KT_CUT_BIT(KT_CUT_TAILSTART))
 		s->tail = true;
@@ -709,12 +721,12 @@ feed_slot(struct kt_parser *p, struct slot *s, const struct kt_line *l, bool is_
 	s->last_fed = p->n_fed;
 	/* tail lines only matter in a report's tail, a replay only right
 	 * after the header, body lines only before the body */
-	unsigned want = ~0u & ~KT_CUT_BIT(KT_CUT_INFOSTACK) & ~KT_CUT_BIT(KT_CUT_REPEAT) &
-			~KT_CUT_BIT(KT_CUT_BOOT) & ~KT_CUT_BIT(KT_CUT_REPLAY);
-	if (!s->tail)
-		want &= ~KT_CUT_BIT(KT_CUT_TAIL);
+	unsigned want = KT_CUT_BIT(KT_CUT_TAILSTART) | KT_CUT_BIT(KT_CUT_END) |
+			KT_CUT_BIT(KT_CUT_DROPPED) | KT_CUT_BIT(KT_CUT_NMI) | KT_CUT_BIT(KT_CUT_SKIP);
 	if (s->tail)
-		want &= ~KT_CUT_BIT(KT_CUT_BODY);
+		want |= KT_CUT_BIT(KT_CUT_TAIL);
+	if (!s->body)
+		want |= KT_CUT_BIT(KT_CUT_BODY);
 	unsigned cls = kt_cut_classify_some(p->cut, l->text, want, &dropped);
 	if (cls & KT_CUT_BIT(KT_CUT_DROPPED))
 		kt_report_note(s->r, l->no, KT_SEV_WARN,
