@@ -11,7 +11,9 @@
  * as every job before them is.
  */
 #include <getopt.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -28,12 +31,13 @@
 #include "commands.h"
 #include "util.h"
 
-enum format { FMT_TEXT, FMT_JSON, FMT_JSONL };
+enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_MD };
 
 #define MAX_JOBS	64
 #define JOB_BUF_CAP	(4u << 20)	/* buffered output of a job that is not the head */
 #define JOB_WINDOW	64		/* jobs a worker may run ahead of the head, per worker */
 #define PROGRESS_MIN_JOBS 20		/* fewer inputs than this: no progress line */
+#define UNIT_BUF_CAP	(4u << 20)	/* text of one input held back for its verdict */
 
 struct obuf {
 	char *p;
@@ -52,6 +56,8 @@ struct job {
 	size_t units, reports;	/* output so far by this job */
 	bool done;
 	int status;		/* 3 when PATH could not be read, or a unit failed */
+	struct kt_summary *sum;	/* text/md: what its units found */
+	size_t text_units;	/* text/md: unit headers written */
 };
 
 struct pool {
@@ -68,6 +74,7 @@ struct pool {
 	const struct kt_analyze_opts *opts;
 	const char *data_dir;
 	bool quiet;
+	bool summary_only;	/* --summary: one line per bucket, no reports */
 	int warnings;
 	bool go, abort;		/* workers may take jobs / must stop (set by main) */
 	/* progress line on standard error (a terminal, many inputs) */
@@ -83,6 +90,11 @@ struct worker {
 	struct kt_analyzer *an;
 	struct job *job;
 	size_t unit_reports;	/* reports in the current unit so far */
+	/* text/md: the unit's reports, held back so that its verdict leads
+	 * (written through once over UNIT_BUF_CAP: the verdict then closes) */
+	struct obuf ubuf;
+	bool unit_flushed;
+	struct kt_summary *usum;
 	pthread_t tid;
 	bool started;
 };
@@ -99,8 +111,14 @@ static const char usage_text[] =
 	"a status-report tarball, or a directory (walked recursively).\n"
 	"\n"
 	"Options:\n"
-	"  -f, --format FMT      text (default), json (one document) or jsonl (one line per\n"
-	"                        input: {\"input\": PATH, \"reports\": [...]})\n"
+	"  -f, --format FMT      text (default), json (one document), jsonl (one line per\n"
+	"                        input: {\"input\": PATH, \"reports\": [...]}) or md\n"
+	"                        (Markdown, for tickets and chat)\n"
+	"      --summary         text/md: one line per bucket (crashes, first and last\n"
+	"                        time, hosts, title, top finding) instead of the reports\n"
+	"      --width N         wrap lines at N columns (0 = never; default: the\n"
+	"                        terminal's width, no wrapping for files and pipes)\n"
+	"      --ascii           plain ASCII (default on a terminal whose locale is not UTF-8)\n"
 	"  -j, --jobs N          analyse up to N PATHs at once (default: one per available\n"
 	"                        CPU, at most 8; 1 = sequential). Output keeps PATH order.\n"
 	"  -v, --verbose         text: all frames, all registers, parser notes\n"
@@ -208,7 +226,7 @@ separator(const struct pool *P)
 {
 	switch (P->fmt) {
 	case FMT_JSON: return P->units ? "," : "";
-	case FMT_TEXT: return P->reports ? "\n" : "";
+	case FMT_TEXT: case FMT_MD: return P->reports ? "\n" : "";
 	case FMT_JSONL: break;
 	}
 	return "";
@@ -343,13 +361,71 @@ json_unit_close(struct pool *P, struct job *j, int status, const char *msg)
 	j->units++;
 }
 
+static bool
+is_text(const struct pool *P)
+{
+	return P->fmt == FMT_TEXT || P->fmt == FMT_MD;
+}
+
+/* "== unit ==" (text) or "## unit" (md), after the job's earlier units. */
+static void
+unit_header(struct pool *P, struct job *j, const char *unit)
+{
+	if (j->text_units++)
+		obuf_puts(&j->out, "\n");
+	else
+		job_mark(j);
+	if (P->fmt == FMT_MD) {
+		obuf_puts(&j->out, "## `");
+		for (const char *p = unit; *p; p++)
+			obuf_add(&j->out, *p == '`' || *p == '\n' ? "'" : p, 1);
+		obuf_puts(&j->out, "`\n\n");
+	} else {
+		obuf_printf(&j->out, "== %s ==\n\n", unit);
+	}
+}
+
+static void
+put_verdict(struct pool *P, struct obuf *b, const struct kt_summary *s, const char *unit)
+{
+	char *v = kt_summary_verdict(s, unit, P->fmt == FMT_MD ? KT_SUMMARY_MD : KT_SUMMARY_TEXT,
+				     &P->ropts);
+
+	if (v)
+		obuf_puts(b, v);
+	free(v);
+}
+
+/* Write the unit's held-back text to the job: header, verdict (when the
+ * unit is complete), reports. */
+static void
+unit_flush(struct worker *w, const char *unit, bool complete)
+{
+	struct pool *P = w->P;
+	struct job *j = w->job;
+
+	unit_header(P, j, unit);
+	if (complete) {
+		put_verdict(P, &j->out, w->usum, unit);
+		obuf_puts(&j->out, "\n");
+	}
+	if (w->ubuf.len)
+		obuf_add(&j->out, w->ubuf.p, w->ubuf.len);
+	w->ubuf.len = 0;
+	w->unit_flushed = true;
+}
+
 static void
 unit_begin(void *ud, const char *unit)
 {
 	struct worker *w = ud;
 
 	w->unit_reports = 0;
-	if (w->P->fmt != FMT_TEXT)
+	w->unit_flushed = false;
+	w->ubuf.len = 0;
+	if (is_text(w->P))
+		w->usum = kt_summary_new();
+	else
 		json_unit_open(w->P, w->job, unit);
 }
 
@@ -362,17 +438,32 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	char *s;
 
 	w->unit_reports++;
-	if (P->fmt == FMT_TEXT) {
-		s = kt_render_text(r, &P->ropts);
-		if (w->unit_reports == 1) {
-			if (j->reports)
-				obuf_puts(&j->out, "\n");
-			else
-				job_mark(j);
-			obuf_printf(&j->out, "== %s ==\n\n", unit);
-		} else {
-			obuf_puts(&j->out, "\n");
+	if (is_text(P)) {
+		kt_summary_add(w->usum, unit, r);
+		j->reports++;
+		if (P->summary_only) {
+			kt_report_free(r);
+			return;
 		}
+		s = P->fmt == FMT_MD ? kt_render_md(r, &P->ropts) : kt_render_text(r, &P->ropts);
+		if (w->unit_flushed) {
+			obuf_puts(&j->out, "\n");
+			obuf_puts(&j->out, s ? s : "");
+			free(s);
+			kt_report_free(r);
+			job_sync(P, j);
+			return;
+		}
+		if (w->unit_reports > 1)
+			obuf_puts(&w->ubuf, "\n");
+		obuf_puts(&w->ubuf, s ? s : "");
+		free(s);
+		kt_report_free(r);
+		if (w->ubuf.len > UNIT_BUF_CAP) {
+			unit_flush(w, unit, false);
+			job_sync(P, j);
+		}
+		return;
 	} else {
 		s = kt_render_json(r, P->fmt == FMT_JSON ? 2 : 0);
 		if (w->unit_reports > 1)
@@ -394,9 +485,23 @@ unit_end(void *ud, const char *unit, int status)
 
 	if (status)
 		w->job->status = 3;
-	if (P->fmt == FMT_TEXT) {
-		if (!w->unit_reports && !status)
-			obuf_printf(&w->job->out, "%s: no crash found\n", unit);
+	if (is_text(P)) {
+		struct job *j = w->job;
+
+		kt_summary_input(w->usum, unit, !status, status ? kt_strerror(status) : NULL);
+		if (P->summary_only) {
+			/* nothing per unit */
+		} else if (w->unit_reports && !w->unit_flushed) {
+			unit_flush(w, unit, true);
+		} else if (w->unit_reports) {
+			obuf_puts(&j->out, "\n");
+			put_verdict(P, &j->out, w->usum, unit);
+		} else if (!status) {
+			obuf_printf(&j->out, "%s: no crash found\n", unit);
+		}
+		kt_summary_merge(j->sum, w->usum);
+		kt_summary_free(w->usum);
+		w->usum = NULL;
 	} else {
 		json_unit_close(P, w->job, status, kt_strerror(status));
 	}
@@ -452,6 +557,7 @@ worker_fini(struct worker *w)
 {
 	kt_analyzer_free(w->an);
 	kt_ctx_free(w->ctx);
+	obuf_free(&w->ubuf);
 	w->an = NULL;
 	w->ctx = NULL;
 }
@@ -491,6 +597,7 @@ worker_run(void *arg)
 		if (rc) {
 			obuf_printf(&j->err, "ktriage analyze: %s\n", kt_ctx_errmsg(w->ctx));
 			j->status = 3;
+			kt_summary_input(j->sum, j->path, false, kt_ctx_errmsg(w->ctx));
 			if (P->fmt != FMT_TEXT) {
 				json_unit_open(P, j, j->path);
 				json_unit_close(P, j, rc, kt_ctx_errmsg(w->ctx));
@@ -521,8 +628,56 @@ add_job(void *ud, const char *path, unsigned flags)
 		L->v = v;
 		L->cap = cap;
 	}
-	L->v[L->n++] = (struct job){ .path = strdup(path), .flags = flags, .mark = SIZE_MAX };
+	L->v[L->n++] = (struct job){ .path = strdup(path), .flags = flags, .mark = SIZE_MAX,
+				     .sum = kt_summary_new() };
 	return L->v[L->n - 1].path ? 0 : KT_ENOMEM;
+}
+
+/* Wrap to the terminal's width and write plain ASCII when the locale's
+ * character set is not UTF-8, for a terminal only (files and pipes get the
+ * text as is), unless --width / --ascii say otherwise. */
+static void
+terminal_fit(struct kt_render_opts *o, int width, int ascii)
+{
+	bool tty = isatty(STDOUT_FILENO);
+
+	if (width < 0 && tty) {
+		struct winsize ws;
+
+		width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 0;
+	}
+	if (ascii < 0 && tty) {
+		const char *cs = setlocale(LC_CTYPE, "") ? nl_langinfo(CODESET) : "";
+
+		ascii = strcmp(cs, "UTF-8") != 0;
+	}
+	o->width = width > 0 ? width : 0;
+	o->ascii = ascii > 0;
+}
+
+/* After every job: --summary's bucket lines, then the closing summary. */
+static void
+print_summary(struct pool *P)
+{
+	struct kt_summary *all = kt_summary_new();
+	enum kt_summary_fmt f = P->fmt == FMT_MD ? KT_SUMMARY_MD : KT_SUMMARY_TEXT;
+	char *t;
+
+	for (size_t i = 0; i < P->n_jobs; i++)
+		kt_summary_merge(all, P->jobs[i].sum);
+	if (P->summary_only) {
+		t = kt_summary_buckets(all, f, &P->ropts);
+		fputs(t ? t : "", stdout);
+		if (t && *t)
+			fputs("\n", stdout);
+		free(t);
+	} else if (P->units || P->reports || P->n_jobs) {
+		fputs("\n", stdout);
+	}
+	t = kt_summary_closing(all, f, &P->ropts);
+	fputs(t ? t : "", stdout);
+	free(t);
+	kt_summary_free(all);
 }
 
 static size_t
@@ -558,6 +713,9 @@ kt_cli_analyze(int argc, char **argv)
 		{ "system-map", required_argument, NULL, 'S' },
 		{ "data", required_argument, NULL, 'D' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "summary", no_argument, NULL, 's' },
+		{ "ascii", no_argument, NULL, 'A' },
+		{ "width", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kt_analyze_opts opts = { 0 };
@@ -569,6 +727,7 @@ kt_cli_analyze(int argc, char **argv)
 	struct worker *workers;
 	int c, status = 0, stdin_paths = 0;
 	bool no_progress = false;
+	int ascii = -1, width = -1;	/* -1: decided by the terminal and locale */
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:j:vqh", longopts, NULL)) != -1) {
@@ -580,8 +739,10 @@ kt_cli_analyze(int argc, char **argv)
 				P.fmt = FMT_JSON;
 			else if (!strcmp(optarg, "jsonl"))
 				P.fmt = FMT_JSONL;
+			else if (!strcmp(optarg, "md"))
+				P.fmt = FMT_MD;
 			else {
-				fprintf(stderr, "ktriage analyze: unknown format '%s' (text, json, jsonl)\n", optarg);
+				fprintf(stderr, "ktriage analyze: unknown format '%s' (text, json, jsonl, md)\n", optarg);
 				return 2;
 			}
 			break;
@@ -615,6 +776,20 @@ kt_cli_analyze(int argc, char **argv)
 		case 'S': opts.system_map = optarg; break;
 		case 'D': P.data_dir = optarg; break;
 		case 'P': no_progress = true; break;
+		case 's': P.summary_only = true; break;
+		case 'A': ascii = 1; break;
+		case 'W': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end || v < 0 || v > 1000) {
+				fputs("ktriage analyze: --width takes a number from 0 (never wrap) to 1000\n",
+				      stderr);
+				return 2;
+			}
+			width = (int)v;
+			break;
+		}
 		default:
 			fputs("Try 'ktriage analyze --help'.\n", stderr);
 			return 2;
@@ -637,6 +812,11 @@ kt_cli_analyze(int argc, char **argv)
 		return 2;
 	}
 	P.ropts.color = c == 1;
+	if (P.summary_only && !is_text(&P)) {
+		fputs("ktriage analyze: --summary prints text or md (--format text|md)\n", stderr);
+		return 2;
+	}
+	terminal_fit(&P.ropts, width, ascii);
 	opts.rule_dirs = rule_dirs;
 	P.opts = &opts;
 
@@ -706,11 +886,14 @@ kt_cli_analyze(int argc, char **argv)
 	clear_progress(&P);
 	if (P.fmt == FMT_JSON && !P.abort)
 		fputs("\n]}\n", stdout);
+	if (is_text(&P) && !P.abort)
+		print_summary(&P);
 	for (size_t i = 0; i < n_workers; i++)
 		worker_fini(&workers[i]);
 	for (size_t i = 0; i < P.n_jobs; i++) {
 		status |= P.jobs[i].status;
 		free((char *)P.jobs[i].path);
+		kt_summary_free(P.jobs[i].sum);
 	}
 	pthread_cond_destroy(&P.cond);
 	pthread_mutex_destroy(&P.lock);

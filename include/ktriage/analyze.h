@@ -81,8 +81,13 @@ KT_API int kt_analyze_piece(struct kt_analyzer *a, const char *piece, unsigned f
 struct kt_render_opts {
 	bool color;		/* ANSI colour (only for a terminal) */
 	bool verbose;		/* all frames, all registers, notes */
+	int width;		/* wrap lines to this many columns (0 = never) */
+	bool ascii;		/* plain ASCII (a terminal with a non-UTF-8 locale) */
 };
 KT_API char *kt_render_text(const struct kt_report *r, const struct kt_render_opts *o);
+/* The report as Markdown (for tickets and chat): headings, lists, code
+ * blocks; text from the log is escaped (no HTML gets through). */
+KT_API char *kt_render_md(const struct kt_report *r, const struct kt_render_opts *o);
 /* One JSON object for the report (no trailing newline): compact when
  * indent is 0, else pretty-printed with that many spaces per level. Keys
  * are documented in docs/report-json.md. */

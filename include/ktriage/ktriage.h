@@ -10,6 +10,7 @@
 #include <ktriage/report.h>
 #include <ktriage/hostfacts.h>
 #include <ktriage/analyze.h>
+#include <ktriage/summary.h>
 #include <ktriage/decode.h>
 #include <ktriage/diagnose.h>
 #include <ktriage/net.h>
