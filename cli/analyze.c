@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -57,6 +58,7 @@ struct job {
 	bool done;
 	int status;		/* 3 when PATH could not be read, or a unit failed */
 	struct kt_summary *sum;	/* text/md: what its units found */
+	const struct kt_host_source *src; /* --host: a pstore record or journal boot */
 	size_t text_units;	/* text/md: unit headers written */
 };
 
@@ -100,7 +102,7 @@ struct worker {
 };
 
 static const char usage_text[] =
-	"Usage: ktriage analyze [OPTIONS] PATH...\n"
+	"Usage: ktriage analyze [OPTIONS] [PATH...]\n"
 	"\n"
 	"Find every kernel or Xen crash in each PATH, parse it into a structured report,\n"
 	"title it (syzkaller conventions), decode it and explain it with the knowledge base.\n"
@@ -109,6 +111,13 @@ static const char usage_text[] =
 	"kdump vmcore-dmesg.txt; gzip/xz/zstd/bzip2 compressed or not), '-' for standard\n"
 	"input, a XenServer crash folder (/var/crash/<timestamp>/ with xen.log and dom0.log),\n"
 	"a status-report tarball, or a directory (walked recursively).\n"
+	"\n"
+	"Without PATH: standard input when it is a pipe or a file, else this host's own\n"
+	"crash material (as --host): XenServer/XCP-ng crash folders and kdump-tools /\n"
+	"kexec-tools dmesg files under /var/crash, pstore records (/sys/fs/pstore,\n"
+	"/var/lib/systemd/pstore; multi-part records stitched), the systemd journal's\n"
+	"earlier boots (kernel messages), else /var/log/kern.log or /var/log/messages.\n"
+	"The sources read are listed first.\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FMT      text (default), json (one document), jsonl (one line per\n"
@@ -133,6 +142,9 @@ static const char usage_text[] =
 	"      --data DIR        read knowledge files from DIR instead of the built-in copy\n"
 	"  -q, --quiet           no warnings on standard error\n"
 	"      --no-progress     no progress line (shown on a terminal for 20 inputs or more)\n"
+	"      --host            also read this host's crash sources (see above)\n"
+	"      --root DIR        --host on a copy of a host's filesystem rooted at DIR\n"
+	"      --all-boots       --host: the journal's running boot too\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit status:\n"
@@ -143,7 +155,9 @@ static const char usage_text[] =
 	"\n"
 	"Examples:\n"
 	"  ktriage analyze /var/crash/2015-06-01-10-11-12/\n"
-	"  journalctl -k -b -1 | ktriage analyze -\n"
+	"  journalctl -k -b -1 | ktriage analyze\n"
+	"  ktriage analyze                    # this host: /var/crash, pstore, journal\n"
+	"  ktriage analyze --summary --root /mnt/host1\n"
 	"  ktriage analyze --format jsonl /srv/logs/*.log > crashes.jsonl\n";
 
 /* ---- output buffers ------------------------------------------------------ */
@@ -562,6 +576,20 @@ worker_fini(struct worker *w)
 	w->ctx = NULL;
 }
 
+/* A host source without a file of its own: its text, made now. */
+static int
+analyze_source(struct worker *w, struct job *j, const struct kt_analyze_cb *cb)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = kt_host_source_load(w->ctx, j->src, &text, &len);
+
+	if (!rc)
+		rc = kt_analyze_text(w->an, j->src->name, text, len, cb);
+	free(text);
+	return rc;
+}
+
 static void *
 worker_run(void *arg)
 {
@@ -593,7 +621,10 @@ worker_run(void *arg)
 		pthread_mutex_unlock(&P->lock);
 
 		w->job = j;
-		rc = kt_analyze_piece(w->an, j->path, j->flags, &cb);
+		if (j->src)
+			rc = analyze_source(w, j, &cb);
+		else
+			rc = kt_analyze_piece(w->an, j->path, j->flags, &cb);
 		if (rc) {
 			obuf_printf(&j->err, "ktriage analyze: %s\n", kt_ctx_errmsg(w->ctx));
 			j->status = 3;
@@ -614,6 +645,49 @@ struct joblist {
 	size_t n, cap;
 };
 
+static int add_job(void *ud, const char *path, unsigned flags);
+
+/* --host / --root: the host's crash sources become jobs; say which were
+ * found (stdout for text and md, standard error for JSON) and what was
+ * left out. */
+static int
+host_jobs(struct kt_ctx *ctx, const char *root, bool all_boots, enum format fmt, bool quiet,
+	  struct joblist *L, struct kt_host_sources **ret)
+{
+	struct kt_host_sources *S = NULL;
+	FILE *out = fmt == FMT_TEXT || fmt == FMT_MD ? stdout : stderr;
+	bool say = out == stdout || !quiet;
+	int rc = kt_host_discover(ctx, root, all_boots ? KT_HOST_ALL_BOOTS : 0, &S);
+
+	if (rc)
+		return rc;
+	*ret = S;
+	if (say) {
+		fprintf(out, "%sCrash sources %s%s%s:\n", fmt == FMT_MD ? "**" : "",
+			root ? "under " : "on this host", root ? root : "", fmt == FMT_MD ? "**\n" : "");
+		if (!S->n)
+			fprintf(out, "%snone (looked in /var/crash, /sys/fs/pstore, /var/lib/systemd/pstore, "
+				"the journal, /var/log/kern.log and /var/log/messages)\n",
+				fmt == FMT_MD ? "- " : "  ");
+	}
+	for (size_t i = 0; i < S->n; i++) {
+		const struct kt_host_source *s = &S->v[i];
+
+		if (say)
+			fprintf(out, "%s%-12s %s%s%s\n", fmt == FMT_MD ? "- " : "  ",
+				kt_host_kind_name(s->kind), s->name, s->detail ? "  " : "",
+				s->detail ? s->detail : "");
+		if (add_job(L, s->path ? s->path : s->name, 0) != 0)
+			return KT_ENOMEM;
+		L->v[L->n - 1].src = s->path ? NULL : s;
+	}
+	for (size_t i = 0; say && i < S->n_notes; i++)
+		fprintf(out, "%snot read: %s\n", fmt == FMT_MD ? "- " : "  ", S->notes[i]);
+	if (say)
+		fputs("\n", out);
+	return 0;
+}
+
 static int
 add_job(void *ud, const char *path, unsigned flags)
 {
@@ -631,6 +705,17 @@ add_job(void *ud, const char *path, unsigned flags)
 	L->v[L->n++] = (struct job){ .path = strdup(path), .flags = flags, .mark = SIZE_MAX,
 				     .sum = kt_summary_new() };
 	return L->v[L->n - 1].path ? 0 : KT_ENOMEM;
+}
+
+/* Standard input is a pipe, a file or a socket: something was given to
+ * read (a terminal or /dev/null, as under cron or systemd, is not). */
+static bool
+stdin_piped(void)
+{
+	struct stat st;
+
+	return fstat(STDIN_FILENO, &st) == 0 &&
+	       (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
 /* Wrap to the terminal's width and write plain ASCII when the locale's
@@ -714,6 +799,9 @@ kt_cli_analyze(int argc, char **argv)
 		{ "data", required_argument, NULL, 'D' },
 		{ "no-progress", no_argument, NULL, 'P' },
 		{ "summary", no_argument, NULL, 's' },
+		{ "host", no_argument, NULL, 'O' },
+		{ "root", required_argument, NULL, 'T' },
+		{ "all-boots", no_argument, NULL, 'B' },
 		{ "ascii", no_argument, NULL, 'A' },
 		{ "width", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
@@ -728,6 +816,10 @@ kt_cli_analyze(int argc, char **argv)
 	int c, status = 0, stdin_paths = 0;
 	bool no_progress = false;
 	int ascii = -1, width = -1;	/* -1: decided by the terminal and locale */
+	bool host = false, all_boots = false;
+	const char *root = NULL;
+	struct kt_host_sources *sources = NULL;
+	char *stdin_arg[] = { (char *)"-", NULL };
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:j:vqh", longopts, NULL)) != -1) {
@@ -777,6 +869,9 @@ kt_cli_analyze(int argc, char **argv)
 		case 'D': P.data_dir = optarg; break;
 		case 'P': no_progress = true; break;
 		case 's': P.summary_only = true; break;
+		case 'O': host = true; break;
+		case 'T': root = optarg; host = true; break;
+		case 'B': all_boots = true; break;
 		case 'A': ascii = 1; break;
 		case 'W': {
 			char *end;
@@ -795,10 +890,15 @@ kt_cli_analyze(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
-		fputs("ktriage analyze: no input (give a PATH, or '-' for standard input)\n"
-		      "Try 'ktriage analyze --help'.\n", stderr);
-		return 2;
+	if (optind >= argc && !host) {
+		/* no PATH: what is piped in, else this host's crash sources */
+		if (stdin_piped()) {
+			argv = stdin_arg;
+			argc = 1;
+			optind = 0;
+		} else {
+			host = true;
+		}
 	}
 	for (int i = optind; i < argc; i++)
 		stdin_paths += !strcmp(argv[i], "-");
@@ -831,6 +931,10 @@ kt_cli_analyze(int argc, char **argv)
 	/* Directories are split into their files and crash folders, so that
 	 * one directory argument keeps every worker busy too. A directory that
 	 * cannot be read stays one job: analysing it reports the problem. */
+	if (host && host_jobs(workers[0].ctx, root, all_boots, P.fmt, P.quiet, &L, &sources) != 0) {
+		fputs("ktriage analyze: out of memory\n", stderr);
+		return 3;
+	}
 	for (int i = optind; i < argc; i++) {
 		size_t before = L.n;
 
@@ -899,6 +1003,7 @@ kt_cli_analyze(int argc, char **argv)
 	pthread_mutex_destroy(&P.lock);
 	free(workers);
 	free(P.jobs);
+	kt_host_sources_free(sources);
 	if (status)
 		return 3;
 	return P.reports ? 1 : 0;

@@ -12,6 +12,7 @@ iproute2 iputils-ping nftables iptables
 gzip xz-utils zstd bzip2 zip unzip python3 jq curl
 libsqlite3-dev sqlite3 libpq-dev postgresql libmicrohttpd-dev libsystemd-dev systemd
 chromium
+systemd-journal-remote libcurl4-openssl-dev
 "
 
 SUDO=""

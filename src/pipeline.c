@@ -212,6 +212,8 @@ order_reports(struct unit_state *u)
 	}
 }
 
+static void emit_unit(struct unit_state *u, const char *display, int status);
+
 static int
 run_unit(void *ud, const struct kt_unit *unit)
 {
@@ -236,12 +238,20 @@ run_unit(void *ud, const struct kt_unit *unit)
 		kt_diag(u->a->ctx, KT_SEV_WARN, unit->display,
 			"xen-crashdump-analyser.log does not say COMPLETE: the analyser was cut "
 			"short and the crash folder may be partial");
+	emit_unit(u, unit->display, status);
+	return 0;
+}
+
+/* Hand the unit's reports to the caller, in order, and end the unit. */
+static void
+emit_unit(struct unit_state *u, const char *display, int status)
+{
 	order_reports(u);
 	for (size_t i = 0; i < u->reports.n; i++) {
 		struct kt_report *r = *KT_VEC_AT(&u->reports, struct kt_report *, i);
 
 		if (u->cb->report)
-			u->cb->report(u->cb->ud, unit->display, r);
+			u->cb->report(u->cb->ud, display, r);
 		else
 			kt_report_free(r);
 	}
@@ -249,8 +259,7 @@ run_unit(void *ud, const struct kt_unit *unit)
 	kt_xenlog_free(u->xen);
 	u->xen = NULL;
 	if (u->cb->unit_end)
-		u->cb->unit_end(u->cb->ud, unit->display, status);
-	return 0;
+		u->cb->unit_end(u->cb->ud, display, status);
 }
 
 static bool
@@ -313,6 +322,31 @@ kt_analyze_piece(struct kt_analyzer *a, const char *path, unsigned flags,
 				       : kt_walk(a->ctx, path, run_unit, &u);
 	kt_host_facts_free(own);
 	return rc;
+}
+
+int
+kt_analyze_text(struct kt_analyzer *a, const char *name, const char *text, size_t len,
+		const struct kt_analyze_cb *cb)
+{
+	struct unit_state u;
+	struct kt_input *in;
+	int rc, status;
+
+	memset(&u, 0, sizeof(u));
+	u.a = a;
+	u.cb = cb;
+	u.facts = a->facts;
+	u.display = name;
+	rc = kt_input_open_mem(a->ctx, name, text, len, &in);
+	if (rc)
+		return rc;
+	kt_vec_init(&u.reports, sizeof(struct kt_report *));
+	if (cb->unit_begin)
+		cb->unit_begin(cb->ud, name);
+	status = parse_member(&u, in, name, false);
+	kt_input_free(in);
+	emit_unit(&u, name, status);
+	return 0;
 }
 
 int

@@ -77,6 +77,13 @@ KT_API int kt_analyze_split(struct kt_ctx *ctx, const char *path,
 KT_API int kt_analyze_piece(struct kt_analyzer *a, const char *piece, unsigned flags,
 			    const struct kt_analyze_cb *cb);
 
+/* Analyze text in memory as one input unit named `name` (a pstore record,
+ * a journal boot: include/ktriage/host.h). `text` is borrowed for the call.
+ * Returns 0, or KT_EIO when the text cannot be read (compressed and
+ * corrupt); problems inside go to the unit's status, as for a file. */
+KT_API int kt_analyze_text(struct kt_analyzer *a, const char *name, const char *text,
+			   size_t len, const struct kt_analyze_cb *cb);
+
 /* Render a report. Caller owns the result; free with free(). */
 struct kt_render_opts {
 	bool color;		/* ANSI colour (only for a terminal) */

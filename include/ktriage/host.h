@@ -1,0 +1,102 @@
+/*
+ * The host's own crash material: where a Linux or XenServer/XCP-ng host
+ * keeps what its crashes left behind, found under a root directory ("/"
+ * for this host, or a copy of a host's filesystem):
+ *
+ *   ROOT/var/crash/<folder>/           XenServer/XCP-ng crash folders (xen.log,
+ *                                       dom0.log), kdump-tools dmesg.<stamp>,
+ *                                       kexec-tools vmcore-dmesg.txt
+ *   ROOT/sys/fs/pstore/                pstore records (dmesg-efi-*, dmesg-ramoops-*,
+ *   ROOT/var/lib/systemd/pstore/        console-ramoops-*), multi-part records stitched
+ *   ROOT/var/log/journal/              the systemd journal's earlier boots (kernel
+ *                                       messages, read with sd-journal)
+ *   ROOT/var/log/kern.log or messages  the syslog file, when there is no journal
+ *
+ * Discovery lists the sources; the text of a pstore record or a journal
+ * boot is made when it is loaded (kt_host_source_load), one at a time.
+ */
+#ifndef KTRIAGE_HOST_H
+#define KTRIAGE_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ktriage/error.h>
+#include <ktriage/export.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum kt_host_kind {
+	KT_HOST_CRASH_FOLDER,	/* XenServer/XCP-ng /var/crash/<stamp>/ */
+	KT_HOST_KDUMP,		/* kdump-tools dmesg.<stamp>, kexec-tools vmcore-dmesg.txt */
+	KT_HOST_PSTORE,		/* one pstore record (its parts stitched) */
+	KT_HOST_JOURNAL,	/* one earlier boot's kernel messages in the journal */
+	KT_HOST_SYSLOG,		/* /var/log/kern.log or /var/log/messages */
+	KT_HOST_KIND_COUNT
+};
+
+KT_API const char *kt_host_kind_name(enum kt_host_kind k);
+
+struct kt_host_source {
+	enum kt_host_kind kind;
+	/* Stable id (for "already sent" cursors): the path under ROOT for
+	 * files and folders, "pstore:<file of part 1>", "journal:<boot id>". */
+	char *id;
+	/* What to show: the path as on the host, or "journal boot <id>". */
+	char *name;
+	/* A file or folder to analyse as is (with ROOT), or NULL: then the
+	 * text comes from kt_host_source_load(). */
+	char *path;
+	char *detail;		/* "3 parts", "412 kernel messages", ... or NULL */
+	uint64_t size;		/* bytes (files), messages (journal) */
+	int64_t mtime;		/* seconds since the epoch, newest part / last message */
+	/* internal: the parts of a pstore record, newest first (Part1 first) */
+	char **parts;
+	size_t n_parts;
+	char *boot;		/* journal: the boot id */
+	char *root;		/* journal: ROOT, or NULL for this host */
+};
+
+struct kt_host_sources {
+	struct kt_host_source *v;
+	size_t n;
+	/* What was looked at and not read, and why (one line each). */
+	char **notes;
+	size_t n_notes;
+};
+
+/* Discovery flags. */
+#define KT_HOST_ALL_BOOTS 1u	/* the journal's current boot too (default: earlier boots) */
+
+/* Find the crash sources under `root` (NULL or "/" = this host). Missing
+ * places are not errors. Returns 0 or KT_ENOMEM; problems reading one
+ * place go to notes. Caller owns the result; free with
+ * kt_host_sources_free(). */
+KT_API int kt_host_discover(struct kt_ctx *ctx, const char *root, unsigned flags,
+			    struct kt_host_sources **ret);
+KT_API void kt_host_sources_free(struct kt_host_sources *s);
+
+/* The text of a source that has no path (a stitched pstore record, a
+ * journal boot as syslog-style lines). Returns 0, KT_EIO or
+ * KT_EUNSUPPORTED (built without libsystemd); caller frees *ret_text. At
+ * most KT_HOST_MAX_TEXT bytes (the oldest are dropped, with a note line). */
+#define KT_HOST_MAX_TEXT (64u << 20)
+KT_API int kt_host_source_load(struct kt_ctx *ctx, const struct kt_host_source *src,
+			       char **ret_text, size_t *ret_len);
+
+/* Stitch the parts of one pstore dmesg record: each part starts with the
+ * kernel's "<reason>#<count> Part<n>" header line (linux
+ * fs/pstore/platform.c, pstore_dump()), and Part1 holds the newest lines.
+ * `parts` are the parts' texts in any order; the result has them oldest
+ * first, headers removed. Caller frees. Returns NULL when a part has no
+ * header (then the texts are not a multi-part record). */
+KT_API char *kt_pstore_stitch(const char *const *parts, const size_t *lens, size_t n,
+			      size_t *ret_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
