@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "scan", kt_cli_scan, "find every crash in huge logs fast, one line per crash" },
 	{ "rules", kt_cli_rules, "list, show and check the knowledge-base rules" },
 	{ "net", kt_cli_net, "audit host networking, plan an MTU change, probe the path MTU" },
+	{ "watch", kt_cli_watch, "follow /dev/kmsg or a growing log, report each crash once" },
 };
 
 static void

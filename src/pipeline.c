@@ -349,6 +349,105 @@ kt_analyze_text(struct kt_analyzer *a, const char *name, const char *text, size_
 	return 0;
 }
 
+/* ---- streams (ktriage watch) ----------------------------------------- */
+
+/* Reports found by one parser before it is replaced: the parser caps what
+ * it finds over its life (KT_MAX_REPORTS); a stream lives for days. */
+#define STREAM_RENEW 256
+
+struct kt_stream {
+	struct kt_analyzer *a;
+	char *name;
+	struct kt_normalizer *norm;
+	struct kt_parser *p;
+	uint32_t no;
+	size_t found;		/* reports taken from the current parser */
+};
+
+static struct kt_parser *
+stream_parser(struct kt_stream *s)
+{
+	kt_parser_free(s->p);
+	s->p = kt_parser_new(s->a->ctx, s->name);
+	s->found = 0;
+	return s->p;
+}
+
+int
+kt_stream_new(struct kt_analyzer *a, const char *name, struct kt_stream **ret)
+{
+	struct kt_stream *s = kt_calloc(1, sizeof(*s));
+
+	s->a = a;
+	s->name = kt_strdup(name);
+	s->norm = kt_normalizer_new();
+	if (!stream_parser(s)) {
+		kt_stream_free(s);
+		return KT_EFORMAT;
+	}
+	*ret = s;
+	return 0;
+}
+
+void
+kt_stream_free(struct kt_stream *s)
+{
+	if (!s)
+		return;
+	kt_parser_free(s->p);
+	kt_normalizer_free(s->norm);
+	free(s->name);
+	free(s);
+}
+
+void
+kt_stream_feed(struct kt_stream *s, const char *line, size_t len)
+{
+	struct kt_line l;
+
+	if (len > KT_MAX_LINE)
+		len = KT_MAX_LINE;
+	kt_normalize(s->norm, kt_str_make(line, len), ++s->no, &l);
+	kt_parser_feed(s->p, &l);
+}
+
+struct kt_report *
+kt_stream_take(struct kt_stream *s)
+{
+	struct kt_report *r = kt_parser_take(s->p);
+	struct kt_analyzer *a = s->a;
+
+	if (!r) {
+		struct kt_parser *np;
+
+		if (s->found >= STREAM_RENEW && kt_parser_idle(s->p) &&
+		    (np = kt_parser_new(a->ctx, s->name)) != NULL) {
+			kt_parser_free(s->p);
+			s->p = np;
+			s->found = 0;
+		}
+		return NULL;
+	}
+	s->found++;
+	(void)kt_sign_run(a->ctx, r);
+	(void)kt_decode_run(a->ctx, r, &a->dopts);
+	if (a->rules)
+		(void)kt_diagnose_run(a->ctx, a->rules, a->facts, r);
+	return r;
+}
+
+bool
+kt_stream_pending(const struct kt_stream *s)
+{
+	return !kt_parser_idle(s->p);
+}
+
+void
+kt_stream_flush(struct kt_stream *s)
+{
+	kt_parser_end(s->p);
+}
+
 int
 kt_analyze_split(struct kt_ctx *ctx, const char *path,
 		 int (*fn)(void *ud, const char *piece, unsigned flags), void *ud)

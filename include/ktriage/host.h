@@ -96,6 +96,64 @@ KT_API int kt_host_source_load(struct kt_ctx *ctx, const struct kt_host_source *
 KT_API char *kt_pstore_stitch(const char *const *parts, const size_t *lens, size_t n,
 			      size_t *ret_len);
 
+/* ---- uploads to `ktriage serve` ------------------------------------------- */
+
+struct kt_http_opts {
+	const char *url;	/* the server: "http://host:8474" */
+	const char *token;	/* bearer token, or NULL */
+	const char *host;	/* X-Ktriage-Host: this host's name */
+	long timeout_s;		/* connect timeout (0 = 10 s); the whole call 6x */
+};
+/* POST `body` to url + path ("/api/v1/uploads") with X-Ktriage-Source:
+ * source (when not NULL). Returns 0 when the server answered (*ret_status
+ * = the HTTP status, *ret_reply = its body, at most 1 MiB, caller frees;
+ * ret_reply may be NULL), or KT_EIO when it could not be reached (message
+ * on ctx), KT_EUNSUPPORTED without libcurl. */
+KT_API int kt_http_post(struct kt_ctx *ctx, const struct kt_http_opts *o, const char *path,
+			const char *source, const char *content_type, const void *body,
+			size_t len, long *ret_status, char **ret_reply);
+
+/* ---- following: a growing log file, /dev/kmsg ---------------------------- */
+
+struct kt_follow;
+
+struct kt_follow_stats {
+	uint64_t lost;		/* kmsg: messages overwritten before they were read */
+	uint64_t overruns;	/* kmsg: reads that failed with EPIPE */
+	uint64_t last_seq;	/* kmsg: sequence number of the last record */
+	uint64_t rotations;	/* file: the path named a new file */
+	uint64_t truncations;	/* file: the file shrank; read again from its start */
+};
+
+/* Follow a file (tail -F): from its end, or its start. Returns 0,
+ * KT_ENOTFOUND or KT_EIO. Free with kt_follow_free(). */
+KT_API int kt_follow_file(struct kt_ctx *ctx, const char *path, bool from_start,
+			  struct kt_follow **ret);
+/* Follow /dev/kmsg (path NULL) or a saved copy (a regular file: one record
+ * per line): from the newest record, or the oldest in the buffer
+ * (from_start), or the first with a sequence number above after_seq. */
+KT_API int kt_follow_kmsg(struct kt_ctx *ctx, const char *path, bool from_start,
+			  uint64_t after_seq, struct kt_follow **ret);
+/* The next line (kmsg: "[ssss.uuuuuu] text", as dmesg prints it), within
+ * timeout_ms: returns 1 (a line; borrowed until the next call), 0 (none
+ * came) or KT_EIO. */
+KT_API int kt_follow_next(struct kt_follow *f, int timeout_ms, const char **line,
+			  size_t *len);
+KT_API void kt_follow_get_stats(const struct kt_follow *f, struct kt_follow_stats *ret);
+KT_API void kt_follow_free(struct kt_follow *f);
+
+/* One /dev/kmsg record: "PRI,SEQ,TS_USEC,FLAGS[,...];TEXT" (linux
+ * Documentation/ABI/testing/dev-kmsg). text is borrowed from the record,
+ * still escaped (\xNN). Returns 0 or KT_EFORMAT. */
+struct kt_kmsg_record {
+	int level, facility;
+	uint64_t seq, ts_usec;
+	char flag;		/* '-', 'c' (a line begun), '+' (its continuation) */
+	const char *text;
+	size_t text_len;
+};
+KT_API int kt_kmsg_parse(const char *rec, size_t len, struct kt_kmsg_record *ret);
+
 #ifdef __cplusplus
 }
 #endif
