@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "rules", kt_cli_rules, "list, show and check the knowledge-base rules" },
 	{ "net", kt_cli_net, "audit host networking, plan an MTU change, probe the path MTU" },
 	{ "watch", kt_cli_watch, "follow /dev/kmsg or a growing log, report each crash once" },
+	{ "agent", kt_cli_agent, "upload this host's new crash material to a ktriage server" },
 };
 
 static void

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ktriage/analyze.h>
 #include <ktriage/error.h>
 #include <ktriage/export.h>
 
@@ -112,6 +113,53 @@ struct kt_http_opts {
 KT_API int kt_http_post(struct kt_ctx *ctx, const struct kt_http_opts *o, const char *path,
 			const char *source, const char *content_type, const void *body,
 			size_t len, long *ret_status, char **ret_reply);
+
+/* The same with the body read from `file` as it is sent (bounded memory). */
+KT_API int kt_http_post_file(struct kt_ctx *ctx, const struct kt_http_opts *o, const char *path,
+			     const char *source, const char *content_type, const char *file,
+			     long *ret_status, char **ret_reply);
+
+/* ---- the agent (ktriage agent) --------------------------------------------- */
+
+struct kt_agent;
+
+struct kt_agent_opts {
+	const char *root;	/* NULL or "/": this host; else a copied filesystem */
+	const char *spool;	/* NULL: ROOT/var/lib/ktriage */
+	const char *kmsg_path;	/* NULL: /dev/kmsg */
+	struct kt_http_opts http; /* http.url NULL: spool only */
+	bool no_kmsg;		/* not /dev/kmsg (then the syslog file is read) */
+	bool no_facts;		/* no net audit */
+	bool no_heartbeat;
+};
+
+/* What one round did. Zero it before the first round; a round frees and
+ * replaces last_error; free it after the last round. */
+struct kt_agent_stats {
+	size_t found;		/* crash sources seen */
+	size_t spooled;		/* new items put in incoming/ */
+	size_t sent;		/* items the server took */
+	size_t failed;		/* items the server refused for good (to failed/) */
+	size_t pending;		/* items left in incoming/ for a later round */
+	size_t errors;		/* sources that could not be read */
+	uint64_t lost;		/* kmsg messages lost to overruns */
+	bool server_down;	/* unreachable, or 401/403/429/5xx: try again later */
+	long last_status;
+	int xe_crashdumps;	/* xe host-crashdump-list entries, -1 when not XenServer */
+	char *last_error;
+};
+
+/* The agent on `an`'s analyzer (borrowed; used to find crashes in journal
+ * boots, the syslog file and /dev/kmsg). Makes the spool. Returns 0 or
+ * KT_EIO (message on ctx). Free with kt_agent_free(). */
+KT_API int kt_agent_new(struct kt_ctx *ctx, struct kt_analyzer *an,
+			const struct kt_agent_opts *o, struct kt_agent **ret);
+KT_API void kt_agent_free(struct kt_agent *ag);
+KT_API const char *kt_agent_spool(const struct kt_agent *ag);
+/* One round: discover, spool what is new, send what is spooled. Does no
+ * reading beyond stat(2) calls when nothing changed. Returns 0 or a
+ * negative code when the round could not run at all. */
+KT_API int kt_agent_round(struct kt_agent *ag, struct kt_agent_stats *st);
 
 /* ---- following: a growing log file, /dev/kmsg ---------------------------- */
 

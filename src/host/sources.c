@@ -647,6 +647,7 @@ scan_journal(struct kt_host_sources *S, const char *root, unsigned flags)
 	sd_id128_t cur;
 	char curs[33] = "";
 	bool local = !root || !*root || !strcmp(root, "/");
+	bool covered = false;
 	int r = journal_open(root, &j);
 
 	if (r < 0) {
@@ -678,6 +679,8 @@ scan_journal(struct kt_host_sources *S, const char *root, unsigned flags)
 	for (size_t i = 0; i < nb; i++) {
 		struct kt_host_source *s;
 
+		if (!curs[0] || strcmp(boots[i].id, curs))
+			covered = true;
 		if (curs[0] && !strcmp(boots[i].id, curs) && !(flags & KT_HOST_ALL_BOOTS)) {
 			note(S, "journal boot %s: the running boot (earlier boots only; --all-boots)",
 			     boots[i].id);
@@ -703,7 +706,9 @@ scan_journal(struct kt_host_sources *S, const char *root, unsigned flags)
 	}
 	free(boots);
 	sd_journal_close(j);
-	return nb > 0;
+	/* a journal with earlier boots is persistent: it has what the syslog
+	 * file has; one with the running boot only is volatile (XenServer) */
+	return covered;
 }
 
 static const char *
@@ -811,7 +816,7 @@ scan_syslog(struct kt_host_sources *S, const char *root, bool journal)
 		if (!ok)
 			continue;
 		if (journal) {
-			note(S, "%s: the journal holds the same kernel messages", files[i]);
+			note(S, "%s: the journal (persistent) holds the same kernel messages", files[i]);
 			return;
 		}
 		set_file(add(S, KT_HOST_SYSLOG), root, files[i], &st);

@@ -7,6 +7,7 @@
  */
 #include <ktriage/host.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +34,42 @@ on_data(char *p, size_t size, size_t n, void *ud)
 }
 #endif
 
+static int post(struct kt_ctx *ctx, const struct kt_http_opts *o, const char *path,
+		const char *source, const char *content_type, const void *body, FILE *file,
+		size_t len, long *ret_status, char **ret_reply);
+
 int
 kt_http_post(struct kt_ctx *ctx, const struct kt_http_opts *o, const char *path,
 	     const char *source, const char *content_type, const void *body, size_t len,
 	     long *ret_status, char **ret_reply)
+{
+	return post(ctx, o, path, source, content_type, body, NULL, len, ret_status, ret_reply);
+}
+
+int
+kt_http_post_file(struct kt_ctx *ctx, const struct kt_http_opts *o, const char *path,
+		  const char *source, const char *content_type, const char *file,
+		  long *ret_status, char **ret_reply)
+{
+	FILE *f = fopen(file, "rb");
+	long size;
+	int rc;
+
+	if (!f)
+		return kt_error(ctx, KT_EIO, "opening '%s': %s", file, strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return kt_error(ctx, KT_EIO, "reading '%s': %s", file, strerror(errno));
+	}
+	rc = post(ctx, o, path, source, content_type, NULL, f, (size_t)size, ret_status, ret_reply);
+	fclose(f);
+	return rc;
+}
+
+static int
+post(struct kt_ctx *ctx, const struct kt_http_opts *o, const char *path, const char *source,
+     const char *content_type, const void *body, FILE *file, size_t len, long *ret_status,
+     char **ret_reply)
 {
 #ifdef KT_HAVE_CURL
 	CURL *c = curl_easy_init();
@@ -69,8 +102,13 @@ kt_http_post(struct kt_ctx *ctx, const struct kt_http_opts *o, const char *path,
 	h = curl_slist_append(h, "Expect:");	/* no 100-continue round trip */
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	if (file) {	/* streamed: the body is never held in memory */
+		curl_easy_setopt(c, CURLOPT_READDATA, file);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	} else {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
@@ -97,7 +135,7 @@ kt_http_post(struct kt_ctx *ctx, const struct kt_http_opts *o, const char *path,
 	}
 	return 0;
 #else
-	(void)o; (void)path; (void)source; (void)content_type; (void)body; (void)len;
+	(void)o; (void)path; (void)source; (void)content_type; (void)body; (void)len; (void)file;
 	(void)ret_status; (void)ret_reply;
 	return kt_error(ctx, KT_EUNSUPPORTED, "built without libcurl: no uploads");
 #endif

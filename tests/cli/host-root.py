@@ -55,8 +55,17 @@ wr("/sys/fs/pstore/dmesg-ramoops-0", "Panic#1 Part1\n" + rd("rules/stack-protect
 wr("/sys/fs/pstore/dmesg-ramoops-1", "Panic#1 Part1\n" + rd("rules/soft-lockup-virtual/fire.log"))
 wr("/var/lib/systemd/pstore/1700001000/dmesg.txt", rd("rules/bad-page-state/fire.log"))
 
-# syslog file (the same messages as the journal, in a real host)
-wr("/var/log/kern.log", "Dec  1 10:00:00 h1 kernel: [    1.000000] Linux version 6.1.0\n")
+# syslog file (the same messages as the journal, in a real host); without
+# a journal it holds the crash of the running boot (kern.log format)
+def kernlog(text):
+    out = []
+    for l in text.splitlines():
+        m = re.match(r"(\[\s*\d+\.\d+\].*)", l)
+        if m:
+            out.append("Dec  1 10:00:00 h1 kernel: %s\n" % m.group(1))
+    return "".join(out)
+wr("/var/log/kern.log", "Dec  1 10:00:00 h1 kernel: [    1.000000] Linux version 6.1.0\n" +
+   ("" if journal else kernlog(rd("rules/scheduling-while-atomic/fire.log"))))
 
 if journal:
     boot1, boot2 = "1" * 32, "2" * 32
