@@ -9,5 +9,6 @@ int kt_cli_net(int argc, char **argv);		/* cli/net.c (audit, plan; probe below) 
 int kt_cli_net_probe(int argc, char **argv);	/* cli/net_probe.c */
 int kt_cli_watch(int argc, char **argv);	/* cli/watch.c */
 int kt_cli_agent(int argc, char **argv);	/* cli/agent.c */
+int kt_cli_diff(int argc, char **argv);		/* cli/diff.c */
 
 #endif

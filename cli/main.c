@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "net", kt_cli_net, "audit host networking, plan an MTU change, probe the path MTU" },
 	{ "watch", kt_cli_watch, "follow /dev/kmsg or a growing log, report each crash once" },
 	{ "agent", kt_cli_agent, "upload this host's new crash material to a ktriage server" },
+	{ "diff", kt_cli_diff, "are two crashes the same bug, and where do they differ" },
 };
 
 static void

@@ -56,6 +56,23 @@ KT_API char *kt_summary_closing(const struct kt_summary *s, enum kt_summary_fmt 
 KT_API char *kt_summary_buckets(const struct kt_summary *s, enum kt_summary_fmt fmt,
 				const struct kt_render_opts *o);
 
+/* Are two crashes the same bug? From the strongest evidence down. */
+enum kt_same {
+	KT_SAME_BUCKET,		/* the same bucket: the same signature */
+	KT_SAME_TITLE,		/* the same title, or a shared alternative title */
+	KT_SAME_GUILTY,		/* only the same guilty function: maybe */
+	KT_SAME_NO,
+	KT_SAME_COUNT
+};
+KT_API const char *kt_same_name(enum kt_same s);
+KT_API enum kt_same kt_diff_same(const struct kt_report *a, const struct kt_report *b);
+/* The comparison of A and B: the verdict, the frames in common and only in
+ * one, the fields that differ; text, or JSON (keys same, shared_title,
+ * frames_common, frames_only_a, frames_only_b, differ: {field: [a, b]}).
+ * Caller frees. */
+KT_API char *kt_diff_render(const struct kt_report *a, const struct kt_report *b, bool json,
+			    enum kt_same *ret_same);
+
 /* Fit text for a terminal: wrap lines longer than `width` columns (0 =
  * never) at spaces, continuation lines indented under the first; with
  * `ascii`, replace non-ASCII characters (the separators this renderer
