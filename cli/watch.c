@@ -59,6 +59,8 @@ static const char usage_text[] =
 	"  ktriage watch --follow /var/log/kern.log --exec 'logger -t crash'\n"
 	"  ktriage watch --server http://triage.example:8474 --token-file /etc/ktriage/token\n";
 
+#define END_GRACE 0.5	/* seconds after an end marker for the panic line */
+
 static volatile sig_atomic_t stop_flag;
 
 static void
@@ -240,7 +242,7 @@ kt_cli_watch(int argc, char **argv)
 	const char *follow = NULL, *kmsg_path = NULL, *data_dir = NULL, *token_file = NULL;
 	char *token = NULL;
 	bool from_start = false;
-	double quiet = 5, duration = 0, t0, pending_since = -1;
+	double quiet = 5, duration = 0, t0, pending_since = -1, last_line = 0;
 	long count = 0;
 	struct kt_analyzer *an = NULL;
 	struct kt_stream *st = NULL;
@@ -356,7 +358,7 @@ kt_cli_watch(int argc, char **argv)
 		size_t len;
 		struct kt_report *r;
 		double t;
-		int rc = kt_follow_next(f, 200, &line, &len);
+		int rc = kt_follow_next(f, 100, &line, &len);
 
 		if (rc < 0) {
 			fprintf(stderr, "ktriage watch: %s\n", kt_ctx_errmsg(W.ctx));
@@ -366,10 +368,15 @@ kt_cli_watch(int argc, char **argv)
 		if (rc > 0)
 			kt_stream_feed(st, line, len);
 		t = now_s();
+		if (rc > 0)
+			last_line = t;
 		if (kt_stream_pending(st)) {
+			/* complete: its end marker and a short grace for the
+			 * panic that may follow, or the quiet period */
 			if (pending_since < 0)
 				pending_since = t;
-			else if (rc == 0 && t - pending_since >= quiet)
+			if (rc == 0 && (t - pending_since >= quiet ||
+					(kt_stream_ended(st) && t - last_line >= END_GRACE)))
 				kt_stream_flush(st);
 		} else {
 			pending_since = -1;

@@ -404,6 +404,15 @@ void
 kt_stream_feed(struct kt_stream *s, const char *line, size_t len)
 {
 	struct kt_line l;
+	struct kt_parser *np;
+
+	/* between reports, a parser that found many makes way for a new one */
+	if (s->found >= STREAM_RENEW && kt_parser_idle(s->p) &&
+	    (np = kt_parser_new(s->a->ctx, s->name)) != NULL) {
+		kt_parser_free(s->p);
+		s->p = np;
+		s->found = 0;
+	}
 
 	if (len > KT_MAX_LINE)
 		len = KT_MAX_LINE;
@@ -417,17 +426,8 @@ kt_stream_take(struct kt_stream *s)
 	struct kt_report *r = kt_parser_take(s->p);
 	struct kt_analyzer *a = s->a;
 
-	if (!r) {
-		struct kt_parser *np;
-
-		if (s->found >= STREAM_RENEW && kt_parser_idle(s->p) &&
-		    (np = kt_parser_new(a->ctx, s->name)) != NULL) {
-			kt_parser_free(s->p);
-			s->p = np;
-			s->found = 0;
-		}
+	if (!r)
 		return NULL;
-	}
 	s->found++;
 	(void)kt_sign_run(a->ctx, r);
 	(void)kt_decode_run(a->ctx, r, &a->dopts);
@@ -440,6 +440,12 @@ bool
 kt_stream_pending(const struct kt_stream *s)
 {
 	return !kt_parser_idle(s->p);
+}
+
+bool
+kt_stream_ended(const struct kt_stream *s)
+{
+	return kt_parser_in_tail(s->p);
 }
 
 void

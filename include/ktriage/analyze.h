@@ -99,6 +99,9 @@ KT_API void kt_stream_feed(struct kt_stream *s, const char *line, size_t len);
 KT_API struct kt_report *kt_stream_take(struct kt_stream *s);
 /* A report is open or waiting to be taken. */
 KT_API bool kt_stream_pending(const struct kt_stream *s);
+/* The open report printed its end marker; only a panic may still follow
+ * (close it after a short grace). */
+KT_API bool kt_stream_ended(const struct kt_stream *s);
 /* Close the open report (the stream went quiet); take it next. */
 KT_API void kt_stream_flush(struct kt_stream *s);
 

@@ -420,6 +420,12 @@ kt_parser_idle(const struct kt_parser *p)
 	return !p->r && p->head_done >= p->n_done;
 }
 
+bool
+kt_parser_in_tail(const struct kt_parser *p)
+{
+	return p->r && p->tail;
+}
+
 size_t
 kt_parser_dropped(const struct kt_parser *p)
 {
