@@ -96,6 +96,7 @@ struct worker {
 	 * (written through once over UNIT_BUF_CAP: the verdict then closes) */
 	struct obuf ubuf;
 	bool unit_flushed;
+	bool last_repeat;	/* the last report was printed as a repeat line */
 	struct kt_summary *usum;
 	pthread_t tid;
 	bool started;
@@ -436,11 +437,33 @@ unit_begin(void *ud, const char *unit)
 
 	w->unit_reports = 0;
 	w->unit_flushed = false;
+	w->last_repeat = false;
 	w->ubuf.len = 0;
 	if (is_text(w->P))
 		w->usum = kt_summary_new();
 	else
 		json_unit_open(w->P, w->job, unit);
+}
+
+/* A crash of a bucket already shown in full for this input. */
+static char *
+repeat_line(const struct pool *P, const struct kt_report *r)
+{
+	char ts[40] = "";
+	char *s = NULL;
+
+	if (r->source.wallclock)
+		snprintf(ts, sizeof(ts), " %.32s", r->source.wallclock);
+	else if (r->source.timestamp >= 0)
+		snprintf(ts, sizeof(ts), " [%.6f]", r->source.timestamp);
+	if (asprintf(&s, "%s%s again%s, %s:%u-%u (bucket %s, shown above; --verbose shows "
+		     "each in full)\n", P->fmt == FMT_MD ? "- " : "",
+		     r->title ? r->title : "(untitled crash)", ts,
+		     r->source.file ? r->source.file : "?", r->source.first_line,
+		     r->source.last_line, r->bucket) < 0)
+		return NULL;
+	return P->ropts.width > 0 || P->ropts.ascii
+		       ? kt_render_fit(s, P->ropts.width, P->ropts.ascii) : s;
 }
 
 static void
@@ -459,16 +482,26 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 			kt_report_free(r);
 			return;
 		}
-		s = P->fmt == FMT_MD ? kt_render_md(r, &P->ropts) : kt_render_text(r, &P->ropts);
+		bool repeat = !P->ropts.verbose && kt_summary_bucket_count(w->usum, r) > 1;
+		/* consecutive repeats: one line each, no blank line between */
+		bool tight = repeat && w->last_repeat;
+
+		w->last_repeat = repeat;
+		if (repeat)
+			s = repeat_line(P, r);	/* the same bug again: one line */
+		else
+			s = P->fmt == FMT_MD ? kt_render_md(r, &P->ropts)
+					     : kt_render_text(r, &P->ropts);
 		if (w->unit_flushed) {
-			obuf_puts(&j->out, "\n");
+			if (!tight)
+				obuf_puts(&j->out, "\n");
 			obuf_puts(&j->out, s ? s : "");
 			free(s);
 			kt_report_free(r);
 			job_sync(P, j);
 			return;
 		}
-		if (w->unit_reports > 1)
+		if (w->unit_reports > 1 && !tight)
 			obuf_puts(&w->ubuf, "\n");
 		obuf_puts(&w->ubuf, s ? s : "");
 		free(s);

@@ -37,6 +37,9 @@ KT_API void kt_summary_input(struct kt_summary *s, const char *unit, bool ok, co
 /* Add everything counted in `src` to `dst` (src is left unchanged). */
 KT_API void kt_summary_merge(struct kt_summary *dst, const struct kt_summary *src);
 KT_API size_t kt_summary_reports(const struct kt_summary *s);
+/* How many reports of r's bucket were counted so far (r included once it
+ * was added); the renderers print a repeat as one line. */
+KT_API size_t kt_summary_bucket_count(const struct kt_summary *s, const struct kt_report *r);
 
 /* Output formats of the texts below. */
 enum kt_summary_fmt { KT_SUMMARY_TEXT, KT_SUMMARY_MD, KT_SUMMARY_FMT_COUNT };

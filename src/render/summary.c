@@ -134,6 +134,17 @@ kt_summary_reports(const struct kt_summary *s)
 	return s->reports;
 }
 
+size_t
+kt_summary_bucket_count(const struct kt_summary *s, const struct kt_report *r)
+{
+	const char *key = r->bucket[0] ? r->bucket : (r->title ? r->title : "(untitled)");
+
+	for (size_t i = s->n_b; i-- > 0;)
+		if (!strcmp(s->b[i].key, key))
+			return s->b[i].count;
+	return 0;
+}
+
 /* ---- ranking ------------------------------------------------------------ */
 
 static int

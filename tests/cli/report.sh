@@ -28,6 +28,13 @@ tail -3 "$tmp/out" | grep -q '^Summary: 1 input read, 3 crashes in 2 distinct bu
 check "closing summary: inputs, crashes, buckets" $? "$(tail -3 "$tmp/out")"
 tail -2 "$tmp/out" | grep -q '^  findings by rule: .*[a-z] [0-9]'; check "closing summary: findings by rule" $? "$(tail -3 "$tmp/out")"
 
+# a crash of a bucket already shown: one line
+[ "$(grep -c ' again \[.*shown above' "$tmp/out")" -eq 1 ]; check "a repeated bucket is one line" $? "$(grep again "$tmp/out")"
+[ "$(grep -c '^Call trace' "$tmp/out")" -eq 2 ]; check "two buckets: two reports in full" $? ""
+"$kt" analyze --color never --verbose "$tmp/three.log" > "$tmp/v" 2>&1
+[ "$(grep -c '^Call trace' "$tmp/v")" -eq 3 ] && ! grep -q ' again ' "$tmp/v"
+check "--verbose: every report in full" $? ""
+
 # medium confidence: what would raise it, and the commands that gather it
 "$kt" analyze --color never "$g/xs-enic-jumbo-dmesg/input.log" > "$tmp/med" 2>&1
 grep -q 'confidence medium' "$tmp/med" && grep -q 'this evidence would raise it' "$tmp/med" &&
