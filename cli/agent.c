@@ -18,7 +18,7 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"Usage: ktriage agent [--server URL [--token-file FILE]] [--root DIR] [--once]\n"
+	"Usage: ktriage agent [--server URL [--token-file FILE] | --db URL] [--root DIR] [--once]\n"
 	"                     [--interval S] [OPTIONS]\n"
 	"\n"
 	"Find this host's crash material and upload what is new to 'ktriage serve':\n"
@@ -38,7 +38,8 @@ static const char usage_text[] =
 	"Options:\n"
 	"      --server URL       the 'ktriage serve' to upload to (without: spool only)\n"
 	"      --token-file FILE  its bearer token (first line of FILE)\n"
-	"      --db URL           (not in this build: use --server)\n"
+	"      --db URL           import into the crash store at URL instead (sqlite:PATH,\n"
+	"                         postgresql://...), when ktriage is built with it\n"
 	"      --root DIR         read a copy of a host's filesystem rooted at DIR\n"
 	"      --spool DIR        the spool (default ROOT/var/lib/ktriage)\n"
 	"      --once             one round, then exit\n"
@@ -139,10 +140,7 @@ kt_cli_agent(int argc, char **argv)
 		switch (c) {
 		case 'U': o.http.url = optarg; break;
 		case 'T': token_file = optarg; break;
-		case 'B':
-			fputs("ktriage agent: --db: the crash store is not part of this build; use "
-			      "--server\n", stderr);
-			return 2;
+		case 'B': o.db_url = optarg; break;
 		case 'r': o.root = optarg; break;
 		case 's': o.spool = optarg; break;
 		case '1': once = true; break;
@@ -175,6 +173,10 @@ kt_cli_agent(int argc, char **argv)
 			fputs("Try 'ktriage agent --help'.\n", stderr);
 			return 2;
 		}
+	}
+	if (o.db_url && o.http.url) {
+		fputs("ktriage agent: give --server or --db, not both\n", stderr);
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "ktriage agent: unexpected argument '%s'\nTry 'ktriage agent --help'.\n",
@@ -218,7 +220,7 @@ kt_cli_agent(int argc, char **argv)
 			fprintf(stderr, "ktriage agent: %llu kernel messages lost to ring overruns\n",
 				(unsigned long long)st.lost);
 		if (once) {
-			if (st.pending && o.http.url)
+			if (st.pending && (o.http.url || o.db_url))
 				status = 3;
 			break;
 		}

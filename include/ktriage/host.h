@@ -128,6 +128,7 @@ struct kt_agent_opts {
 	const char *spool;	/* NULL: ROOT/var/lib/ktriage */
 	const char *kmsg_path;	/* NULL: /dev/kmsg */
 	struct kt_http_opts http; /* http.url NULL: spool only */
+	const char *db_url;	/* --db: into the crash store instead (when built with it) */
 	bool no_kmsg;		/* not /dev/kmsg (then the syslog file is read) */
 	bool no_facts;		/* no net audit */
 	bool no_heartbeat;

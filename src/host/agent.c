@@ -34,6 +34,15 @@
 
 #include "util/str.h"
 
+/* --db URL: items go into the crash store (include/ktriage/store.h) when
+ * the library is built with it, instead of over HTTP. */
+#if defined(__has_include)
+#if __has_include(<ktriage/store.h>)
+#include <ktriage/store.h>
+#define KT_AGENT_STORE 1
+#endif
+#endif
+
 #define MAX_SEEN 200000		/* keys remembered (the oldest are dropped) */
 #define MAX_BODY (64u << 20)	/* one item */
 #define SENT_KEEP 200		/* items kept in sent/ for a look */
@@ -49,6 +58,9 @@ struct kt_agent {
 	size_t n_seen, cap_seen;
 	struct kt_follow *kmsg;	/* held open: each round reads only what is new */
 	char boot[40];		/* this boot's id (kmsg cursor) */
+#ifdef KT_AGENT_STORE
+	struct kt_store *store;	/* --db */
+#endif
 	unsigned counter;
 };
 
@@ -765,6 +777,58 @@ prune_sent(struct kt_agent *ag)
 	free(v);
 }
 
+/* --db: import an item into the crash store; a store that cannot be
+ * written now (KT_EDB) keeps it for later, one that refuses it for good
+ * (KT_EINVAL, KT_EFORMAT) moves it to failed/. */
+static void
+store_item(struct kt_agent *ag, const char *stem, const char *bp, const char *meta,
+	   struct kt_agent_stats *st)
+{
+#ifdef KT_AGENT_STORE
+	char *src = meta_get(meta, "source"), *ep = meta_get(meta, "endpoint");
+	char *name = meta_get(meta, "name");
+	FILE *f = fopen(bp, "rb");
+	char *body = malloc(MAX_BODY + 1);
+	size_t len = 0;
+	json_t *ret = NULL;
+	int rc;
+
+	if (!body)
+		abort();
+	if (f) {
+		len = fread(body, 1, MAX_BODY, f);
+		fclose(f);
+	}
+	if (strstr(ep, "/facts")) {
+		rc = kt_store_facts(ag->store, ag->o.http.host, NULL, body, len, NULL, &ret);
+	} else {
+		struct kt_upload_meta m = { .name = name, .host = ag->o.http.host, .source = src };
+
+		rc = kt_store_import(ag->store, &m, body, len, &ret);
+	}
+	json_decref(ret);
+	if (rc == 0) {
+		move_item(ag, stem, ag->sent);
+		st->sent++;
+	} else if (rc == KT_EDB || rc == KT_EIO) {
+		st->server_down = true;
+		st->pending++;
+		free(st->last_error);
+		st->last_error = strdup(kt_ctx_errmsg(ag->ctx));
+	} else {
+		move_item(ag, stem, ag->failed);
+		st->failed++;
+	}
+	free(body);
+	free(src);
+	free(ep);
+	free(name);
+#else
+	(void)ag; (void)stem; (void)bp; (void)meta;
+	st->pending++;
+#endif
+}
+
 /* Send what incoming/ holds, oldest first; stop at the first item the
  * server could not take now (down, overloaded): it stays for next time. */
 static void
@@ -803,6 +867,8 @@ send_round(struct kt_agent *ag, struct kt_agent_stats *st)
 		if (access(bp, F_OK) != 0) {
 			/* moved on an earlier run that stopped before its .meta */
 			move_item(ag, v[i], ag->sent);
+		} else if (ag->o.db_url) {
+			store_item(ag, v[i], bp, meta, st);
 		} else if (st->server_down || !ag->o.http.url) {
 			st->pending++;
 		} else {
@@ -941,6 +1007,20 @@ kt_agent_new(struct kt_ctx *ctx, struct kt_analyzer *an, const struct kt_agent_o
 		kt_agent_free(ag);
 		return rc;
 	}
+	if (o->db_url) {
+#ifdef KT_AGENT_STORE
+		int rc = kt_store_open(ctx, o->db_url, NULL, &ag->store);
+
+		if (rc) {
+			kt_agent_free(ag);
+			return rc;
+		}
+#else
+		kt_agent_free(ag);
+		return kt_error(ctx, KT_EUNSUPPORTED, "--db: this build has no crash store; "
+				"use --server");
+#endif
+	}
 	if (root)
 		snprintf(ag->boot, sizeof(ag->boot), "root");
 	else
@@ -955,6 +1035,9 @@ kt_agent_free(struct kt_agent *ag)
 	if (!ag)
 		return;
 	kt_follow_free(ag->kmsg);
+#ifdef KT_AGENT_STORE
+	kt_store_close(ag->store);
+#endif
 	free(ag->spool);
 	free(ag->incoming);
 	free(ag->sent);
@@ -1002,7 +1085,7 @@ kt_agent_round(struct kt_agent *ag, struct kt_agent_stats *st)
 	if (live)
 		st->xe_crashdumps = xe_crashdumps();
 	send_round(ag, st);
-	if (ag->o.http.url && !st->server_down && !ag->o.no_heartbeat)
+	if (ag->o.http.url && !ag->o.db_url && !st->server_down && !ag->o.no_heartbeat)
 		heartbeat_round(ag, st);
 	return 0;
 }
