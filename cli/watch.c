@@ -20,6 +20,14 @@
 #include "commands.h"
 #include "util.h"
 
+/* --db URL: reports go into the crash store when ktriage has one. */
+#if defined(__has_include)
+#if __has_include(<ktriage/store.h>)
+#include <ktriage/store.h>
+#define KT_WATCH_STORE 1
+#endif
+#endif
+
 static const char usage_text[] =
 	"Usage: ktriage watch [--follow FILE | --kmsg-path PATH] [OPTIONS]\n"
 	"\n"
@@ -39,6 +47,7 @@ static const char usage_text[] =
 	"      --exec CMD         run CMD (sh -c) for each report, its JSON on standard\n"
 	"                         input; KTRIAGE_TITLE, KTRIAGE_BUCKET, KTRIAGE_SOURCE set\n"
 	"      --server URL       upload each report to 'ktriage serve' (POST /api/v1/uploads)\n"
+	"      --db URL           import each report into the crash store (when built with it)\n"
 	"      --token-file FILE  the server's bearer token\n"
 	"      --quiet-period S   seconds after a report began with no end seen: it is\n"
 	"                         complete (default 5)\n"
@@ -84,6 +93,9 @@ struct watch {
 	struct kt_http_opts http;
 	struct kt_ctx *ctx;
 	size_t reports;
+#ifdef KT_WATCH_STORE
+	struct kt_store *store;
+#endif
 };
 
 static char *
@@ -170,6 +182,24 @@ upload(struct watch *W, const struct kt_report *r)
 	free(text);
 }
 
+#ifdef KT_WATCH_STORE
+static void
+store_report(struct watch *W, const struct kt_report *r)
+{
+	size_t len = 0;
+	char *text = report_text(r, &len);
+	struct kt_upload_meta m = { .name = W->name, .host = W->http.host, .source = W->source };
+	json_t *ret = NULL;
+
+	if (!text)
+		return;
+	if (kt_store_import(W->store, &m, text, len, &ret) != 0)
+		fprintf(stderr, "ktriage watch: --db: %s\n", kt_ctx_errmsg(W->ctx));
+	json_decref(ret);
+	free(text);
+}
+#endif
+
 static void
 emit(struct watch *W, struct kt_report *r)
 {
@@ -196,6 +226,10 @@ emit(struct watch *W, struct kt_report *r)
 		run_exec(W, r, json);
 	if (W->http.url)
 		upload(W, r);
+#ifdef KT_WATCH_STORE
+	if (W->store)
+		store_report(W, r);
+#endif
 	free(json);
 	kt_report_free(r);
 }
@@ -240,6 +274,7 @@ kt_cli_watch(int argc, char **argv)
 	const char *rule_dirs[17] = { 0 };
 	size_t n_rule_dirs = 0;
 	const char *follow = NULL, *kmsg_path = NULL, *data_dir = NULL, *token_file = NULL;
+	const char *db_url = NULL;
 	char *token = NULL;
 	bool from_start = false;
 	double quiet = 5, duration = 0, t0, pending_since = -1, last_line = 0;
@@ -267,10 +302,7 @@ kt_cli_watch(int argc, char **argv)
 		case 'E': W.exec_cmd = optarg; break;
 		case 'U': W.http.url = optarg; break;
 		case 'T': token_file = optarg; break;
-		case 'B':
-			fputs("ktriage watch: --db: the crash store is not part of this build; use "
-			      "--server or --exec\n", stderr);
-			return 2;
+		case 'B': db_url = optarg; break;
 		case 'P':
 			if (!parse_seconds(optarg, &quiet) || quiet < 0.1) {
 				fputs("ktriage watch: --quiet-period takes seconds (at least 0.1)\n", stderr);
@@ -327,6 +359,20 @@ kt_cli_watch(int argc, char **argv)
 		goto out;
 	}
 	W.http.token = token;
+	if (db_url) {
+#ifdef KT_WATCH_STORE
+		if (kt_store_open(W.ctx, db_url, NULL, &W.store) != 0) {
+			fprintf(stderr, "ktriage watch: --db: %s\n", kt_ctx_errmsg(W.ctx));
+			status = 3;
+			goto out;
+		}
+#else
+		fputs("ktriage watch: --db: this build has no crash store; use --server or --exec\n",
+		      stderr);
+		status = 3;
+		goto out;
+#endif
+	}
 	{
 		static char hn[256];
 
@@ -414,6 +460,9 @@ kt_cli_watch(int argc, char **argv)
 		}
 	}
 out:
+#ifdef KT_WATCH_STORE
+	kt_store_close(W.store);
+#endif
 	kt_stream_free(st);
 	kt_analyzer_free(an);
 	kt_follow_free(f);

@@ -123,5 +123,21 @@ touch -d '1 minute ago' "$r2/var/log/kern.log"
 [ $(( $(ups) - before )) -eq 9 ] && [ "$(grep -c '^upload .* file .* new$' "$log")" -eq 2 ]
 check "kern.log appended: only the new crash, once" $? "$(tail -3 "$log")"
 
+# 8. --db: straight into the crash store, when ktriage is built with one
+r3="$tmp/root3"
+python3 "$src/tests/cli/host-root.py" "$src" "$r3" --no-journal
+if "$kt" db --help >/dev/null 2>&1; then
+	"$kt" agent --root "$r3" --db "sqlite:$tmp/c.db" --once --no-facts --host h3 2>"$tmp/err"; rc=$?
+	"$kt" agent --root "$r3" --db "sqlite:$tmp/c.db" --once --no-facts --host h3 2>>"$tmp/err"
+	issues=$("$kt" db issues --db "sqlite:$tmp/c.db" --limit 100 2>/dev/null | grep -c ' open ')
+	crashes=$("$kt" db issues --db "sqlite:$tmp/c.db" --limit 100 2>/dev/null | awk '$2 == "open" {s += $3} END {print s}')
+	[ $rc -eq 0 ] && [ "$issues" -eq 8 ] && [ "$crashes" -eq 8 ]
+	check "--db: each crash imported once (8 issues, 8 crashes)" $? "rc=$rc issues=$issues crashes=$crashes $(cat "$tmp/err")"
+else
+	"$kt" agent --root "$r3" --db "sqlite:$tmp/c.db" --once 2>"$tmp/err"; rc=$?
+	[ $rc -eq 3 ] && grep -q 'no crash store' "$tmp/err"
+	check "--db without the crash store in this build: exit 3, said" $? "rc=$rc $(cat "$tmp/err")"
+fi
+
 echo "1..$n"
 exit $fail

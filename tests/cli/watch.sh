@@ -95,6 +95,16 @@ PY
 [ $rc -eq 1 ] && grep -q 'skb_copy_bits' "$tmp/out3"; check "kmsg records: the crash is reported" $? "rc=$rc $(cat "$tmp/err3")"
 grep -q '5 kernel messages lost' "$tmp/err3"; check "kmsg: lost messages counted from the sequence gap" $? "$(cat "$tmp/err3")"
 
+# 5b. --db: each report into the crash store, when ktriage has one
+if "$kt" db --help >/dev/null 2>&1; then
+	"$kt" watch --kmsg-path "$tmp/kmsg" --from-start --duration 2 -q --db "sqlite:$tmp/w.db" >/dev/null 2>&1
+	"$kt" db issues --db "sqlite:$tmp/w.db" 2>/dev/null | grep -q 'skb_copy_bits'
+	check "--db: the report imported into the store" $? ""
+else
+	"$kt" watch --kmsg-path "$tmp/kmsg" --duration 1 --db "sqlite:$tmp/w.db" >/dev/null 2>"$tmp/e5"; rc=$?
+	[ $rc -eq 3 ] && grep -q 'no crash store' "$tmp/e5"; check "--db without the crash store: exit 3, said" $? "rc=$rc"
+fi
+
 # 6. the real /dev/kmsg, when readable: starts, follows, stops cleanly
 if [ -r /dev/kmsg ]; then
 	"$kt" watch --duration 1 >/dev/null 2>"$tmp/err4"; rc=$?
