@@ -126,6 +126,7 @@ check "kern.log appended: only the new crash, once" $? "$(tail -3 "$log")"
 # 8. --db: straight into the crash store, when ktriage is built with one
 r3="$tmp/root3"
 python3 "$src/tests/cli/host-root.py" "$src" "$r3" --no-journal
+touch -d '1 minute ago' "$r3/var/log/kern.log"
 if "$kt" db --help >/dev/null 2>&1; then
 	"$kt" agent --root "$r3" --db "sqlite:$tmp/c.db" --once --no-facts --host h3 2>"$tmp/err"; rc=$?
 	"$kt" agent --root "$r3" --db "sqlite:$tmp/c.db" --once --no-facts --host h3 2>>"$tmp/err"
