@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "watch", kt_cli_watch, "follow /dev/kmsg or a growing log, report each crash once" },
 	{ "agent", kt_cli_agent, "upload this host's new crash material to a ktriage server" },
 	{ "diff", kt_cli_diff, "are two crashes the same bug, and where do they differ" },
+	{ "db", kt_cli_db, "crash store: import crashes, list issues, hosts, facts, rebucket" },
 };
 
 static void

@@ -36,11 +36,27 @@ tail -2 "$tmp/out" | grep -q '^  findings by rule: .*[a-z] [0-9]'; check "closin
 check "--verbose: every report in full" $? ""
 
 # medium confidence: what would raise it, and the commands that gather it
-"$kt" analyze --color never "$g/xs-enic-jumbo-dmesg/input.log" > "$tmp/med" 2>&1
-grep -q 'confidence medium' "$tmp/med" && grep -q 'this evidence would raise it' "$tmp/med" &&
-	grep -q 'ktriage net audit .*--format json > facts.json' "$tmp/med" &&
-	grep -q 'ktriage analyze --host-facts facts.json ' "$tmp/med"
+# (a test rule, tests/cli/raise-rule/, on a WARNING no other rule matches)
+cat > "$tmp/w.log" <<'LOG'
+[   10.000000] ------------[ cut here ]------------
+[   10.000001] WARNING: CPU: 1 PID: 0 at drivers/net/kt_test.c:42 kt_test_xmit+0x10/0x20
+[   10.000002] Call Trace:
+[   10.000003]  kt_test_xmit+0x10/0x20
+[   10.000004]  dev_hard_start_xmit+0x1/0x2
+[   10.000005] ---[ end trace 0000000000000000 ]---
+LOG
+rr="$src/tests/cli/raise-rule"
+"$kt" analyze --color never --rules "$rr" "$tmp/w.log" > "$tmp/med" 2>&1
+sed -n 3p "$tmp/med" | grep -q '^Verdict: Test cause that host facts confirm' &&
+	grep -q 'confidence medium' "$tmp/med" && grep -q 'this evidence would raise it' "$tmp/med" &&
+	grep -q -- '- host facts: ... runs above MTU 1500' "$tmp/med" &&
+	grep -q 'ktriage net audit --format json > facts.json' "$tmp/med" &&
+	grep -q "ktriage analyze --host-facts facts.json $tmp/w.log" "$tmp/med"
 check "not high: the evidence and the commands that raise it" $? "$(head -14 "$tmp/med")"
+"$kt" net audit --sysfs-root "$src/tests/host/enic-ixgbe-jumbo" --format json > "$tmp/facts.json" 2>/dev/null
+"$kt" analyze --color never --rules "$rr" --host-facts "$tmp/facts.json" "$tmp/w.log" > "$tmp/high" 2>&1
+grep -q 'confidence high (rule test-raise)' "$tmp/high" && ! grep -q 'would raise' "$tmp/high"
+check "with the host facts: high, nothing left to raise" $? "$(head -8 "$tmp/high")"
 
 # --summary: one line per bucket, most crashes first
 "$kt" analyze --summary "$tmp/three.log" > "$tmp/sum" 2>&1
