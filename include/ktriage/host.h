@@ -80,22 +80,14 @@ KT_API int kt_host_discover(struct kt_ctx *ctx, const char *root, unsigned flags
 			    struct kt_host_sources **ret);
 KT_API void kt_host_sources_free(struct kt_host_sources *s);
 
-/* The text of a source that has no path (a stitched pstore record, a
- * journal boot as syslog-style lines). Returns 0, KT_EIO or
+/* The text of a source that has no path (a pstore record: its parts one
+ * after the other, which the analysis stitches; a journal boot as
+ * syslog-style lines). Returns 0, KT_EIO or
  * KT_EUNSUPPORTED (built without libsystemd); caller frees *ret_text. At
  * most KT_HOST_MAX_TEXT bytes (the oldest are dropped, with a note line). */
 #define KT_HOST_MAX_TEXT (64u << 20)
 KT_API int kt_host_source_load(struct kt_ctx *ctx, const struct kt_host_source *src,
 			       char **ret_text, size_t *ret_len);
-
-/* Stitch the parts of one pstore dmesg record: each part starts with the
- * kernel's "<reason>#<count> Part<n>" header line (linux
- * fs/pstore/platform.c, pstore_dump()), and Part1 holds the newest lines.
- * `parts` are the parts' texts in any order; the result has them oldest
- * first, headers removed. Caller frees. Returns NULL when a part has no
- * header (then the texts are not a multi-part record). */
-KT_API char *kt_pstore_stitch(const char *const *parts, const size_t *lens, size_t n,
-			      size_t *ret_len);
 
 /* ---- uploads to `ktriage serve` ------------------------------------------- */
 

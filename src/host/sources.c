@@ -14,7 +14,8 @@
  *     (https://github.com/horms/kexec-tools, vmcore-dmesg/vmcore-dmesg.c)
  *   pstore: linux fs/pstore/inode.c (pstore_mkfile: "dmesg-<backend>-<id>"),
  *     fs/pstore/platform.c (pstore_dump: "<reason>#<count> Part<n>" header,
- *     Part1 = newest lines); systemd src/pstore/pstore.c archives the
+ *     Part1 = newest lines; the parts are stitched by normalize/pstore.h
+ *     when the record is analysed); systemd src/pstore/pstore.c archives the
  *     files to /var/lib/systemd/pstore/ (one folder per record, dmesg.txt)
  *   journal: sd-journal (man sd_journal_open, SD_JOURNAL_OS_ROOT),
  *     kernel messages have _TRANSPORT=kernel (man systemd.journal-fields)
@@ -35,6 +36,7 @@
 #include <systemd/sd-journal.h>
 #endif
 
+#include "normalize/pstore.h"
 #include "util/str.h"
 
 #define MAX_DIR_ENTRIES 4096	/* entries looked at per directory */
@@ -293,30 +295,21 @@ scan_crash(struct kt_host_sources *S, const char *root)
 
 /* ---- pstore ----------------------------------------------------------------- */
 
-/* "Oops#1 Part3" at the start of a part: the reason and count (the record)
- * and the part number. */
+/* "Oops#1 Part3" at the start of a part (normalize/pstore.h reads the
+ * header): the record ("Oops#1") and the part number. */
 static bool
 part_header(const char *s, size_t len, char *rec, size_t rec_cap, unsigned *part)
 {
-	const char *nl = memchr(s, '\n', len), *hash, *sp;
-	size_t n = nl ? (size_t)(nl - s) : len;
-	unsigned long v;
-	char *end;
+	const char *nl = memchr(s, '\n', len);
+	struct kt_str reason;
+	uint64_t count, no;
 
-	hash = memchr(s, '#', n);
-	sp = hash ? memchr(hash, ' ', n - (size_t)(hash - s)) : NULL;
-	if (!hash || !sp || hash == s || (size_t)(sp - s) >= rec_cap ||
-	    (size_t)(s + n - sp) < 6 || strncmp(sp, " Part", 5) != 0)
+	if (!kt_pstore_header(kt_str_make(s, nl ? (size_t)(nl - s) : len), &reason, &count, &no) ||
+	    no == 0 || no > 100000)
 		return false;
-	for (const char *p = hash + 1; p < sp; p++)
-		if (!kt_is_digit(*p))
-			return false;
-	v = strtoul(sp + 5, &end, 10);
-	if (end == sp + 5 || end != s + n || v == 0 || v > 100000)
-		return false;
-	memcpy(rec, s, (size_t)(sp - s));
-	rec[sp - s] = '\0';
-	*part = (unsigned)v;
+	snprintf(rec, rec_cap, "%.*s#%llu", (int)(reason.len > 32 ? 32 : reason.len), reason.p,
+		 (unsigned long long)count);
+	*part = (unsigned)no;
 	return true;
 }
 
@@ -509,91 +502,33 @@ scan_pstore(struct kt_host_sources *S, const char *root)
 	free(dir);
 }
 
-char *
-kt_pstore_stitch(const char *const *parts, const size_t *lens, size_t n, size_t *ret_len)
-{
-	struct kt_buf b;
-	unsigned *no = n ? calloc(n, sizeof(*no)) : NULL;
-	size_t *order = n ? calloc(n, sizeof(*order)) : NULL;
-	char rec[64];
-
-	*ret_len = 0;
-	if (n && (!no || !order))
-		abort();
-	for (size_t i = 0; i < n; i++) {
-		if (!part_header(parts[i], lens[i], rec, sizeof(rec), &no[i])) {
-			free(no);
-			free(order);
-			return NULL;
-		}
-		order[i] = i;
-	}
-	/* highest part number (oldest lines) first; n is small */
-	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k > 0 && no[order[k]] > no[order[k - 1]]; k--) {
-			size_t t = order[k];
-
-			order[k] = order[k - 1];
-			order[k - 1] = t;
-		}
-	kt_buf_init(&b);
-	for (size_t i = 0; i < n; i++) {
-		const char *s = parts[order[i]];
-		size_t len = lens[order[i]];
-		const char *nl = memchr(s, '\n', len);
-		size_t skip = nl ? (size_t)(nl - s) + 1 : len;
-
-		kt_buf_add(&b, s + skip, len - skip);
-		/* a part ends mid-line: the next part goes on with that line */
-	}
-	free(no);
-	free(order);
-	if (!b.p)
-		kt_buf_adds(&b, "");
-	*ret_len = b.len;
-	return b.p;
-}
-
+/* The record's parts one after the other, each ending in a newline: the
+ * analysis stitches them (normalize/pstore.h: highest part first, headers
+ * dropped), and an upload carries them as the kernel wrote them. */
 static int
 load_pstore(struct kt_ctx *ctx, const struct kt_host_source *src, char **ret, size_t *ret_len)
 {
-	char **txt = calloc(src->n_parts, sizeof(char *));
-	size_t *lens = calloc(src->n_parts, sizeof(size_t));
-	char *out = NULL;
-	int rc = 0;
+	struct kt_buf b;
 
-	if (!txt || !lens)
-		abort();
-	for (size_t i = 0; i < src->n_parts && !rc; i++) {
-		txt[i] = slurp(src->parts[i], MAX_PART_BYTES, &lens[i]);
-		if (!txt[i])
-			rc = kt_error(ctx, KT_EIO, "reading '%s': %s", src->parts[i], strerror(errno));
-	}
-	if (!rc) {
-		out = kt_pstore_stitch((const char *const *)txt, lens, src->n_parts, ret_len);
-		if (!out && src->n_parts == 1) {	/* no header: the text as is */
-			out = txt[0];
-			*ret_len = lens[0];
-			txt[0] = NULL;
-		} else if (!out) {	/* parts without headers: in file order */
-			struct kt_buf b;
+	kt_buf_init(&b);
+	for (size_t i = 0; i < src->n_parts; i++) {
+		size_t len;
+		char *t = slurp(src->parts[i], MAX_PART_BYTES, &len);
 
-			kt_buf_init(&b);
-			for (size_t i = 0; i < src->n_parts; i++)
-				kt_buf_add(&b, txt[i], lens[i]);
-			if (!b.p)
-				kt_buf_adds(&b, "");
-			out = b.p;
-			*ret_len = b.len;
+		if (!t) {
+			kt_buf_deinit(&b);
+			return kt_error(ctx, KT_EIO, "reading '%s': %s", src->parts[i], strerror(errno));
 		}
+		kt_buf_add(&b, t, len);
+		if (len && t[len - 1] != '\n')
+			kt_buf_addc(&b, '\n');
+		free(t);
 	}
-	for (size_t i = 0; i < src->n_parts; i++)
-		free(txt[i]);
-	free(txt);
-	free(lens);
-	if (!rc)
-		*ret = out;
-	return rc;
+	if (!b.p)
+		kt_buf_adds(&b, "");
+	*ret = b.p;
+	*ret_len = b.len;
+	return 0;
 }
 
 /* ---- journal ---------------------------------------------------------------- */

@@ -1,8 +1,6 @@
 /*
  * Unit tests: the host side (src/host/, src/render/summary.c): /dev/kmsg
- * records (linux Documentation/ABI/testing/dev-kmsg), pstore parts
- * stitched (linux fs/pstore/platform.c: "<reason>#<n> Part<k>", Part1
- * newest), a saved kmsg copy followed (continuation, escapes, sequence
+ * records (linux Documentation/ABI/testing/dev-kmsg), a saved kmsg copy followed (continuation, escapes, sequence
  * gaps), streams (a report out at its end marker, or at a flush), text
  * fitted to a terminal, and the verdict and summary of a run.
  */
@@ -40,33 +38,6 @@ test_kmsg_parse(void **state)
 	assert_int_not_equal(kt_kmsg_parse("x,1,2,-;t", 9, &r), 0);
 	assert_int_not_equal(kt_kmsg_parse(" SUBSYSTEM=usb", 14, &r), 0);
 	assert_int_not_equal(kt_kmsg_parse("1,2;t", 5, &r), 0);
-}
-
-static void
-test_pstore_stitch(void **state)
-{
-	const char *parts[] = { "Oops#1 Part1\nline C\n", "Oops#1 Part3\nline A\nline B (start",
-				"Oops#1 Part2\n of it)\n" };
-	size_t lens[3], len;
-	char *s;
-
-	(void)state;
-	for (int i = 0; i < 3; i++)
-		lens[i] = strlen(parts[i]);
-	s = kt_pstore_stitch(parts, lens, 3, &len);
-	assert_non_null(s);
-	assert_string_equal(s, "line A\nline B (start of it)\nline C\n");
-	assert_int_equal(len, strlen(s));
-	free(s);
-	parts[1] = "no header here\n";
-	lens[1] = strlen(parts[1]);
-	assert_null(kt_pstore_stitch(parts, lens, 3, &len));
-	parts[0] = "Panic#12 Part1";	/* a header and nothing else */
-	lens[0] = strlen(parts[0]);
-	s = kt_pstore_stitch(parts, lens, 1, &len);
-	assert_non_null(s);
-	assert_string_equal(s, "");
-	free(s);
 }
 
 static char *
@@ -297,7 +268,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kmsg_parse),
-		cmocka_unit_test(test_pstore_stitch),
 		cmocka_unit_test(test_kmsg_copy_followed),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_fit),
