@@ -28,7 +28,7 @@
 #include "commands.h"
 #include "util.h"
 
-enum format { FMT_TEXT, FMT_JSON, FMT_JSONL };
+enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_HTML };
 
 #define MAX_JOBS	64
 #define JOB_BUF_CAP	(4u << 20)	/* buffered output of a job that is not the head */
@@ -99,8 +99,9 @@ static const char usage_text[] =
 	"a status-report tarball, or a directory (walked recursively).\n"
 	"\n"
 	"Options:\n"
-	"  -f, --format FMT      text (default), json (one document) or jsonl (one line per\n"
-	"                        input: {\"input\": PATH, \"reports\": [...]})\n"
+	"  -f, --format FMT      text (default), json (one document), jsonl (one line per\n"
+	"                        input: {\"input\": PATH, \"reports\": [...]}) or html (one\n"
+	"                        self-contained page, no scripts; log text escaped)\n"
 	"  -j, --jobs N          analyse up to N PATHs at once (default: one per available\n"
 	"                        CPU, at most 8; 1 = sequential). Output keeps PATH order.\n"
 	"  -v, --verbose         text: all frames, all registers, parser notes\n"
@@ -210,6 +211,7 @@ separator(const struct pool *P)
 	case FMT_JSON: return P->units ? "," : "";
 	case FMT_TEXT: return P->reports ? "\n" : "";
 	case FMT_JSONL: break;
+	case FMT_HTML: break;
 	}
 	return "";
 }
@@ -349,7 +351,7 @@ unit_begin(void *ud, const char *unit)
 	struct worker *w = ud;
 
 	w->unit_reports = 0;
-	if (w->P->fmt != FMT_TEXT)
+	if (w->P->fmt == FMT_JSON || w->P->fmt == FMT_JSONL)
 		json_unit_open(w->P, w->job, unit);
 }
 
@@ -362,7 +364,11 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	char *s;
 
 	w->unit_reports++;
-	if (P->fmt == FMT_TEXT) {
+	if (P->fmt == FMT_HTML) {
+		s = kt_render_html_article(r);
+		if (!j->reports)
+			job_mark(j);
+	} else if (P->fmt == FMT_TEXT) {
 		s = kt_render_text(r, &P->ropts);
 		if (w->unit_reports == 1) {
 			if (j->reports)
@@ -397,6 +403,8 @@ unit_end(void *ud, const char *unit, int status)
 	if (P->fmt == FMT_TEXT) {
 		if (!w->unit_reports && !status)
 			obuf_printf(&w->job->out, "%s: no crash found\n", unit);
+	} else if (P->fmt == FMT_HTML) {
+		/* units without a crash leave no trace in the page */
 	} else {
 		json_unit_close(P, w->job, status, kt_strerror(status));
 	}
@@ -491,7 +499,7 @@ worker_run(void *arg)
 		if (rc) {
 			obuf_printf(&j->err, "ktriage analyze: %s\n", kt_ctx_errmsg(w->ctx));
 			j->status = 3;
-			if (P->fmt != FMT_TEXT) {
+			if (P->fmt == FMT_JSON || P->fmt == FMT_JSONL) {
 				json_unit_open(P, j, j->path);
 				json_unit_close(P, j, rc, kt_ctx_errmsg(w->ctx));
 			}
@@ -580,8 +588,10 @@ kt_cli_analyze(int argc, char **argv)
 				P.fmt = FMT_JSON;
 			else if (!strcmp(optarg, "jsonl"))
 				P.fmt = FMT_JSONL;
+			else if (!strcmp(optarg, "html"))
+				P.fmt = FMT_HTML;
 			else {
-				fprintf(stderr, "ktriage analyze: unknown format '%s' (text, json, jsonl)\n", optarg);
+				fprintf(stderr, "ktriage analyze: unknown format '%s' (text, json, jsonl, html)\n", optarg);
 				return 2;
 			}
 			break;
@@ -692,6 +702,12 @@ kt_cli_analyze(int argc, char **argv)
 	} else {
 		if (P.fmt == FMT_JSON)
 			printf("{\"ktriage\": \"%s\", \"inputs\": [", kt_version());
+		if (P.fmt == FMT_HTML) {
+			char *h = kt_render_html_head("ktriage crash report");
+
+			fputs(h, stdout);
+			free(h);
+		}
 		pthread_mutex_lock(&P.lock);
 		P.go = true;
 		pthread_cond_broadcast(&P.cond);
@@ -706,6 +722,14 @@ kt_cli_analyze(int argc, char **argv)
 	clear_progress(&P);
 	if (P.fmt == FMT_JSON && !P.abort)
 		fputs("\n]}\n", stdout);
+	if (P.fmt == FMT_HTML && !P.abort) {
+		char *t = kt_render_html_tail();
+
+		if (!P.reports)
+			fputs("<p class=\"empty\">No crash found.</p>\n", stdout);
+		fputs(t, stdout);
+		free(t);
+	}
 	for (size_t i = 0; i < n_workers; i++)
 		worker_fini(&workers[i]);
 	for (size_t i = 0; i < P.n_jobs; i++) {
