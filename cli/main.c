@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "scan", kt_cli_scan, "find every crash in huge logs fast, one line per crash" },
 	{ "rules", kt_cli_rules, "list, show and check the knowledge-base rules" },
 	{ "net", kt_cli_net, "audit host networking, plan an MTU change, probe the path MTU" },
+	{ "db", kt_cli_db, "crash store: import crashes, list issues, hosts, facts, rebucket" },
 };
 
 static void

@@ -11,6 +11,7 @@ zlib1g-dev liblzma-dev libzstd-dev libbz2-dev
 iproute2 iputils-ping nftables iptables
 gzip xz-utils zstd bzip2 zip unzip python3 jq curl
 libsqlite3-dev sqlite3 libpq-dev postgresql libmicrohttpd-dev libsystemd-dev systemd
+libssl-dev
 chromium
 "
 

@@ -38,6 +38,10 @@ extern "C" {
 
 struct kt_store;
 
+/* Largest upload kt_store_import() and kt_store_import_path() accept
+ * (a bigger file is refused with KT_EINVAL): 1 GiB. */
+#define KT_STORE_MAX_UPLOAD	((size_t)1 << 30)
+
 enum kt_store_backend {
 	KT_STORE_SQLITE,
 	KT_STORE_POSTGRESQL,
@@ -55,6 +59,9 @@ struct kt_store_opts {
 	/* How long to wait for a lock held by another writer (SQLite busy
 	 * timeout), in milliseconds; 0 means 30000. */
 	int busy_timeout_ms;
+	/* Directory for the short-lived files the analyzer reads (uploads
+	 * given as bytes); NULL: "/tmp". Borrowed: must outlive the store. */
+	const char *tmp_dir;
 };
 
 /*
@@ -192,6 +199,15 @@ KT_API int kt_store_issue(struct kt_store *s, int64_t issue_id, json_t **ret);
  * Returns 0, KT_ENOTFOUND or KT_EDB.
  */
 KT_API int kt_store_crash(struct kt_store *s, int64_t crash_id, json_t **ret);
+
+/*
+ * A crash as `ktriage analyze` prints it in text: its stored excerpt
+ * re-analysed with this build's analyzer and rendered with kt_render_text().
+ * Caller owns *ret; free with free(). Returns 0, KT_ENOTFOUND or KT_EDB.
+ */
+struct kt_render_opts;
+KT_API int kt_store_crash_text(struct kt_store *s, int64_t crash_id,
+			       const struct kt_render_opts *o, char **ret);
 
 /*
  * Hosts, most recently seen first (filter: pool, since, limit, offset).

@@ -1,0 +1,537 @@
+/*
+ * store: the read side: issue list, one issue (representative crash,
+ * facets, lift, crash list), one crash (excerpt and analysis), hosts and
+ * one host. Lists and facets read the derived kt_facet table (one row per
+ * issue, facet value and host), so they cost O(issues x hosts), not
+ * O(crashes); a filter on time (or on several facets at once) reads
+ * kt_crash instead.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/mem.h"
+
+static size_t
+limit_of(const struct kt_store_filter *f)
+{
+	return f && f->limit ? f->limit : 100;
+}
+
+/* Most frequent values of one facet of an issue, as a JSON array of strings. */
+static int
+top_values(struct kt_store *s, int64_t issue, const char *key, int max, json_t **ret)
+{
+	struct kt_dbv p[3] = { KT_DBV_INT(issue), KT_DBV_TEXT(key), KT_DBV_INT(max) };
+	struct kt_dbq *q;
+	int rc = kt_db_query(s->db, "SELECT value FROM kt_facet WHERE issue_id = $1 AND key = $2"
+			     " GROUP BY value ORDER BY sum(n) DESC, value LIMIT $3", p, 3, &q);
+
+	if (rc)
+		return rc;
+	*ret = json_array();
+	while (kt_dbq_next(q))
+		json_array_append_new(*ret, json_string(kt_dbq_text(q, 0)));
+	rc = kt_dbq_end(q);
+	if (rc) {
+		json_decref(*ret);
+		*ret = NULL;
+	}
+	return rc;
+}
+
+/* Columns: id, title, kind, status, fixed_in, crashes, hosts, first, last. */
+static json_t *
+issue_row(struct kt_dbq *q)
+{
+	return json_pack("{s:I,s:s,s:o,s:s,s:o,s:I,s:I,s:o,s:o}",
+		"id", (json_int_t)kt_dbq_int(q, 0), "title", kt_dbq_text(q, 1),
+		"kind", kt_json_str(kt_dbq_text(q, 2)), "status", kt_dbq_text(q, 3),
+		"fixed_in", kt_json_str(kt_dbq_text(q, 4)),
+		"crashes", (json_int_t)kt_dbq_int(q, 5), "hosts", (json_int_t)kt_dbq_int(q, 6),
+		"first_seen", kt_json_str(kt_dbq_text(q, 7)), "last_seen", kt_json_str(kt_dbq_text(q, 8)));
+}
+
+static const char issues_fast[] =
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, sum(f.n), count(*),"
+	" min(f.first_seen), max(f.last_seen)"
+	" FROM kt_facet f JOIN kt_issue i ON i.id = f.issue_id"
+	" WHERE f.key = $1 AND ($2 IS NULL OR f.value = $2) AND ($3 IS NULL OR i.status = $3)"
+	" GROUP BY i.id, i.title, i.kind, i.status, i.fixed_in"
+	" ORDER BY 6 DESC, i.id LIMIT $4 OFFSET $5";
+
+static const char issues_slow[] =
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, count(*), count(DISTINCT c.host_id),"
+	" min(c.crashed_at), max(c.crashed_at)"
+	" FROM kt_crash c JOIN kt_issue i ON i.id = c.issue_id"
+	" JOIN kt_host h ON h.id = c.host_id LEFT JOIN kt_pool p ON p.id = h.pool_id"
+	" WHERE ($1 IS NULL OR c.crashed_at >= $1) AND ($2 IS NULL OR h.name = $2)"
+	" AND ($3 IS NULL OR c.kernel = $3) AND ($4 IS NULL OR i.status = $4)"
+	" AND ($5 IS NULL OR p.name = $5)"
+	" GROUP BY i.id, i.title, i.kind, i.status, i.fixed_in"
+	" ORDER BY 6 DESC, i.id LIMIT $6 OFFSET $7";
+
+int
+kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **ret)
+{
+	struct kt_store_filter f = { 0 };
+	struct kt_dbq *q;
+	json_t *out;
+	int rc, nfacet;
+
+	if (fin)
+		f = *fin;
+	if (f.status && strcmp(f.status, "open") && strcmp(f.status, "fixed") &&
+	    strcmp(f.status, "ignored"))
+		return kt_error(s->ctx, KT_EINVAL, "unknown status '%s' (open, fixed, ignored)", f.status);
+	nfacet = !!f.host + !!f.kernel + !!f.pool;
+	if (!f.since && nfacet <= 1) {
+		const char *key = f.host ? "host" : f.kernel ? "kernel" : f.pool ? "pool" : "host";
+		const char *val = f.host ? f.host : f.kernel ? f.kernel : f.pool;
+		struct kt_dbv p[5] = { KT_DBV_TEXT(key), KT_DBV_TEXT(val), KT_DBV_TEXT(f.status),
+				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
+
+		rc = kt_db_query(s->db, issues_fast, p, 5, &q);
+	} else {
+		struct kt_dbv p[7] = { KT_DBV_TEXT(f.since), KT_DBV_TEXT(f.host), KT_DBV_TEXT(f.kernel),
+				       KT_DBV_TEXT(f.status), KT_DBV_TEXT(f.pool),
+				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
+
+		rc = kt_db_query(s->db, issues_slow, p, 7, &q);
+	}
+	if (rc)
+		return rc;
+	out = json_array();
+	while (kt_dbq_next(q))
+		json_array_append_new(out, issue_row(q));
+	rc = kt_dbq_end(q);
+	for (size_t i = 0; rc == 0 && i < json_array_size(out); i++) {
+		json_t *o = json_array_get(out, i), *kernels = NULL, *rules = NULL;
+		int64_t id = json_integer_value(json_object_get(o, "id"));
+
+		rc = top_values(s, id, "kernel", 5, &kernels);
+		if (rc == 0)
+			rc = top_values(s, id, "rule", 1, &rules);
+		if (rc == 0) {
+			json_object_set_new(o, "kernels", kernels);
+			json_object_set(o, "rule", json_array_size(rules) ? json_array_get(rules, 0)
+									  : json_null());
+			json_decref(rules);
+		}
+	}
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	*ret = out;
+	return 0;
+}
+
+/* The analysis JSON stored with a crash (NULL if it cannot be read). */
+static json_t *
+report_json(struct kt_dbq *q, int col)
+{
+	size_t n, len;
+	const void *b = kt_dbq_blob(q, col, &n);
+	char *text;
+	json_t *j;
+
+	if (!b || kt_z_inflate(b, n, (size_t)64 << 20, &text, &len))
+		return json_null();
+	j = json_loadb(text, len, 0, NULL);
+	free(text);
+	return j ? j : json_null();
+}
+
+static int
+representative(struct kt_store *s, int64_t issue, json_t **ret)
+{
+	static const char *const sql[] = {
+		"SELECT id, report FROM kt_crash WHERE issue_id = $1 AND corrupted = 0"
+		" ORDER BY crashed_at DESC, id DESC LIMIT 1",
+		"SELECT id, report FROM kt_crash WHERE issue_id = $1"
+		" ORDER BY crashed_at DESC, id DESC LIMIT 1",
+	};
+	struct kt_dbv p[1] = { KT_DBV_INT(issue) };
+
+	*ret = json_null();
+	for (size_t i = 0; i < 2; i++) {
+		struct kt_dbq *q;
+		bool found = false;
+		int rc = kt_db_query(s->db, sql[i], p, 1, &q);
+
+		if (rc)
+			return rc;
+		if (kt_dbq_next(q)) {
+			found = true;
+			*ret = json_pack("{s:I,s:o}", "crash", (json_int_t)kt_dbq_int(q, 0),
+					 "report", report_json(q, 1));
+		}
+		rc = kt_dbq_end(q);
+		if (rc || found)
+			return rc;
+	}
+	return 0;
+}
+
+static const char *const facet_keys[] = {
+	"host", "pool", "kernel", "xen", "driver_mtu", "backend", "taint", "hardware", "rule",
+};
+
+static int
+facets(struct kt_store *s, int64_t issue, json_t *out)
+{
+	for (size_t k = 0; k < sizeof(facet_keys) / sizeof(facet_keys[0]); k++) {
+		struct kt_dbv p[2] = { KT_DBV_INT(issue), KT_DBV_TEXT(facet_keys[k]) };
+		struct kt_dbq *q;
+		json_t *arr = json_array();
+		int rc = kt_db_query(s->db, "SELECT value, sum(n), count(*), min(first_seen),"
+				     " max(last_seen) FROM kt_facet WHERE issue_id = $1 AND key = $2"
+				     " GROUP BY value ORDER BY 2 DESC, value LIMIT 50", p, 2, &q);
+
+		if (rc) {
+			json_decref(arr);
+			return rc;
+		}
+		while (kt_dbq_next(q))
+			json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:s,s:s}",
+				"value", kt_dbq_text(q, 0), "crashes", (json_int_t)kt_dbq_int(q, 1),
+				"hosts", (json_int_t)kt_dbq_int(q, 2), "first_seen", kt_dbq_text(q, 3),
+				"last_seen", kt_dbq_text(q, 4)));
+		json_object_set_new(out, facet_keys[k], arr);
+		if ((rc = kt_dbq_end(q)))
+			return rc;
+	}
+	return 0;
+}
+
+/* "14 of 16 hosts with enic@9000 crashed, 0 of 120 without": hosts whose
+ * stored facts ever showed the value, against the other hosts with facts. */
+static int
+lift(struct kt_store *s, int64_t issue, json_t *fac, json_t *out)
+{
+	static const char *const keys[] = { "driver_mtu", "backend" };
+	int64_t all_hosts = 0, all_crashed = 0;
+	struct kt_dbv pi[1] = { KT_DBV_INT(issue) };
+	int rc;
+
+	rc = kt_db_int(s->db, "SELECT count(DISTINCT host_id) FROM kt_facts", NULL, 0, &all_hosts);
+	if (rc || all_hosts == 0)
+		return rc;
+	rc = kt_db_int(s->db, "SELECT count(DISTINCT host_id) FROM kt_facet WHERE issue_id = $1"
+		       " AND key = 'host' AND host_id IN (SELECT host_id FROM kt_facts)", pi, 1,
+		       &all_crashed);
+	for (size_t k = 0; rc == 0 && k < 2; k++) {
+		json_t *vals = json_object_get(fac, keys[k]);
+
+		for (size_t i = 0; rc == 0 && i < json_array_size(vals) && i < 5; i++) {
+			const char *v = json_string_value(json_object_get(json_array_get(vals, i), "value"));
+			struct kt_dbv p[3] = { KT_DBV_TEXT(keys[k]), KT_DBV_TEXT(v), KT_DBV_INT(issue) };
+			int64_t with = 0, crashed = 0;
+			char text[512];
+
+			rc = kt_db_int(s->db, "SELECT count(DISTINCT f.host_id) FROM kt_facts f"
+				       " JOIN kt_facts_facet ff ON ff.facts_id = f.id"
+				       " WHERE ff.key = $1 AND ff.value = $2", p, 2, &with);
+			if (rc == 0)
+				rc = kt_db_int(s->db, "SELECT count(DISTINCT f.host_id) FROM kt_facts f"
+					       " JOIN kt_facts_facet ff ON ff.facts_id = f.id"
+					       " WHERE ff.key = $1 AND ff.value = $2 AND f.host_id IN"
+					       " (SELECT host_id FROM kt_facet WHERE issue_id = $3"
+					       " AND key = 'host')", p, 3, &crashed);
+			if (rc)
+				break;
+			snprintf(text, sizeof(text), "%lld of %lld hosts with %s crashed, %lld of %lld without",
+				 (long long)crashed, (long long)with, v, (long long)(all_crashed - crashed),
+				 (long long)(all_hosts - with));
+			json_array_append_new(out, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s}",
+				"facet", keys[k], "value", v, "crashed_hosts", (json_int_t)crashed,
+				"hosts", (json_int_t)with,
+				"other_crashed_hosts", (json_int_t)(all_crashed - crashed),
+				"other_hosts", (json_int_t)(all_hosts - with), "text", text));
+		}
+	}
+	return rc;
+}
+
+static int
+issue_lists(struct kt_store *s, int64_t issue, json_t *o)
+{
+	struct kt_dbv p[1] = { KT_DBV_INT(issue) };
+	struct kt_dbq *q;
+	json_t *arr;
+	int rc;
+
+	arr = json_array();
+	json_object_set_new(o, "buckets", arr);
+	rc = kt_db_query(s->db, "SELECT bucket FROM kt_issue_bucket WHERE issue_id = $1"
+			 " ORDER BY bucket", p, 1, &q);
+	if (rc)
+		return rc;
+	while (kt_dbq_next(q))
+		json_array_append_new(arr, json_string(kt_dbq_text(q, 0)));
+	if ((rc = kt_dbq_end(q)))
+		return rc;
+	arr = json_array();
+	json_object_set_new(o, "events", arr);
+	rc = kt_db_query(s->db, "SELECT at, what, crash_id FROM kt_event WHERE issue_id = $1"
+			 " ORDER BY id LIMIT 100", p, 1, &q);
+	if (rc)
+		return rc;
+	while (kt_dbq_next(q))
+		json_array_append_new(arr, json_pack("{s:s,s:s}", "at", kt_dbq_text(q, 0),
+						     "what", kt_dbq_text(q, 1)));
+	if ((rc = kt_dbq_end(q)))
+		return rc;
+	arr = json_array();
+	json_object_set_new(o, "crash_list", arr);
+	rc = kt_db_query(s->db, "SELECT c.id, h.name, c.kernel, c.crashed_at, c.title"
+			 " FROM kt_crash c JOIN kt_host h ON h.id = c.host_id WHERE c.issue_id = $1"
+			 " ORDER BY c.crashed_at DESC, c.id DESC LIMIT 100", p, 1, &q);
+	if (rc)
+		return rc;
+	while (kt_dbq_next(q))
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:o,s:s,s:s}",
+			"id", (json_int_t)kt_dbq_int(q, 0), "host", kt_dbq_text(q, 1),
+			"kernel", kt_json_str(kt_dbq_text(q, 2)), "crashed_at", kt_dbq_text(q, 3),
+			"title", kt_dbq_text(q, 4)));
+	return kt_dbq_end(q);
+}
+
+int
+kt_store_issue(struct kt_store *s, int64_t issue, json_t **ret)
+{
+	struct kt_dbv p[1] = { KT_DBV_INT(issue) };
+	struct kt_dbq *q;
+	json_t *o = NULL, *fac, *lifts, *rep;
+	int rc = kt_db_query(s->db,
+		"SELECT i.id, i.title, i.kind, i.status, i.fixed_in,"
+		" (SELECT coalesce(sum(n), 0) FROM kt_facet f WHERE f.issue_id = i.id AND f.key = 'host'),"
+		" (SELECT count(*) FROM kt_facet f WHERE f.issue_id = i.id AND f.key = 'host'),"
+		" (SELECT min(first_seen) FROM kt_facet f WHERE f.issue_id = i.id AND f.key = 'host'),"
+		" (SELECT max(last_seen) FROM kt_facet f WHERE f.issue_id = i.id AND f.key = 'host'),"
+		" i.note FROM kt_issue i WHERE i.id = $1", p, 1, &q);
+
+	if (rc)
+		return rc;
+	if (kt_dbq_next(q)) {
+		o = issue_row(q);
+		json_object_set_new(o, "note", kt_json_str(kt_dbq_text(q, 9)));
+	}
+	rc = kt_dbq_end(q);
+	if (rc == 0 && !o)
+		rc = kt_error(s->ctx, KT_ENOTFOUND, "no issue %lld", (long long)issue);
+	if (rc) {
+		json_decref(o);
+		return rc;
+	}
+	rc = representative(s, issue, &rep);
+	json_object_set_new(o, "representative", rc ? json_null() : rep);
+	fac = json_object();
+	json_object_set_new(o, "facets", fac);
+	lifts = json_array();
+	json_object_set_new(o, "lift", lifts);
+	if (rc == 0)
+		rc = facets(s, issue, fac);
+	if (rc == 0)
+		rc = lift(s, issue, fac, lifts);
+	if (rc == 0)
+		rc = issue_lists(s, issue, o);
+	if (rc) {
+		json_decref(o);
+		return rc;
+	}
+	*ret = o;
+	return 0;
+}
+
+/* The excerpt as a JSON string: untrusted bytes, so anything that is not
+ * valid UTF-8 becomes '?'. */
+static json_t *
+excerpt_json(char *text)
+{
+	json_t *j;
+
+	if (!text)
+		return json_null();
+	j = json_string(text);
+	if (j)
+		return j;
+	for (unsigned char *p = (unsigned char *)text; *p; p++)
+		if (*p >= 0x80 || (*p < 0x20 && *p != '\n' && *p != '\t'))
+			*p = '?';
+	j = json_string(text);
+	return j ? j : json_null();
+}
+
+int
+kt_store_crash(struct kt_store *s, int64_t crash, json_t **ret)
+{
+	struct kt_dbv p[1] = { KT_DBV_INT(crash) };
+	struct kt_dbq *q;
+	json_t *o = NULL, *seen;
+	int rc = kt_db_query(s->db,
+		"SELECT c.id, h.name, pl.name, c.kernel, c.crashed_at, c.received_at, c.issue_id,"
+		" c.title, c.bucket, c.kind, c.facts_id, c.excerpt, c.report, c.analyzer"
+		" FROM kt_crash c JOIN kt_host h ON h.id = c.host_id"
+		" LEFT JOIN kt_pool pl ON pl.id = h.pool_id WHERE c.id = $1", p, 1, &q);
+
+	if (rc)
+		return rc;
+	if (kt_dbq_next(q)) {
+		size_t n, len;
+		const void *b = kt_dbq_blob(q, 11, &n);
+		char *text = NULL;
+
+		if (b)
+			(void)kt_z_inflate(b, n, (size_t)64 << 20, &text, &len);
+		o = json_pack("{s:I,s:s,s:o,s:o,s:s,s:s,s:I,s:s,s:s,s:o,s:o,s:o,s:s}",
+			"id", (json_int_t)kt_dbq_int(q, 0), "host", kt_dbq_text(q, 1),
+			"pool", kt_json_str(kt_dbq_text(q, 2)), "kernel", kt_json_str(kt_dbq_text(q, 3)),
+			"crashed_at", kt_dbq_text(q, 4), "received_at", kt_dbq_text(q, 5),
+			"issue", (json_int_t)kt_dbq_int(q, 6), "title", kt_dbq_text(q, 7),
+			"bucket", kt_dbq_text(q, 8), "kind", kt_json_str(kt_dbq_text(q, 9)),
+			"facts", kt_dbq_null(q, 10) ? json_null() : json_integer(kt_dbq_int(q, 10)),
+			"excerpt", excerpt_json(text),
+			"analyzer", kt_dbq_text(q, 13));
+		free(text);
+		if (o)
+			json_object_set_new(o, "report", report_json(q, 12));
+	}
+	rc = kt_dbq_end(q);
+	if (rc == 0 && !o)
+		rc = kt_error(s->ctx, KT_ENOTFOUND, "no crash %lld", (long long)crash);
+	if (rc == 0) {
+		seen = json_array();
+		json_object_set_new(o, "seen", seen);
+		rc = kt_db_query(s->db, "SELECT u.id, u.name, u.source, cs.file, cs.first_line,"
+				 " cs.last_line, u.received_at FROM kt_crash_seen cs"
+				 " JOIN kt_upload u ON u.id = cs.upload_id WHERE cs.crash_id = $1"
+				 " ORDER BY u.id, cs.first_line", p, 1, &q);
+		if (rc == 0) {
+			while (kt_dbq_next(q))
+				json_array_append_new(seen, json_pack("{s:I,s:s,s:s,s:o,s:I,s:I,s:s}",
+					"upload", (json_int_t)kt_dbq_int(q, 0), "name", kt_dbq_text(q, 1),
+					"source", kt_dbq_text(q, 2), "file", kt_json_str(kt_dbq_text(q, 3)),
+					"first_line", (json_int_t)kt_dbq_int(q, 4),
+					"last_line", (json_int_t)kt_dbq_int(q, 5),
+					"received_at", kt_dbq_text(q, 6)));
+			rc = kt_dbq_end(q);
+		}
+	}
+	if (rc) {
+		json_decref(o);
+		return rc;
+	}
+	*ret = o;
+	return 0;
+}
+
+static const char hosts_sql[] =
+	"SELECT h.name, p.name, h.first_seen, h.last_seen,"
+	" (SELECT coalesce(sum(n), 0) FROM kt_facet f WHERE f.key = 'host' AND f.value = h.name),"
+	" (SELECT count(*) FROM kt_facet f WHERE f.key = 'host' AND f.value = h.name),"
+	" (SELECT c.kernel FROM kt_crash c WHERE c.host_id = h.id"
+	"  ORDER BY c.crashed_at DESC, c.id DESC LIMIT 1),"
+	" (SELECT max(collected_at) FROM kt_facts x WHERE x.host_id = h.id)"
+	" FROM kt_host h LEFT JOIN kt_pool p ON p.id = h.pool_id"
+	" WHERE ($1 IS NULL OR p.name = $1) AND ($2 IS NULL OR h.last_seen >= $2)"
+	" ORDER BY h.last_seen DESC, h.name LIMIT $3 OFFSET $4";
+
+int
+kt_store_hosts(struct kt_store *s, const struct kt_store_filter *fin, json_t **ret)
+{
+	struct kt_store_filter f = { 0 };
+	struct kt_dbq *q;
+	json_t *out;
+	int rc;
+
+	if (fin)
+		f = *fin;
+	{
+		struct kt_dbv p[4] = { KT_DBV_TEXT(f.pool), KT_DBV_TEXT(f.since),
+				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
+
+		rc = kt_db_query(s->db, hosts_sql, p, 4, &q);
+	}
+	if (rc)
+		return rc;
+	out = json_array();
+	while (kt_dbq_next(q))
+		json_array_append_new(out, json_pack("{s:s,s:o,s:s,s:s,s:I,s:I,s:o,s:o}",
+			"name", kt_dbq_text(q, 0), "pool", kt_json_str(kt_dbq_text(q, 1)),
+			"first_seen", kt_dbq_text(q, 2), "last_seen", kt_dbq_text(q, 3),
+			"crashes", (json_int_t)kt_dbq_int(q, 4), "issues", (json_int_t)kt_dbq_int(q, 5),
+			"kernel", kt_json_str(kt_dbq_text(q, 6)),
+			"facts_at", kt_json_str(kt_dbq_text(q, 7))));
+	rc = kt_dbq_end(q);
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	*ret = out;
+	return 0;
+}
+
+int
+kt_store_host(struct kt_store *s, const char *name, json_t **ret)
+{
+	struct kt_dbv p[1] = { KT_DBV_TEXT(name) };
+	struct kt_dbq *q;
+	json_t *o = NULL, *arr;
+	int64_t id = 0;
+	int rc = kt_db_query(s->db, "SELECT h.id, h.name, p.name, h.first_seen, h.last_seen"
+			     " FROM kt_host h LEFT JOIN kt_pool p ON p.id = h.pool_id"
+			     " WHERE h.name = $1", p, 1, &q);
+
+	if (rc)
+		return rc;
+	if (kt_dbq_next(q)) {
+		id = kt_dbq_int(q, 0);
+		o = json_pack("{s:s,s:o,s:s,s:s}", "name", kt_dbq_text(q, 1),
+			      "pool", kt_json_str(kt_dbq_text(q, 2)), "first_seen", kt_dbq_text(q, 3),
+			      "last_seen", kt_dbq_text(q, 4));
+	}
+	rc = kt_dbq_end(q);
+	if (rc == 0 && !o)
+		rc = kt_error(s->ctx, KT_ENOTFOUND, "no host '%s'", name);
+	if (rc)
+		return rc;
+	p[0] = KT_DBV_INT(id);
+	arr = json_array();
+	json_object_set_new(o, "facts", arr);
+	rc = kt_db_query(s->db, "SELECT id, collected_at, source, summary, backend FROM kt_facts"
+			 " WHERE host_id = $1 ORDER BY collected_at, id", p, 1, &q);
+	if (rc == 0) {
+		while (kt_dbq_next(q)) {
+			json_t *sum = json_loads(kt_dbq_text(q, 3), 0, NULL);
+
+			json_array_append_new(arr, json_pack("{s:I,s:s,s:o,s:o,s:o}",
+				"id", (json_int_t)kt_dbq_int(q, 0), "collected_at", kt_dbq_text(q, 1),
+				"source", kt_json_str(kt_dbq_text(q, 2)), "summary", sum ? sum : json_array(),
+				"backend", kt_json_str(kt_dbq_text(q, 4))));
+		}
+		rc = kt_dbq_end(q);
+	}
+	arr = json_array();
+	json_object_set_new(o, "crashes", arr);
+	if (rc == 0)
+		rc = kt_db_query(s->db, "SELECT id, crashed_at, kernel, issue_id, title FROM kt_crash"
+				 " WHERE host_id = $1 ORDER BY crashed_at DESC, id DESC LIMIT 200",
+				 p, 1, &q);
+	if (rc == 0) {
+		while (kt_dbq_next(q))
+			json_array_append_new(arr, json_pack("{s:I,s:s,s:o,s:I,s:s}",
+				"id", (json_int_t)kt_dbq_int(q, 0), "crashed_at", kt_dbq_text(q, 1),
+				"kernel", kt_json_str(kt_dbq_text(q, 2)), "issue", (json_int_t)kt_dbq_int(q, 3),
+				"title", kt_dbq_text(q, 4)));
+		rc = kt_dbq_end(q);
+	}
+	if (rc) {
+		json_decref(o);
+		return rc;
+	}
+	*ret = o;
+	return 0;
+}

@@ -1,0 +1,51 @@
+/*
+ * store: internals shared by the crash store's files (store.c: open,
+ * schema; import.c; query.c: read side; admin.c: facts, status, rebucket;
+ * blob.c: hashes, compression, packing, times).
+ */
+#ifndef KT_STORE_INT_H
+#define KT_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <ktriage/analyze.h>
+#include <ktriage/store.h>
+
+#include "store/db.h"
+
+#define KT_STORE_SCHEMA_VERSION 1
+
+struct kt_store {
+	struct kt_ctx *ctx;
+	struct kt_db *db;
+	struct kt_store_opts opts;
+	struct kt_analyzer *an;		/* created on first use */
+	char tmp[4096];			/* private temporary directory, or "" */
+	unsigned tmp_seq;
+};
+
+/* The analyzer, created on first use. */
+int kt_store_analyzer(struct kt_store *s, struct kt_analyzer **ret);
+/* A fresh file name in the store's private temporary directory. */
+int kt_store_tmpname(struct kt_store *s, const char *name, char *out, size_t cap);
+/* Now as ISO-8601 UTC. */
+void kt_store_now(char out[32]);
+/* Rebuild the derived facet table (all of it, or one host's facts facets). */
+int kt_store_rebuild_facets(struct kt_store *s);
+int kt_store_rebuild_host_facts_facets(struct kt_store *s, int64_t host_id);
+/* Add a JSON key only when the text is not NULL (else JSON null). */
+json_t *kt_json_str(const char *s);
+
+/* blob.c */
+void kt_sha256_hex(const void *p, size_t n, char out[65]);
+int kt_z_deflate(const void *p, size_t n, void **ret, size_t *ret_len);
+/* Inflate at most about `limit` bytes; the result is NUL-terminated. */
+int kt_z_inflate(const void *p, size_t n, size_t limit, char **ret, size_t *ret_len);
+int kt_pack_folder(struct kt_ctx *ctx, const char *dir, const char *name, void **ret,
+		   size_t *ret_len);
+void kt_time_iso(time_t t, char out[32]);
+bool kt_time_parse(const char *s, const char *received, char out[32]);
+
+#endif

@@ -1,0 +1,176 @@
+#!/bin/sh
+# The crash store, end to end through `ktriage db`, on one backend:
+#   store.sh KTRIAGE SOURCE_ROOT sqlite|postgresql
+# For postgresql, KTRIAGE_TEST_PG_URL must name a server database we may
+# create databases on (scripts/pg-test.sh run provides one); without it the
+# test is skipped (77), or fails when KT_REQUIRE_PG=1 (CI).
+# Inputs: the repository's golden XenServer enic crash (dmesg, kern.log,
+# crash folder, status report: tests/golden/xs-enic-jumbo-*, sources in
+# their READMEs) and logs derived from it here (timestamps shifted or
+# removed), plus the host-facts fixtures of tests/host/.
+set -u
+K=$1
+SRC=$2
+BACKEND=$3
+GOLD=$SRC/tests/golden
+T=$(mktemp -d "${TMPDIR:-/tmp}/kt-store-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check() { # check DESCRIPTION ACTUAL EXPECTED
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
+}
+
+if [ "$BACKEND" = postgresql ]; then
+	if [ -z "${KTRIAGE_TEST_PG_URL:-}" ]; then
+		echo "1..0 # SKIP no PostgreSQL server (run through scripts/pg-test.sh)"
+		[ "${KT_REQUIRE_PG:-0}" = 1 ] && exit 1
+		exit 77
+	fi
+fi
+
+dbn=0
+# A fresh, empty store: sets DB to its URL.
+fresh() {
+	dbn=$((dbn + 1))
+	if [ "$BACKEND" = postgresql ]; then
+		psql -q "$KTRIAGE_TEST_PG_URL" -c "CREATE DATABASE t$dbn" >/dev/null || exit 1
+		DB=$(echo "$KTRIAGE_TEST_PG_URL" | sed "s|/ktriage?|/t$dbn?|")
+	else
+		DB="sqlite:$T/store$dbn.db"
+	fi
+}
+stat_of() { "$K" db --db "$DB" stats | jq -r ".$1"; }
+
+# Logs derived from the golden dmesg: the same crash at another time.
+DMESG=$GOLD/xs-enic-jumbo-dmesg/input.log
+shifted() { # shifted SECONDS > file
+	sed "s/^\[2637695\./[$1./" "$DMESG"
+}
+
+echo "1..31"
+
+# --- idempotency and one crash through several paths -------------------
+fresh
+"$K" db --db "$DB" import --host xenhost "$DMESG" > "$T/out1"
+check "import finds a crash (exit 1)" "$?" 1
+check "first import: the crash is new" "$(grep -c 'crash 1 new' "$T/out1")" 1
+"$K" db --db "$DB" import --host xenhost "$DMESG" --format json > "$T/out2"
+check "same bytes again: upload seen" "$(jq -r '.[0].status' "$T/out2")" seen
+check "same bytes again: no new crash" "$(stat_of crashes)" 1
+check "same bytes again: no new upload" "$(stat_of uploads)" 1
+"$K" db --db "$DB" import "$GOLD/xs-enic-jumbo-kernlog/input.log" --format json > "$T/out3"
+check "kern.log names the host (syslog field)" "$(jq -r '.[0].host' "$T/out3")" xenhost
+check "kern.log copy of the crash: same occurrence" "$(jq -r '.[0].crashes[0].occurrence' "$T/out3")" seen
+"$K" db --db "$DB" import --host xenhost "$GOLD/xs-enic-jumbo-2015/input" > /dev/null
+"$K" db --db "$DB" import --host xenhost "$GOLD/xs-status-report/input-bug-report-20150604031500.tar.bz2" \
+	> /dev/null 2>&1
+check "dmesg + kern.log + crash folder + status report: one crash" "$(stat_of crashes)" 1
+check "every upload kept" "$(stat_of uploads)" 4
+"$K" db --db "$DB" crash 1 --format json > "$T/crash1"
+check "every place the crash was seen is kept" "$(jq '.seen | length' "$T/crash1")" 4
+check "the excerpt is the raw text" \
+	"$(jq -r '.excerpt' "$T/crash1" | head -1 | cut -c1-49)" "[2637695.833005] BUG: unable to handle kernel pag"
+check "stored analysis names no local path" "$(jq -r '.report.source.file' "$T/crash1")" input.log
+
+# --- different crashes are never merged, even without timestamps ------
+sed 's/^\[[ 0-9.]*\] //' "$DMESG" > "$T/plain-a.log"
+{ cat "$T/plain-a.log"; echo "end of log"; } > "$T/plain-b.log"
+cat "$T/plain-a.log" "$T/plain-a.log" > "$T/plain-twice.log"
+"$K" db --db "$DB" import --host h2 "$T/plain-a.log" "$T/plain-b.log" "$T/plain-twice.log" > /dev/null
+check "no timestamps: 4 crashes in 3 logs stay 4" \
+	"$("$K" db --db "$DB" host h2 --format json | jq '.crashes | length')" 4
+"$K" db --db "$DB" import --host h2 "$T/plain-twice.log" > /dev/null
+check "no timestamps: re-import changes nothing" \
+	"$("$K" db --db "$DB" host h2 --format json | jq '.crashes | length')" 4
+check "one issue for the one bucket" "$(stat_of issues)" 1
+
+# --- host facts, facets and lift ---------------------------------------
+"$K" net audit --sysfs-root "$SRC/tests/host/enic-ixgbe-jumbo" --format json > "$T/enic.json"
+"$K" net audit --sysfs-root "$SRC/tests/host/linux-mixed" --format json > "$T/mixed.json"
+"$K" db --db "$DB" facts --host xenhost --at 2015-01-01T00:00:00Z "$T/enic.json" > /dev/null
+check "facts stored (exit 0)" "$?" 0
+"$K" db --db "$DB" facts --host quiet1 "$T/mixed.json" > /dev/null
+"$K" db --db "$DB" facts --host quiet2 "$T/mixed.json" > /dev/null
+"$K" db --db "$DB" show 1 --format json > "$T/show1"
+check "facet driver@mtu from the facts in force" \
+	"$(jq -r '.facets.driver_mtu[] | select(.value == "enic@9000") | .hosts' "$T/show1")" 1
+check "lift states k of n hosts with the value" \
+	"$(jq -r '.lift[] | select(.value == "enic@9000") | .text' "$T/show1")" \
+	"1 of 1 hosts with enic@9000 crashed, 0 of 2 without"
+check "show has the representative analysis" "$(jq -r '.representative.report.title' "$T/show1")" \
+	"BUG: unable to handle kernel paging request in ip_fragment"
+"$K" db --db "$DB" show 1 > "$T/show1.txt"
+check "show text states the lift" "$(grep -c '^Lift: 1 of 1 hosts with enic@9000 crashed' "$T/show1.txt")" 1
+
+# --- status, fixed-in and regressions ----------------------------------
+"$K" db --db "$DB" status 1 fixed --fixed-in 3.10.0+10 --note "MTU back to 1500" > /dev/null
+check "status set (exit 0)" "$?" 0
+shifted 2700000 > "$T/later1.log"
+"$K" db --db "$DB" import --host xenhost "$T/later1.log" --format json > "$T/r1"
+check "crash on a kernel older than fixed-in: not a regression" \
+	"$(jq -r '.[0].crashes[0].issue | "\(.status) \(.regression)"' "$T/r1")" "fixed false"
+"$K" db --db "$DB" status 1 fixed --fixed-in 3.10.0+1 > /dev/null
+shifted 2800000 > "$T/later2.log"
+"$K" db --db "$DB" import --host xenhost "$T/later2.log" --format json > "$T/r2"
+check "crash on the fixed kernel or newer: a regression, reopened" \
+	"$(jq -r '.[0].crashes[0].issue | "\(.status) \(.regression)"' "$T/r2")" "open true"
+"$K" db --db "$DB" status 1 ignored > /dev/null
+"$K" db --db "$DB" issues --status ignored --format json > "$T/ign"
+check "issues --status filter" "$(jq -r '.[0].id' "$T/ign")" 1
+
+# --- rebucket ------------------------------------------------------------
+"$K" db --db "$DB" rebucket --dry-run --format json > "$T/rb"
+check "rebucket with the same analyzer changes nothing" "$(jq -r '.changed' "$T/rb")" 0
+"$K" db --db "$DB" rebucket > /dev/null
+check "after rebucket: the ignored issue keeps id and status" \
+	"$("$K" db --db "$DB" issues --format json | jq -r '.[0] | "\(.id) \(.status)"')" "1 ignored"
+check "after rebucket: no crash lost" "$(stat_of crashes)" 7
+
+# --- two importers at once ----------------------------------------------
+fresh
+mkdir "$T/a" "$T/b"
+for i in $(seq 10 49); do
+	shifted "$((2000000 + i))" > "$T/gen$i.log"
+	[ "$i" -lt 40 ] && cp "$T/gen$i.log" "$T/a/"
+	[ "$i" -ge 20 ] && cp "$T/gen$i.log" "$T/b/"
+done
+"$K" db --db "$DB" stats > /dev/null	# create the schema first
+"$K" db --db "$DB" import --host xh "$T/a" > "$T/ia" 2>&1 &
+pa=$!
+"$K" db --db "$DB" import --host xh "$T/b" > "$T/ib" 2>&1 &
+pb=$!
+wait $pa; ra=$?
+wait $pb; rb=$?
+check "two importers at once: both succeed" "$ra $rb" "1 1"
+check "two importers at once: nothing duplicated or lost" "$(stat_of crashes) $(stat_of uploads)" "40 40"
+
+# --- kill -9 in the middle of an import ---------------------------------
+fresh
+mkdir "$T/many"
+for i in $(seq 100 399); do
+	shifted "$((3000000 + i))" > "$T/many/m$i.log"
+done
+"$K" db --db "$DB" stats > /dev/null
+"$K" db --db "$DB" import --host kh "$T/many" > /dev/null 2>&1 &
+pk=$!
+# kill it once some uploads are in (bounded wait: 20 s)
+i=0
+while [ "$i" -lt 200 ] && [ "$(stat_of crashes)" -lt 20 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -9 $pk 2>/dev/null
+wait $pk 2>/dev/null
+c=$(stat_of crashes); u=$(stat_of uploads)
+check "after kill -9 ($c of 300 stored): every stored upload has its crash" "$c" "$u"
+"$K" db --db "$DB" import --host kh "$T/many" > /dev/null 2>&1
+check "after kill -9: a rerun completes the import" "$(stat_of crashes) $(stat_of uploads)" "300 300"
+
+if [ "$failed" -ne 0 ]; then
+	exit 1
+fi
+exit 0
