@@ -8,5 +8,6 @@ int kt_cli_rules(int argc, char **argv);	/* cli/rules.c */
 int kt_cli_net(int argc, char **argv);		/* cli/net.c (audit, plan; probe below) */
 int kt_cli_net_probe(int argc, char **argv);	/* cli/net_probe.c */
 int kt_cli_db(int argc, char **argv);		/* cli/db.c */
+int kt_cli_serve(int argc, char **argv);	/* cli/serve.c */
 
 #endif

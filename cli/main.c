@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "rules", kt_cli_rules, "list, show and check the knowledge-base rules" },
 	{ "net", kt_cli_net, "audit host networking, plan an MTU change, probe the path MTU" },
 	{ "db", kt_cli_db, "crash store: import crashes, list issues, hosts, facts, rebucket" },
+	{ "serve", kt_cli_serve, "run the fleet server: crash uploads over HTTP and the web view" },
 };
 
 static void

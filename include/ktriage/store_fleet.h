@@ -1,0 +1,62 @@
+/*
+ * Crash store additions for the fleet server (`ktriage serve`): heartbeats
+ * (the denominator of crash rates), per-issue daily counts for the web
+ * view's sparklines and bars, and the stored host-facts JSON for "hosts at
+ * risk". Same conventions as <ktriage/store.h>: results are jansson
+ * objects the caller owns (json_decref()), times are ISO-8601 UTC text.
+ */
+#ifndef KTRIAGE_STORE_FLEET_H
+#define KTRIAGE_STORE_FLEET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <ktriage/export.h>
+#include <ktriage/store.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Record a heartbeat: host `host` (created if new, in `pool` if not NULL)
+ * is up in boot `boot_id` on `kernel` (may be NULL) for `uptime` seconds
+ * (< 0: unknown). One row per host and boot (the newest heartbeat wins).
+ * *ret (may be NULL): { "host", "boot_id", "boots": N (boots seen for the
+ * host), "status": "new"|"seen" (first heartbeat of this boot or not) }.
+ * Returns 0, KT_EINVAL or KT_EDB.
+ */
+KT_API int kt_store_heartbeat(struct kt_store *s, const char *host, const char *pool,
+			      const char *boot_id, const char *kernel, double uptime,
+			      json_t **ret);
+
+/*
+ * Daily crash counts of the issues `ids` (n of them) over the `days` UTC
+ * days ending with the day of `now` (ISO-8601; NULL: the current time).
+ * *ret: { "ID": [count of the oldest day, ..., count of today], ... } with
+ * an entry for every id asked (zeros when none). days is 1..366.
+ * Returns 0, KT_EINVAL or KT_EDB.
+ */
+KT_API int kt_store_issue_days(struct kt_store *s, const int64_t *ids, size_t n, int days,
+			       const char *now, json_t **ret);
+
+/*
+ * The newest stored host-facts document of `host` (the `net audit --format
+ * json` object as uploaded), with "collected_at" added.
+ * Returns 0, KT_ENOTFOUND (no facts for the host) or KT_EDB.
+ */
+KT_API int kt_store_host_facts_json(struct kt_store *s, const char *host, json_t **ret);
+
+/*
+ * Heartbeat totals of a host: { "boots": N, "last_heartbeat": "T"|null,
+ * "uptime": seconds|null, "kernel": "..."|null }.
+ * Returns 0 or KT_EDB.
+ */
+KT_API int kt_store_host_heartbeats(struct kt_store *s, const char *host, json_t **ret);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
