@@ -158,7 +158,10 @@ static const char style[] =
 	"th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}"
 	"th{background:var(--bg);font-weight:600;color:var(--mut);font-size:12px;"
 	"text-transform:uppercase;letter-spacing:.03em}"
-	"td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}"
+	"td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+	"time{white-space:nowrap}"
+	"table.issues td:first-child{min-width:300px}table.issues td:last-child{max-width:300px;"
+	"font-size:13px}td.seen{font-size:13px;color:var(--mut)}svg.spark line{stroke:#d1d9e0}"
 	"table.trace td{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
 	"padding:2px 8px;border:0}"
 	"tr.guilty td{background:#ffebe9;color:var(--crit);font-weight:700}"
@@ -658,10 +661,12 @@ render_notes(struct kt_buf *b, const struct kt_report *r)
 }
 
 void
-kt_html_report(struct kt_buf *b, const struct kt_report *r)
+kt_html_report_with(struct kt_buf *b, const struct kt_report *r, const char *extra)
 {
 	kt_buf_adds(b, "<article class=\"report\">\n");
 	render_head(b, r);
+	if (extra)
+		kt_buf_adds(b, extra);
 	render_story(b, r);
 	render_findings(b, r);
 	render_fault(b, r);
@@ -672,6 +677,12 @@ kt_html_report(struct kt_buf *b, const struct kt_report *r)
 	render_lines(b, r);
 	render_notes(b, r);
 	kt_buf_adds(b, "</article>\n");
+}
+
+void
+kt_html_report(struct kt_buf *b, const struct kt_report *r)
+{
+	kt_html_report_with(b, r, NULL);
 }
 
 char *

@@ -42,5 +42,8 @@ void kt_html_page_close(struct kt_buf *b);
  * findings, fault, context, call trace, registers, modules, the report's
  * text with its input line numbers, parser notes). */
 void kt_html_report(struct kt_buf *b, const struct kt_report *r);
+/* The same with `extra` (trusted HTML, may be NULL) inserted after the
+ * title and summary line: the server's "where it was seen" section. */
+void kt_html_report_with(struct kt_buf *b, const struct kt_report *r, const char *extra);
 
 #endif

@@ -163,7 +163,7 @@ sparkline(struct kt_buf *b, const json_t *days)
 {
 	size_t n = json_array_size(days);
 	long long max = 1;
-	const int w = 3, gap = 1, h = 22;
+	const int w = 3, gap = 1, h = 24;
 
 	for (size_t i = 0; i < n; i++)
 		if (json_integer_value(json_array_get(days, i)) > max)
@@ -171,6 +171,8 @@ sparkline(struct kt_buf *b, const json_t *days)
 	kt_buf_printf(b, "<svg class=\"spark\" width=\"%zu\" height=\"%d\" viewBox=\"0 0 %zu %d\" "
 		      "role=\"img\" aria-label=\"crashes per day, last %zu days\">",
 		      n * (w + gap), h, n * (w + gap), h, n);
+	kt_buf_printf(b, "<line x1=\"0\" y1=\"%d\" x2=\"%zu\" y2=\"%d\"/>", h - 1,
+		      n * (w + gap), h - 1);
 	for (size_t i = 0; i < n; i++) {
 		long long v = json_integer_value(json_array_get(days, i));
 		int bh = v ? (int)(1 + (h - 1) * v / max) : 0;
@@ -457,8 +459,8 @@ kt_page_index(struct req *q, struct kt_store *st, struct resp *r)
 		kt_buf_adds(&b, "<table class=\"issues\"><thead><tr><th>issue</th><th>status</th>"
 			       "<th class=\"num\">24 h</th><th class=\"num\">7 d</th>"
 			       "<th class=\"num\">30 d</th><th class=\"num\">all</th>"
-			       "<th class=\"num\">hosts</th><th>30 days</th><th>first seen</th>"
-			       "<th>last seen</th><th>top finding</th></tr></thead><tbody>\n");
+			       "<th class=\"num\">hosts</th><th>30 days</th><th>first / last seen</th>"
+			       "<th>top finding</th></tr></thead><tbody>\n");
 	}
 	json_array_foreach(list, i, it) {
 		const char *rule = jstr(it, "rule"), *rtitle = NULL, *remedy;
@@ -475,9 +477,9 @@ kt_page_index(struct req *q, struct kt_store *st, struct resp *r)
 			      jint(it, "crashes_7d"), jint(it, "crashes_30d"), jint(it, "crashes"),
 			      jint(it, "hosts"));
 		sparkline(&b, json_object_get(it, "days"));
-		kt_buf_adds(&b, "</td><td>");
+		kt_buf_adds(&b, "</td><td class=\"seen\">");
 		when(&b, jstr(it, "first_seen"));
-		kt_buf_adds(&b, "</td><td>");
+		kt_buf_adds(&b, "<br>");
 		when(&b, jstr(it, "last_seen"));
 		kt_buf_adds(&b, "</td><td>");
 		remedy = rule ? top_remedy(q, rule, &rtitle) : NULL;
@@ -506,17 +508,31 @@ kt_page_index(struct req *q, struct kt_store *st, struct resp *r)
 
 struct one_report {
 	struct kt_buf *b;
+	const json_t *seen;	/* the crash's first "seen" place */
+	const char *extra;
 	int n;
 };
 
+/* Show where the excerpt came from (the uploaded file and its lines), not
+ * the temporary file it was analysed from. */
 static void
 on_report(void *ud, const char *unit, struct kt_report *rep)
 {
 	struct one_report *o = ud;
+	const char *file = jstr(o->seen, "file") ? jstr(o->seen, "file") : jstr(o->seen, "name");
+	long long first = jint(o->seen, "first_line");
 
 	(void)unit;
-	if (!o->n++)
-		kt_html_report(o->b, rep);
+	if (!o->n++) {
+		uint32_t shift = first > 1 && first < 0x7fffffff ? (uint32_t)first - 1 : 0;
+
+		rep->source.file = file ? kt_report_strdup(rep, file) : NULL;
+		rep->source.first_line += shift;
+		rep->source.last_line += shift;
+		for (size_t i = 0; rep->line_nos && i < rep->n_lines; i++)
+			rep->line_nos[i] += shift;
+		kt_html_report_with(o->b, rep, o->extra);
+	}
 	kt_report_free(rep);
 }
 
@@ -524,11 +540,11 @@ on_report(void *ud, const char *unit, struct kt_report *rep)
  * truth) and rendered like `analyze --format html`. Falls back to the
  * stored analysis's title and story when the excerpt alone yields none. */
 static void
-crash_report(struct req *q, struct kt_buf *b, const json_t *crash)
+crash_report(struct req *q, struct kt_buf *b, const json_t *crash, const char *extra)
 {
 	const char *excerpt = jstr(crash, "excerpt");
 	const json_t *rep = json_object_get(crash, "report");
-	struct one_report o = { b, 0 };
+	struct one_report o = { b, json_array_get(json_object_get(crash, "seen"), 0), extra, 0 };
 	struct kt_analyze_cb cb = { .report = on_report, .ud = &o };
 	char path[4096];
 	int fd;
@@ -556,6 +572,8 @@ crash_report(struct req *q, struct kt_buf *b, const json_t *crash)
 	kt_buf_adds(b, "<article class=\"report\"><h1 class=\"title\">");
 	kt_html_esc(b, jstr(rep, "title") ? jstr(rep, "title") : jstr(crash, "title"));
 	kt_buf_adds(b, "</h1>");
+	if (extra)
+		kt_buf_adds(b, extra);
 	if (json_array_size(json_object_get(rep, "story"))) {
 		size_t i;
 		json_t *s;
@@ -582,7 +600,7 @@ void
 kt_page_crash(struct req *q, struct kt_store *st, int64_t id, struct resp *r)
 {
 	json_t *c, *s;
-	struct kt_buf b;
+	struct kt_buf b, w;
 	char json_href[64];
 	size_t i;
 	int rc = kt_store_crash(st, id, &c);
@@ -597,38 +615,40 @@ kt_page_crash(struct req *q, struct kt_store *st, int64_t id, struct resp *r)
 		return;
 	}
 	kt_buf_init(&b);
+	kt_buf_init(&w);
 	page_begin(&b, jstr(c, "title") ? jstr(c, "title") : "crash");
 	kt_buf_printf(&b, "<nav class=\"meta\"><a href=\"/issues/%lld\">issue #%lld</a>"
 		      "<span>crash #%lld</span></nav>", jint(c, "issue"), jint(c, "issue"), (long long)id);
-	kt_buf_adds(&b, "<section id=\"where\"><h2>Where it was seen</h2><dl class=\"kv\"><dt>host</dt><dd>");
-	name_link(&b, "hosts", jstr(c, "host"));
-	kt_buf_adds(&b, "</dd><dt>pool</dt><dd>");
+	kt_buf_adds(&w, "<section id=\"where\"><h2>Where it was seen</h2><dl class=\"kv\"><dt>host</dt><dd>");
+	name_link(&w, "hosts", jstr(c, "host"));
+	kt_buf_adds(&w, "</dd><dt>pool</dt><dd>");
 	if (jstr(c, "pool"))
-		name_link(&b, "pools", jstr(c, "pool"));
+		name_link(&w, "pools", jstr(c, "pool"));
 	else
-		kt_buf_adds(&b, "<span class=\"empty\">none</span>");
-	kt_buf_adds(&b, "</dd><dt>kernel</dt><dd>");
-	kt_html_esc(&b, jstr(c, "kernel") ? jstr(c, "kernel") : "unknown");
-	kt_buf_adds(&b, "</dd><dt>crashed at</dt><dd>");
-	when(&b, jstr(c, "crashed_at"));
-	kt_buf_adds(&b, "</dd><dt>received</dt><dd>");
-	when(&b, jstr(c, "received_at"));
-	kt_buf_adds(&b, "</dd><dt>bucket</dt><dd><code>");
-	kt_html_esc(&b, jstr(c, "bucket"));
-	kt_buf_printf(&b, "</code></dd></dl><table class=\"seen\"><thead><tr><th>upload</th><th>file"
+		kt_buf_adds(&w, "<span class=\"empty\">none</span>");
+	kt_buf_adds(&w, "</dd><dt>kernel</dt><dd>");
+	kt_html_esc(&w, jstr(c, "kernel") ? jstr(c, "kernel") : "unknown");
+	kt_buf_adds(&w, "</dd><dt>crashed at</dt><dd>");
+	when(&w, jstr(c, "crashed_at"));
+	kt_buf_adds(&w, "</dd><dt>received</dt><dd>");
+	when(&w, jstr(c, "received_at"));
+	kt_buf_adds(&w, "</dd><dt>bucket</dt><dd><code>");
+	kt_html_esc(&w, jstr(c, "bucket"));
+	kt_buf_printf(&w, "</code></dd></dl><table class=\"seen\"><thead><tr><th>upload</th><th>file"
 		      "</th><th>source</th><th>lines</th></tr></thead><tbody>");
 	json_array_foreach(json_object_get(c, "seen"), i, s) {
-		kt_buf_printf(&b, "<tr><td><a href=\"/uploads/%lld/raw\">#%lld (raw)</a></td><td>",
+		kt_buf_printf(&w, "<tr><td><a href=\"/uploads/%lld/raw\">#%lld (raw)</a></td><td>",
 			      jint(s, "upload"), jint(s, "upload"));
-		kt_html_esc(&b, jstr(s, "name"));
-		kt_buf_adds(&b, "</td><td>");
-		kt_html_esc(&b, jstr(s, "source"));
-		kt_buf_printf(&b, "</td><td>%lld-%lld</td></tr>", jint(s, "first_line"),
+		kt_html_esc(&w, jstr(s, "file") ? jstr(s, "file") : jstr(s, "name"));
+		kt_buf_adds(&w, "</td><td>");
+		kt_html_esc(&w, jstr(s, "source"));
+		kt_buf_printf(&w, "</td><td>%lld-%lld</td></tr>", jint(s, "first_line"),
 			      jint(s, "last_line"));
 	}
-	kt_buf_printf(&b, "</tbody></table><p><a class=\"raw\" href=\"/crashes/%lld/raw\">Download "
+	kt_buf_printf(&w, "</tbody></table><p><a class=\"raw\" href=\"/crashes/%lld/raw\">Download "
 		      "the crash text</a></p></section>\n", (long long)id);
-	crash_report(q, &b, c);
+	crash_report(q, &b, c, w.p);
+	kt_buf_deinit(&w);
 	json_decref(c);
 	snprintf(json_href, sizeof(json_href), "/crashes/%lld?format=json", (long long)id);
 	page_end(&b, json_href);
@@ -782,7 +802,7 @@ kt_page_issue(struct req *q, struct kt_store *st, int64_t id, struct resp *r)
 		kt_buf_printf(&b, "<section id=\"representative\"><h2>Representative crash "
 			      "<a href=\"/crashes/%lld\">#%lld</a></h2>", json_integer_value(x),
 			      json_integer_value(x));
-		crash_report(q, &b, rep_crash);
+		crash_report(q, &b, rep_crash, NULL);
 		kt_buf_adds(&b, "</section>\n");
 		json_decref(rep_crash);
 	}

@@ -17,7 +17,7 @@ import time
 
 
 def oops_log(func, ts=100.0, comm="kworker/0:1", module="demo", caller="process_one_work",
-             cpu=0, pid=42, kernel="6.1.0-18-amd64"):
+             cpu=0, pid=42, kernel="6.1.0-18-amd64", oot=True):
     """A dmesg-format NULL-pointer oops in `func` (the guilty frame)."""
     lines = [
         "BUG: kernel NULL pointer dereference, address: 0000000000000008",
@@ -25,8 +25,8 @@ def oops_log(func, ts=100.0, comm="kworker/0:1", module="demo", caller="process_
         "#PF: error_code(0x0000) - not-present page",
         "PGD 0 P4D 0 ",
         "Oops: 0000 [#1] PREEMPT SMP NOPTI",
-        "CPU: %d PID: %d Comm: %s Tainted: G           OE      %s #1  Debian 6.1.76-1"
-        % (cpu, pid, comm, kernel),
+        ("CPU: %d PID: %d Comm: %s Tainted: G           OE      %s #1  Debian 6.1.76-1" if oot else
+         "CPU: %d PID: %d Comm: %s Not tainted %s #1  Debian 6.1.76-1") % (cpu, pid, comm, kernel),
         "Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-debian-1.16.2-1 04/01/2014",
         "RIP: 0010:%s+0x1c/0x90 [%s]" % (func, module),
         "Code: 48 89 e5 41 54 53 48 89 fb 48 8b 47 08 <48> 8b 40 08 48 85 c0 74 0c",
@@ -42,7 +42,7 @@ def oops_log(func, ts=100.0, comm="kworker/0:1", module="demo", caller="process_
         " kthread+0xe9/0x110",
         " ret_from_fork+0x22/0x30",
         " </TASK>",
-        "Modules linked in: %s(OE) bridge stp llc" % module,
+        "Modules linked in: %s%s bridge stp llc" % (module, "(OE)" if oot else ""),
         "CR2: 0000000000000008",
         "---[ end trace 0000000000000000 ]---",
     ]
