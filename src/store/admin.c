@@ -142,6 +142,13 @@ int
 kt_store_facts(struct kt_store *s, const char *host, const char *pool, const char *json,
 	       size_t len, const char *collected_at, json_t **ret)
 {
+	return kt_store_facts_from(s, host, pool, json, len, collected_at, NULL, ret);
+}
+
+int
+kt_store_facts_from(struct kt_store *s, const char *host, const char *pool, const char *json,
+		    size_t len, const char *collected_at, const char *source, json_t **ret)
+{
 	struct kt_host_facts *hf = NULL;
 	json_t *summary = json_array(), *facets = json_array();
 	const char *backend = NULL;
@@ -186,7 +193,7 @@ kt_store_facts(struct kt_store *s, const char *host, const char *pool, const cha
 		rc = kt_db_lock(s->db, host_id);
 	if (rc == 0) {
 		struct kt_dbv p[7] = { KT_DBV_INT(host_id), KT_DBV_TEXT(sha), KT_DBV_TEXT(collected_at),
-				       KT_DBV_TEXT(hf->source), KT_DBV_TEXT(backend),
+				       KT_DBV_TEXT(source ? source : hf->source), KT_DBV_TEXT(backend),
 				       KT_DBV_TEXT(sum_text), KT_DBV_BLOB(z, nz) };
 
 		rc = kt_db_int(s->db, "INSERT INTO kt_facts(host_id, sha256, collected_at, source,"

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <ktriage/ktriage.h>
+#include <ktriage/net.h>
 
 #include "store/store_int.h"
 #include "util/mem.h"
@@ -639,6 +640,59 @@ fail_nt:
 	return rc;
 }
 
+/* A status report brings its own host facts: its network state, audited
+ * as `ktriage net audit --status-report FILE --format json` would, is
+ * stored as a facts snapshot of the upload's host (before the crashes, so
+ * they link to it). Anything that is not a status report is left alone. */
+static int
+status_report_facts(struct kt_store *s, const char *path, const char *name, const char *host,
+		    const struct kt_upload_meta *m)
+{
+	static const char *const ext[] = { ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz",
+					   ".tar.zst", ".zip" };
+	struct kt_net_inventory *inv = NULL;
+	struct kt_driver_db *db = NULL;
+	size_t nl = strlen(name);
+	bool archive = false;
+	char *json;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		archive |= nl > strlen(ext[i]) && strcmp(name + nl - strlen(ext[i]), ext[i]) == 0;
+	if (!archive || !host || kt_net_inventory_new(s->ctx, &inv))
+		return 0;
+	if (kt_net_inventory_status_report(s->ctx, path, inv) || kt_driver_db_load(s->ctx, &db)) {
+		kt_net_inventory_free(inv);
+		return 0;	/* not a status report: no facts */
+	}
+	kt_net_inventory_resolve(inv, db);
+	(void)kt_net_audit(s->ctx, inv, db);
+	json = kt_net_audit_json(inv);
+	if (json) {
+		char src[1100];
+
+		snprintf(src, sizeof(src), "status-report:%s", name);
+		rc = kt_store_facts_from(s, host, m->pool, json, strlen(json), m->received_at, src, NULL);
+	} else {
+		rc = 0;
+	}
+	free(json);
+	kt_driver_db_free(db);
+	kt_net_inventory_free(inv);
+	return rc;
+}
+
+/* The host an upload belongs to: the caller's, else the first syslog host
+ * field of its crashes. NULL when unknown. */
+static const char *
+upload_host(const struct kt_upload_meta *m, struct collect *c)
+{
+	for (size_t i = 0; !m->host && i < c->recs.n; i++)
+		if (KT_VEC_AT(&c->recs, struct crec, i)->host)
+			return KT_VEC_AT(&c->recs, struct crec, i)->host;
+	return m->host;
+}
+
 static void
 fill_meta(struct kt_upload_meta *m, const struct kt_upload_meta *in)
 {
@@ -676,6 +730,8 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 	}
 	fclose(f);
 	rc = analyse(s, tmp, 0, m.name, bytes, len, &c);
+	if (rc == 0)
+		rc = status_report_facts(s, tmp, m.name, upload_host(&m, &c), &m);
 	unlink(tmp);
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, ret);
@@ -759,6 +815,8 @@ import_piece(void *ud, const char *piece, unsigned flags)
 		free(bytes);
 		return 0;
 	}
+	if (rc == 0 && !dir)
+		rc = status_report_facts(s, piece, name, upload_host(&m, &c), &m);
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, &res);
 	collect_free(&c);

@@ -35,6 +35,10 @@ void kt_store_now(char out[32]);
 /* Rebuild the derived facet table (all of it, or one host's facts facets). */
 int kt_store_rebuild_facets(struct kt_store *s);
 int kt_store_rebuild_host_facts_facets(struct kt_store *s, int64_t host_id);
+/* kt_store_facts() with the snapshot's source named by the caller (NULL:
+ * the "source" of the facts JSON). */
+int kt_store_facts_from(struct kt_store *s, const char *host, const char *pool, const char *json,
+			size_t len, const char *collected_at, const char *source, json_t **ret);
 /* Add a JSON key only when the text is not NULL (else JSON null). */
 json_t *kt_json_str(const char *s);
 

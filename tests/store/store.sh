@@ -51,7 +51,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..31"
+echo "1..33"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -129,6 +129,16 @@ check "rebucket with the same analyzer changes nothing" "$(jq -r '.changed' "$T/
 check "after rebucket: the ignored issue keeps id and status" \
 	"$("$K" db --db "$DB" issues --format json | jq -r '.[0] | "\(.id) \(.status)"')" "1 ignored"
 check "after rebucket: no crash lost" "$(stat_of crashes)" 7
+
+# --- a status report brings its own host facts --------------------------
+fresh
+"$K" db --db "$DB" import --host xs9 "$GOLD/xs-status-report/input-bug-report-20150604031500.tar.bz2" \
+	> /dev/null 2>&1
+check "status report: its network state is a facts snapshot" \
+	"$("$K" db --db "$DB" host xs9 --format json | jq -r '.facts[0].backend')" ovs
+check "status report: the crash links to it (driver@mtu facet)" \
+	"$("$K" db --db "$DB" show 1 --format json | jq -r '[.facets.driver_mtu[].value] | join(",")')" \
+	"enic@1500,enic@9000"
 
 # --- two importers at once ----------------------------------------------
 fresh
