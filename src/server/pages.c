@@ -432,7 +432,7 @@ kt_page_index(struct req *q, struct kt_store *st, struct resp *r)
 		kt_srv_json(r, 200, json_pack("{s:o}", "issues", list));
 		return;
 	}
-	(void)kt_store_stats(st, &stats);
+	(void)kt_store_counts(st, &stats);
 	kt_buf_init(&b);
 	page_begin(&b, "ktriage: issues");
 	kt_buf_adds(&b, "<h1>Crash issues</h1>");

@@ -306,3 +306,28 @@ kt_store_host_heartbeats(struct kt_store *s, const char *host, json_t **ret)
 	*ret = out;
 	return 0;
 }
+
+int
+kt_store_counts(struct kt_store *s, json_t **ret)
+{
+	static const struct { const char *key, *sql; } q[] = {
+		{ "issues", "SELECT count(*) FROM kt_issue" },
+		{ "crashes", "SELECT count(*) FROM kt_crash" },
+		{ "hosts", "SELECT count(*) FROM kt_host" },
+		{ "uploads", "SELECT count(*) FROM kt_upload" },
+	};
+	json_t *out = json_object();
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		int64_t n = 0;
+		int rc = kt_db_int(s->db, q[i].sql, NULL, 0, &n);
+
+		if (rc) {
+			json_decref(out);
+			return rc;
+		}
+		json_object_set_new(out, q[i].key, json_integer(n));
+	}
+	*ret = out;
+	return 0;
+}

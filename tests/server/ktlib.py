@@ -60,7 +60,8 @@ class Server:
         self.tmp = tmp or tempfile.mkdtemp(prefix="kt-serve-")
         self.proc = None
         self.port = None
-        self.log = os.path.join(self.tmp, "serve.log")
+        # KT_SERVE_LOG: keep the server's standard error there (CI's TSan run)
+        self.log = os.environ.get("KT_SERVE_LOG") or os.path.join(self.tmp, "serve.log")
 
     def start(self, timeout=30):
         pf = os.path.join(self.tmp, "port")
