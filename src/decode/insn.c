@@ -299,6 +299,20 @@ struct memop {
 	bool segmented;		/* fs:/gs: relative: the address is not base+disp */
 };
 
+/* Capstone 4 leaves the access field of some x86 operand forms unset (the
+ * moffs form "movabs al, byte ptr [imm]", opcodes A0-A3, copies it from an
+ * uninitialised table slot), so the same bytes could say "reads" in one run
+ * and "writes" in the next. For the mov family the direction is the operand
+ * position in Intel syntax (destination first), which is always right, so it
+ * is taken from there and not from Capstone. */
+static uint8_t
+x86_access(const cs_insn *in, const cs_x86 *x, unsigned i)
+{
+	if (strncmp(in->mnemonic, "mov", 3) == 0 && x->op_count == 2)
+		return i == 0 ? CS_AC_WRITE : CS_AC_READ;
+	return x->operands[i].access;
+}
+
 static size_t
 mem_operands(const cs_insn *in, enum kt_arch a, struct memop *out, size_t max)
 {
@@ -315,7 +329,7 @@ mem_operands(const cs_insn *in, enum kt_arch a, struct memop *out, size_t max)
 				out[n++] = (struct memop){
 					x->operands[i].mem.base, x->operands[i].mem.index,
 					x->operands[i].mem.scale, x->operands[i].mem.disp,
-					x->operands[i].access,
+					x86_access(in, x, i),
 					x->operands[i].mem.segment == X86_REG_FS ||
 						x->operands[i].mem.segment == X86_REG_GS };
 	} else if (a == KT_ARCH_ARM64) {
@@ -429,6 +443,11 @@ note_memop(struct note_ctx *c, const cs_insn *in, const struct memop *m)
 		kt_buf_printf(c->b, " through %s", base);
 	if (index[0])
 		kt_buf_printf(c->b, "%s%s*%d", base[0] ? "+" : " through ", index, m->scale);
+	if (!base[0] && !index[0]) {
+		/* an absolute address (moffs): the displacement is the address */
+		kt_buf_printf(c->b, " at 0x%llx", (unsigned long long)(uint64_t)m->disp);
+		return;
+	}
 	if (m->disp)
 		kt_buf_printf(c->b, "%s0x%llx", m->disp < 0 ? "-" : "+",
 			      (unsigned long long)(m->disp < 0 ? -(uint64_t)m->disp : (uint64_t)m->disp));
