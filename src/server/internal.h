@@ -45,7 +45,9 @@ struct req {
 	int body_fd;
 	uint64_t body_len;
 	uint64_t discarded;
+	uint64_t spooled;	/* bytes of this body counted in the server's spool total */
 	bool too_big;
+	bool overloaded;	/* the server's spool total is full: 503 */
 	bool answered;
 	int status;
 	size_t bytes_out;

@@ -37,6 +37,8 @@
 #define MAX_TOKENS 1024
 #define RATE_SLOTS 4096			/* rate-limit table size (bounded memory) */
 #define DISCARD_SLACK (1ull << 20)	/* body bytes read past the limit before hanging up */
+#define SPOOL_BODIES 4			/* bodies of --max-body spooled at once, at most */
+#define SPOOL_MIN (1ull << 30)		/* ... but allow 1 GiB in flight whatever --max-body */
 
 enum route {
 	R_NONE,
@@ -70,6 +72,9 @@ struct kt_server {
 	pthread_mutex_t lock;	/* guards the store pool and the rate table */
 	struct store_slot *free_slots;
 	size_t n_free, cap_free;
+
+	uint64_t spooled;	/* body bytes on disk for running requests (atomic) */
+	uint64_t spool_limit;
 
 	char (*tokens)[65];	/* SHA-256 hex of each accepted token */
 	size_t n_tokens;
@@ -445,7 +450,7 @@ send_resp(struct req *q, struct resp *r)
 				"form-action 'self'; frame-ancestors 'none'");
 	if (r->disposition)
 		MHD_add_response_header(m, "Content-Disposition", r->disposition);
-	if (r->status == 429)
+	if (r->status == 429 || r->status == 503)
 		MHD_add_response_header(m, "Retry-After", "1");
 	if (r->status == 401)
 		MHD_add_response_header(m, "WWW-Authenticate", "Bearer realm=\"ktriage\"");
@@ -616,10 +621,20 @@ post_admit(struct req *q, enum route rt, struct resp *r)
 static bool
 spool(struct req *q, const char *data, size_t n)
 {
-	if (q->too_big || q->body_len + n > q->srv->max_body) {
-		q->too_big = true;
+	struct kt_server *s = q->srv;
+
+	if (!q->too_big && !q->overloaded && q->body_len + n <= s->max_body &&
+	    __atomic_add_fetch(&s->spooled, n, __ATOMIC_RELAXED) > s->spool_limit) {
+		/* the temp directory holds enough bodies already: 503 */
+		__atomic_sub_fetch(&s->spooled, n, __ATOMIC_RELAXED);
+		q->overloaded = true;
+	} else if (!q->too_big && !q->overloaded && q->body_len + n <= s->max_body) {
+		q->spooled += n;
+	}
+	if (q->too_big || q->overloaded || q->body_len + n > s->max_body) {
+		q->too_big = !q->overloaded;
 		q->discarded += n;
-		return q->discarded <= DISCARD_SLACK + q->srv->max_body;
+		return q->discarded <= DISCARD_SLACK + s->max_body;
 	}
 	while (n) {
 		ssize_t w = write(q->body_fd, data, n);
@@ -638,6 +653,10 @@ spool(struct req *q, const char *data, size_t n)
 static void
 post_finish(struct req *q, struct kt_store *st, struct resp *r)
 {
+	if (q->overloaded) {
+		kt_srv_error(r, 503, "too many request bodies in flight; retry later");
+		return;
+	}
 	if (q->too_big) {
 		kt_srv_error(r, 413, "body over the limit of %llu bytes",
 			     (unsigned long long)q->srv->max_body);
@@ -776,6 +795,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	if (q->body_fd >= 0)
 		close(q->body_fd);
+	if (q->spooled)
+		__atomic_sub_fetch(&s->spooled, q->spooled, __ATOMIC_RELAXED);
 	free(q);
 	*con_cls = NULL;
 }
@@ -857,6 +878,8 @@ kt_server_start(struct kt_ctx *ctx, const struct kt_server_opts *o, struct kt_se
 	tmp = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	s->tmpdir = strdup(tmp && *tmp ? tmp : "/tmp");
 	s->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+	s->spool_limit = s->max_body > SPOOL_MIN / SPOOL_BODIES ? s->max_body * SPOOL_BODIES
+								 : SPOOL_MIN;
 	s->rate_per_sec = (o->rate_per_minute ? o->rate_per_minute : DEFAULT_RATE) / 60.0;
 	s->rate_burst = o->rate_burst ? o->rate_burst : DEFAULT_BURST;
 	s->rates = calloc(RATE_SLOTS, sizeof(*s->rates));
