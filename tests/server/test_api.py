@@ -301,6 +301,23 @@ try:
          "per-host rate limit: burst 3 then 429; another host unaffected (%s, %s)" % (codes, st))
     srv2.stop()
 
+    # ---- connection limit ---------------------------------------------------
+    srv4 = ktlib.Server(EXE, DB, ["--max-connections", "2"], tmp).start()
+    idle = [socket.create_connection(("127.0.0.1", srv4.port), timeout=10) for _ in range(2)]
+    time.sleep(0.3)
+    try:
+        st, _, _ = srv4.request("GET", "/", timeout=5)
+        third = st
+    except (OSError, Exception):  # noqa: BLE001 (closed without an answer)
+        third = None
+    for c in idle:
+        c.close()
+    time.sleep(0.3)
+    st, _, _ = srv4.request("GET", "/api/v1/issues")
+    T.ok(third is None and st == 200,
+         "--max-connections 2: a third connection is refused, served again once they close")
+    srv4.stop()
+
     # ---- loopback-only without a token file ------------------------------
     srv3 = ktlib.Server(EXE, DB, [], tmp).start()
     st, _, _ = srv3.request("POST", "/api/v1/heartbeat", b'{"host":"lo","boot_id":"1"}',
