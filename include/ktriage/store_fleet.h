@@ -57,6 +57,13 @@ KT_API int kt_store_host_facts_json(struct kt_store *s, const char *host, json_t
 KT_API int kt_store_host_heartbeats(struct kt_store *s, const char *host, json_t **ret);
 
 /*
+ * Crashes per host and issue in a pool, in one query: { "HOST": { "ISSUE-ID":
+ * N, ... }, ... } for every host of the pool that crashed.
+ * Returns 0 or KT_EDB.
+ */
+KT_API int kt_store_pool_matrix(struct kt_store *s, const char *pool, json_t **ret);
+
+/*
  * Row counts only (cheap, unlike kt_store_stats(), which sums blob sizes):
  * { "issues": N, "crashes": N, "hosts": N, "uploads": N }.
  * Returns 0 or KT_EDB.

@@ -1028,22 +1028,8 @@ kt_page_pool(struct req *q, struct kt_store *st, const char *name, struct resp *
 		return;
 	}
 	/* hosts x issues: crashes per host on each of the top issues */
-	matrix = json_object();
-	json_array_foreach(hosts, i, h) {
-		struct kt_store_filter fh = { .host = jstr(h, "name"), .pool = name,
-					      .limit = 1000 };
-		json_t *per = NULL, *row = json_object(), *x;
-
-		if (jint(h, "crashes") > 0 && !kt_store_issues(st, &fh, &per))
-			json_array_foreach(per, j, x) {
-				char key[24];
-
-				snprintf(key, sizeof(key), "%lld", jint(x, "id"));
-				json_object_set(row, key, json_object_get(x, "crashes"));
-			}
-		json_decref(per);
-		json_object_set_new(matrix, jstr(h, "name") ? jstr(h, "name") : "", row);
-	}
+	if (kt_store_pool_matrix(st, name, &matrix))
+		matrix = json_object();
 	risk = at_risk(st, hosts);
 	out = json_pack("{s:s,s:o,s:o,s:o,s:o}", "pool", name, "hosts", hosts, "issues", issues,
 			"matrix", matrix, "at_risk", risk);

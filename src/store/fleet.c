@@ -331,3 +331,38 @@ kt_store_counts(struct kt_store *s, json_t **ret)
 	*ret = out;
 	return 0;
 }
+
+int
+kt_store_pool_matrix(struct kt_store *s, const char *pool, json_t **ret)
+{
+	struct kt_dbv p[1] = { KT_DBV_TEXT(pool) };
+	struct kt_dbq *q = NULL;
+	json_t *out = json_object();
+	int rc = kt_db_query(s->db, "SELECT h.name, c.issue_id, count(*) FROM kt_crash c "
+			     "JOIN kt_host h ON h.id = c.host_id JOIN kt_pool p ON p.id = h.pool_id "
+			     "WHERE p.name = $1 GROUP BY h.name, c.issue_id", p, 1, &q);
+
+	while (!rc && kt_dbq_next(q)) {
+		const char *host = kt_dbq_text(q, 0);
+		char key[24];
+		json_t *row;
+
+		if (!host)
+			continue;
+		row = json_object_get(out, host);
+		if (!row) {
+			row = json_object();
+			json_object_set_new(out, host, row);
+		}
+		snprintf(key, sizeof(key), "%lld", (long long)kt_dbq_int(q, 1));
+		json_object_set_new(row, key, json_integer(kt_dbq_int(q, 2)));
+	}
+	if (!rc)
+		rc = kt_dbq_end(q);
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	*ret = out;
+	return 0;
+}

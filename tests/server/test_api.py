@@ -218,6 +218,8 @@ try:
     T.ok(st == 200 and any(r["host"] == risky and "ktriage net plan" in (r.get("remedy") or "")
                            for r in j.get("at_risk", [])),
          "pool page: host %s at risk with the net plan command" % risky)
+    T.ok(st == 200 and j.get("matrix", {}).get("xs-a") == {str(enic_issue): 1}
+         and not j["matrix"].get(risky), "pool page: hosts x issues matrix")
 
     # ---- issues API -----------------------------------------------------
     st, j = srv.json("GET", "/api/v1/issues")
