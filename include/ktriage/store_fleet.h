@@ -57,6 +57,13 @@ KT_API int kt_store_host_facts_json(struct kt_store *s, const char *host, json_t
 KT_API int kt_store_host_heartbeats(struct kt_store *s, const char *host, json_t **ret);
 
 /*
+ * Boots seen through heartbeats (host, boot_id pairs) whose last heartbeat is
+ * at or after `since` (ISO-8601; NULL: all): the denominator of crash rates.
+ * Returns 0 or KT_EDB.
+ */
+KT_API int kt_store_boots(struct kt_store *s, const char *since, int64_t *ret);
+
+/*
  * Crashes per host and issue in a pool, in one query: { "HOST": { "ISSUE-ID":
  * N, ... }, ... } for every host of the pool that crashed.
  * Returns 0 or KT_EDB.

@@ -328,7 +328,7 @@ kt_srv_issue_list(struct req *q, struct kt_store *st, json_t **ret)
 	struct resp dummy = { 0 };
 	char since[32];
 	json_t *list = NULL, *days = NULL, *it;
-	int64_t *ids;
+	int64_t *ids, days_boots = 0;
 	size_t n, i;
 	int rc;
 
@@ -350,6 +350,15 @@ kt_srv_issue_list(struct req *q, struct kt_store *st, json_t **ret)
 		json_decref(list);
 		return rc;
 	}
+	{
+		char since30[32];
+		int64_t boots = 0;
+
+		iso_of((int64_t)time(NULL) - 30 * 86400, since30);
+		if (kt_store_boots(st, since30, &boots))
+			boots = 0;
+		days_boots = boots;
+	}
 	json_array_foreach(list, i, it) {
 		char key[24], url[48];
 		json_t *d;
@@ -362,6 +371,10 @@ kt_srv_issue_list(struct req *q, struct kt_store *st, json_t **ret)
 		json_object_set(it, "crashes_7d", json_object_get(d, "d7") ?: json_integer(0));
 		json_object_set(it, "crashes_30d", json_object_get(d, "d30") ?: json_integer(0));
 		json_object_set(it, "days", json_object_get(d, "days") ?: json_array());
+		/* crashes per 1,000 boots seen by heartbeat in the same 30 days */
+		json_object_set_new(it, "per_1000_boots_30d", days_boots ? json_real(
+			1000.0 * (double)json_integer_value(json_object_get(it, "crashes_30d")) /
+			(double)days_boots) : json_null());
 	}
 	json_decref(days);
 	*ret = list;
@@ -459,7 +472,9 @@ kt_page_index(struct req *q, struct kt_store *st, struct resp *r)
 		kt_buf_adds(&b, "<table class=\"issues\"><thead><tr><th>issue</th><th>status</th>"
 			       "<th class=\"num\">24 h</th><th class=\"num\">7 d</th>"
 			       "<th class=\"num\">30 d</th><th class=\"num\">all</th>"
-			       "<th class=\"num\">hosts</th><th>30 days</th><th>first / last seen</th>"
+			       "<th class=\"num\">hosts</th><th class=\"num\" title=\"crashes in 30 days per "
+			       "1,000 boots reported by heartbeats\">per 1k boots</th><th>30 days</th>"
+			       "<th>first / last seen</th>"
 			       "<th>top finding</th></tr></thead><tbody>\n");
 	}
 	json_array_foreach(list, i, it) {
@@ -473,9 +488,14 @@ kt_page_index(struct req *q, struct kt_store *st, struct resp *r)
 		status_badge(&b, jstr(it, "status"));
 		kt_buf_printf(&b, "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
 			      "<td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
-			      "<td class=\"num\">%lld</td><td>", jint(it, "crashes_24h"),
+			      "<td class=\"num\">%lld</td><td class=\"num\">", jint(it, "crashes_24h"),
 			      jint(it, "crashes_7d"), jint(it, "crashes_30d"), jint(it, "crashes"),
 			      jint(it, "hosts"));
+		if (json_is_number(json_object_get(it, "per_1000_boots_30d")))
+			kt_buf_printf(&b, "%.1f", json_number_value(json_object_get(it, "per_1000_boots_30d")));
+		else
+			kt_buf_adds(&b, "<span class=\"empty\">-</span>");
+		kt_buf_adds(&b, "</td><td>");
 		sparkline(&b, json_object_get(it, "days"));
 		kt_buf_adds(&b, "</td><td class=\"seen\">");
 		when(&b, jstr(it, "first_seen"));

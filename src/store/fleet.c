@@ -366,3 +366,15 @@ kt_store_pool_matrix(struct kt_store *s, const char *pool, json_t **ret)
 	*ret = out;
 	return 0;
 }
+
+int
+kt_store_boots(struct kt_store *s, const char *since, int64_t *ret)
+{
+	struct kt_dbv p[1] = { KT_DBV_TEXT(since ? since : "") };
+	int rc = ensure_heartbeat(s);
+
+	if (!rc)
+		rc = kt_db_int(s->db, "SELECT count(*) FROM kt_heartbeat WHERE last_at >= $1",
+			       p, 1, ret);
+	return rc;
+}

@@ -229,6 +229,8 @@ try:
                                  "crashes_30d", "days", "url")), "issue list with counts")
     T.ok(all(len(i["days"]) == 30 for i in issues) and sum(i["crashes_24h"] for i in issues)
          == sum(i["crashes"] for i in issues), "30 daily counts; all crashes within 24 h")
+    T.ok(all(i.get("per_1000_boots_30d") == 1000.0 * i["crashes_30d"] for i in issues),
+         "crash rate per 1,000 boots from the one heartbeat boot")
     st, j = srv.json("GET", "/api/v1/issues?limit=1")
     T.ok(st == 200 and len(j["issues"]) == 1, "limit=1")
     st, j = srv.json("GET", "/api/v1/issues?host=xs-a")
