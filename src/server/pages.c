@@ -473,7 +473,7 @@ kt_page_index(struct req *q, struct kt_store *st, struct resp *r)
 			       "<th class=\"num\">24 h</th><th class=\"num\">7 d</th>"
 			       "<th class=\"num\">30 d</th><th class=\"num\">all</th>"
 			       "<th class=\"num\">hosts</th><th class=\"num\" title=\"crashes in 30 days per "
-			       "1,000 boots reported by heartbeats\">per 1k boots</th><th>30 days</th>"
+			       "1,000 boots reported by heartbeats\">/1k boots</th><th>30 days</th>"
 			       "<th>first / last seen</th>"
 			       "<th>top finding</th></tr></thead><tbody>\n");
 	}

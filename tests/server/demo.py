@@ -88,11 +88,12 @@ def populate(exe, root, srv, seed=7):
         if f == 0 and "web_issue" not in ids:
             ids["web_issue"] = j["crashes"][0]["issue"]["id"]
             ids["web_crash"] = j["crashes"][0]["id"]
-    for i in range(1, 13):
-        srv.request("POST", "/api/v1/heartbeat",
-                    json.dumps({"host": "web-%02d" % i, "boot_id": "boot-%d" % i,
-                                "kernel": "6.1.0-18-amd64", "uptime": 86400 * i}).encode(),
-                    {"Content-Type": "application/json"})
+    for i in range(1, 13):      # 8..19 boots per host over the month
+        for k in range(7 + i):
+            srv.request("POST", "/api/v1/heartbeat",
+                        json.dumps({"host": "web-%02d" % i, "boot_id": "boot-%d-%d" % (i, k),
+                                    "kernel": "6.1.0-18-amd64", "uptime": 3600 * k}).encode(),
+                        {"Content-Type": "application/json"})
     return ids
 
 

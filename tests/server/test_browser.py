@@ -104,11 +104,13 @@ try:
 
     if SHOTS:
         os.makedirs(SHOTS, exist_ok=True)
-        for name, path in [("index", "/"), ("issue", "/issues/%d" % ids["enic_issue"]),
+        for name, path in [("index", "/"), ("issue", "/issues/%d" % ids["web_issue"]),
                            ("crash", "/crashes/%d" % ids["enic_crash"]), ("host", "/hosts/xs-a"),
                            ("pool", "/pools/pool-ucs")]:
             out = os.path.abspath(os.path.join(SHOTS, name + ".png"))
-            chromium("--screenshot=" + out, "--window-size=1280,900", srv.url(path))
+            chromium("--screenshot=" + out, "--window-size=1280,900",
+                     "--run-all-compositor-stages-before-draw", "--virtual-time-budget=3000",
+                     srv.url(path))
             T.ok(os.path.exists(out), "screenshot %s" % out)
 
     # hostile text: nothing becomes an element
