@@ -71,6 +71,26 @@ KT_API int kt_store_boots(struct kt_store *s, const char *since, int64_t *ret);
 KT_API int kt_store_pool_matrix(struct kt_store *s, const char *pool, json_t **ret);
 
 /*
+ * Raw first: commit an upload's bytes (blob, content-addressed like
+ * kt_store_import()'s) and a "pending" record of its metadata before it is
+ * analysed, so that nothing is lost if the analysis or the process fails.
+ * m->received_at NULL: now. *ret_id: the pending record.
+ * Returns 0, KT_EIO or KT_EDB.
+ */
+KT_API int kt_store_raw_stash(struct kt_store *s, const struct kt_upload_meta *m,
+			      const void *bytes, size_t len, int64_t *ret_id);
+/* The pending record's import is done (error NULL: delete the record) or
+ * failed (error kept on the record, the bytes stay). Returns 0 or KT_EDB. */
+KT_API int kt_store_raw_done(struct kt_store *s, int64_t id, const char *error);
+/* Pending records without an error (interrupted imports), oldest first, at
+ * most `limit`: [ { "id", "sha256", "host", "pool", "source", "name",
+ * "received_at" } ]. Returns 0 or KT_EDB. */
+KT_API int kt_store_raw_pending(struct kt_store *s, size_t limit, json_t **ret);
+/* The bytes of a stored blob. Caller owns *ret; free with free().
+ * Returns 0, KT_ENOTFOUND or KT_EDB. */
+KT_API int kt_store_blob(struct kt_store *s, const char *sha256, void **ret, size_t *ret_len);
+
+/*
  * Row counts only (cheap, unlike kt_store_stats(), which sums blob sizes):
  * { "issues": N, "crashes": N, "hosts": N, "uploads": N }.
  * Returns 0 or KT_EDB.

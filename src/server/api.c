@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "server/internal.h"
 
@@ -115,6 +116,8 @@ kt_api_upload(struct req *q, struct kt_store *st, struct resp *r)
 	const char *pool = kt_srv_header(q, "X-Ktriage-Pool");
 	json_t *res = NULL, *out, *crashes, *c;
 	const char *status;
+	char now[32];
+	int64_t pending = 0;
 	void *body;
 	size_t i;
 	int rc;
@@ -137,10 +140,28 @@ kt_api_upload(struct req *q, struct kt_store *st, struct resp *r)
 	m.host = kt_srv_header(q, "X-Ktriage-Host");
 	m.pool = pool;
 	m.source = src ? src : "file";
+	{
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		m.received_at = now;
+	}
+	/* Raw first: the bytes are committed before they are analysed; an
+	 * import cut short (crash, kill) is redone when the server starts. */
+	rc = kt_store_raw_stash(st, &m, body, q->body_len, &pending);
+	if (rc) {
+		munmap(body, q->body_len);
+		kt_srv_error(r, kt_srv_status_of(rc), "upload not stored: %s", kt_ctx_errmsg(q->sctx));
+		return;
+	}
 	rc = kt_store_import(st, &m, body, q->body_len, &res);
 	munmap(body, q->body_len);
+	(void)kt_store_raw_done(st, pending, rc ? kt_ctx_errmsg(q->sctx) : NULL);
 	if (rc) {
-		kt_srv_error(r, kt_srv_status_of(rc), "import failed: %s", kt_ctx_errmsg(q->sctx));
+		kt_srv_error(r, kt_srv_status_of(rc), "the upload is stored but its import failed: %s",
+			     kt_ctx_errmsg(q->sctx));
 		return;
 	}
 	status = json_string_value(json_object_get(res, "status"));

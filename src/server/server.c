@@ -803,6 +803,58 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
+/* Imports cut short by a crash or kill of an earlier run: their bytes were
+ * committed first (kt_store_raw_stash()); import them now, before serving.
+ * Bounded: at most RECOVER_MAX records per start. */
+#define RECOVER_MAX 10000
+static void
+recover(struct kt_server *s, struct store_slot *slot)
+{
+	size_t done = 0, failed = 0;
+	char line[160];
+
+	while (done + failed < RECOVER_MAX) {
+		json_t *list = NULL, *it;
+		size_t i;
+
+		if (kt_store_raw_pending(slot->st, 100, &list) || !json_array_size(list)) {
+			json_decref(list);
+			break;
+		}
+		json_array_foreach(list, i, it) {
+			struct kt_upload_meta m = {
+				.name = json_string_value(json_object_get(it, "name")),
+				.host = json_string_value(json_object_get(it, "host")),
+				.pool = json_string_value(json_object_get(it, "pool")),
+				.source = json_string_value(json_object_get(it, "source")),
+				.received_at = json_string_value(json_object_get(it, "received_at")),
+			};
+			int64_t id = json_integer_value(json_object_get(it, "id"));
+			void *bytes = NULL;
+			size_t len = 0;
+			json_t *res = NULL;
+			int rc = kt_store_blob(slot->st, json_string_value(json_object_get(it, "sha256")),
+					       &bytes, &len);
+
+			if (!rc)
+				rc = kt_store_import(slot->st, &m, bytes, len, &res);
+			free(bytes);
+			json_decref(res);
+			(void)kt_store_raw_done(slot->st, id, rc ? kt_ctx_errmsg(slot->ctx) : NULL);
+			if (rc)
+				failed++;
+			else
+				done++;
+		}
+		json_decref(list);
+	}
+	if ((done || failed) && s->log) {
+		snprintf(line, sizeof(line), "recovered %zu interrupted upload(s), %zu failed again "
+			 "(kept with their error)", done, failed);
+		s->log(s->log_ud, line);
+	}
+}
+
 static int
 parse_listen(struct kt_ctx *ctx, const char *listen, struct sockaddr_storage *ss)
 {
@@ -905,6 +957,7 @@ kt_server_start(struct kt_ctx *ctx, const struct kt_server_opts *o, struct kt_se
 		kt_server_free(s);
 		return rc;
 	}
+	recover(s, &probe);
 	store_put(s, &probe, false);
 	if (kt_ruleset_load_builtin(ctx, &s->rules))
 		s->rules = NULL;	/* titles then show rule ids */
