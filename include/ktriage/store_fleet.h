@@ -8,6 +8,7 @@
 #ifndef KTRIAGE_STORE_FLEET_H
 #define KTRIAGE_STORE_FLEET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,11 @@ KT_API int kt_store_pool_matrix(struct kt_store *s, const char *pool, json_t **r
  */
 KT_API int kt_store_raw_stash(struct kt_store *s, const struct kt_upload_meta *m,
 			      const void *bytes, size_t len, int64_t *ret_id);
+/* Whether host `host` already uploaded these bytes from `source` (then
+ * kt_store_import() only answers "seen" and nothing needs stashing):
+ * *ret true or false. Returns 0 or KT_EDB. */
+KT_API int kt_store_upload_known(struct kt_store *s, const char *host, const char *source,
+				 const void *bytes, size_t len, bool *ret);
 /* The pending record's import is done (error NULL: delete the record) or
  * failed (error kept on the record, the bytes stay). Returns 0 or KT_EDB. */
 KT_API int kt_store_raw_done(struct kt_store *s, int64_t id, const char *error);

@@ -118,6 +118,7 @@ kt_api_upload(struct req *q, struct kt_store *st, struct resp *r)
 	const char *status;
 	char now[32];
 	int64_t pending = 0;
+	bool known = false;	/* same bytes from the same host and source before */
 	void *body;
 	size_t i;
 	int rc;
@@ -150,7 +151,9 @@ kt_api_upload(struct req *q, struct kt_store *st, struct resp *r)
 	}
 	/* Raw first: the bytes are committed before they are analysed; an
 	 * import cut short (crash, kill) is redone when the server starts. */
-	rc = kt_store_raw_stash(st, &m, body, q->body_len, &pending);
+	if (!m.host || kt_store_upload_known(st, m.host, m.source, body, q->body_len, &known))
+		known = false;
+	rc = known ? 0 : kt_store_raw_stash(st, &m, body, q->body_len, &pending);
 	if (rc) {
 		munmap(body, q->body_len);
 		kt_srv_error(r, kt_srv_status_of(rc), "upload not stored: %s", kt_ctx_errmsg(q->sctx));
@@ -158,7 +161,8 @@ kt_api_upload(struct req *q, struct kt_store *st, struct resp *r)
 	}
 	rc = kt_store_import(st, &m, body, q->body_len, &res);
 	munmap(body, q->body_len);
-	(void)kt_store_raw_done(st, pending, rc ? kt_ctx_errmsg(q->sctx) : NULL);
+	if (!known)
+		(void)kt_store_raw_done(st, pending, rc ? kt_ctx_errmsg(q->sctx) : NULL);
 	if (rc) {
 		kt_srv_error(r, kt_srv_status_of(rc), "the upload is stored but its import failed: %s",
 			     kt_ctx_errmsg(q->sctx));

@@ -522,3 +522,24 @@ kt_store_blob(struct kt_store *s, const char *sha256, void **ret, size_t *ret_le
 	*ret_len = len;
 	return 0;
 }
+
+int
+kt_store_upload_known(struct kt_store *s, const char *host, const char *source,
+		      const void *bytes, size_t len, bool *ret)
+{
+	char sha[65];
+	int64_t one = 0;
+	int rc;
+
+	kt_sha256_hex(bytes, len, sha);
+	{
+		struct kt_dbv p[3] = { KT_DBV_TEXT(host), KT_DBV_TEXT(source), KT_DBV_TEXT(sha) };
+
+		rc = kt_db_int(s->db, "SELECT 1 FROM kt_upload u JOIN kt_host h ON h.id = u.host_id"
+			       " WHERE h.name = $1 AND u.source = $2 AND u.sha256 = $3", p, 3, &one);
+	}
+	if (rc && rc != KT_ENOTFOUND)
+		return rc;
+	*ret = rc == 0;
+	return 0;
+}
