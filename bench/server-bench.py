@@ -61,6 +61,13 @@ def fresh_db():
     return "sqlite:" + p
 
 
+def cpu_of(pid):
+    """User + system CPU seconds of a process so far (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def hammer(port, jobs, clients):
     """POST every (body, headers) of jobs with `clients` threads; returns
     (seconds, statuses)."""
@@ -101,19 +108,27 @@ def uploads():
     tgz = buf.getvalue()
     jobs = [(tgz, {"X-Ktriage-Host": "xs-%04d" % i, "X-Ktriage-Source": "crash-folder",
                    "Content-Type": "application/gzip"}) for i in range(200)]
+    c0 = cpu_of(srv.proc.pid)
     sec, st = hammer(srv.port, jobs, 4)
-    print("%s: crash folder (%d bytes tar.gz): %d uploads in %.2f s = %.0f uploads/s (4 clients; %s)"
-          % (a.backend, len(tgz), len(jobs), sec, len(jobs) / sec, sorted(set(st))))
+    cpu = cpu_of(srv.proc.pid) - c0
+    print("%s: crash folder (%d bytes tar.gz): %d uploads in %.2f s = %.0f uploads/s (4 clients; %s);"
+          " server CPU %.2f ms/upload" % (a.backend, len(tgz), len(jobs), sec, len(jobs) / sec,
+                                          sorted(set(st)), 1000 * cpu / len(jobs)))
     logs = [(ktlib.oops_log("bench_fn_%d" % i, ts=100.0 + i, pid=i),
              {"X-Ktriage-Host": "h%03d" % (i % 200), "Content-Type": "text/plain"})
             for i in range(2000)]
     size = sum(len(b) for b, _ in logs) // len(logs)
+    c0 = cpu_of(srv.proc.pid)
     sec, st = hammer(srv.port, logs, 8)
-    print("%s: small logs (%d bytes each): %d uploads in %.2f s = %.0f uploads/s (8 clients; %s)"
-          % (a.backend, size, len(logs), sec, len(logs) / sec, sorted(set(st))))
+    cpu = cpu_of(srv.proc.pid) - c0
+    print("%s: small logs (%d bytes each): %d uploads in %.2f s = %.0f uploads/s (8 clients; %s);"
+          " server CPU %.2f ms/upload" % (a.backend, size, len(logs), sec, len(logs) / sec,
+                                          sorted(set(st)), 1000 * cpu / len(logs)))
+    c0 = cpu_of(srv.proc.pid)
     sec, st = hammer(srv.port, logs, 8)
-    print("%s: the same small logs again (seen): %.2f s = %.0f uploads/s (%s)"
-          % (a.backend, sec, len(logs) / sec, sorted(set(st))))
+    cpu = cpu_of(srv.proc.pid) - c0
+    print("%s: the same small logs again (seen): %.2f s = %.0f uploads/s (%s); server CPU %.2f"
+          " ms/upload" % (a.backend, sec, len(logs) / sec, sorted(set(st)), 1000 * cpu / len(logs)))
     srv.stop()
     shutil.rmtree(tmp, ignore_errors=True)
 
