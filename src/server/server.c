@@ -682,7 +682,10 @@ with_store(struct req *q, struct resp *r, bool post)
 	int rc = store_get(q->srv, &slot);
 
 	if (rc) {
-		kt_srv_error(r, 503, "store unavailable");
+		if (post)
+			kt_srv_error(r, 503, "store unavailable");
+		else
+			kt_page_error(q, r, 503, "The crash store is unavailable");
 		return;
 	}
 	q->sctx = slot.ctx;

@@ -329,6 +329,30 @@ try:
     T.ok(st == 200, "no --token-file: loopback upload accepted without a token (%s)" % st)
     srv3.stop()
 
+    # ---- store unavailable: 503, then reconnect (PostgreSQL stopped) ------
+    if BACKEND == "postgresql":
+        from urllib.parse import parse_qs, urlparse
+        pgdir = parse_qs(urlparse(DB).query).get("host", [""])[0]
+        pgbin = os.path.dirname(shutil.which("initdb") or "") or max(
+            [d for d in __import__("glob").glob("/usr/lib/postgresql/*/bin")] or [""])
+        as_user = ["runuser", "-u", "nobody", "--"] if os.getuid() == 0 else []
+        ctl = as_user + [os.path.join(pgbin, "pg_ctl"), "-D", os.path.join(pgdir, "data"), "-w"]
+        subprocess.run(ctl + ["-m", "immediate", "stop"], capture_output=True)
+        st1, _, d1 = srv.request("GET", "/api/v1/issues")
+        st2, _, d2 = srv.request("POST", "/api/v1/uploads", ktlib.oops_log("pg_down_fn"),
+                                 dict(AUTH, **{"X-Ktriage-Host": "a"}))
+        st3, h3, d3 = srv.request("GET", "/")
+        subprocess.run(ctl + ["-l", os.path.join(pgdir, "server.log"), "-o",
+                              "-c listen_addresses='' -c unix_socket_directories='%s'" % pgdir,
+                              "start"], capture_output=True)
+        st4, _, _ = srv.request("GET", "/api/v1/issues")
+        T.ok(is_json_error(st1, d1, 503) and is_json_error(st2, d2, 503) and st3 == 503
+             and "text/html" in h3.get("content-type", "") and st4 == 200,
+             "store down: 503 (JSON for the API, HTML for pages); back up: served again "
+             "(%s %s %s %s)" % (st1, st2, st3, st4))
+    else:
+        T.skip("store-down test needs the PostgreSQL backend")
+
     # ---- log lines, clean stop -----------------------------------------
     rc = srv.stop()
     logtext = open(srv.log, encoding="utf-8", errors="replace").read()
