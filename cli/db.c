@@ -42,8 +42,8 @@ static const char usage_text[] =
 	"  import    store and analyse PATH (what 'ktriage analyze' takes: logs, crash\n"
 	"            folders, status-report tarballs, directories); the host is --host,\n"
 	"            else the syslog host field of the log, else \"unknown\"\n"
-	"  issues    issues, most crashes first: id, status, crashes, hosts, last seen,\n"
-	"            kernels, top rule, title\n"
+	"  issues    issues, most crashes first: id, status, crashes, hosts, first and\n"
+	"            last seen, kernel, top rule, title (json: every kernel)\n"
 	"  show      one issue: counts, the lift of driver@mtu and backend when host\n"
 	"            facts exist, facets, the crash list and its representative crash\n"
 	"            as 'ktriage analyze' prints it\n"
@@ -156,14 +156,15 @@ print_import(json_t *res)
 static void
 print_issues(json_t *res)
 {
-	printf("%6s %-7s %7s %5s %-20s %-18s %-24s %s\n", "ID", "STATUS", "CRASHES", "HOSTS",
-	       "LAST SEEN", "KERNEL", "RULE", "TITLE");
+	printf("%6s %-7s %7s %5s %-20s %-20s %-18s %-24s %s\n", "ID", "STATUS", "CRASHES", "HOSTS",
+	       "FIRST SEEN", "LAST SEEN", "KERNEL", "RULE", "TITLE");
 	for (size_t i = 0; i < json_array_size(res); i++) {
 		json_t *o = json_array_get(res, i);
 		json_t *k = json_object_get(o, "kernels");
 
-		printf("%6lld %-7s %7lld %5lld %-20s %-18.18s %-24.24s %s\n", jint(o, "id"),
-		       jstr(o, "status"), jint(o, "crashes"), jint(o, "hosts"), jstr(o, "last_seen"),
+		printf("%6lld %-7s %7lld %5lld %-20s %-20s %-18.18s %-24.24s %s\n", jint(o, "id"),
+		       jstr(o, "status"), jint(o, "crashes"), jint(o, "hosts"), jstr(o, "first_seen"),
+		       jstr(o, "last_seen"),
 		       json_array_size(k) ? json_string_value(json_array_get(k, 0)) : "-",
 		       jstr(o, "rule"), jstr(o, "title"));
 	}

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include <ktriage/diagnose.h>
+#include <ktriage/net.h>
 #include <ktriage/ktriage.h>
 
 #include "commands.h"
@@ -19,10 +20,10 @@
 static const char usage_text[] =
 	"Usage: ktriage rules list [--rules DIR]... [--data DIR] [--format text|json]\n"
 	"       ktriage rules show [--rules DIR]... [--data DIR] [--format text|json] ID\n"
-	"       ktriage rules check PATH...\n"
+	"       ktriage rules check [--data DIR] [PATH...]\n"
 	"\n"
 	"The knowledge base: each rule names a known cause of kernel or Xen crashes\n"
-	"(for example jumbo frames on a NIC that cannot carry them), the conditions on a\n"
+	"(for example a guest VIF MTU above the bridge port's MTU), the conditions on a\n"
 	"crash report and on host facts that point to it, how confident a match is, the\n"
 	"evidence to show, an explanation, remedy steps and references. Rules are YAML\n"
 	"files, one rule per file; the format is described in docs/rules.md.\n"
@@ -32,7 +33,12 @@ static const char usage_text[] =
 	"  show ID  everything about one rule: conditions with weights, confidence\n"
 	"           combinations, explanation, remedy and references\n"
 	"  check    validate the rule files in each PATH (a directory of *.yaml files or\n"
-	"           one file); every problem is printed as FILE:LINE: REASON\n"
+	"           one file); every problem is printed as FILE:LINE: REASON. Without\n"
+	"           PATH: the built-in rules and knowledge tables (data/rules/,\n"
+	"           data/net/; --data DIR checks DIR instead). Every reference must be\n"
+	"           public: a URL or a source path ('linux net/core/dev.c', 'xen-api\n"
+	"           ocaml/xapi/xapi_pif.ml'), never a local file; every {placeholder}\n"
+	"           must name a condition value or a report field\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FMT   text (default) or json (list and show)\n"
@@ -52,6 +58,7 @@ static const char usage_text[] =
 	"  ktriage rules list\n"
 	"  ktriage rules show enic-jumbo-frames\n"
 	"  ktriage rules check /etc/ktriage/rules/\n"
+	"  ktriage rules check                      # the built-in knowledge\n"
 	"  ktriage analyze --rules /etc/ktriage/rules/ /var/crash/2015-06-01-10-11-12/\n";
 
 static json_t *
@@ -158,6 +165,36 @@ print_problem(void *ud, enum kt_sev sev, const char *what, const char *msg)
 	printf("%s: %s\n", what, msg);
 }
 
+/* Without PATH: the built-in rules and the net knowledge tables. */
+static int
+check_builtin(const char *data_dir)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	int status = 0;
+	int rc;
+
+	if (data_dir)
+		kt_ctx_set_data_dir(ctx, data_dir);
+	rc = kt_ruleset_check_builtin(ctx, print_problem, NULL);
+	if (rc == KT_EFORMAT) {
+		status = 1;
+	} else if (rc) {
+		fprintf(stderr, "ktriage rules check: %s\n", kt_ctx_errmsg(ctx));
+		status = 3;
+	}
+	rc = kt_driver_db_check(ctx, print_problem, NULL);
+	if (rc == KT_EFORMAT) {
+		status = status ? status : 1;
+		if (!strstr(kt_ctx_errmsg(ctx), "non-public"))
+			printf("%s\n", kt_ctx_errmsg(ctx));	/* a table that does not load */
+	} else if (rc) {
+		fprintf(stderr, "ktriage rules check: %s\n", kt_ctx_errmsg(ctx));
+		status = 3;
+	}
+	kt_ctx_free(ctx);
+	return status;
+}
+
 static int
 check_paths(int argc, char **argv)
 {
@@ -251,10 +288,8 @@ kt_cli_rules(int argc, char **argv)
 	if ((status = parse_opts(argc, argv, "f:r:h", &o)) >= 0)
 		return status;
 	if (!strcmp(sub, "check")) {
-		if (optind >= argc) {
-			fputs("ktriage rules check: give a rule directory or file\n", stderr);
-			return 2;
-		}
+		if (optind >= argc)
+			return check_builtin(o.data_dir);
 		return check_paths(argc - optind, argv + optind);
 	}
 	if (strcmp(sub, "list") && strcmp(sub, "show")) {

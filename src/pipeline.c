@@ -18,7 +18,10 @@
 #include "diagnose/diagnose.h"
 #include "input/input.h"
 #include "input/walk.h"
+#include "normalize/journal.h"
 #include "normalize/normalize.h"
+#include "normalize/pstore.h"
+#include "parse/hostsplit.h"
 #include "parse/parser.h"
 #include "parse/xenlog.h"
 #include "sign/sign.h"
@@ -112,33 +115,120 @@ finish_report(struct unit_state *u, struct kt_report *r)
 	*(struct kt_report **)kt_vec_push(&u->reports) = r;
 }
 
-/* Stream one member through normalize + parse; reports go to the unit. */
-static int
-parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
+/* Reports of several hosts finish in any order: put the unit's reports
+ * from index `first` back in log order (stable; they are few). */
+static void
+sort_by_line(struct unit_state *u, size_t first)
 {
-	struct kt_normalizer *norm = kt_normalizer_new();
-	struct kt_parser *p = kt_parser_new(u->a->ctx, name);
+	struct kt_report **v = u->reports.v;
+
+	for (size_t i = first + 1; i < u->reports.n; i++) {
+		struct kt_report *r = v[i];
+		size_t j = i;
+
+		for (; j > first && v[j - 1]->source.first_line > r->source.first_line; j--)
+			v[j] = v[j - 1];
+		v[j] = r;
+	}
+}
+
+/* One member's way through normalize + parse. */
+struct member_state {
+	struct unit_state *u;
+	struct kt_normalizer *norm;
+	struct kt_hostsplit *p;		/* a parser per syslog host */
+	bool xenlog;
+};
+
+static void
+feed_line(struct member_state *m, const struct kt_line *line)
+{
 	struct kt_report *r;
+
+	if (m->xenlog)
+		kt_xenlog_feed(m->u->xen, line);
+	kt_hostsplit_feed(m->p, line);
+	while ((r = kt_hostsplit_take(m->p)) != NULL)
+		finish_report(m->u, r);
+}
+
+/* A pstore multi-part dump (first line "Oops#1 Part1"): the parts were
+ * buffered; feed them in log order (normalize/pstore.h). */
+static void
+feed_pstore(struct member_state *m, struct kt_pstore *ps, const char *name)
+{
 	struct kt_str raw;
 	struct kt_line line;
 	uint32_t no;
+
+	if (kt_pstore_gaps(ps))
+		kt_diag(m->u->a->ctx, KT_SEV_WARN, name,
+			"pstore record with missing parts: the stitched log has gaps");
+	if (kt_pstore_truncated(ps))
+		kt_diag(m->u->a->ctx, KT_SEV_WARN, name,
+			"pstore dump larger than %u MiB: the rest was not read",
+			KT_PSTORE_MAX_BYTES >> 20);
+	while (kt_pstore_next(ps, &raw, &no)) {
+		kt_normalize(m->norm, raw, no, &line);
+		feed_line(m, &line);
+	}
+}
+
+/* Stream one member through normalize + parse; reports go to the unit.
+ * Two forms are not line by line: journalctl -o export streams (decoded
+ * entry by entry) and pstore multi-part dumps (buffered, then stitched). */
+static int
+parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
+{
+	struct member_state m = { u, kt_normalizer_new(), kt_hostsplit_new(u->a->ctx, name), xenlog };
+	struct kt_jexport *jx = NULL;	/* journalctl -o export stream */
+	struct kt_pstore *ps = NULL;	/* pstore dump */
+	struct kt_report *r;
+	struct kt_str raw;
+	struct kt_line line;
+	uint32_t no, entries = 0;
 	bool trunc;
+	size_t first = u->reports.n;
 	int rc;
 
-	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
-		kt_normalize(norm, raw, no, &line);
-		line.truncated = line.truncated || trunc;
-		if (xenlog)
-			kt_xenlog_feed(u->xen, &line);
-		kt_parser_feed(p, &line);
-		while ((r = kt_parser_take(p)) != NULL)
-			finish_report(u, r);
+	if (!m.p) {
+		kt_normalizer_free(m.norm);
+		return KT_EFORMAT;
 	}
-	kt_parser_end(p);
-	while ((r = kt_parser_take(p)) != NULL)
+	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
+		if (no == 1 && kt_jexport_sniff(raw))
+			jx = kt_jexport_new();
+		else if (no == 1 && kt_pstore_header(raw, NULL, NULL, NULL))
+			ps = kt_pstore_new();
+		if (ps) {
+			kt_pstore_add_line(ps, raw, no);
+			continue;
+		}
+		if (jx) {
+			if (!kt_jexport_feed(jx, raw, trunc))
+				continue;
+			kt_normalize_jexport(m.norm, jx, ++entries, &line);
+		} else {
+			kt_normalize(m.norm, raw, no, &line);
+			line.truncated = line.truncated || trunc;
+		}
+		feed_line(&m, &line);
+	}
+	if (jx && kt_jexport_end(jx)) {
+		kt_normalize_jexport(m.norm, jx, ++entries, &line);
+		feed_line(&m, &line);
+	}
+	if (ps)
+		feed_pstore(&m, ps, name);
+	kt_jexport_free(jx);
+	kt_pstore_free(ps);
+	kt_hostsplit_end(m.p);
+	while ((r = kt_hostsplit_take(m.p)) != NULL)
 		finish_report(u, r);
-	kt_parser_free(p);
-	kt_normalizer_free(norm);
+	if (kt_hostsplit_hosts(m.p) > 1)
+		sort_by_line(u, first);
+	kt_hostsplit_free(m.p);
+	kt_normalizer_free(m.norm);
 	return rc < 0 ? rc : 0;
 }
 

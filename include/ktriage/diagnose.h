@@ -66,6 +66,10 @@ KT_API int kt_ruleset_add_text(struct kt_ctx *ctx, struct kt_ruleset *rs, const 
  * when DIR cannot be read. */
 KT_API int kt_ruleset_check_dir(struct kt_ctx *ctx, const char *dir, kt_diag_fn fn, void *ud);
 
+/* Validate the built-in rules (data/rules/, or the ctx data directory) the
+ * same way, every problem through fn. Returns 0 or KT_EFORMAT. */
+KT_API int kt_ruleset_check_builtin(struct kt_ctx *ctx, kt_diag_fn fn, void *ud);
+
 /* Number of rules in the set (0 for NULL). */
 KT_API size_t kt_ruleset_count(const struct kt_ruleset *rs);
 

@@ -14,6 +14,7 @@
 #include <ktriage/diagnose.h>
 #include <ktriage/net.h>
 #include <ktriage/probe.h>
+#include <ktriage/store.h>
 
 #define KT_VERSION_STRING "0.1.0"
 

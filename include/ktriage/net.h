@@ -60,6 +60,12 @@ KT_API const struct kt_driver_info *kt_driver_db_find(const struct kt_driver_db 
 /* Look a PCI vendor:device up; NULL when unknown. Borrowed as above. */
 KT_API const struct kt_pci_info *kt_driver_db_find_pci(const struct kt_driver_db *db,
 						       unsigned vendor, unsigned device);
+/* Validate the knowledge tables (drivers.tsv, pci-ids.tsv, platforms.tsv):
+ * each row's source must be public (a URL or a kernel/project source path,
+ * never a local file). Each problem goes to fn(ud, KT_SEV_ERROR,
+ * "net/FILE", "ROW: reason"). Returns 0, KT_EFORMAT (problems reported, or
+ * a table does not load: message on ctx) or KT_ENOTFOUND. */
+KT_API int kt_driver_db_check(struct kt_ctx *ctx, kt_diag_fn fn, void *ud);
 /* Number of driver rows and row i (for listing and tests). Borrowed. */
 KT_API size_t kt_driver_db_count(const struct kt_driver_db *db);
 KT_API const struct kt_driver_info *kt_driver_db_at(const struct kt_driver_db *db, size_t i);
@@ -126,6 +132,16 @@ KT_API const char *kt_net_kind_name(enum kt_net_kind kind);
 /* Inverse of kt_net_kind_name(); KT_NET_OTHER when unknown. */
 KT_API enum kt_net_kind kt_net_kind_from_name(const char *name);
 
+enum kt_net_sev {
+	KT_NET_SEV_LOW,
+	KT_NET_SEV_MEDIUM,
+	KT_NET_SEV_HIGH,
+	KT_NET_SEV_COUNT
+};
+
+/* "low", "medium", "high". Static string. */
+KT_API const char *kt_net_sev_name(enum kt_net_sev sev);
+
 /* One interface: a Linux netdev, or a XenServer PIF (then uuid is set and
  * `name` is the PIF's device). All strings live in the inventory arena. */
 struct kt_net_iface {
@@ -161,6 +177,8 @@ struct kt_net_iface {
 	int other_config_mtu;	/* other-config:mtu override, -1 none */
 	const char *bond_master_of;	/* bond uuid when this PIF is a bond master */
 	const char *bond_slave_of;	/* bond uuid when this PIF is a bond member */
+	enum kt_net_sev jumbo_sev;	/* audit severity of a depends/no verdict on this
+					 * platform (data/net/platforms.tsv); low by default */
 };
 
 /* A XenServer network (or a Linux bridge seen as one). */
@@ -196,15 +214,6 @@ struct kt_net_pbd {
 	bool attached;
 };
 
-enum kt_net_sev {
-	KT_NET_SEV_LOW,
-	KT_NET_SEV_MEDIUM,
-	KT_NET_SEV_HIGH,
-	KT_NET_SEV_COUNT
-};
-
-/* "low", "medium", "high". Static string. */
-KT_API const char *kt_net_sev_name(enum kt_net_sev sev);
 
 struct kt_net_finding {
 	const char *id;		/* "jumbo-unsupported", "mtu-above-max" ... */
@@ -232,6 +241,8 @@ struct kt_net_inventory {
 	bool ha_enabled;
 	bool redo_log_enabled;
 	bool is_xe;		/* filled from xe records (PIFs, networks) */
+	const char *platform;	/* "xenserver", "xen-dom0", "linux"; NULL = unknown
+				 * (selects rows of data/net/platforms.tsv) */
 	struct kt_net_finding *findings;
 	size_t n_findings;
 	/* growth bookkeeping and the name index (private) */

@@ -79,6 +79,7 @@ enum kt_arch {
 	KT_ARCH_PPC64,
 	KT_ARCH_S390X,
 	KT_ARCH_RISCV,
+	KT_ARCH_MIPS,
 	KT_ARCH_COUNT
 };
 

@@ -132,7 +132,8 @@ KT_API int kt_store_import(struct kt_store *s, const struct kt_upload_meta *m,
 			   const void *bytes, size_t len, json_t **ret);
 
 /*
- * Import what `analyze` takes at PATH: a file (one upload), a crash folder
+ * Import what `analyze` takes at PATH: "-" (standard input, one upload
+ * named "stdin"), a file (one upload), a crash folder
  * (packed as one upload, a tar with sorted members and no timestamps so
  * the same folder always gives the same bytes) or a directory (each crash
  * folder and each file in it is one upload, as kt_analyze_split()).

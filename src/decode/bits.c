@@ -361,7 +361,7 @@ kt_decode_fault(struct kt_report *r, const struct kt_decode_tables *t)
 		decode_esr(r, t);
 	}
 	/* The PV kernel runs in ring 3, so a user-looking error code or CS must
-	 * not turn a dom0 kernel fault into a user fault (research/xen-domain.md). */
+	 * not turn a dom0 kernel fault into a user fault (xen xen/arch/x86/pv/traps.c). */
 	if (xen_pv_kernel(r) && r->fault.present && r->fault.mode &&
 	    strcmp(r->fault.mode, "kernel") != 0) {
 		kt_report_note(r, 0, KT_SEV_INFO,

@@ -1,11 +1,11 @@
 /*
  * decode: which context the crashing code ran in (task, softirq, hardirq,
  * NMI, hypervisor) and why we think so. Evidence, strongest first
- * (research/oops-format.md §5.3): the preempt count of an atomic-sleep
- * report, the stack section the top frames sit in (<IRQ>, <NMI> ...), the
- * first context frame from the top (data/decode/context-frames.tsv), the
- * panic message, the idle task, EFLAGS.IF. It never overrides the parser's
- * frames; it only reads them.
+ * (linux kernel/sched/core.c __might_resched, arch/x86/kernel/dumpstack.c):
+ * the preempt count of an atomic-sleep report, the stack section the top
+ * frames sit in (<IRQ>, <NMI> ...), the first context frame from the top
+ * (data/decode/context-frames.tsv), the panic message, the idle task,
+ * EFLAGS.IF. It never overrides the parser's frames; it only reads them.
  */
 #include "decode/internal.h"
 

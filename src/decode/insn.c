@@ -3,8 +3,9 @@
  * marked, and a note on which register the faulting memory access went
  * through. Like scripts/decodecode, the window usually starts mid-
  * instruction, so variable-length code is resynchronised by trying start
- * offsets until one decodes cleanly onto the marker (research/oops-format.md
- * §7). Does not guess an arch beyond what the register names say.
+ * offsets until one decodes cleanly onto the marker (linux
+ * arch/x86/kernel/dumpstack.c show_opcodes). Does not guess an arch beyond
+ * what the register names say.
  *
  *   "Code: ... 48 89 f8 48 89 d1 <f3> a4 c3 ..."   x86: bytes, <xx> = RIP
  *   "Code: 94f84769 f94002e8 (f9400d01)"           arm64/arm: words, (..) = PC

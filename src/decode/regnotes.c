@@ -112,6 +112,8 @@ kt_fault_name(enum kt_arch a)
 		return "failing address";
 	case KT_ARCH_RISCV:
 		return "badaddr";
+	case KT_ARCH_MIPS:
+		return "BadVA";
 	default:
 		return "CR2";
 	}

@@ -383,6 +383,8 @@ match_register(struct eval *e, const struct kt_cond *cd, struct cres *c)
 			set_var(e, c, "reg", g->name);
 			set_var(e, c, "value",
 				kt_arena_printf(e->scratch, "0x%" PRIx64, g->value));
+			set_var(e, c, "dec",
+				kt_arena_printf(e->scratch, "%" PRIu64, g->value));
 		}
 		if (b.len)
 			kt_buf_adds(&b, ", ");

@@ -17,6 +17,7 @@
 
 #include "util/arena.h"
 #include "util/mem.h"
+#include "util/ref.h"
 #include "util/str.h"
 
 /* Bounds for hostile rule files (rules check runs on anything). */
@@ -776,11 +777,52 @@ parse_confidence(struct ld *l, struct kt_rule *r, yaml_node_t *n)
 	}
 }
 
+/* The values a placeholder may name (match.c report_var and set_var). */
+static const char report_fields[] =
+	"title kind context release frame comm panic hardware xen-version";
+#define GROUPS "1 2 3 4 5 6 7 8 9"
+static const char *const cond_subs[KT_COND_COUNT] = {
+	[KT_COND_KIND] = "", [KT_COND_TITLE] = GROUPS, [KT_COND_LINE] = GROUPS,
+	[KT_COND_PANIC] = GROUPS, [KT_COND_FRAMES] = "", [KT_COND_FRAMES_ORDER] = "",
+	[KT_COND_GUILTY] = GROUPS, [KT_COND_GUILTY_MODULE] = "flags function",
+	[KT_COND_CONTEXT] = "", [KT_COND_MODULE] = "name flags", [KT_COND_TAINT] = "",
+	[KT_COND_REGISTER] = "reg value dec", [KT_COND_REG_NOTE] = "reg",
+	[KT_COND_HARDWARE] = GROUPS, [KT_COND_KERNEL] = "", [KT_COND_XEN] = GROUPS,
+	[KT_COND_COMM] = GROUPS, [KT_COND_HOST_IFACE] = "iface driver mtu host",
+	[KT_COND_HOST_NETWORK] = "uuid name bridge mtu",
+};
+#undef GROUPS
+
+/* ".sub" (up to '|' or '}' before end) is a word of the space-separated list. */
+static bool
+known_sub(const char *list, const char *dot, const char *end)
+{
+	const char *bar = memchr(dot, '|', (size_t)(end - dot));
+	size_t n;
+
+	if (*dot != '.')
+		return *dot == '|' || *dot == '}' ? list != report_fields : false;
+	dot++;
+	n = (size_t)((bar ? bar : end) - dot);
+	for (const char *w = list; *w;) {
+		size_t wl = strcspn(w, " ");
+
+		if (wl == n && n && !strncmp(w, dot, n))
+			return true;
+		w += wl;
+		while (*w == ' ')
+			w++;
+	}
+	return false;
+}
+
 /* Placeholders "{cond-id}", "{cond-id.sub}", "{report.field}" with an
  * optional "|default" must name something that exists. */
 static void
 check_template(struct ld *l, const struct kt_rule *r, const char *t, uint32_t line)
 {
+	int k;
+
 	for (const char *p = strchr(t, '{'); p; p = strchr(p + 1, '{')) {
 		const char *end = strchr(p, '}');
 		size_t len;
@@ -790,11 +832,21 @@ check_template(struct ld *l, const struct kt_rule *r, const char *t, uint32_t li
 			return;
 		}
 		len = strcspn(p + 1, ".|}");
-		if (len == 6 && !strncmp(p + 1, "report", 6))
+		if (len == 6 && !strncmp(p + 1, "report", 6)) {
+			if (!known_sub(report_fields, p + 1 + len, end))
+				problem(l, line, "template placeholder '%.*s' names no report field "
+					"(%s)", (int)(end - p + 1), p, report_fields);
 			continue;
-		if (cond_index(r, p + 1, len) < 0)
+		}
+		k = cond_index(r, p + 1, len);
+		if (k < 0)
 			problem(l, line, "template placeholder '%.*s' names no condition",
 				(int)(end - p + 1), p);
+		else if (p[1 + len] == '.' && !known_sub(cond_subs[r->conds[k].type], p + 1 + len, end))
+			problem(l, line, "template placeholder '%.*s' names no value of a %s "
+				"condition (%s)", (int)(end - p + 1), p,
+				cond_names[r->conds[k].type],
+				*cond_subs[r->conds[k].type] ? cond_subs[r->conds[k].type] : "none");
 	}
 }
 
@@ -892,8 +944,19 @@ parse_rule(struct ld *l, yaml_node_t *n)
 		parse_confidence(l, r, later[0]);
 	if (later[1])
 		r->remedy = parse_strings(l, r, later[1], "remedy", &r->n_remedy);
-	if (later[2])
+	if (later[2]) {
 		r->references = parse_strings(l, r, later[2], "references", &r->n_references);
+		for (size_t i = 0; r->references && i < r->n_references; i++) {
+			const char *why = NULL;
+
+			if (!kt_ref_is_public(r->references[i], &why))
+				problem(l, line_of(later[2]), "reference '%.60s%s' %s",
+					r->references[i], strlen(r->references[i]) > 60 ? "..." : "",
+					why);
+		}
+	}
+	if (r->explanation)
+		check_template(l, r, r->explanation, r->line);
 	check_rule(l, r, n);
 	return r;
 }

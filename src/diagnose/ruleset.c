@@ -354,3 +354,43 @@ kt_ruleset_info(const struct kt_ruleset *rs, size_t i, struct kt_rule_info *ret)
 	ret->n_references = r->n_references;
 	return 0;
 }
+
+struct check_builtin {
+	struct kt_ctx *ctx;
+	struct kt_ruleset *rs;
+	struct check *chk;
+};
+
+static int
+check_one_builtin(void *ud, const char *path)
+{
+	struct check_builtin *cb = ud;
+	struct kt_data_blob blob;
+	struct kt_rule **v;
+	size_t n = strlen(path);
+
+	if (!(n > 5 && !strcmp(path + n - 5, ".yaml")))
+		return 0;
+	if (kt_data_read(cb->ctx, path, &blob) != 0) {
+		check_fwd(cb->chk, KT_SEV_ERROR, path, kt_ctx_errmsg(cb->ctx));
+		return 0;
+	}
+	(void)kt_rules_parse(cb->rs, blob.origin, blob.data, blob.len, check_fwd, cb->chk, &v, &n);
+	kt_data_blob_deinit(&blob);
+	return 0;
+}
+
+int
+kt_ruleset_check_builtin(struct kt_ctx *ctx, kt_diag_fn fn, void *ud)
+{
+	struct check chk = { fn, ud, 0 };
+	struct check_builtin cb = { ctx, kt_ruleset_new(), &chk };
+	int rc = kt_data_each(ctx, "rules/", check_one_builtin, &cb);
+
+	kt_ruleset_free(cb.rs);
+	if (rc)
+		return rc;
+	return chk.problems ? kt_error(ctx, KT_EFORMAT, "%zu problem(s) in the built-in rules",
+				       chk.problems)
+			    : 0;
+}

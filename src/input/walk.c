@@ -43,9 +43,10 @@ static const char *const role_names[KT_ROLE_COUNT] = {
 	[KT_ROLE_OTHER] = "other",
 };
 
-/* Crash-folder file names, first match wins. Source: research/xen-domain.md
- * §1.1 (inventory written by the kdump script and xen-crashdump-analyser,
- * xcp-ng-rpms/kexec-tools SOURCES/kdump). */
+/* Crash-folder file names, first match wins. Source:
+ * https://github.com/xenserver/xen-crashdump-analyser (inventory written by
+ * the kdump script and xen-crashdump-analyser, xcp-ng-rpms/kexec-tools
+ * SOURCES/kdump). */
 static const struct {
 	const char *glob;
 	enum kt_member_role role;
@@ -61,7 +62,7 @@ static const struct {
 };
 
 /* Archive members named like kernel logs: syslog files and their rotations,
- * dmesg captures, Xen console logs. Source: research/xen-domain.md §6
+ * dmesg captures, Xen console logs. Source: https://github.com/xenserver/xen-bugtool
  * (xen-bugtool system-logs and xen-info capabilities: kern.log, messages,
  * syslog, dmesg, xen-dmesg, xen/hypervisor.log, xl-dmesg.out). */
 static const char *const log_globs[] = {
@@ -71,7 +72,9 @@ static const char *const log_globs[] = {
 
 /* Logs in a status report that never carry kernel messages (xapi, storage
  * manager, audit, HA, Open vSwitch, the bug tool itself) and per-PCPU stack
- * dumps of a crash folder. Source: research/xen-domain.md §1.1, §6. */
+ * dumps of a crash folder. Sources:
+ * https://github.com/xenserver/xen-crashdump-analyser,
+ * https://github.com/xenserver/xen-bugtool. */
 static const char *const not_kernel_globs[] = {
 	"xensource.log*", "SMlog*", "audit.log*", "xha.log*", "ovs-vswitchd.log*",
 	"ovsdb-server.log*", "xen-bugtool.log*", "xcp-rrdd*", "xenopsd*", "squeezed*",
@@ -81,7 +84,7 @@ static const char *const not_kernel_globs[] = {
 
 /* Archives inside an archive, walked too (one level deep): a XenCenter
  * "server status report" zip holds one xen-bugtool tarball per host
- * (research/xen-domain.md §6). */
+ * (https://github.com/xenserver/xen-bugtool). */
 static const char *const archive_globs[] = {
 	"*.tar", "*.tar.*", "*.tgz", "*.tbz", "*.tbz2", "*.txz", "*.zip",
 };
@@ -898,7 +901,7 @@ kt_unit_find(const struct kt_unit *u, enum kt_member_role role)
 }
 
 /* "INFO  COMPLETE", or at the highest verbosity
- * "INFO  (main.cpp:123 main()) COMPLETE" (research/xen-domain.md §1.3). */
+ * "INFO  (main.cpp:123 main()) COMPLETE" (xen-crashdump-analyser src/main.cpp). */
 static bool
 is_complete_line(struct kt_str s)
 {

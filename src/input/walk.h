@@ -14,7 +14,7 @@
 
 struct kt_ctx;
 
-/* What a member of a unit is (by its name; see research/xen-domain.md §1.1). */
+/* What a member of a unit is (by its name; see xen-crashdump-analyser). */
 enum kt_member_role {
 	KT_ROLE_LOG,		/* any kernel log */
 	KT_ROLE_DOM0_LOG,	/* crash folder dom0.log: dom0 printk ring */
@@ -104,14 +104,14 @@ long kt_unit_find(const struct kt_unit *u, enum kt_member_role role);
 
 /*
  * Whether the unit's xen-crashdump-analyser.log ends the analysis with
- * "INFO  COMPLETE" (research/xen-domain.md §1.3: without it the analyser
+ * "INFO  COMPLETE" (xen-crashdump-analyser src/main.cpp: without it the analyser
  * aborted and xen.log/dom0.log may be incomplete). Returns 0 with *ret set,
  * KT_ENOTFOUND when the unit has no analyser log, or KT_EIO.
  */
 int kt_xca_complete(struct kt_ctx *ctx, const struct kt_unit *u, bool *ret);
 
 /* Role of a file called `base` inside a crash folder: the crash-folder names
- * of research/xen-domain.md §1.1, KT_ROLE_LOG for other names of kernel logs
+ * of xen-crashdump-analyser, KT_ROLE_LOG for other names of kernel logs
  * (*.log, kern.log*, messages*, dmesg* ...), else KT_ROLE_OTHER. */
 enum kt_member_role kt_member_role_of(const char *base);
 

@@ -107,12 +107,20 @@ check_driver(struct kt_net_inventory *inv, const struct kt_net_iface *f)
 				   "(%s)", f->name, f->driver, mtu, f->max_mtu,
 				   f->max_mtu_from ? f->max_mtu_from : "driver table");
 	} else if (strcmp(f->jumbo, "depends") == 0 && f->caveat) {
-		kt_net_add_finding(inv, "jumbo-depends", KT_NET_SEV_LOW, f->host, subject_name(f),
+		/* how much it matters comes from data/net/platforms.tsv (enic under
+		 * XenServer: medium; unknown platform: low) */
+		kt_net_add_finding(inv, "jumbo-depends", f->jumbo_sev, f->host, subject_name(f),
 				   f->caveat_source,
-				   "verify the path with a DF ping at the full size "
-				   "('ping -M do -s MTU-28 PEER') from every host",
-				   "%s (driver %s) carries MTU %d; jumbo frames on this driver depend "
-				   "on the chip or peer: %s", f->name, f->driver, mtu, f->caveat);
+				   kt_net_printf(inv, "verify the path with a DF ping at the full size "
+						 "from every host ('ping -M do -s %d PEER' must pass, "
+						 "'-s %d' must fail)%s", mtu - 28, mtu - 27,
+						 net && net->uuid ? kt_net_printf(inv, "; if it does not, "
+						 "'ktriage net plan --network \"%s\" --mtu 1500 --xe' prints the "
+						 "steps back", net->name ? net->name : net->uuid) : ""),
+				   "%s (driver %s) carries MTU %d%s%s%s; jumbo frames here depend on "
+				   "the hardware, firmware or path: %s", f->name, f->driver, mtu,
+				   inv->platform ? " (platform: " : "", inv->platform ? inv->platform : "",
+				   inv->platform ? ")" : "", f->caveat);
 	}
 }
 

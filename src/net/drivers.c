@@ -4,13 +4,16 @@
  * vendor:device -> driver, chip overrides). Knowledge lives in the data
  * files; this file only reads them and answers look-ups.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ktriage/net.h>
 
+#include "net/inventory.h"
 #include "util/arena.h"
 #include "util/data.h"
+#include "util/ref.h"
 #include "util/str.h"
 
 struct kt_driver_db {
@@ -19,6 +22,8 @@ struct kt_driver_db {
 	size_t n_drivers, cap_drivers;
 	struct kt_pci_info *pcis;
 	size_t n_pcis, cap_pcis;
+	struct kt_platform_info *plats;
+	size_t n_plats, cap_plats;
 };
 
 #define MAX_FIELDS 12
@@ -130,6 +135,32 @@ pci_row(struct kt_ctx *ctx, struct kt_driver_db *db, struct kt_str *f, size_t n,
 	return 0;
 }
 
+static int
+platform_row(struct kt_ctx *ctx, struct kt_driver_db *db, struct kt_str *f, size_t n,
+	     const char *origin, size_t lineno)
+{
+	static const char *const sevs[] = { "low", "medium", "high" };
+	struct kt_platform_info *p;
+	int sev = -1;
+
+	/* driver platform jumbo severity caveat source */
+	for (int i = 0; n == 6 && i < 3; i++)
+		if (kt_str_eq_cstr(f[3], sevs[i]))
+			sev = i;
+	if (n != 6 || f[0].len == 0 || f[1].len == 0 || !valid_jumbo(f[2]) || sev < 0 ||
+	    f[5].len == 0)
+		return kt_error(ctx, KT_EFORMAT, "%s:%zu: bad platform row", origin, lineno);
+	p = kt_arena_push(db->arena, (void **)&db->plats, &db->n_plats, &db->cap_plats,
+			  sizeof(*p));
+	p->driver = kt_arena_strndup(db->arena, f[0].p, f[0].len);
+	p->platform = kt_arena_strndup(db->arena, f[1].p, f[1].len);
+	p->jumbo = kt_arena_strndup(db->arena, f[2].p, f[2].len);
+	p->sev = (enum kt_net_sev)sev;
+	p->caveat = kt_arena_strndup(db->arena, f[4].p, f[4].len);
+	p->source = kt_arena_strndup(db->arena, f[5].p, f[5].len);
+	return 0;
+}
+
 /* Read one TSV data file: '#' comments, a header row, then rows. */
 static int
 load_tsv(struct kt_ctx *ctx, struct kt_driver_db *db, const char *path, row_fn fn)
@@ -178,6 +209,8 @@ kt_driver_db_load(struct kt_ctx *ctx, struct kt_driver_db **ret)
 	err = load_tsv(ctx, db, "net/drivers.tsv", driver_row);
 	if (!err)
 		err = load_tsv(ctx, db, "net/pci-ids.tsv", pci_row);
+	if (!err)
+		err = load_tsv(ctx, db, "net/platforms.tsv", platform_row);
 	if (err) {
 		kt_driver_db_free(db);
 		return err;
@@ -248,4 +281,65 @@ const struct kt_pci_info *
 kt_driver_db_pci_at(const struct kt_driver_db *db, size_t i)
 {
 	return db && i < db->n_pcis ? &db->pcis[i] : NULL;
+}
+
+const struct kt_platform_info *
+kt_driver_db_find_platform(const struct kt_driver_db *db, const char *driver,
+			   const char *platform)
+{
+	if (!platform)
+		platform = "unknown";
+	for (size_t i = 0; db && driver && i < db->n_plats; i++)
+		if (!strcmp(db->plats[i].driver, driver) && !strcmp(db->plats[i].platform, platform))
+			return &db->plats[i];
+	return NULL;
+}
+
+int
+kt_driver_db_check(struct kt_ctx *ctx, kt_diag_fn fn, void *ud)
+{
+	struct kt_driver_db *db = NULL;
+	size_t problems = 0;
+	const char *why;
+	int rc = kt_driver_db_load(ctx, &db);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < db->n_drivers; i++)
+		if (!kt_ref_list_is_public(db->drivers[i].source, &why)) {
+			problems++;
+			if (fn) {
+				char msg[512];
+
+				(void)snprintf(msg, sizeof(msg), "row %s: source %s",
+					       db->drivers[i].driver, why);
+				fn(ud, KT_SEV_ERROR, "net/drivers.tsv", msg);
+			}
+		}
+	for (size_t i = 0; i < db->n_pcis; i++)
+		if (!kt_ref_list_is_public(db->pcis[i].source, &why)) {
+			problems++;
+			if (fn) {
+				char msg[512];
+
+				(void)snprintf(msg, sizeof(msg), "row %04x:%04x: source %s",
+					       db->pcis[i].vendor, db->pcis[i].device, why);
+				fn(ud, KT_SEV_ERROR, "net/pci-ids.tsv", msg);
+			}
+		}
+	for (size_t i = 0; i < db->n_plats; i++)
+		if (!kt_ref_list_is_public(db->plats[i].source, &why)) {
+			problems++;
+			if (fn) {
+				char msg[512];
+
+				(void)snprintf(msg, sizeof(msg), "row %s %s: source %s",
+					       db->plats[i].driver, db->plats[i].platform, why);
+				fn(ud, KT_SEV_ERROR, "net/platforms.tsv", msg);
+			}
+		}
+	kt_driver_db_free(db);
+	return problems ? kt_error(ctx, KT_EFORMAT, "%zu non-public source(s) in data/net/",
+				   problems)
+			: 0;
 }

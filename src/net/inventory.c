@@ -345,6 +345,7 @@ static void
 resolve_one(struct kt_net_inventory *inv, struct kt_net_iface *f, const struct kt_driver_db *db)
 {
 	const struct kt_pci_info *pci = NULL;
+	const struct kt_platform_info *plat;
 	const struct kt_driver_info *d;
 	unsigned vendor, device;
 
@@ -382,6 +383,20 @@ resolve_one(struct kt_net_inventory *inv, struct kt_net_iface *f, const struct k
 		if (pci->max_mtu > 0 && (!f->max_mtu_from || strcmp(f->max_mtu_from, "netlink") != 0)) {
 			f->max_mtu = pci->max_mtu;
 			f->max_mtu_from = "pci-table";
+		}
+	}
+	/* the platform refines the verdict (enic under XenServer vs plain Linux) */
+	f->jumbo_sev = KT_NET_SEV_LOW;
+	if (f->driver && (plat = kt_driver_db_find_platform(db, f->driver, inv->platform))) {
+		f->jumbo = kt_net_strdup(inv, plat->jumbo);
+		f->jumbo_sev = plat->sev;
+		/* a chip row with its own verdict (an enic VF) keeps its note */
+		if (pci && pci->jumbo) {
+			f->caveat = kt_net_printf(inv, "%s. %s", pci->model, plat->caveat);
+			f->caveat_source = kt_net_printf(inv, "%s ; %s", pci->source, plat->source);
+		} else {
+			f->caveat = kt_net_strdup(inv, plat->caveat);
+			f->caveat_source = kt_net_strdup(inv, plat->source);
 		}
 	}
 	if (!f->jumbo)

@@ -20,6 +20,16 @@ void kt_net_add_finding(struct kt_net_inventory *inv, const char *id, enum kt_ne
 			const char *host, const char *subject, const char *source,
 			const char *remedy, const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
+/* One row of data/net/platforms.tsv: a driver's verdict on one platform. */
+struct kt_platform_info {
+	const char *driver, *platform, *jumbo, *caveat, *source;
+	enum kt_net_sev sev;
+};
+/* The row for (driver, platform or "unknown" when NULL), or NULL. */
+const struct kt_platform_info *kt_driver_db_find_platform(const struct kt_driver_db *db,
+							  const char *driver,
+							  const char *platform);
+
 /* Most severe finding first, discovery order among equals. */
 void kt_net_sort_findings(struct kt_net_inventory *inv);
 /* Find an interface index by host and name (host NULL = any); -1 if none. */

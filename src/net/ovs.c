@@ -1,7 +1,7 @@
 /*
  * net: Open vSwitch topology for the sysfs inventory. On XenServer the
  * xenbrN bridges are OVS internal ports and bonds are OVS ports, not Linux
- * bond devices (research/xen-domain.md 4.4), so sysfs alone shows members
+ * bond devices (xen-api ocaml/networkd, the openvswitch backend), so sysfs alone shows members
  * with master "ovs-system". Runs ovs-vsctl/ovs-appctl through ops->run
  * (exec, never a shell); does nothing when they are absent.
  */

@@ -2,7 +2,7 @@
  * net: network state from a XenServer status report (xen-bugtool's
  * bug-report-<ts>.tar.bz2, or .tar/.zip), read with libarchive without
  * unpacking. Uses the command outputs named as xen-bugtool names them
- * (research/xen-domain.md 6): ip-s-addr.out / ip-d-link.out (interfaces,
+ * (https://github.com/xenserver/xen-bugtool): ip-s-addr.out / ip-d-link.out (interfaces,
  * MTU, master, @lower), ethtool-i-<IF>.out (driver, bus-info),
  * proc/net/bonding/<bond>, proc/net/vlan/config, and for Open vSwitch hosts
  * ovs-vsctl-list-ports-<br>.out and ovs-appctl-bond%show-<bond>.out. Other
@@ -204,7 +204,7 @@ struct sr_files {
 
 /* "ovs-vsctl list-ports xenbr0" -> ovs-vsctl-list-ports-xenbr0.out;
  * "ovs-appctl bond/show bond0" -> ovs-appctl-bond%show-bond0.out
- * (xen-bugtool naming, research/xen-domain.md 6). */
+ * (xen-bugtool naming, https://github.com/xenserver/xen-bugtool). */
 static bool
 take_ovs(struct archive *a, const char *b, struct sr_files *sr)
 {
@@ -371,6 +371,7 @@ kt_net_inventory_status_report(struct kt_ctx *ctx, const char *path,
 			f->kind = KT_NET_VLAN;
 	}
 	inv->source = kt_net_printf(inv, "status-report:%s", path);
+	inv->platform = "xenserver";	/* xen-bugtool output */
 out:
 	free(sr.ip);
 	for (size_t i = 0; i < sr.n_ovs; i++) {

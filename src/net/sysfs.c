@@ -223,7 +223,7 @@ read_iface(struct kt_net_inventory *inv, const struct kt_host_ops *ops, const ch
 	read_pci_id(inv, ops, f);
 	if (ops->link_info && ops->link_info(ops->userdata, name, &mn, &mx, &nl_kind) == 0) {
 		f->min_mtu = mn;
-		/* maxmtu 0 means "no upper check" (research/xen-domain.md 4.3) */
+		/* maxmtu 0 means "no upper check" (linux net/core/dev.c dev_validate_mtu) */
 		if (mx > 0) {
 			f->max_mtu = mx;
 			f->max_mtu_from = "netlink";
@@ -236,6 +236,28 @@ read_iface(struct kt_net_inventory *inv, const struct kt_host_ops *ops, const ch
 	}
 	free(nl_kind);
 	read_topology(inv, ops, idx);
+}
+
+/* Which platform a sysfs view describes (rows of data/net/platforms.tsv):
+ * a XenServer/XCP-ng dom0 has /etc/xensource-inventory, another Xen
+ * control domain says "control_d" in /proc/xen/capabilities; a live host
+ * (ops can run commands) that is neither is plain Linux; an offline tree
+ * is unknown (NULL). */
+static const char *
+platform_of(const struct kt_host_ops *ops)
+{
+	char uuid[64];
+	char *caps;
+	bool dom0;
+
+	if (xs_inventory_value(ops, "INSTALLATION_UUID", uuid, sizeof(uuid)))
+		return "xenserver";
+	caps = kt_net_read_small(ops, "/proc/xen/capabilities");
+	dom0 = caps && strstr(caps, "control_d");
+	free(caps);
+	if (dom0)
+		return "xen-dom0";
+	return ops->run ? "linux" : NULL;
 }
 
 int
@@ -279,6 +301,8 @@ kt_net_inventory_sysfs(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 	}
 	if (!inv->source)
 		inv->source = "sysfs";
+	if (!inv->platform)
+		inv->platform = platform_of(ops);
 	kt_net_inventory_ovs(ctx, ops, inv);
 	return 0;
 }

@@ -493,6 +493,7 @@ kt_net_inventory_xe(struct kt_ctx *ctx, const struct kt_host_ops *ops, const cha
 	add_vifs(inv, &vifs);
 	add_pbds(inv, &pbds);
 	inv->is_xe = true;
+	inv->platform = "xenserver";	/* xe data: a XenServer / XCP-ng pool */
 	inv->source = dir ? kt_net_printf(inv, "xe-dir:%s", dir) : "xe";
 out:
 	kt_arena_free(src.arena);

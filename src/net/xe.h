@@ -1,6 +1,6 @@
 /*
  * net (internal): parser for `xe <class>-list params=all` output, exactly as
- * xe prints it (research/xen-domain.md 3.1): records separated by an empty
+ * xe prints it (xen-api ocaml/xe-cli): records separated by an empty
  * line, each line "<key> (<RO|RW|SRO|SRW|MRO|MRW>)[ [DEPRECATED]]: <value>"
  * with alignment padding around the key.
  */

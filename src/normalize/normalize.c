@@ -3,8 +3,9 @@
  * checked word-at-a-time for bytes that need cleaning (control characters,
  * ESC, bytes >= 0x80); only such lines are copied into the scratch buffer.
  * Then the first byte picks the recognisers to try, each a short byte-level
- * matcher with one real example above it. Formats: research/oops-format.md §6,
- * research/xen-domain.md §1.5 and §2. It never looks at the message itself.
+ * matcher with one real example above it. Formats: linux kernel/printk,
+ * syslog (RFC 3164, RFC 5424), journald, xen-crashdump-analyser and the Xen
+ * console (xen xen/drivers/char/console.c). It never looks at the message itself.
  */
 #include "normalize/normalize.h"
 
@@ -13,10 +14,12 @@
 
 #include <ktriage/limits.h>
 
+#include "normalize/journal.h"
 #include "util/mem.h"
 
 struct kt_normalizer {
 	char *scratch;		/* KT_MAX_LINE bytes: cleaned copy of the line */
+	char *journal;		/* KT_JOURNAL_BUF bytes: fields of a journal JSON entry */
 };
 
 struct kt_normalizer *
@@ -25,6 +28,7 @@ kt_normalizer_new(void)
 	struct kt_normalizer *n = kt_calloc(1, sizeof(*n));
 
 	n->scratch = kt_malloc(KT_MAX_LINE);
+	n->journal = kt_malloc(KT_JOURNAL_BUF);
 	return n;
 }
 
@@ -34,6 +38,7 @@ kt_normalizer_free(struct kt_normalizer *n)
 	if (!n)
 		return;
 	free(n->scratch);
+	free(n->journal);
 	free(n);
 }
 
@@ -223,13 +228,17 @@ set_text(struct kt_line *out, struct kt_str s, size_t i)
 
 static const double pow10_tab[10] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
 
-/* "[   12.345678]", "[2637695.833005]", dmesg -d "[   12.345678 <    0.000123>]".
- * i is at '['; returns the index after ']' or 0. */
+/* "[   12.345678]", "[2637695.833005]", dmesg -d "[   12.345678 <    0.000123>]",
+ * and a TAB as the padding ("[\t68764.975944]WARNING: ...", as some serial
+ * console captures show it). i is at '['; returns the index after ']' or 0. */
 static size_t
 kernel_ts(struct kt_str s, size_t i, double *ts)
 {
 	uint64_t sec, frac;
-	size_t j = skip_spaces(s, i + 1), nd, nf;
+	size_t j = i + 1, nd, nf;
+
+	while (j < s.len && (s.p[j] == ' ' || s.p[j] == '\t'))
+		j++;
 
 	nd = digits(s, j, 12, &sec);
 	if (nd == 0 || !at(s, j + nd, '.'))
@@ -282,7 +291,7 @@ caller_id(struct kt_str s, size_t i, struct kt_line *out)
 }
 
 /* Level words of the XenServer dom0.log ring, right-aligned in 6 columns
- * (xen-crashdump-analyser; research/xen-domain.md §1.5). */
+ * (xen-crashdump-analyser, https://github.com/xenserver/xen-crashdump-analyser). */
 static const struct {
 	const char *word;
 	size_t len;
@@ -865,6 +874,37 @@ parse(struct kt_str s, struct kt_line *out)
 		midline_ts(out);
 }
 
+static void
+init_line(struct kt_line *out, struct kt_str raw, uint32_t no)
+{
+	struct kt_str empty = { "", 0 };
+
+	out->raw = raw;
+	out->no = no;
+	out->fmt = KT_FMT_PLAIN;
+	out->ts = -1;
+	out->level = -1;
+	out->caller = KT_CALLER_NONE;
+	out->caller_id = -1;
+	out->wallclock = out->host = out->tag = empty;
+	out->xen = false;
+	out->boundary = false;
+	out->truncated = false;
+}
+
+void
+kt_normalize_jexport(struct kt_normalizer *n, struct kt_jexport *jx, uint32_t no,
+		     struct kt_line *out)
+{
+	int soh_level = -1;
+
+	init_line(out, kt_str_make("", 0), no);
+	kt_jexport_line(jx, out);
+	out->raw = out->text;
+	if (needs_cleaning(out->text))
+		out->text = clean(n, out->text, &soh_level);
+}
+
 void
 kt_normalize(struct kt_normalizer *n, struct kt_str raw, uint32_t no, struct kt_line *out)
 {
@@ -893,6 +933,14 @@ kt_normalize(struct kt_normalizer *n, struct kt_str raw, uint32_t no, struct kt_
 	if (needs_cleaning(s))
 		s = clean(n, s, &soh_level);
 	out->text = s;
+	/* journalctl -o json (and -o export, turned into it by the input stage) */
+	if (s.len > 1 && s.p[0] == '{' && s.p[1] == '"' && kt_journal_json(s, n->journal, out)) {
+		if (out->text.len > KT_MAX_LINE)
+			out->text.len = KT_MAX_LINE;
+		if (needs_cleaning(out->text))
+			out->text = clean(n, out->text, &soh_level);
+		return;
+	}
 	parse(s, out);
 	if (out->level < 0)
 		out->level = soh_level;

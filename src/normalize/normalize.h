@@ -39,4 +39,11 @@ void kt_normalizer_free(struct kt_normalizer *n);
  */
 void kt_normalize(struct kt_normalizer *n, struct kt_str raw, uint32_t no, struct kt_line *out);
 
+struct kt_jexport;
+/* The entry a `journalctl -o export` decoder (normalize/journal.h) has
+ * ready, as a line numbered `no` (its raw text is the message); views valid
+ * until the next call on `n` or `jx`. */
+void kt_normalize_jexport(struct kt_normalizer *n, struct kt_jexport *jx, uint32_t no,
+			  struct kt_line *out);
+
 #endif

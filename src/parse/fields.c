@@ -52,6 +52,10 @@ static const struct {
 	{ "Krnl GPRS", true, KT_ARCH_S390X },
 	{ "epc : ", true, KT_ARCH_RISCV },
 	{ "badaddr: ", false, KT_ARCH_RISCV },
+	/* MIPS pads the names to six columns ("epc   : ", "$ 0   : ") */
+	{ "epc   : ", true, KT_ARCH_MIPS },
+	{ "$ 0   : ", true, KT_ARCH_MIPS },
+	{ "PrId  : ", true, KT_ARCH_MIPS },
 };
 
 static struct kt_str
@@ -538,7 +542,7 @@ one_line(struct kt_fx *fx)
 	if (die_header(fx) || headline)
 		return;
 	if (kt_fx_x86_line(fx) || kt_fx_arm_line(fx) || kt_fx_ppc_line(fx) ||
-	    kt_fx_s390_line(fx))
+	    kt_fx_s390_line(fx) || kt_fx_mips_line(fx))
 		return;
 	if (!fx->in_trace)
 		(void)kt_fx_reg_line(&fx->regs, fx->arch, fx->line);
@@ -578,6 +582,10 @@ finish(struct kt_fx *fx)
 	if (fx->regs.full)
 		kt_report_note(r, 0, KT_SEV_WARN, "more than %d registers, rest dropped",
 			       KT_MAX_REGS);
+	/* only arm's unwinder prints "f+0x1c/0x40 from g+0xd4/0x3a0" (linux
+	 * arch/arm/kernel/traps.c dump_backtrace_entry, >= 5.16) */
+	if (fx->arch == KT_ARCH_UNKNOWN && fx->arm_from)
+		fx->arch = KT_ARCH_ARM;
 	if (r->arch == KT_ARCH_UNKNOWN)
 		r->arch = fx->arch;
 }

@@ -134,6 +134,7 @@ struct kt_fx {
 	bool in_trace;		/* inside a Call Trace section */
 	bool frames_closed;	/* end trace seen after frames: keep no more */
 	bool frames_noted;	/* limit note given */
+	bool arm_from;		/* an arm >= 5.16 "f+0x1/0x2 from g+0x3/0x4" frame was read */
 	enum kt_stack stack;	/* section of the next frame */
 	enum kt_stack outer;	/* section to return to at a closing marker */
 
@@ -154,6 +155,7 @@ bool kt_fx_x86_line(struct kt_fx *fx);
 bool kt_fx_arm_line(struct kt_fx *fx);
 bool kt_fx_ppc_line(struct kt_fx *fx);
 bool kt_fx_s390_line(struct kt_fx *fx);
+bool kt_fx_mips_line(struct kt_fx *fx);
 bool kt_fx_frame_line(struct kt_fx *fx);
 bool kt_fx_modules_line(struct kt_fx *fx);
 /* Last resort when no trace section gave frames: "[<addr>] sym" anywhere. */

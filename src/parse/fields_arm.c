@@ -57,8 +57,8 @@ symbolic_pc_line(struct kt_fx *fx, struct kt_str s)
 	kt_fx_ws(&s);
 	t = s;
 	n = kt_fx_hex(&t, &v);
-	if (n >= 8 && (t.len == 0 || kt_is_space(t.p[0])))
-		return false;	/* "epc : ffffffe000204a60 ra : ..." */
+	if (n >= 8 && (t.len == 0 || kt_is_space(t.p[0]) || t.p[0] == ':'))
+		return false;	/* "epc : ffffffe000204a60 ra : ...", ppc xmon "pc: c0...: f" */
 	if (kt_str_starts_with(s, "0x") && kt_fx_hex(&s, &v)) {
 		kt_fx_set_ip(fx, v, NULL, kt_str_make(NULL, 0));
 		return true;
@@ -132,11 +132,36 @@ page_table_line(struct kt_fx *fx)
 	return true;
 }
 
+/* "SError Interrupt on CPU2, code 0x00000000bf000002 -- SError": the ESR
+ * of an asynchronous external abort (linux arch/arm64/kernel/traps.c
+ * arm64_serror_panic) */
+static bool
+serror_line(struct kt_fx *fx)
+{
+	struct kt_fault *f = &fx->r->fault;
+	struct kt_str s = fx->line;
+	long at;
+	uint64_t v;
+
+	if (!kt_str_starts_with(s, "SError Interrupt on CPU") || (at = kt_fx_find(s, ", code 0x")) < 0)
+		return false;
+	s = kt_str_skip(s, (size_t)at + 9);
+	if (kt_fx_hex(&s, &v) && !f->has_error_code) {
+		f->present = true;
+		f->has_error_code = true;
+		f->error_code = v;
+	}
+	return true;
+}
+
 bool
 kt_fx_arm_line(struct kt_fx *fx)
 {
 	struct kt_str s = fx->line, t;
 	struct kt_fx_sym sym;
+
+	if (s.len && s.p[0] == 'S' && serror_line(fx))
+		return true;
 
 	/* "PC is at shmem_getpage_gfp+0x584/0x72c" (arm, arm64 <= 4.x) */
 	if (kt_fx_eat(&s, "PC is at ")) {

@@ -71,6 +71,17 @@ kt_fx_ppc_line(struct kt_fx *fx)
 		}
 		return true;
 	}
+	/* xmon: "pc: c0000000001ad6f0: .follow_page_mask+0x90/0x650" (linux
+	 * arch/powerpc/xmon/xmon.c prregs / excprint) */
+	if (kt_fx_eat(&s, "pc: ")) {
+		if (kt_fx_hex(&s, &addr) >= 8 && kt_fx_eat(&s, ":")) {
+			kt_fx_ws(&s);
+			if (kt_fx_sym(&s, false, &sym))
+				kt_fx_set_ip(fx, addr, &sym, kt_str_make(NULL, 0));
+			return true;
+		}
+		s = fx->line;
+	}
 	if (kt_fx_eat(&s, "LR [") || kt_str_starts_with(s, "PACATMSCRATCH ["))
 		return true;
 	return gpr_line(fx);

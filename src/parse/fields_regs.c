@@ -70,6 +70,12 @@ static const char *const regs_riscv[] = {
 	"t3", "t4", "t5", "t6", "status", "badaddr", "cause", "orig_a0",
 };
 
+/* arch/mips/kernel/traps.c __show_regs(): "$ 0   :" rows are general
+ * registers by number (not named here); the named ones follow */
+static const char *const regs_mips[] = {
+	"epc", "ra", "Status", "Cause", "BadVA", "PrId", "Hi", "Lo",
+};
+
 struct reg_table {
 	const char *const *names;
 	size_t n;
@@ -86,6 +92,7 @@ static const struct reg_table tables[KT_ARCH_COUNT] = {
 	[KT_ARCH_PPC64] = TABLE(regs_ppc64),
 	[KT_ARCH_S390X] = TABLE(regs_s390x),
 	[KT_ARCH_RISCV] = TABLE(regs_riscv),
+	[KT_ARCH_MIPS] = TABLE(regs_mips),
 };
 
 /* Printed spellings that differ from the canonical x86 name. */

@@ -2,7 +2,8 @@
  * parse/fields: x86 (x86_64 and i386) lines: the instruction pointer in all
  * its generations (IP:, RIP:, exec summary, EIP:), the #PF decode lines and
  * the page-table walk. Register dumps go through the generic pair reader.
- * Reference: research/oops-format.md §1.2-§1.11, §3.3.
+ * Reference: linux arch/x86/kernel/dumpstack.c (__show_regs, show_opcodes),
+ * arch/x86/mm/fault.c (show_fault_oops, dump_pagetable).
  */
 #include "parse/fields.h"
 

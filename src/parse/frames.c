@@ -6,6 +6,8 @@
  *   "([<000003ff8086d036>] will_oops_init+0x36/0x1000 [will_oops])"   s390, unreliable
  *   "[c000000010f930b0] [c000000008068df8] .f+0x278/0x390 (unreliable)"   ppc
  *   "[<c0333330>] (shmem_getpage_gfp) from [<c031c7a0>] (g+0xa8/0x1c0)"   arm
+ *   "[c000000384eafcc0] c0000000001e5514 .SyS_move_pages+0x524/0x7d0"   ppc xmon
+ *   "--- Exception: c01 (System Call) at 00003fff795f30a8"   ppc xmon / show_stack
  * and the stack-section markers (<IRQ>, </IRQ>, <EOI>, <NMI>, <TASK> ...).
  * Frames are recognised only inside a trace section, except the distinctive
  * arm "from" form; a last-resort pass takes "[<addr>] f+off/len" anywhere.
@@ -26,6 +28,7 @@ struct pframe {
 	bool inlined;
 	struct kt_str file;
 	uint64_t line_no;
+	bool arm_from;		/* "f from g+off/size" (arm >= 5.16) */
 };
 
 /* ---- stack markers ------------------------------------------------ */
@@ -131,6 +134,30 @@ ppc_addrs(struct kt_str *s, uint64_t *ret)
 	return true;
 }
 
+/* ppc xmon's backtrace ("t" command, and on entry; linux
+ * arch/powerpc/xmon/xmon.c xmon_show_stack): "[c000000384eafcc0] c0000000001e5514 "
+ * (stack pointer, then the pc without brackets) or "[link register   ] c0000000001ad6d8 " */
+static bool
+xmon_addrs(struct kt_str *s, uint64_t *ret)
+{
+	struct kt_str t = *s;
+	uint64_t sp;
+
+	if (kt_fx_eat(&t, "[link register")) {
+		kt_fx_ws(&t);
+		if (!kt_fx_eat(&t, "]"))
+			return false;
+	} else if (!kt_fx_eat(&t, "[") || kt_fx_hex(&t, &sp) < 8 || !kt_fx_eat(&t, "]")) {
+		return false;
+	}
+	kt_fx_ws(&t);
+	if (kt_fx_hex(&t, ret) < 8 || !t.len || !kt_is_space(t.p[0]))
+		return false;
+	kt_fx_ws(&t);
+	*s = t;
+	return true;
+}
+
 /* "kernel/sched/core.c:6490" after a symbolised frame */
 static bool
 file_line(struct kt_str tok, struct pframe *pf)
@@ -150,7 +177,10 @@ file_line(struct kt_str tok, struct pframe *pf)
 	return true;
 }
 
-/* What follows a symbol: "(unreliable)", arm64 "(P)", "file.c:12", "[inline]".
+/* What follows a symbol: "(unreliable)", arm64 "(P)", "file.c:12", "[inline]",
+ * and the linux scripts/decode_stacktrace.sh form "(path/file.c:123)",
+ * "(a.h:26 b.c:326)" (inlined: the innermost location first, kept) or
+ * "(file.c:7244 (discriminator 13))".
  * Returns whether something vouches for a symbol printed without offset. */
 static bool
 frame_tail(struct kt_str s, struct pframe *pf)
@@ -159,7 +189,24 @@ frame_tail(struct kt_str s, struct pframe *pf)
 	bool vouched = false;
 
 	while ((tok = kt_fx_token(&s)).len) {
-		if (kt_str_eq_cstr(tok, "(unreliable)")) {
+		if (kt_str_eq_cstr(tok, "(discriminator")) {
+			(void)kt_fx_token(&s);	/* "13))" */
+		} else if (tok.p[0] == '(' && tok.len > 1 && !kt_str_eq_cstr(tok, "(unreliable)")) {
+			struct pframe loc;
+
+			while (tok.len && (tok.p[0] == '(' || tok.p[tok.len - 1] == ')'))
+				tok = tok.p[0] == '(' ? kt_str_skip(tok, 1) : kt_str_sub(tok, 0, tok.len - 1);
+			if (file_line(tok, &loc)) {
+				vouched = true;
+				if (!pf->file.len) {
+					pf->file = loc.file;
+					pf->line_no = loc.line_no;
+				}
+			}
+		} else if (tok.p[tok.len - 1] == ')' && pf->file.len) {
+			/* the outer locations of an inlined chain: "b.c:326)" */
+			vouched = true;
+		} else if (kt_str_eq_cstr(tok, "(unreliable)")) {
 			pf->reliable = false;
 		} else if (kt_str_eq_cstr(tok, "[inline]")) {
 			pf->inlined = vouched = true;
@@ -168,7 +215,7 @@ frame_tail(struct kt_str s, struct pframe *pf)
 			struct kt_fx_sym caller;
 
 			kt_fx_ws(&s);
-			vouched = kt_fx_sym(&s, true, &caller);
+			vouched = pf->arm_from = kt_fx_sym(&s, true, &caller);
 			break;
 		} else if (file_line(tok, pf)) {
 			vouched = true;
@@ -259,6 +306,38 @@ add_frame(struct kt_fx *fx, const struct pframe *pf)
 	f->inlined = pf->inlined;
 	f->stack = fx->stack;
 	f->log_line = fx->no;
+	fx->arm_from |= pf->arm_from;
+}
+
+/* powerpc exception boundary inside a stack: "--- Exception: c01 (System
+ * Call) at 00003fff795f30a8" (xmon; a user address: the stack ends), "---
+ * Exception: 700 at .func+0x1d8/0x4fc" (show_stack <= 5.x), "--- interrupt:
+ * 700 at func+0x1d8/0x4fc" (>= 5.x; linux arch/powerpc/kernel/process.c
+ * show_stack): the interrupted pc is a frame on the exception stack. */
+static bool
+ppc_exception_line(struct kt_fx *fx)
+{
+	struct kt_str s = fx->line;
+	struct pframe pf;
+	long at;
+
+	if (!kt_fx_eat(&s, "--- Exception: ") && !kt_fx_eat(&s, "--- interrupt: "))
+		return false;
+	at = kt_fx_find(s, " at ");
+	if (at < 0)
+		return false;
+	s = kt_str_skip(s, (size_t)at + 4);
+	kt_fx_ws(&s);
+	memset(&pf, 0, sizeof(pf));
+	pf.reliable = true;
+	if (kt_fx_sym(&s, true, &pf.sym) && pf.sym.func.len) {
+		pf.has_sym = true;
+		fx->stack = KT_STACK_EXCEPTION;
+		add_frame(fx, &pf);
+	} else {
+		fx->in_trace = false;	/* back to user space: nothing below */
+	}
+	return true;
 }
 
 bool
@@ -268,6 +347,18 @@ kt_fx_frame_line(struct kt_fx *fx)
 	struct pframe pf;
 	bool marked = false;
 
+	if (s.len > 4 && s.p[0] == '-' && ppc_exception_line(fx))
+		return true;
+	if (s.len && s.p[0] == '[' && xmon_addrs(&s, &pf.addr)) {
+		uint64_t addr = pf.addr;
+
+		if (parse_frame(s, true, &pf) && pf.has_sym) {
+			pf.addr = addr;
+			add_frame(fx, &pf);
+			return true;
+		}
+		s = fx->line;
+	}
 	if (!fx->in_trace) {
 		/* the arm "from" form is unmistakable even without a header */
 		if (kt_str_starts_with(s, "[<") && kt_fx_find(s, ") from [<") >= 0 &&

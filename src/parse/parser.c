@@ -7,8 +7,8 @@
  *            independent header closes it and opens the next one; once
  *            "---[ end trace" is seen the report is in its tail, where only
  *            panic lines (data/parse/cut.txt "tail") still belong to it.
- * The rules follow syzkaller's report cutting (research/syzkaller-titles.md
- * §1 step 3): up to 5 prefix lines (50 with a per-task caller id), lines of
+ * The rules follow syzkaller's report cutting (google/syzkaller
+ * pkg/report/linux.go): up to 5 prefix lines (50 with a per-task caller id), lines of
  * other contexts are left out (CPU-context lines are kept after "Sending NMI
  * from CPU"), a header immediately followed by "** replaying previous printk
  * message **" is dropped because the kernel prints it again.
@@ -18,6 +18,7 @@
 
 #include <ktriage/limits.h>
 
+#include "parse/archhint.h"
 #include "parse/cut.h"
 #include "parse/detect.h"
 #include "parse/fields.h"
@@ -46,6 +47,7 @@ struct ring_line {
 struct parse_tables {
 	struct kt_detect *det;
 	struct kt_cut *cut;
+	struct kt_archhint *arch;
 };
 
 struct kt_parser {
@@ -53,6 +55,7 @@ struct kt_parser {
 	char *file;
 	const struct kt_detect *det;
 	const struct kt_cut *cut;
+	const struct kt_archhint *arch;
 	struct parse_tables *own;	/* tables of a parser without a context */
 
 	/* idle lines, for report prefixes */
@@ -95,6 +98,7 @@ tables_free(void *v)
 		return;
 	kt_detect_free(t->det);
 	kt_cut_free(t->cut);
+	kt_archhint_free(t->arch);
 	free(t);
 }
 
@@ -102,7 +106,8 @@ static struct parse_tables *
 tables_new(struct kt_ctx *ctx)
 {
 	struct parse_tables *t = kt_calloc(1, sizeof(*t));
-	if (kt_detect_new(ctx, &t->det) || kt_cut_new(ctx, &t->cut)) {
+	if (kt_detect_new(ctx, &t->det) || kt_cut_new(ctx, &t->cut) ||
+	    kt_archhint_new(ctx, &t->arch)) {
 		tables_free(t);
 		return NULL;
 	}
@@ -130,6 +135,7 @@ kt_parser_new(struct kt_ctx *ctx, const char *file)
 	p->file = kt_strdup(file ? file : "");
 	p->det = t->det;
 	p->cut = t->cut;
+	p->arch = t->arch;
 	p->own = ctx ? NULL : t;
 	return p;
 }
@@ -207,6 +213,9 @@ queue(struct kt_parser *p, struct kt_report *r)
 		return;
 	}
 	p->n_total++;
+	/* no register dump said it: the frames may (entry code, text addresses) */
+	if (r->arch == KT_ARCH_UNKNOWN)
+		r->arch = kt_archhint_guess(p->arch, r);
 	if (p->head_done == p->n_done)
 		p->head_done = p->n_done = 0;
 	if (p->n_done == p->cap_done) {

@@ -148,6 +148,7 @@ static const char *const arch_names[KT_ARCH_COUNT] = {
 	[KT_ARCH_PPC64] = "ppc64",
 	[KT_ARCH_S390X] = "s390x",
 	[KT_ARCH_RISCV] = "riscv",
+	[KT_ARCH_MIPS] = "mips",
 };
 
 static const char *const context_names[KT_CONTEXT_COUNT] = {

@@ -1,6 +1,6 @@
 /*
  * parse: the xen.log of a XenServer crash folder (written by
- * xen-crashdump-analyser, research/xen-domain.md §1.4). Lines are fed one at
+ * https://github.com/xenserver/xen-crashdump-analyser). Lines are fed one at
  * a time after normalization; the reader keeps the Xen version, every
  * "PCPU N Host state" / "PCPU N Guest state (DOMd VCPUv)" block (RIP,
  * segment, ring, registers, run state, the stack-scan Call Trace of guest

@@ -22,6 +22,7 @@
 #include "input/walk.h"
 #include "normalize/normalize.h"
 #include "parse/detect.h"
+#include "parse/hostsplit.h"
 #include "parse/parser.h"
 #include "parse/xenlog.h"
 #include "sign/sign.h"
@@ -65,7 +66,7 @@ struct kt_scanner {
 /* One input being scanned. */
 struct run {
 	struct kt_scanner *s;
-	struct kt_parser *p;
+	struct kt_hostsplit *p;	/* a parser per syslog host */
 	struct kt_xenlog *feed_xen;	/* crash-folder xen.log: fed every line */
 	const struct kt_xenlog *attach;	/* the unit's xen.log reader, or NULL */
 	const struct kt_scan_cb *cb;
@@ -184,7 +185,7 @@ take_reports(struct run *u)
 {
 	struct kt_report *r;
 
-	while ((r = kt_parser_take(u->p)) != NULL)
+	while ((r = kt_hostsplit_take(u->p)) != NULL)
 		deliver(u, r);
 }
 
@@ -196,7 +197,7 @@ feed_line(struct run *u, const char *p, size_t n, uint64_t no)
 	normalize_line(u, p, n, no, &line);
 	if (u->feed_xen)
 		kt_xenlog_feed(u->feed_xen, &line);
-	kt_parser_feed(u->p, &line);
+	kt_hostsplit_feed(u->p, &line);
 	u->fed_no = no;
 	u->s->st.fed++;
 	take_reports(u);
@@ -321,7 +322,7 @@ process(struct run *u, size_t end)
 			feed_line(u, ls, (size_t)(nl - ls), u->cur_no);
 			u->cur = (size_t)(nl - w) + 1;
 			u->cur_no++;
-			if (!u->full && u->cur_no > u->feed_to && kt_parser_idle(u->p))
+			if (!u->full && u->cur_no > u->feed_to && kt_hostsplit_idle(u->p))
 				u->feeding = false;
 			continue;
 		}
@@ -554,7 +555,7 @@ run_input(struct run *u, struct kt_input *in, const char *name)
 
 	u->w = u->s->w;
 	u->cur_no = 1;
-	u->p = kt_parser_new(u->s->ctx, name);
+	u->p = kt_hostsplit_new(u->s->ctx, name);
 	if (!u->p)
 		return KT_EFORMAT;
 	while ((rc = kt_input_read_block(in, &p, &n)) > 0) {
@@ -570,10 +571,10 @@ run_input(struct run *u, struct kt_input *in, const char *name)
 		u->w[u->wlen++] = '\n';
 		process(u, u->wlen);
 	}
-	kt_parser_end(u->p);
+	kt_hostsplit_end(u->p);
 	take_reports(u);
 	u->s->st.lines += u->cur_no - 1;
-	kt_parser_free(u->p);
+	kt_hostsplit_free(u->p);
 	u->p = NULL;
 	return rc < 0 ? rc : 0;
 }

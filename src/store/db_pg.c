@@ -37,9 +37,9 @@ static int
 p_query(struct kt_db *db, const char *sql, const struct kt_dbv *p, int n, struct kt_dbq **ret)
 {
 	struct pdb *d = (struct pdb *)db;
-	Oid types[32];
-	const char *vals[32];
-	int lens[32], fmts[32];
+	Oid types[32] = { 0 };
+	const char *vals[32] = { NULL };
+	int lens[32] = { 0 }, fmts[32] = { 0 };
 	char num[32][32];
 	PGresult *res;
 	struct pq *q;

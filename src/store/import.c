@@ -302,9 +302,16 @@ facts_for(struct kt_store *s, int64_t host_id, const char *at, int64_t *ret)
 	return rc;
 }
 
+/* One statement for the seven facets of a crash (a round trip each would
+ * dominate PostgreSQL imports); rows whose value is NULL are skipped. */
 static const char facet_upsert[] =
 	"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)"
-	" VALUES ($1, $2, $3, $4, 1, $5, $5) ON CONFLICT(issue_id, key, value, host_id)"
+	" SELECT column1, column2, column3, column4, column5, column6, column7 FROM (VALUES"
+	" ($1, 'host', $4, $2, 1, $3, $3), ($1, 'pool', $5, $2, 1, $3, $3),"
+	" ($1, 'kernel', $6, $2, 1, $3, $3), ($1, 'xen', $7, $2, 1, $3, $3),"
+	" ($1, 'taint', $8, $2, 1, $3, $3), ($1, 'hardware', $9, $2, 1, $3, $3),"
+	" ($1, 'rule', $10, $2, 1, $3, $3)) AS v WHERE column3 IS NOT NULL"
+	" ON CONFLICT(issue_id, key, value, host_id)"
 	" DO UPDATE SET n = kt_facet.n + 1,"
 	" first_seen = CASE WHEN excluded.first_seen < kt_facet.first_seen"
 	"  THEN excluded.first_seen ELSE kt_facet.first_seen END,"
@@ -326,24 +333,18 @@ static int
 add_facets(struct kt_store *s, int64_t issue, int64_t host_id, const char *host, const char *pool,
 	   const struct crec *e, const char *at, int64_t facts_id)
 {
-	const char *kv[][2] = {
-		{ "host", host }, { "pool", pool }, { "kernel", e->kernel }, { "xen", e->xen },
-		{ "taint", e->taint }, { "hardware", e->hardware }, { "rule", e->rule },
+	struct kt_dbv p[10] = {
+		KT_DBV_INT(issue), KT_DBV_INT(host_id), KT_DBV_TEXT(at), KT_DBV_TEXT(host),
+		KT_DBV_TEXT(pool), KT_DBV_TEXT(e->kernel), KT_DBV_TEXT(e->xen), KT_DBV_TEXT(e->taint),
+		KT_DBV_TEXT(e->hardware), KT_DBV_TEXT(e->rule),
 	};
-	int rc = 0;
+	int rc = kt_db_exec(s->db, facet_upsert, p, 10);
 
-	for (size_t i = 0; rc == 0 && i < sizeof(kv) / sizeof(kv[0]); i++) {
-		struct kt_dbv p[5] = { KT_DBV_INT(issue), KT_DBV_TEXT(kv[i][0]),
-				       KT_DBV_TEXT(kv[i][1]), KT_DBV_INT(host_id), KT_DBV_TEXT(at) };
-
-		if (kv[i][1])
-			rc = kt_db_exec(s->db, facet_upsert, p, 5);
-	}
 	if (rc == 0 && facts_id) {
-		struct kt_dbv p[4] = { KT_DBV_INT(issue), KT_DBV_INT(host_id), KT_DBV_TEXT(at),
-				       KT_DBV_INT(facts_id) };
+		struct kt_dbv pf[4] = { KT_DBV_INT(issue), KT_DBV_INT(host_id), KT_DBV_TEXT(at),
+					KT_DBV_INT(facts_id) };
 
-		rc = kt_db_exec(s->db, facet_upsert_facts, p, 4);
+		rc = kt_db_exec(s->db, facet_upsert_facts, pf, 4);
 	}
 	return rc;
 }
@@ -426,9 +427,15 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 	struct kt_dbq *q;
 	int rc;
 
-	rc = kt_store_host_id(s, host, pool_id, received, &host_id);
-	if (rc)
-		return rc;
+	if (s->tx_host_id && strcmp(s->tx_host, host) == 0) {	/* same host as the last crash */
+		host_id = s->tx_host_id;
+	} else {
+		rc = kt_store_host_id(s, host, pool_id, received, &host_id);
+		if (rc)
+			return rc;
+		snprintf(s->tx_host, sizeof(s->tx_host), "%s", host);
+		s->tx_host_id = strlen(host) < sizeof(s->tx_host) ? host_id : 0;
+	}
 	occ_key(e, host_known, sha, ordinal, key);
 	{
 		struct kt_dbv p[2] = { KT_DBV_INT(host_id), KT_DBV_TEXT(key) };
@@ -587,6 +594,7 @@ store_upload(struct kt_store *s, const struct kt_upload_meta *m, const void *byt
 	rc = kt_db_begin(s->db);
 	if (rc)
 		goto fail_nt;
+	s->tx_host_id = 0;
 	rc = upsert_pool(s, m->pool, &pool_id);
 	if (rc == 0)
 		rc = kt_store_host_id(s, host, pool_id, received, &host_id);
@@ -742,7 +750,8 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 static int
 read_file(struct kt_ctx *ctx, const char *path, char **ret, size_t *ret_len)
 {
-	FILE *f = fopen(path, "rb");
+	bool in = strcmp(path, "-") == 0;
+	FILE *f = in ? stdin : fopen(path, "rb");
 	char *buf = NULL;
 	size_t n = 0, cap = 0, got;
 
@@ -753,7 +762,8 @@ read_file(struct kt_ctx *ctx, const char *path, char **ret, size_t *ret_len)
 			cap = cap ? cap * 2 : 262144;
 			if (cap > KT_STORE_MAX_UPLOAD) {
 				free(buf);
-				fclose(f);
+				if (!in)
+					fclose(f);
 				return kt_error(ctx, KT_EINVAL, "'%s' is too large", path);
 			}
 			buf = kt_realloc(buf, cap + 1);
@@ -761,7 +771,8 @@ read_file(struct kt_ctx *ctx, const char *path, char **ret, size_t *ret_len)
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;
 	} while (got > 0);
-	fclose(f);
+	if (!in)
+		fclose(f);
 	buf[n] = '\0';
 	*ret = buf;
 	*ret_len = n;
@@ -841,6 +852,23 @@ kt_store_import_path(struct kt_store *s, const char *path, const struct kt_uploa
 	int rc;
 
 	fill_meta(&m, min);
+	if (strcmp(path, "-") == 0) {	/* standard input: one upload of its bytes */
+		char *bytes = NULL;
+		size_t len = 0;
+		json_t *res = NULL;
+
+		m.name = "stdin";
+		rc = read_file(s->ctx, path, &bytes, &len);
+		if (rc == 0)
+			rc = kt_store_import(s, &m, bytes, len, &res);
+		free(bytes);
+		if (rc)
+			res = json_pack("{s:s}", "error", kt_ctx_errmsg(s->ctx));
+		json_object_set_new(res, "path", json_string("-"));
+		json_array_append_new(pc.out, res);
+		*ret = pc.out;
+		return rc == KT_EDB ? rc : 0;
+	}
 	if (stat(path, &st) != 0) {
 		json_decref(pc.out);
 		return kt_error(s->ctx, KT_ENOTFOUND, "'%s' does not exist", path);

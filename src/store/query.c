@@ -19,26 +19,48 @@ limit_of(const struct kt_store_filter *f)
 	return f && f->limit ? f->limit : 100;
 }
 
-/* Most frequent values of one facet of an issue, as a JSON array of strings. */
+/* Each listed issue's kernels (most crashes first, at most 5) and top rule,
+ * from one query over the kernel and rule facets (not two per issue: on
+ * PostgreSQL the round trips would dominate). */
 static int
-top_values(struct kt_store *s, int64_t issue, const char *key, int max, json_t **ret)
+add_kernels_rules(struct kt_store *s, json_t *out)
 {
-	struct kt_dbv p[3] = { KT_DBV_INT(issue), KT_DBV_TEXT(key), KT_DBV_INT(max) };
+	json_t *by_id = json_object();
 	struct kt_dbq *q;
-	int rc = kt_db_query(s->db, "SELECT value FROM kt_facet WHERE issue_id = $1 AND key = $2"
-			     " GROUP BY value ORDER BY sum(n) DESC, value LIMIT $3", p, 3, &q);
+	char key[32];
+	int rc;
 
-	if (rc)
-		return rc;
-	*ret = json_array();
-	while (kt_dbq_next(q))
-		json_array_append_new(*ret, json_string(kt_dbq_text(q, 0)));
-	rc = kt_dbq_end(q);
-	if (rc) {
-		json_decref(*ret);
-		*ret = NULL;
+	for (size_t i = 0; i < json_array_size(out); i++) {
+		json_t *o = json_array_get(out, i);
+
+		snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(json_object_get(o, "id")));
+		json_object_set(by_id, key, o);
+		json_object_set_new(o, "kernels", json_array());
+		json_object_set_new(o, "rule", json_null());
 	}
-	return rc;
+	rc = json_array_size(out) == 0 ? 0 :
+	     kt_db_query(s->db, "SELECT issue_id, key, value FROM kt_facet"
+			 " WHERE key IN ('kernel', 'rule') GROUP BY issue_id, key, value"
+			 " ORDER BY issue_id, key, sum(n) DESC, value", NULL, 0, &q);
+	if (rc || json_array_size(out) == 0) {
+		json_decref(by_id);
+		return rc;
+	}
+	while (kt_dbq_next(q)) {
+		json_t *o, *k;
+
+		snprintf(key, sizeof(key), "%lld", (long long)kt_dbq_int(q, 0));
+		o = json_object_get(by_id, key);
+		if (!o)
+			continue;
+		k = json_object_get(o, "kernels");
+		if (strcmp(kt_dbq_text(q, 1), "kernel") == 0 && json_array_size(k) < 5)
+			json_array_append_new(k, json_string(kt_dbq_text(q, 2)));
+		else if (strcmp(kt_dbq_text(q, 1), "rule") == 0 && json_is_null(json_object_get(o, "rule")))
+			json_object_set_new(o, "rule", json_string(kt_dbq_text(q, 2)));
+	}
+	json_decref(by_id);
+	return kt_dbq_end(q);
 }
 
 /* Columns: id, title, kind, status, fixed_in, crashes, hosts, first, last. */
@@ -54,12 +76,11 @@ issue_row(struct kt_dbq *q)
 }
 
 static const char issues_fast[] =
-	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, sum(f.n), count(*),"
-	" min(f.first_seen), max(f.last_seen)"
-	" FROM kt_facet f JOIN kt_issue i ON i.id = f.issue_id"
-	" WHERE f.key = $1 AND ($2 IS NULL OR f.value = $2) AND ($3 IS NULL OR i.status = $3)"
-	" GROUP BY i.id, i.title, i.kind, i.status, i.fixed_in"
-	" ORDER BY 6 DESC, i.id LIMIT $4 OFFSET $5";
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, a.n, a.h, a.f, a.l FROM"
+	" (SELECT issue_id, sum(n) AS n, count(*) AS h, min(first_seen) AS f, max(last_seen) AS l"
+	"  FROM kt_facet WHERE key = $1 AND ($2 IS NULL OR value = $2) GROUP BY issue_id) a"
+	" JOIN kt_issue i ON i.id = a.issue_id WHERE ($3 IS NULL OR i.status = $3)"
+	" ORDER BY a.n DESC, i.id LIMIT $4 OFFSET $5";
 
 static const char issues_slow[] =
 	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, count(*), count(DISTINCT c.host_id),"
@@ -106,20 +127,8 @@ kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **
 	while (kt_dbq_next(q))
 		json_array_append_new(out, issue_row(q));
 	rc = kt_dbq_end(q);
-	for (size_t i = 0; rc == 0 && i < json_array_size(out); i++) {
-		json_t *o = json_array_get(out, i), *kernels = NULL, *rules = NULL;
-		int64_t id = json_integer_value(json_object_get(o, "id"));
-
-		rc = top_values(s, id, "kernel", 5, &kernels);
-		if (rc == 0)
-			rc = top_values(s, id, "rule", 1, &rules);
-		if (rc == 0) {
-			json_object_set_new(o, "kernels", kernels);
-			json_object_set(o, "rule", json_array_size(rules) ? json_array_get(rules, 0)
-									  : json_null());
-			json_decref(rules);
-		}
-	}
+	if (rc == 0)
+		rc = add_kernels_rules(s, out);
 	if (rc) {
 		json_decref(out);
 		return rc;

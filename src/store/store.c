@@ -78,7 +78,9 @@ static const char schema_v1[] =
 	"CREATE TABLE kt_facet(issue_id BIGINT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
 	" host_id BIGINT NOT NULL, n BIGINT NOT NULL, first_seen TEXT NOT NULL,"
 	" last_seen TEXT NOT NULL, PRIMARY KEY(issue_id, key, value, host_id));"
-	"CREATE INDEX kt_facet_kv ON kt_facet(key, value, issue_id);";
+	/* covering: issue lists read only this index */
+	"CREATE INDEX kt_facet_cover ON kt_facet(key, issue_id, value, host_id, n, first_seen,"
+	" last_seen);";
 
 static const struct { int version; const char *sql; } migrations[] = {
 	{ 1, schema_v1 },

@@ -24,6 +24,9 @@ struct kt_store {
 	struct kt_analyzer *an;		/* created on first use */
 	char tmp[4096];			/* private temporary directory, or "" */
 	unsigned tmp_seq;
+	/* the host of the last crash stored in the current transaction */
+	char tx_host[256];
+	int64_t tx_host_id;
 };
 
 /* The analyzer, created on first use. */

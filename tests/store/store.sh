@@ -43,6 +43,13 @@ fresh() {
 		DB="sqlite:$T/store$dbn.db"
 	fi
 }
+sql() { # run SQL on the current store
+	if [ "$BACKEND" = postgresql ]; then
+		psql -q -At "$DB" -c "$1"
+	else
+		sqlite3 "${DB#sqlite:}" "$1"
+	fi
+}
 stat_of() { "$K" db --db "$DB" stats | jq -r ".$1"; }
 
 # Logs derived from the golden dmesg: the same crash at another time.
@@ -51,7 +58,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..33"
+echo "1..38"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -130,6 +137,21 @@ check "after rebucket: the ignored issue keeps id and status" \
 	"$("$K" db --db "$DB" issues --format json | jq -r '.[0] | "\(.id) \(.status)"')" "1 ignored"
 check "after rebucket: no crash lost" "$(stat_of crashes)" 7
 
+# what an older analyzer might have done: one crash in another bucket and
+# issue, and the real bucket's link forgotten
+sql "INSERT INTO kt_issue(title, kind, status, created_at) VALUES ('old title', 'oops', 'ignored', '2026-01-01T00:00:00Z')" >/dev/null
+moved=$(sql "SELECT min(id) FROM kt_crash")
+sql "UPDATE kt_crash SET issue_id = 2, bucket = '00000000000000aa' WHERE id = $moved" >/dev/null
+sql "DELETE FROM kt_issue_bucket" >/dev/null
+"$K" db --db "$DB" rebucket --format json > "$T/rb2"
+check "rebucket: the crash moves back to the issue holding most of its bucket" \
+	"$(jq -r '.moves | map("\(.crash):\(.from_issue)->\(.to_issue)") | join(",")' "$T/rb2")" "$moved:2->1"
+check "rebucket: a forgotten bucket is linked by overlap, no new issue" "$(jq '.new_issues | length' "$T/rb2")" 0
+check "rebucket: the emptied issue keeps its id and status" \
+	"$("$K" db --db "$DB" show 2 --format json | jq -r '"\(.status) \(.crashes)"')" "ignored 0"
+check "rebucket: counts rebuilt" \
+	"$("$K" db --db "$DB" issues --format json | jq -r '.[0] | "\(.id) \(.crashes)"')" "1 7"
+
 # --- a status report brings its own host facts --------------------------
 fresh
 "$K" db --db "$DB" import --host xs9 "$GOLD/xs-status-report/input-bug-report-20150604031500.tar.bz2" \
@@ -139,6 +161,9 @@ check "status report: its network state is a facts snapshot" \
 check "status report: the crash links to it (driver@mtu facet)" \
 	"$("$K" db --db "$DB" show 1 --format json | jq -r '[.facets.driver_mtu[].value] | join(",")')" \
 	"enic@1500,enic@9000"
+
+"$K" db --db "$DB" import --host h3 - < "$DMESG" --format json > "$T/stdin"
+check "standard input is one upload" "$(jq -r '.[0] | "\(.path) \(.status) \(.crashes | length)"' "$T/stdin")" "- new 1"
 
 # --- two importers at once ----------------------------------------------
 fresh

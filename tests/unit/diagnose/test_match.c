@@ -134,33 +134,65 @@ builtin(struct kt_ctx *ctx)
 	return rs;
 }
 
-/* ---- the seed rule: confidence levels ----------------------------------- */
+/* ---- the seed crash: the general rule and the enic special case ---------- */
 
 struct seed_case {
 	const char *copy_fn, *frag_fn;
-	bool enic_loaded, warning_line, host_facts, host_mtu_ok;
-	const char *want;	/* confidence, or NULL = must not fire */
+	bool enic_loaded;
+	const char *log_line;	/* an extra kernel log line, or NULL */
+	int enic_mtu;		/* host facts: enic interface MTU (0 = no host facts) */
+	int net_mtu;		/* host facts: network MTU */
+	const char *want_enic;	/* confidence, or NULL = must not fire */
+	const char *want_general;
 };
 
 static const struct seed_case seed_cases[] = {
-	/* only the trace: low */
-	{ "memcpy", "ip_fragment", false, false, false, false, "low" },
-	/* other kernel generations */
-	{ "memcpy_erms", "ip_do_fragment", false, false, false, false, "low" },
-	{ "memcpy_orig", "ip_do_fragment", false, false, false, false, "low" },
-	/* the driver is loaded: medium */
-	{ "memcpy", "ip_fragment", true, false, false, false, "medium" },
-	/* the log shows enic's MTU warning: high */
-	{ "memcpy", "ip_fragment", false, true, false, false, "high" },
-	/* host facts show enic carrying MTU 9000: high */
-	{ "memcpy", "ip_fragment", true, false, true, false, "high" },
-	/* host facts show enic at 1500: the trace + driver only */
-	{ "memcpy", "ip_fragment", true, false, true, true, "medium" },
+	/* the stack alone proves the general precondition (bridge + guest VIF) */
+	{ "memcpy", "ip_fragment", false, NULL, 0, 0, NULL, "high" },
+	{ "memcpy_erms", "ip_do_fragment", false, NULL, 0, 0, NULL, "high" },
+	{ "memcpy_orig", "ip_do_fragment", false, NULL, 0, 0, NULL, "high" },
+	/* enic loaded but no evidence about its vNIC: low */
+	{ "memcpy", "ip_fragment", true, NULL, 0, 0, "low", "high" },
+	/* enic's warnings (both forms) are evidence: high */
+	{ "memcpy", "ip_fragment", true,
+	  "enic 0000:07:00.0 eth2: interface MTU (9000) set higher than port MTU (1500)", 0, 0,
+	  "high", "high" },
+	{ "memcpy", "ip_fragment", true,
+	  "enic 0000:07:00.0 eth2: interface MTU (9000) set higher than switch port MTU (1500)", 0,
+	  0, "high", "high" },
+	/* host facts: enic at 9000 is NOT evidence of a smaller vNIC: medium */
+	{ "memcpy", "ip_fragment", true, NULL, 9000, 9000, "medium", "high" },
+	/* a vNIC configured at 1500 under a 9000 network: high */
+	{ "memcpy", "ip_fragment", true,
+	  "enic 0000:07:00.0: vNIC MAC addr 00:25:b5:00:00:1f wq/rq 256/512 mtu 1500", 1500, 9000,
+	  "high", "high" },
+	/* a vNIC at 9000: no evidence against it */
+	{ "memcpy", "ip_fragment", true,
+	  "enic 0000:07:00.0: vNIC MAC addr 00:25:b5:00:00:1f wq/rq 256/512 mtu 9000", 9000, 9000,
+	  "medium", "high" },
 	/* a different copy routine: no fragmentation crash */
-	{ "strcpy", "ip_fragment", true, true, true, false, NULL },
+	{ "strcpy", "ip_fragment", true, NULL, 9000, 9000, NULL, NULL },
 	/* fragmentation without the copy */
-	{ "memcpy", "ip_finish_output", true, true, true, false, NULL },
+	{ "memcpy", "ip_finish_output", true, NULL, 9000, 9000, NULL, NULL },
 };
+
+static void
+check_seed_finding(size_t i, const struct kt_finding *f, const char *want)
+{
+	if (!want) {
+		if (f)
+			fail_msg("case %zu: %s fired (%s) but must not", i, f->rule, f->confidence);
+		return;
+	}
+	if (!f)
+		fail_msg("case %zu: did not fire (want %s)", i, want);
+	if (strcmp(f->confidence, want) != 0)
+		fail_msg("case %zu: %s confidence %s, want %s", i, f->rule, f->confidence, want);
+	assert_true(f->score > 0 && f->score <= 1);
+	assert_true(has_evidence(f, "skb_copy_bits"));
+	assert_true(has_evidence(f, "br_nf_dev_queue_xmit"));
+	assert_true(f->n_remedy >= 3);
+}
 
 static void
 test_seed_confidence(void **state)
@@ -174,41 +206,42 @@ test_seed_confidence(void **state)
 		struct kt_report *r = seed_like(c->copy_fn, c->frag_fn, true);
 		struct kt_host_iface ifs[2] = {
 			{ .name = "eth0", .driver = "ixgbe", .mtu = 9000, .jumbo = "yes" },
-			{ .name = "eth2", .driver = "enic", .mtu = c->host_mtu_ok ? 1500 : 9000,
-			  .jumbo = "depends" },
+			{ .name = "eth2", .driver = "enic", .mtu = c->enic_mtu, .jumbo = "depends" },
 		};
-		struct kt_host_facts hf = { .ifaces = ifs, .n_ifaces = 2 };
-		const struct kt_finding *f;
+		struct kt_host_network nets[1] = {
+			{ .uuid = "6f3e0c1a-0000-4000-8000-00000000abcd", .name = "Storage",
+			  .bridge = "xenbr2", .mtu = c->net_mtu },
+		};
+		struct kt_host_facts hf = { .ifaces = ifs, .n_ifaces = 2, .networks = nets,
+					    .n_networks = 1 };
+		const struct kt_finding *f, *g;
 
 		if (c->enic_loaded)
 			module(r, "enic", "O");
-		if (c->warning_line)
-			line(r, "enic 0000:07:00.0 eth2: interface MTU (9000) set higher than port MTU (1500)");
-		assert_int_equal(kt_diagnose_run(ctx, rs, c->host_facts ? &hf : NULL, r), 0);
+		if (c->log_line)
+			line(r, c->log_line);
+		assert_int_equal(kt_diagnose_run(ctx, rs, c->enic_mtu ? &hf : NULL, r), 0);
 		f = finding(r, "enic-jumbo-frames");
-		if (!c->want) {
-			if (f)
-				fail_msg("case %zu: fired (%s) but must not", i, f->confidence);
-		} else {
-			if (!f)
-				fail_msg("case %zu: did not fire", i);
-			if (strcmp(f->confidence, c->want) != 0)
-				fail_msg("case %zu: confidence %s, want %s", i, f->confidence, c->want);
-			assert_true(f->score > 0 && f->score <= 1);
-			assert_true(has_evidence(f, "skb_copy_bits"));
-			assert_true(has_evidence(f, "RCX=0x5c8"));
-			assert_true(has_evidence(f, "br_nf_dev_queue_xmit"));
-			assert_true(has_evidence(f, "xenvif_tx_action"));
-			if (c->warning_line)
-				assert_true(has_evidence(f, "(9000) exceeds the vNIC port MTU (1500)"));
-			if (c->host_facts && !c->host_mtu_ok)
-				assert_true(has_evidence(f, "eth2 (driver enic) MTU 9000"));
-			assert_true(f->n_remedy >= 3);
-			bool remedy_ok = false;
+		g = finding(r, "bridge-refragment-guest-vif");
+		check_seed_finding(i, f, c->want_enic);
+		check_seed_finding(i, g, c->want_general);
+		if (g) {
+			bool plan = false;
 
-			for (size_t k = 0; k < f->n_remedy; k++)
-				remedy_ok |= strstr(f->remedy[k], "xe network-param-set uuid=<network-uuid> MTU=1500") != NULL;
-			assert_true(remedy_ok);
+			assert_true(has_evidence(g, "xenvif_tx_action"));
+			assert_true(has_evidence(g, "R12 = 0x5dc (1500)"));
+			for (size_t k = 0; k < g->n_remedy; k++)
+				plan |= strstr(g->remedy[k], "ktriage net plan --network ") != NULL &&
+					strstr(g->remedy[k], " --mtu 1500") != NULL;
+			assert_true(plan);
+			/* the explanation says why, driver-independently */
+			assert_non_null(strstr(g->explanation, "br_nf_dev_queue_xmit"));
+			assert_non_null(strstr(g->explanation, "Open vSwitch"));
+		}
+		if (f) {
+			assert_non_null(strstr(f->explanation, "not the cause"));
+			if (c->log_line && strstr(c->log_line, "set higher"))
+				assert_true(has_evidence(f, "above the vNIC port MTU 1500"));
 		}
 		kt_report_free(r);
 	}
@@ -264,7 +297,7 @@ rule_text(const char *cond, bool absent)
 
 	(void)snprintf(buf, sizeof(buf),
 		       "id: t\ntitle: T\nseverity: low\nconditions:\n  - id: c\n    required: true\n"
-		       "    absent: %s\n    %s\n    evidence: \"got {c}\"\nreferences: [x]\n",
+		       "    absent: %s\n    %s\n    evidence: \"got {c}\"\nreferences: [\"https://example.org/x\"]\n",
 		       absent ? "true" : "false", cond);
 	return buf;
 }
@@ -311,7 +344,7 @@ test_templates(void **state)
 		"  - id: m\n    module: {name: enic}\n"
 		"explanation: \"on {report.release}, ctx {report.context}\"\n"
 		"remedy: [\"ip link set {h.iface|<iface>} mtu 1500\", \"see {m.name}\"]\n"
-		"references: [x]\n";
+		"references: [\"https://example.org/x\"]\n";
 	struct kt_ctx *ctx = kt_ctx_new();
 	struct kt_ruleset *rs = kt_ruleset_new();
 	struct kt_report *r = seed_like("memcpy", "ip_fragment", true);
@@ -355,13 +388,16 @@ test_host_network(void **state)
 
 	(void)state;
 	assert_int_equal(kt_diagnose_run(ctx, rs, &hf, r), 0);
-	f = finding(r, "enic-jumbo-frames");
+	f = finding(r, "bridge-refragment-guest-vif");
 	assert_non_null(f);
 	assert_string_equal(f->confidence, "high");
 	assert_true(has_evidence(f, "network 'Storage' on xenbr2 MTU 9000"));
 	for (size_t k = 0; k < f->n_remedy; k++)
-		uuid_in_remedy |= strstr(f->remedy[k], "uuid=6f3e0c1a-0000-4000-8000-00000000abcd MTU=1500") != NULL;
+		uuid_in_remedy |= strstr(f->remedy[k], "ktriage net plan --network 'Storage' --mtu 1500 --xe") != NULL;
 	assert_true(uuid_in_remedy);
+	/* enic at 9000 in host facts is no evidence of a smaller vNIC */
+	f = finding(r, "enic-jumbo-frames");
+	assert_null(f);	/* enic module not loaded in this report */
 	kt_report_free(r);
 	kt_ruleset_free(rs);
 	kt_ctx_free(ctx);
@@ -374,7 +410,7 @@ test_backtracking_limit(void **state)
 {
 	static const char text[] =
 		"id: t\ntitle: T\nseverity: low\nconditions:\n"
-		"  - {id: c, required: true, line: \"^(a+)+$\"}\nreferences: [x]\n";
+		"  - {id: c, required: true, line: \"^(a+)+$\"}\nreferences: [\"https://example.org/x\"]\n";
 	struct kt_ctx *ctx = kt_ctx_new();
 	struct kt_ruleset *rs = kt_ruleset_new();
 	struct kt_report *r = kt_report_new();
@@ -401,15 +437,15 @@ test_order(void **state)
 		"id: a-low\ntitle: A\nseverity: critical\nconditions:\n"
 		"  - {id: k, required: true, kind: paging-request}\n"
 		"  - {id: n, kind: bug}\n"
-		"references: [x]\n---\n"
+		"references: [\"https://example.org/x\"]\n---\n"
 		"id: b-high\ntitle: B\nseverity: info\nconditions:\n"
 		"  - {id: k, required: true, kind: paging-request}\n"
 		"  - {id: f, frames: [skb_copy_bits]}\n"
 		"confidence: {high: \"k + f\"}\n"
-		"references: [x]\n---\n"
+		"references: [\"https://example.org/x\"]\n---\n"
 		"id: c-none\ntitle: C\nseverity: info\nconditions:\n"
 		"  - {id: k, required: true, kind: bug}\n"
-		"references: [x]\n";
+		"references: [\"https://example.org/x\"]\n";
 	struct kt_ctx *ctx = kt_ctx_new();
 	struct kt_ruleset *rs = kt_ruleset_new();
 	struct kt_report *r = seed_like("memcpy", "ip_fragment", false);

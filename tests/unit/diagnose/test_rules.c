@@ -86,43 +86,43 @@ struct err_case {
 
 static const struct err_case err_cases[] = {
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    kind: bug\nreferences: [r]\nbogus: 1\n",
+	  "    kind: bug\nreferences: [\"https://example.org/r\"]\nbogus: 1\n",
 	  "t.yaml:9: unknown key 'bogus'" },
 	{ "id: x\ntitle: t\nseverity: urgent\nconditions:\n  - id: a\n    required: true\n"
-	  "    kind: bug\nreferences: [r]\n",
+	  "    kind: bug\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:3: severity must be" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    frames: [\"ip_(frag\"]\nreferences: [r]\n",
+	  "    frames: [\"ip_(frag\"]\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:7: bad regex 'ip_(frag'" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    kind: bug\n    colour: red\nreferences: [r]\n",
+	  "    kind: bug\n    colour: red\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:8: unknown condition key 'colour'" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    kind: bug\n"
-	  "references: [r]\n",
+	  "references: [\"https://example.org/r\"]\n",
 	  "t.yaml:1: rule needs at least one 'required: true'" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    kind: no-such-kind\nreferences: [r]\n",
+	  "    kind: no-such-kind\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:7: unknown kind 'no-such-kind'" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    kind: bug\nconfidence:\n  high: [\"a + b\"]\nreferences: [r]\n",
+	  "    kind: bug\nconfidence:\n  high: [\"a + b\"]\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:9: confidence refers to unknown condition 'b'" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    kind: bug\nremedy: [\"run {nope.iface}\"]\nreferences: [r]\n",
+	  "    kind: bug\nremedy: [\"run {nope.iface}\"]\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:8: template placeholder '{nope.iface}' names no condition" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    kind: bug\n    title: x\nreferences: [r]\n",
+	  "    kind: bug\n    title: x\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:8: condition has two matchers" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    kind: bug\n  - id: a\n    title: x\nreferences: [r]\n",
+	  "    kind: bug\n  - id: a\n    title: x\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:8: duplicate condition id 'a'" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: maybe\n"
-	  "    kind: bug\nreferences: [r]\n",
+	  "    kind: bug\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:6: required must be true or false" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    register: {name: RCX, in: [0xzz]}\nreferences: [r]\n",
+	  "    register: {name: RCX, in: [0xzz]}\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:7: in: '0xzz' is not a number" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    host-iface: {driver: enic, speed: 10}\nreferences: [r]\n",
+	  "    host-iface: {driver: enic, speed: 10}\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:7: host-iface: unknown key 'speed'" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
 	  "    kind: bug\n",
@@ -131,17 +131,46 @@ static const struct err_case err_cases[] = {
 	{ "", "t.yaml:1: no rule in file" },
 	/* an empty sub-key once looped forever (found by fuzz_rules) */
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    register: {\"\": 1, in: [1]}\nreferences: [r]\n",
+	  "    register: {\"\": 1, in: [1]}\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:7: register: unknown key ''" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    kind: bug\nreferences: [r]\nconditions: []\n",
+	  "    kind: bug\nreferences: [\"https://example.org/r\"]\nconditions: []\n",
 	  "t.yaml:9: duplicate key 'conditions'" },
 	{ "id: Bad Id\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    kind: bug\nreferences: [r]\n",
+	  "    kind: bug\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:1: rule id 'Bad Id'" },
 	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
-	  "    kernel: {min: banana}\nreferences: [r]\n",
+	  "    kernel: {min: banana}\nreferences: [\"https://example.org/r\"]\n",
 	  "t.yaml:7: kernel.min: 'banana' is not a version" },
+	/* references a user reads must be public: a URL or a source path */
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    kind: bug\nreferences: [\"/work/shared/research/xen-domain.md §2\"]\n",
+	  "t.yaml:8: reference '/work/shared/research/xen-domain.md §2' names a local path" },
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    kind: bug\nreferences: [\"research/xen-domain.md 4.1\"]\n",
+	  "t.yaml:8: reference 'research/xen-domain.md 4.1' cites a private write-up" },
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    kind: bug\nreferences: [\"see ../shared/STYLE.md\"]\n",
+	  "t.yaml:8: reference 'see ../shared/STYLE.md' names a local path" },
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    kind: bug\nreferences: [\"the vendor said so\"]\n",
+	  "t.yaml:8: reference 'the vendor said so' is neither a URL nor a source path" },
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    kind: bug\nreferences: [\"https://terry\"]\n",
+	  "t.yaml:8: reference 'https://terry' is neither a URL nor a source path" },
+	/* placeholders must resolve */
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    kind: bug\nremedy: [\"run {nope}\"]\nreferences: [\"https://example.org/r\"]\n",
+	  "t.yaml:8: template placeholder '{nope}' names no condition" },
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    kind: bug\nremedy: [\"run {report.nosuch}\"]\nreferences: [\"https://example.org/r\"]\n",
+	  "t.yaml:8: template placeholder '{report.nosuch}' names no report field" },
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    line: \"x\"\n    evidence: \"{a.iface}\"\nreferences: [\"https://example.org/r\"]\n",
+	  "t.yaml:5: template placeholder '{a.iface}' names no value of a line condition" },
+	{ "id: x\ntitle: t\nseverity: high\nconditions:\n  - id: a\n    required: true\n"
+	  "    kind: bug\nexplanation: \"see {b}\"\nreferences: [\"https://example.org/r\"]\n",
+	  "t.yaml:1: template placeholder '{b}' names no condition" },
 };
 
 static void
@@ -173,8 +202,12 @@ test_builtin(void **state)
 	i = kt_ruleset_find(rs, "enic-jumbo-frames");
 	assert_true(i >= 0);
 	assert_int_equal(kt_ruleset_info(rs, (size_t)i, &ri), 0);
-	assert_string_equal(ri.severity, "critical");
+	assert_string_equal(ri.severity, "medium");	/* the crash is the general rule's */
 	assert_true(ri.n_remedy >= 3);
+	i = kt_ruleset_find(rs, "bridge-refragment-guest-vif");
+	assert_true(i >= 0);
+	assert_int_equal(kt_ruleset_info(rs, (size_t)i, &ri), 0);
+	assert_string_equal(ri.severity, "critical");
 	assert_true(ri.n_references >= 1);
 	assert_int_equal(kt_ruleset_find(rs, "no-such-rule"), KT_ENOTFOUND);
 	assert_int_equal(kt_ruleset_info(rs, kt_ruleset_count(rs), &ri), KT_EINVAL);
@@ -225,7 +258,7 @@ test_dirs(void **state)
 
 	/* same id again in b.yaml, plus a bad regex */
 	write_file(b, GOOD_RULE "---\nid: other\ntitle: t\nseverity: low\nconditions:\n"
-		      "  - id: a\n    required: true\n    line: \"(\"\nreferences: [r]\n");
+		      "  - id: a\n    required: true\n    line: \"(\"\nreferences: [\"https://example.org/r\"]\n");
 	assert_int_equal(kt_ruleset_check_dir(ctx, dir, collect, &p), KT_EFORMAT);
 	assert_int_equal(p.n, 2);
 	assert_non_null(strstr(p.all, "b.yaml:23: bad regex '('"));
@@ -237,7 +270,7 @@ test_dirs(void **state)
 	/* a local rule with a built-in id replaces the built-in one */
 	unlink(b);
 	write_file(a, "id: enic-jumbo-frames\ntitle: Local override\nseverity: low\n"
-		      "conditions:\n  - {id: k, required: true, kind: bug}\nreferences: [x]\n");
+		      "conditions:\n  - {id: k, required: true, kind: bug}\nreferences: [\"https://example.org/x\"]\n");
 	{
 		struct kt_ruleset *bi = NULL;
 		struct kt_rule_info ri;

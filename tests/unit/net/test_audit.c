@@ -16,6 +16,7 @@
 
 #include <ktriage/hostfacts.h>
 #include <ktriage/net.h>
+#include <ktriage/probe.h>
 
 #include "fakeops.h"
 
@@ -71,31 +72,115 @@ audit(const struct kt_host_ops *ops, const char *xe_dir)
 	return inv;
 }
 
-/* The acceptance case: enic at 9000 is high with a remedy, ixgbe at 9000 fine. */
+/* The acceptance case: an offline tree (platform unknown) with enic at 9000
+ * is "depends" (low, with the vNIC / QoS class checks to make), never the
+ * old "jumbo-unsupported" high; ixgbe at 9000 is fine. */
 static void
 test_sysfs_enic_vs_ixgbe(void **state)
 {
 	char *root = fixture("tests/host/enic-ixgbe-jumbo");
 	struct kt_host_ops *ops = kt_host_ops_system_new(root);
 	struct kt_net_inventory *inv = audit(ops, NULL);
-	const struct kt_net_finding *f = finding(inv, "jumbo-unsupported", "eth0");
+	const struct kt_net_finding *f = finding(inv, "jumbo-depends", "eth0");
 	const struct kt_net_iface *eth1 = kt_net_inventory_find(inv, NULL, "eth1");
 
 	(void)state;
+	assert_null(inv->platform);
+	assert_null(finding(inv, "jumbo-unsupported", "eth0"));
 	assert_non_null(f);
-	assert_int_equal(f->sev, KT_NET_SEV_HIGH);
+	assert_int_equal(f->sev, KT_NET_SEV_LOW);
 	assert_non_null(f->remedy);
-	assert_non_null(strstr(f->remedy, "1500"));
+	assert_non_null(strstr(f->remedy, "ping -M do -s 8972"));
+	assert_non_null(strstr(f->summary, "vNIC"));
+	assert_non_null(strstr(f->summary, "9216"));
 	assert_non_null(f->source);
+	assert_non_null(strstr(f->source, "enic_res.c"));
 	assert_false(any_finding_on(inv, "eth1"));
 	assert_non_null(eth1);
 	assert_string_equal(eth1->driver, "ixgbe");
 	assert_int_equal(eth1->mtu, 9000);
 	assert_int_equal(eth1->max_mtu, 9710);
-	assert_int_equal(inv->findings[0].sev, KT_NET_SEV_HIGH);
 	kt_net_inventory_free(inv);
 	kt_host_ops_system_free(ops);
 	free(root);
+}
+
+static int
+no_run(void *ud, const char *const *argv, size_t limit, char **ret_out, int *ret_status)
+{
+	(void)ud, (void)argv, (void)limit, (void)ret_out, (void)ret_status;
+	return KT_ENOTFOUND;	/* no ovs-vsctl: a live host without Open vSwitch */
+}
+
+/* enic's verdict per platform (data/net/platforms.tsv): XenServer dom0 ->
+ * depends, medium; another Xen dom0 -> depends, medium; plain Linux (the
+ * interface starts at the vNIC MTU) -> yes, no finding; offline tree ->
+ * depends, low. SR-IOV VFs and dynamic vNICs are enic too. */
+static void
+test_enic_platforms(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *etc_inventory, *xen_caps;
+		bool live;
+		const char *want_platform;
+		int want_sev;	/* -1 = no finding */
+		const char *want_jumbo;
+	} cases[] = {
+		{ "xenserver", "INSTALLATION_UUID='e4a5c2d1-7b8f-4c6e-a0d3-5f9b1e2c7a40'\n", NULL,
+		  true, "xenserver", KT_NET_SEV_MEDIUM, "depends" },
+		{ "xen-dom0", NULL, "control_d\n", true, "xen-dom0", KT_NET_SEV_MEDIUM, "depends" },
+		{ "domU", NULL, "\n", true, "linux", -1, "yes" },
+		{ "plain-linux", NULL, NULL, true, "linux", -1, "yes" },
+		{ "offline", NULL, NULL, false, NULL, KT_NET_SEV_LOW, "depends" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fake_entry e[8] = {
+			{ "/sys/class/net/eth2/mtu", "9000\n", NULL },
+			{ "/sys/class/net/eth2/device/driver", NULL, "../../bus/pci/drivers/enic" },
+			{ "/sys/class/net/eth2/device/subsystem", NULL, "../../../bus/pci" },
+			{ "/sys/class/net/eth2/device/vendor", "0x1137\n", NULL },
+			{ "/sys/class/net/eth2/device/device", "0x0071\n", NULL },	/* a VF */
+		};
+		struct fake_fs fs = { e, 5, "", NULL, 0 };
+		struct kt_host_ops ops;
+		struct kt_net_inventory *inv;
+		const struct kt_net_finding *f;
+		const struct kt_net_iface *eth2;
+
+		if (cases[i].etc_inventory)
+			e[fs.n++] = (struct fake_entry){ "/etc/xensource-inventory",
+							 cases[i].etc_inventory, NULL };
+		if (cases[i].xen_caps)
+			e[fs.n++] = (struct fake_entry){ "/proc/xen/capabilities", cases[i].xen_caps,
+							 NULL };
+		ops = fake_ops(&fs);
+		ops.run = cases[i].live ? no_run : NULL;
+		inv = audit(&ops, NULL);
+		eth2 = kt_net_inventory_find(inv, NULL, "eth2");
+		assert_non_null(eth2);
+		if (cases[i].want_platform == NULL)
+			assert_null(inv->platform);
+		else if (!inv->platform || strcmp(inv->platform, cases[i].want_platform))
+			fail_msg("%s: platform %s", cases[i].name, inv->platform ? inv->platform : "NULL");
+		assert_string_equal(eth2->jumbo, cases[i].want_jumbo);
+		f = finding(inv, "jumbo-depends", "eth2");
+		if (cases[i].want_sev < 0) {
+			if (inv->n_findings)
+				fail_msg("%s: unexpected %s", cases[i].name, inv->findings[0].id);
+		} else {
+			if (!f)
+				fail_msg("%s: no jumbo-depends", cases[i].name);
+			assert_int_equal(f->sev, cases[i].want_sev);
+		}
+		assert_null(finding(inv, "jumbo-unsupported", "eth2"));
+		/* the VF's own limit is said wherever there is a finding */
+		if (f)
+			assert_non_null(strstr(f->summary, "EOPNOTSUPP"));
+		kt_net_inventory_free(inv);
+	}
 }
 
 static void
@@ -162,7 +247,7 @@ test_fake_trees(void **state)
 		{ "bnx2-above-max", { NIC("9600\n", "bnx2") }, "mtu-above-max" },
 		{ "garbage-mtu", { NIC("abc\0\xff", "enic") }, NULL },
 		{ "unknown-driver", { NIC("9000", "nosuchdrv") }, NULL },
-		{ "enic-no-newline", { NIC("9000", "enic") }, "jumbo-unsupported" },
+		{ "enic-no-newline", { NIC("9000", "enic") }, "jumbo-depends" },
 		{ "no-driver-link", { { "/sys/class/net/eth0/mtu", "9000", NULL } }, NULL },
 	};
 
@@ -249,6 +334,8 @@ test_ovs(void **state)
 		{ "/sys/class/net/eth3/device/driver", NULL, "../enic" },
 		{ "/sys/class/net/xenbr1/mtu", "9000", NULL },
 		{ "/sys/class/net/vif3.0/mtu", "9000", NULL },
+		{ "/etc/xensource-inventory", "INSTALLATION_UUID='1'\nMANAGEMENT_INTERFACE='xenbr0'\n",
+		  NULL },
 	};
 	struct fake_fs fs = { e, sizeof(e) / sizeof(e[0]), "", NULL, 0 };
 	struct kt_host_ops ops = fake_ops(&fs);
@@ -267,8 +354,38 @@ test_ovs(void **state)
 	assert_string_equal(eth2->master, "bond0");
 	assert_string_equal(bond->master, "xenbr1");
 	assert_int_equal(br->kind, KT_NET_OVS);
-	assert_non_null(finding(inv, "jumbo-unsupported", "eth2"));
-	assert_non_null(finding(inv, "jumbo-unsupported", "eth3"));
+	/* a XenServer dom0 with enic at 9000: depends, medium (not high) */
+	assert_string_equal(inv->platform, "xenserver");
+	assert_int_equal(finding(inv, "jumbo-depends", "eth2")->sev, KT_NET_SEV_MEDIUM);
+	assert_int_equal(finding(inv, "jumbo-depends", "eth3")->sev, KT_NET_SEV_MEDIUM);
+	assert_null(finding(inv, "jumbo-unsupported", "eth2"));
+	/* a DF probe that carries the full MTU is no evidence */
+	{
+		struct kt_probe_result r;
+
+		memset(&r, 0, sizeof(r));
+		strcpy(r.host, "198.51.100.50");
+		strcpy(r.addr, "198.51.100.50");
+		strcpy(r.iface, "xenbr1");
+		r.iface_mtu = 9000;
+		r.pmtu = 9000;
+		r.verdict = KT_PROBE_VERDICT_FULL;
+		kt_net_audit_add_probe(inv, &r);
+		assert_null(finding(inv, "jumbo-depends-fails", "eth2"));
+		/* one that loses everything above 1500 through the bridge, bond and
+		 * enic NICs is: "depends" becomes high on both members */
+		r.pmtu = 1500;
+		r.smallest_failed = 1501;
+		r.black_hole = true;
+		r.verdict = KT_PROBE_VERDICT_BLACK_HOLE;
+		kt_net_audit_add_probe(inv, &r);
+		assert_non_null(finding(inv, "path-mtu-black-hole", "198.51.100.50"));
+		assert_int_equal(finding(inv, "jumbo-depends-fails", "eth2")->sev, KT_NET_SEV_HIGH);
+		assert_int_equal(finding(inv, "jumbo-depends-fails", "eth3")->sev, KT_NET_SEV_HIGH);
+		assert_non_null(strstr(finding(inv, "jumbo-depends-fails", "eth2")->summary, "vNIC"));
+		assert_non_null(strstr(finding(inv, "jumbo-depends-fails", "eth2")->remedy, "--mtu 1500"));
+		assert_int_equal(inv->findings[0].sev, KT_NET_SEV_HIGH);
+	}
 	kt_net_inventory_free(inv);
 }
 
@@ -287,12 +404,15 @@ test_xe_audit_and_hostfacts(void **state)
 	FILE *f;
 
 	(void)state;
-	for (size_t i = 0; i < inv->n_findings; i++)
-		if (strcmp(inv->findings[i].id, "jumbo-unsupported") == 0) {
+	for (size_t i = 0; i < inv->n_findings; i++) {
+		assert_string_not_equal(inv->findings[i].id, "jumbo-unsupported");
+		if (strcmp(inv->findings[i].id, "jumbo-depends") == 0) {
 			high++;
+			assert_int_equal(inv->findings[i].sev, KT_NET_SEV_MEDIUM);
 			assert_non_null(strstr(inv->findings[i].remedy, "net plan --network"));
 		}
-	assert_int_equal(high, 4);	/* eth2+eth3 on both hosts */
+	}
+	assert_int_equal(high, 4);	/* eth2+eth3 on both hosts: depends, medium */
 	assert_null(finding(inv, "management-jumbo", NULL));
 	assert_non_null(strstr(text, "Storage (bond1)"));
 
@@ -308,7 +428,7 @@ test_xe_audit_and_hostfacts(void **state)
 		if (hf->ifaces[i].driver && strcmp(hf->ifaces[i].driver, "enic") == 0) {
 			enic++;
 			assert_int_equal(hf->ifaces[i].mtu, 9000);
-			assert_string_equal(hf->ifaces[i].jumbo, "no");
+			assert_string_equal(hf->ifaces[i].jumbo, "depends");
 			assert_non_null(hf->ifaces[i].host);
 		}
 	assert_int_equal(enic, 4);
@@ -369,7 +489,7 @@ test_pool_out_of_line(void **state)
 	assert_string_equal(f->host, "xs-c");
 	/* the two enic hosts are still flagged, the ixgbe one is not */
 	for (size_t i = 0; i < inv->n_findings; i++)
-		if (strcmp(inv->findings[i].id, "jumbo-unsupported") == 0)
+		if (strcmp(inv->findings[i].id, "jumbo-depends") == 0)
 			assert_string_not_equal(inv->findings[i].host, "xs-c");
 	kt_net_inventory_free(inv);
 	kt_host_ops_system_free(ops);
@@ -446,8 +566,9 @@ test_status_report(void **state)
 	assert_int_equal(bond->kind, KT_NET_BOND);
 	assert_int_equal(bond->n_members, 2);
 	assert_string_equal(kt_net_inventory_find(inv, NULL, "bond0.20")->lower, "bond0");
-	assert_non_null(finding(inv, "jumbo-unsupported", "eth2"));
-	assert_non_null(finding(inv, "jumbo-unsupported", "eth3"));
+	assert_non_null(finding(inv, "jumbo-depends", "eth2"));
+	assert_non_null(finding(inv, "jumbo-depends", "eth3"));
+	assert_string_equal(inv->platform, "xenserver");
 	bond = kt_net_inventory_find(inv, NULL, "bond1");
 	assert_non_null(bond);
 	assert_int_equal(bond->kind, KT_NET_BOND);
@@ -474,6 +595,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sysfs_enic_vs_ixgbe),
+		cmocka_unit_test(test_enic_platforms),
 		cmocka_unit_test(test_sysfs_mixed),
 		cmocka_unit_test(test_fake_trees),
 		cmocka_unit_test(test_management_from_inventory),

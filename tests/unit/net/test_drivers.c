@@ -10,6 +10,9 @@
 
 #include <ktriage/net.h>
 
+#include "net/inventory.h"
+#include "util/ref.h"
+
 static struct kt_driver_db *
 load(void)
 {
@@ -109,7 +112,9 @@ static void
 test_lookups(void **state)
 {
 	static const struct lookup_case cases[] = {
-		{ "enic", "no", 9000 },
+		{ "enic", "depends", 9000 },	/* the vNIC MTU decides (platforms.tsv) */
+		{ "e1000e", "depends", 9212 },
+		{ "bnxt_en", "yes", -1 },	/* firmware's max_mtu_configured */
 		{ "ixgbe", "yes", 9710 },
 		{ "xen_netfront", "depends", 65535 },	/* '_' and '-' fold */
 		{ "no-such-driver", NULL, 0 },
@@ -134,8 +139,86 @@ test_lookups(void **state)
 	assert_string_equal(p->driver, "enic");
 	assert_null(kt_driver_db_find_pci(db, 0xffff, 0xffff));
 	assert_null(kt_driver_db_find(NULL, "enic"));
+	/* e1000e per chip (linux drivers/net/ethernet/intel/e1000e/82571.c, ich8lan.c) */
+	{
+		static const struct {
+			unsigned dev;
+			const char *jumbo;
+			int max;
+		} chips[] = {
+			{ 0x109a, "yes", 9212 },	/* 82573L does jumbo */
+			{ 0x150c, "yes", 9212 },	/* 82583V does jumbo */
+			{ 0x108b, "no", 1500 },		/* 82573V: 1522-byte frames */
+			{ 0x1049, "no", 1500 },		/* ICH8 */
+			{ 0x10bd, "yes", 9212 },	/* ICH9 */
+			{ 0x10ea, "depends", 4074 },	/* 82577 (PCH) */
+			{ 0x1502, "depends", 9000 },	/* 82579 (PCH2): 9000, MACsec NVM bit */
+			{ 0x153a, "depends", 9000 },	/* I217 */
+			{ 0x156f, "depends", 9000 },	/* I219 */
+		};
+
+		for (size_t i = 0; i < sizeof(chips) / sizeof(chips[0]); i++) {
+			p = kt_driver_db_find_pci(db, 0x8086, chips[i].dev);
+			if (!p)
+				fail_msg("8086:%04x missing", chips[i].dev);
+			assert_string_equal(p->driver, "e1000e");
+			assert_string_equal(p->jumbo, chips[i].jumbo);
+			assert_int_equal(p->max_mtu, chips[i].max);
+		}
+	}
+	/* enic per platform */
+	{
+		static const char *const want[][2] = {
+			{ "xenserver", "depends" }, { "xen-dom0", "depends" },
+			{ "linux", "yes" }, { NULL, "depends" },
+		};
+
+		for (size_t i = 0; i < 4; i++) {
+			const struct kt_platform_info *pl =
+				kt_driver_db_find_platform(db, "enic", want[i][0]);
+
+			assert_non_null(pl);
+			assert_string_equal(pl->jumbo, want[i][1]);
+			assert_true(kt_ref_list_is_public(pl->source, NULL));
+		}
+		assert_int_equal(kt_driver_db_find_platform(db, "enic", "xenserver")->sev,
+				 KT_NET_SEV_MEDIUM);
+		assert_null(kt_driver_db_find_platform(db, "ixgbe", "xenserver"));
+	}
 	kt_driver_db_free(db);
 	kt_driver_db_free(NULL);
+}
+
+/* Every source a user can read is public: a URL or a kernel path (a bare
+ * "drivers/..." path means Linux), never a path of the machine the table
+ * was written on. */
+static void
+test_sources_public(void **state)
+{
+	struct kt_driver_db *db = load();
+	const char *why = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < kt_driver_db_count(db); i++) {
+		const struct kt_driver_info *d = kt_driver_db_at(db, i);
+
+		if (!kt_ref_list_is_public(d->source, &why))
+			fail_msg("drivers.tsv %s: source %s", d->driver, why);
+	}
+	for (size_t i = 0; i < kt_driver_db_pci_count(db); i++) {
+		const struct kt_pci_info *p = kt_driver_db_pci_at(db, i);
+
+		if (!kt_ref_list_is_public(p->source, &why))
+			fail_msg("pci-ids.tsv %04x:%04x: source %s", p->vendor, p->device, why);
+	}
+	/* the check itself */
+	assert_true(kt_ref_list_is_public("drivers/net/ethernet/cisco/enic/enic_res.h:20-21 ; "
+					  "https://github.com/xcp-ng/xcp/issues/488", NULL));
+	assert_false(kt_ref_list_is_public("drivers/net/x.c ; research/xen-domain.md 4.1", &why));
+	assert_false(kt_ref_list_is_public("https://terry.im ; /work/shared/research/x.md", &why));
+	assert_false(kt_ref_list_is_public("as remembered", &why));
+	assert_false(kt_ref_list_is_public("", &why));
+	kt_driver_db_free(db);
 }
 
 int
@@ -146,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_pci_table_invariants),
 		cmocka_unit_test(test_required_drivers),
 		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_sources_public),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,6 +51,28 @@ static const struct norm_case cases[] = {
 	  false, false },
 	{ "[ 74.883]  Pid: 1, comm: init", 0, " Pid: 1, comm: init", KT_FMT_DMESG, 74.883, N,
 	  KT_CALLER_NONE, N, "", "", "", false, false },
+	/* a TAB as the stamp's padding, no space after it */
+	{ "<4>[\t68764.975944]WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2", 0,
+	  "WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2", KT_FMT_DMESG, 68764.975944, 4,
+	  KT_CALLER_NONE, N, "", "", "", false, false },
+	/* journalctl -o json: kernel transport (printk time from
+	 * _SOURCE_MONOTONIC_TIMESTAMP), a user-space entry, a binary MESSAGE */
+	{ "{\"__REALTIME_TIMESTAMP\":\"1700000012345678\",\"_HOSTNAME\":\"node-3\","
+	  "\"_TRANSPORT\":\"kernel\",\"PRIORITY\":\"4\",\"_SOURCE_MONOTONIC_TIMESTAMP\":"
+	  "\"12345678\",\"MESSAGE\":\"BUG: kernel NULL pointer dereference\"}", 0,
+	  "BUG: kernel NULL pointer dereference", KT_FMT_JOURNAL, 12.345678, 4, KT_CALLER_NONE,
+	  N, "node-3", "2023-11-14T22:13:32.345678Z", "kernel", false, false },
+	{ "{\"_HOSTNAME\":\"node-3\",\"_TRANSPORT\":\"syslog\",\"SYSLOG_IDENTIFIER\":"
+	  "\"sshd\",\"PRIORITY\":6,\"MESSAGE\":\"Accepted key\\n\"}", 0, "Accepted key",
+	  KT_FMT_JOURNAL, -1, 6, KT_CALLER_NONE, N, "node-3", "", "sshd", false, false },
+	{ "{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":[79,111,112,115,255,27,91,48,109]}", 0,
+	  "Oops?", KT_FMT_JOURNAL, -1, N, KT_CALLER_NONE, N, "", "", "kernel", false, false },
+	{ "{\"_TRANSPORT\":\"stdout\",\"MESSAGE\":\"WARNING: disk almost full\"}", 0,
+	  "WARNING: disk almost full", KT_FMT_JOURNAL, -1, N, KT_CALLER_NONE, N, "", "", "stdout",
+	  false, false },
+	/* not a journal entry: a JSON line without MESSAGE stays plain text */
+	{ "{\"msg\":\"hello\"}", 0, "{\"msg\":\"hello\"}", KT_FMT_PLAIN, -1, N,
+	  KT_CALLER_NONE, N, "", "", "", false, false },
 	/* dmesg -d */
 	{ "[   12.345678 <    0.000123>] eth0: link up", 0, "eth0: link up", KT_FMT_DMESG,
 	  12.345678, N, KT_CALLER_NONE, N, "", "", "", false, false },
