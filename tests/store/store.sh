@@ -58,7 +58,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..38"
+echo "1..41"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -128,6 +128,13 @@ check "crash on the fixed kernel or newer: a regression, reopened" \
 "$K" db --db "$DB" status 1 ignored > /dev/null
 "$K" db --db "$DB" issues --status ignored --format json > "$T/ign"
 check "issues --status filter" "$(jq -r '.[0].id' "$T/ign")" 1
+
+check "issues --since T counts the crashes since T" \
+	"$("$K" db --db "$DB" issues --since 2000-01-01 --format json | jq -r '.[0] | "\(.id) \(.crashes) \(.hosts)"')" "1 7 2"
+"$K" db --db "$DB" issues --since 2100-01-01 > /dev/null
+check "issues --since the future: nothing listed (exit 0)" "$?" 0
+check "issues --host and --kernel together" \
+	"$("$K" db --db "$DB" issues --host h2 --kernel 3.10.0+2 --format json | jq -r '.[0].crashes')" 4
 
 # --- rebucket ------------------------------------------------------------
 "$K" db --db "$DB" rebucket --dry-run --format json > "$T/rb"
