@@ -501,7 +501,7 @@ kt_page_index(struct req *q, struct kt_store *st, struct resp *r)
 		when(&b, jstr(it, "first_seen"));
 		kt_buf_adds(&b, "<br>");
 		when(&b, jstr(it, "last_seen"));
-		kt_buf_adds(&b, "</td><td>");
+		kt_buf_adds(&b, "</td><td class=\"finding\">");
 		remedy = rule ? top_remedy(q, rule, &rtitle) : NULL;
 		if (rule) {
 			kt_buf_adds(&b, "<b>");
@@ -984,9 +984,10 @@ kt_page_host(struct req *q, struct kt_store *st, const char *name, struct resp *
 /* ---- /pools/NAME ---------------------------------------------------------- */
 
 /* Hosts at risk: hosts of the pool with no crash whose newest facts carry
- * a high or critical audit finding (net audit's knowledge: a driver that
- * cannot carry the configured MTU, a bridge whose VIF MTU exceeds the PIF
- * MTU ...), with the finding's remedy (the `ktriage net plan` command). */
+ * a medium, high or critical audit finding (net audit's knowledge: a driver
+ * that cannot carry the configured MTU or carries it only if the port
+ * does, a bridge whose VIF MTU exceeds the PIF MTU ...), with the finding's
+ * remedy (the checks and the `ktriage net plan` command). */
 static json_t *
 at_risk(struct kt_store *st, const json_t *hosts)
 {
@@ -1005,7 +1006,8 @@ at_risk(struct kt_store *st, const json_t *hosts)
 			const char *sev = jstr(f, "severity");
 			const char *fh = jstr(f, "host");
 
-			if (!sev || (strcmp(sev, "high") && strcmp(sev, "critical")))
+			if (!sev || (strcmp(sev, "medium") && strcmp(sev, "high") &&
+				     strcmp(sev, "critical")))
 				continue;
 			if (fh && strcmp(fh, jstr(h, "name")))
 				continue;	/* a pool-wide audit: another host's finding */
@@ -1067,15 +1069,17 @@ kt_page_pool(struct req *q, struct kt_store *st, const char *name, struct resp *
 	kt_buf_adds(&b, "<section id=\"at-risk\"><h2>Hosts at risk</h2><p class=\"meta\">No crash "
 		       "yet, but their newest facts meet a known crash's preconditions.</p>");
 	if (!json_array_size(risk))
-		kt_buf_adds(&b, "<p class=\"empty\">None: no host without crashes has a high or "
-			       "critical network finding.</p>");
+		kt_buf_adds(&b, "<p class=\"empty\">None: no host without crashes has a medium, "
+			       "high or critical network finding.</p>");
 	else
 		kt_buf_adds(&b, "<table class=\"risk\"><thead><tr><th>host</th><th>finding</th>"
 			       "<th>fix</th></tr></thead><tbody>");
 	json_array_foreach(risk, i, h) {
 		kt_buf_adds(&b, "<tr><td>");
 		name_link(&b, "hosts", jstr(h, "host"));
-		kt_buf_adds(&b, "</td><td><span class=\"badge sev-high\">");
+		kt_buf_adds(&b, "</td><td><span class=\"badge ");
+		kt_buf_adds(&b, !strcmp(jstr(h, "severity") ? jstr(h, "severity") : "", "medium")
+				? "sev-medium\">" : "sev-high\">");
 		kt_html_esc(&b, jstr(h, "severity"));
 		kt_buf_adds(&b, "</span> <code>");
 		kt_html_esc(&b, jstr(h, "rule"));

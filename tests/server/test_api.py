@@ -203,8 +203,8 @@ try:
                            capture_output=True).stdout
     # a host of pool-1 that never crashed, with an enic@9000 finding
     fj = json.loads(facts)
-    names = sorted({f.get("host") for f in fj.get("findings", []) if f.get("severity") == "high"}
-                   - {"xs-a"})    # xs-a crashed above
+    names = sorted({f.get("host") for f in fj.get("findings", [])
+                    if f.get("severity") in ("medium", "high", "critical")} - {"xs-a"})
     risky = names[0] if names else "xs-b"
     st, j = srv.json("POST", "/api/v1/facts", facts,
                      dict(AUTH, **{"Content-Type": "application/json", "X-Ktriage-Host": risky,

@@ -79,7 +79,8 @@ try:
          "/: six issues listed, the ip_fragment one among them (%d)" % len(rows))
     T.ok(len(d.find("svg", class_="spark")) == 6 and d.find("form", class_="filters"),
          "/: a sparkline per issue and the filter form")
-    T.ok(any("Jumbo frames" in e[2] for e in d.find("td")), "/: top finding shown")
+    T.ok(any(len(e[2].strip()) > 20 for e in d.find("td", class_="finding")),
+         "/: a top finding with its remedy shown")
     T.ok(not d.find("script"), "/: no script element")
 
     d = Dom(chromium("--dump-dom", srv.url("/issues/%d" % ids["enic_issue"])))
