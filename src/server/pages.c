@@ -862,6 +862,17 @@ kt_page_issue(struct req *q, struct kt_store *st, int64_t id, struct resp *r)
 
 /* ---- /hosts/NAME ---------------------------------------------------------- */
 
+/* Whether a[i] already occurred in a[0..i) (a pool-wide audit repeats a
+ * line per host: shown once). */
+static bool
+dup_before(const json_t *a, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (json_equal(json_array_get(a, k), json_array_get(a, i)))
+			return true;
+	return false;
+}
+
 /* Items of `now` not in `before` (summary string arrays). */
 static void
 diff_items(struct kt_buf *b, const json_t *before, const json_t *now, const char *sign)
@@ -870,7 +881,7 @@ diff_items(struct kt_buf *b, const json_t *before, const json_t *now, const char
 	json_t *x, *y;
 
 	json_array_foreach((json_t *)now, i, x) {
-		bool found = false;
+		bool found = dup_before(now, i);
 
 		json_array_foreach((json_t *)before, j, y)
 			found |= json_equal(x, y);
@@ -949,6 +960,8 @@ kt_page_host(struct req *q, struct kt_store *st, const char *name, struct resp *
 			kt_buf_adds(&b, "</div>");
 			if (fi == 0) {
 				json_array_foreach(json_object_get(f, "summary"), i, x) {
+					if (dup_before(json_object_get(f, "summary"), i))
+						continue;
 					kt_buf_adds(&b, "<div class=\"mono\">");
 					kt_html_esc(&b, json_string_value(x));
 					kt_buf_adds(&b, "</div>");

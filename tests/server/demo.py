@@ -64,12 +64,24 @@ def populate(exe, root, srv, seed=7):
     facts = subprocess.run([exe, "net", "audit", "--xe-dir",
                             os.path.join(root, "tests/host/xe-pool-enic"), "--format", "json"],
                            capture_output=True).stdout	# exit 1: findings
+    # xs-a ran its storage network at 1500 until three days ago
+    before = json.loads(facts)
+    for i in before.get("interfaces", []):
+        if i.get("mtu") == 9000:
+            i["mtu"] = 1500
+    before["findings"] = []
+    st, _, data = srv.request("POST", "/api/v1/facts", json.dumps(before).encode(),
+                              {"Content-Type": "application/json", "X-Ktriage-Host": "xs-a",
+                               "X-Ktriage-Pool": "pool-ucs",
+                               "X-Ktriage-Collected-At": time.strftime(
+                                   "%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 20 * 86400))})
+    assert st in (200, 201), (st, data)
     for host in ("xs-a", "xs-b"):
         st, _, data = srv.request("POST", "/api/v1/facts", facts,
                                   {"Content-Type": "application/json", "X-Ktriage-Host": host,
                                    "X-Ktriage-Pool": "pool-ucs",
                                    "X-Ktriage-Collected-At": time.strftime(
-                                       "%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 20 * 86400))})
+                                       "%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 3 * 86400))})
         assert st in (200, 201), (st, data)
     a = up(crash_folder_tgz(root, "20261201-101112-UTC"), "xs-a", "pool-ucs", "crash-folder")
     ids["enic_issue"] = a["crashes"][0]["issue"]["id"]
