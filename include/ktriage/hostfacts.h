@@ -30,6 +30,8 @@ struct kt_host_iface {
 	char *master;		/* bond/bridge it is enslaved to, or NULL */
 	char *lower;		/* VLAN parent, or NULL */
 	bool management;	/* carries the XenServer management IP */
+	int port_mtu;		/* what the NIC's port carries per the driver's own log
+				 * (enic: the vNIC MTU set in UCS); <= 0 unknown */
 };
 
 /* A XenServer network (xe network-list) or a Linux bridge seen as a network. */

@@ -179,6 +179,10 @@ struct kt_net_iface {
 	const char *bond_slave_of;	/* bond uuid when this PIF is a bond member */
 	enum kt_net_sev jumbo_sev;	/* audit severity of a depends/no verdict on this
 					 * platform (data/net/platforms.tsv); low by default */
+	int port_mtu;		/* what the NIC's port carries per the driver's own log
+				 * (enic: vNIC MTU, port MTU warnings), -1 unknown */
+	const char *port_mtu_from;	/* that log line (data/net/log-evidence.tsv) */
+	const char *port_mtu_source;	/* public source of the message format */
 };
 
 /* A XenServer network (or a Linux bridge seen as one). */

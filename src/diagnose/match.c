@@ -458,6 +458,8 @@ match_host_iface(struct eval *e, const struct kt_cond *cd, struct cres *c)
 			continue;
 		if (cd->mtu_above >= 0 && f->mtu <= cd->mtu_above)
 			continue;
+		if (cd->port_below && !(f->port_mtu > 0 && f->mtu > f->port_mtu))
+			continue;
 		if (cd->jumbo.code && (!f->jumbo ||
 				       !kt_regex_match(&cd->jumbo, f->jumbo, strlen(f->jumbo), e->md, e->mc)))
 			continue;
@@ -472,6 +474,8 @@ match_host_iface(struct eval *e, const struct kt_cond *cd, struct cres *c)
 		set_var(e, c, "driver", f->driver);
 		set_var(e, c, "mtu", kt_arena_printf(e->scratch, "%d", f->mtu));
 		set_var(e, c, "host", f->host);
+		if (f->port_mtu > 0)
+			set_var(e, c, "port-mtu", kt_arena_printf(e->scratch, "%d", f->port_mtu));
 		return true;
 	}
 	return false;

@@ -87,6 +87,7 @@ struct kt_cond {
 	uint32_t ver_before[4];	/* kernel: exclusive upper bound (all 0 = none) */
 	bool has_min, has_before;
 	int mtu_above;		/* host-iface: -1 = no check */
+	bool port_below;	/* host-iface: the port carries less than the MTU */
 	struct kt_regex jumbo;	/* host-iface: driver-table verdict regex */
 	struct kt_regex kind;	/* host-iface: interface kind regex */
 	struct kt_regex bridge;	/* host-network: bridge regex */

@@ -429,9 +429,12 @@ parse_host_iface(struct ld *l, struct kt_cond *c, yaml_node_t *v)
 		const char *k = scalar(l, kn, "key");
 		uint64_t mtu;
 
-		if (!k || !known_subkey(l, "host-iface", "driver mtu-above jumbo kind", k, kn))
+		if (!k || !known_subkey(l, "host-iface", "driver mtu-above jumbo kind port-below-mtu",
+					k, kn))
 			continue;
-		if (!strcmp(k, "driver"))
+		if (!strcmp(k, "port-below-mtu"))
+			(void)parse_bool(l, vn, "port-below-mtu", &c->port_below);
+		else if (!strcmp(k, "driver"))
 			(void)compile_node(l, vn, "driver", true, &c->name);
 		else if (!strcmp(k, "jumbo"))
 			(void)compile_node(l, vn, "jumbo", true, &c->jumbo);
@@ -788,7 +791,7 @@ static const char *const cond_subs[KT_COND_COUNT] = {
 	[KT_COND_CONTEXT] = "", [KT_COND_MODULE] = "name flags", [KT_COND_TAINT] = "",
 	[KT_COND_REGISTER] = "reg value dec", [KT_COND_REG_NOTE] = "reg",
 	[KT_COND_HARDWARE] = GROUPS, [KT_COND_KERNEL] = "", [KT_COND_XEN] = GROUPS,
-	[KT_COND_COMM] = GROUPS, [KT_COND_HOST_IFACE] = "iface driver mtu host",
+	[KT_COND_COMM] = GROUPS, [KT_COND_HOST_IFACE] = "iface driver mtu host port-mtu",
 	[KT_COND_HOST_NETWORK] = "uuid name bridge mtu",
 };
 #undef GROUPS

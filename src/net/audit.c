@@ -92,6 +92,29 @@ check_driver(struct kt_net_inventory *inv, const struct kt_net_iface *f)
 
 	if (f->kind != KT_NET_PHYSICAL || mtu <= STD_MTU || !f->driver)
 		return;
+	/* the driver's own log says the port carries less: evidence, not a maybe
+	 * (enic: the vNIC MTU set in UCS; data/net/log-evidence.tsv) */
+	if (f->port_mtu > 0 && mtu > f->port_mtu) {
+		kt_net_add_finding(inv, "port-mtu-below", KT_NET_SEV_HIGH, f->host, subject_name(f),
+				   f->port_mtu_source,
+				   net && net->uuid
+					   ? kt_net_printf(inv, "'ktriage net plan --network \"%s\" --mtu "
+							   "%d --xe' prints the steps back to what the "
+							   "port carries; or raise the port first (enic: "
+							   "the vNIC MTU in UCS, the fabric interconnect "
+							   "QoS class 9216, the switch ports)",
+							   net->name ? net->name : net->uuid, f->port_mtu)
+					   : kt_net_printf(inv, "lower the MTU to %d, or raise the port "
+							   "first (enic: the vNIC MTU in UCS, the fabric "
+							   "interconnect QoS class 9216, the switch ports)",
+							   f->port_mtu),
+				   "%s (driver %s) is asked for MTU %d but its port carries %d, as the "
+				   "driver logged (\"%s\"): larger frames are dropped at the port, and "
+				   "guest VIFs above it make dom0 refragment (Linux bridge) or drop "
+				   "(Open vSwitch) their frames", f->name, f->driver, mtu, f->port_mtu,
+				   f->port_mtu_from ? f->port_mtu_from : "");
+		return;
+	}
 	if (strcmp(f->jumbo, "no") == 0) {
 		kt_net_add_finding(inv, "jumbo-unsupported", KT_NET_SEV_HIGH, f->host,
 				   subject_name(f), f->caveat_source, remedy,

@@ -207,6 +207,8 @@ iface_json(const struct kt_net_iface *f)
 	json_object_set_new(o, "max_mtu", jint(f->max_mtu));
 	json_object_set_new(o, "max_mtu_from", jstr(f->max_mtu_from));
 	json_object_set_new(o, "jumbo", jstr(f->jumbo));
+	json_object_set_new(o, "port_mtu", jint(f->port_mtu));
+	json_object_set_new(o, "port_mtu_from", jstr(f->port_mtu_from));
 	json_object_set_new(o, "caveat", jstr(f->caveat));
 	json_object_set_new(o, "master", jstr(f->master));
 	json_object_set_new(o, "lower", jstr(f->lower));

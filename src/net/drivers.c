@@ -339,6 +339,47 @@ kt_driver_db_check(struct kt_ctx *ctx, kt_diag_fn fn, void *ud)
 			}
 		}
 	kt_driver_db_free(db);
+	/* log-evidence.tsv (read by the status-report inventory): column 4 */
+	{
+		struct kt_data_blob blob;
+		size_t lineno = 0;
+		bool header = true;
+
+		if (kt_data_read(ctx, "net/log-evidence.tsv", &blob) == 0) {
+			struct kt_str rest = kt_str_make(blob.data, blob.len), f[MAX_FIELDS];
+
+			while (rest.len > 0) {
+				long nl = kt_str_chr(rest, '\n');
+				struct kt_str line = nl < 0 ? rest : kt_str_sub(rest, 0, (size_t)nl);
+				size_t n;
+				char src[1024];
+
+				rest = nl < 0 ? kt_str_make(rest.p + rest.len, 0)
+					      : kt_str_skip(rest, (size_t)nl + 1);
+				lineno++;
+				if (line.len == 0 || line.p[0] == '#')
+					continue;
+				if (header) {
+					header = false;
+					continue;
+				}
+				n = split_tabs(line, f, MAX_FIELDS);
+				(void)snprintf(src, sizeof(src), "%.*s", n >= 4 ? (int)f[3].len : 0,
+					       n >= 4 ? f[3].p : "");
+				if (!kt_ref_list_is_public(src, &why)) {
+					problems++;
+					if (fn) {
+						char msg[512];
+
+						(void)snprintf(msg, sizeof(msg), "line %zu: source %s",
+							       lineno, why);
+						fn(ud, KT_SEV_ERROR, "net/log-evidence.tsv", msg);
+					}
+				}
+			}
+			kt_data_blob_deinit(&blob);
+		}
+	}
 	return problems ? kt_error(ctx, KT_EFORMAT, "%zu non-public source(s) in data/net/",
 				   problems)
 			: 0;

@@ -62,6 +62,7 @@ load_ifaces(struct facts_impl *fi, json_t *arr)
 		f->master = get_str(fi->arena, o, "master");
 		f->lower = get_str(fi->arena, o, "lower");
 		f->management = json_is_true(json_object_get(o, "management"));
+		f->port_mtu = get_int(o, "port_mtu");
 		if (!f->name)
 			continue;
 		fi->pub.n_ifaces++;
@@ -160,6 +161,7 @@ kt_host_facts_from_inventory(const struct kt_net_inventory *inv, struct kt_host_
 		d->master = dup_or_null(fi->arena, s->master);
 		d->lower = dup_or_null(fi->arena, s->lower);
 		d->management = s->management;
+		d->port_mtu = s->port_mtu;
 		fi->pub.n_ifaces++;
 	}
 	fi->pub.networks = kt_arena_alloc(fi->arena, (m ? m : 1) * sizeof(*fi->pub.networks));

@@ -110,7 +110,7 @@ kt_net_add_iface(struct kt_net_inventory *inv, const char *host, const char *nam
 
 	f->host = kt_net_strdup(inv, host);
 	f->name = kt_net_strdup(inv, name ? name : "");
-	f->mtu = f->min_mtu = f->max_mtu = f->speed = f->vlan = f->other_config_mtu = -1;
+	f->mtu = f->min_mtu = f->max_mtu = f->speed = f->vlan = f->other_config_mtu = f->port_mtu = -1;
 	f->kind = KT_NET_OTHER;
 	return f;
 }

@@ -5,19 +5,25 @@
  * (https://github.com/xenserver/xen-bugtool): ip-s-addr.out / ip-d-link.out (interfaces,
  * MTU, master, @lower), ethtool-i-<IF>.out (driver, bus-info),
  * proc/net/bonding/<bond>, proc/net/vlan/config, and for Open vSwitch hosts
- * ovs-vsctl-list-ports-<br>.out and ovs-appctl-bond%show-<bond>.out. Other
- * members are skipped.
+ * ovs-vsctl-list-ports-<br>.out and ovs-appctl-bond%show-<bond>.out, and
+ * in the kernel logs (kern.log*, messages*, dmesg*) the driver lines of
+ * data/net/log-evidence.tsv that say what a NIC's port really carries (the
+ * enic vNIC MTU). Other members are skipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <archive.h>
 #include <archive_entry.h>
+#include <pcre2.h>
 
 #include "net/inventory.h"
 #include "util/ctx.h"
+#include "util/data.h"
 #include "util/mem.h"
+#include "util/str.h"
 
 /* Members we read at all; anything bigger is truncated. */
 #define MEMBER_LIMIT (4u << 20)
@@ -126,7 +132,8 @@ parse_ip_output(struct kt_net_inventory *inv, char *text)
 
 /* ethtool -i: "driver: enic" / "bus-info: 0000:06:00.0" */
 static void
-parse_ethtool_i(struct kt_net_inventory *inv, const char *ifname, char *text)
+parse_ethtool_i(struct kt_net_inventory *inv, const char *ifname, char *text, char *bus,
+		size_t bus_size)
 {
 	struct kt_net_iface *f = iface_for(inv, ifname);
 
@@ -139,6 +146,8 @@ parse_ethtool_i(struct kt_net_inventory *inv, const char *ifname, char *text)
 		}
 		if (strncmp(l, "bus-info: ", 10) == 0 && strchr(l + 10, ':') && f->kind == KT_NET_OTHER)
 			f->kind = KT_NET_PHYSICAL;
+		if (strncmp(l, "bus-info: ", 10) == 0)
+			(void)snprintf(bus, bus_size, "%s", l + 10);
 	}
 }
 
@@ -194,13 +203,168 @@ struct ovs_file {
 	bool bond;
 };
 
+/* One row of data/net/log-evidence.tsv, compiled. */
+struct evidence_rule {
+	char driver[32];
+	bool by_bus;		/* group 1 is a PCI bus id, else an interface name */
+	pcre2_code *re;
+	char *source;
+};
+
+/* A port MTU read from a log line, applied once every member is read. */
+struct port_fact {
+	char key[80];		/* interface name or bus id */
+	bool by_bus;
+	int mtu;
+	char *line;
+	const char *source;
+};
+
+#define MAX_EVIDENCE_RULES 32
+#define MAX_PORT_FACTS 256
+#define MAX_BUS 1024
+
 struct sr_files {
 	char *ip;		/* ip -d link, else ip -s addr */
 	bool ip_detailed;
 	size_t used;
 	struct ovs_file ovs[MAX_OVS_FILES];
 	size_t n_ovs;
+	struct evidence_rule ev[MAX_EVIDENCE_RULES];
+	size_t n_ev;
+	pcre2_match_data *md;
+	struct port_fact facts[MAX_PORT_FACTS];
+	size_t n_facts;
+	struct {
+		char name[64], bus[64];
+	} bus[MAX_BUS];		/* ethtool -i bus-info per interface */
+	size_t n_bus;
 };
+
+/* data/net/log-evidence.tsv: driver key regex source. A row that does not
+ * compile is a data error (KT_EFORMAT). */
+static int
+load_evidence(struct kt_ctx *ctx, struct sr_files *sr)
+{
+	struct kt_data_blob blob;
+	struct kt_str rest;
+	bool header = true;
+	size_t lineno = 0;
+	int err = kt_data_read(ctx, "net/log-evidence.tsv", &blob);
+
+	if (err)
+		return err;
+	rest = kt_str_make(blob.data, blob.len);
+	while (rest.len > 0 && !err) {
+		long nl = kt_str_chr(rest, '\n');
+		struct kt_str line = nl < 0 ? rest : kt_str_sub(rest, 0, (size_t)nl);
+		char buf[2048], *f[4], *save = NULL;
+		size_t n = 0;
+
+		rest = nl < 0 ? kt_str_make(rest.p + rest.len, 0) : kt_str_skip(rest, (size_t)nl + 1);
+		lineno++;
+		if (line.len == 0 || line.p[0] == '#' || line.len >= sizeof(buf))
+			continue;
+		if (header) {
+			header = false;
+			continue;
+		}
+		memcpy(buf, line.p, line.len);
+		buf[line.len] = '\0';
+		for (char *t = strtok_r(buf, "\t", &save); t && n < 4; t = strtok_r(NULL, "\t", &save))
+			f[n++] = t;
+		if (n != 4 || sr->n_ev >= MAX_EVIDENCE_RULES || strlen(f[0]) >= 32 ||
+		    (strcmp(f[1], "iface") && strcmp(f[1], "bus"))) {
+			err = kt_error(ctx, KT_EFORMAT, "%s:%zu: bad log-evidence row", blob.origin,
+				       lineno);
+			break;
+		}
+		{
+			struct evidence_rule *r = &sr->ev[sr->n_ev];
+			uint32_t groups = 0;
+			int ec;
+			PCRE2_SIZE off;
+
+			r->re = pcre2_compile((PCRE2_SPTR)f[2], PCRE2_ZERO_TERMINATED, 0, &ec, &off,
+					      NULL);
+			if (r->re)
+				(void)pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &groups);
+			if (!r->re || groups < 2) {
+				pcre2_code_free(r->re);
+				r->re = NULL;
+				err = kt_error(ctx, KT_EFORMAT, "%s:%zu: bad regex", blob.origin, lineno);
+				break;
+			}
+			(void)snprintf(r->driver, sizeof(r->driver), "%s", f[0]);
+			r->by_bus = !strcmp(f[1], "bus");
+			r->source = kt_strdup(f[3]);
+			sr->n_ev++;
+		}
+	}
+	kt_data_blob_deinit(&blob);
+	if (!err && sr->n_ev)
+		sr->md = pcre2_match_data_create(4, NULL);
+	return err;
+}
+
+/* One kernel-log member: the lines of the evidence rows (a cheap driver-name
+ * test first), at most MAX_PORT_FACTS facts, later ones win. */
+static void
+scan_log(struct sr_files *sr, char *text)
+{
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		/* a kernel log line is under 1 KiB (printk's LOG_LINE_MAX); longer
+		 * ones are not driver messages and would only cost regex time */
+		if (strnlen(l, 1025) > 1024)
+			continue;
+		for (size_t i = 0; i < sr->n_ev && sr->md; i++) {
+			struct evidence_rule *r = &sr->ev[i];
+			PCRE2_SIZE *ov;
+			struct port_fact *pf;
+			size_t klen;
+			long mtu;
+
+			if (!strstr(l, r->driver) ||
+			    pcre2_match(r->re, (PCRE2_SPTR)l, strlen(l), 0, 0, sr->md, NULL) < 3)
+				continue;
+			ov = pcre2_get_ovector_pointer(sr->md);
+			klen = ov[3] - ov[2];
+			mtu = strtol(l + ov[4], NULL, 10);
+			if (klen == 0 || klen >= sizeof(pf->key) || mtu < 68 || mtu > 65535)
+				continue;
+			if (sr->n_facts >= MAX_PORT_FACTS)
+				return;
+			pf = &sr->facts[sr->n_facts++];
+			memcpy(pf->key, l + ov[2], klen);
+			pf->key[klen] = '\0';
+			pf->by_bus = r->by_bus;
+			pf->mtu = (int)mtu;
+			pf->line = kt_strndup(l, strlen(l) > 300 ? 300 : strlen(l));
+			pf->source = r->source;
+			break;
+		}
+	}
+}
+
+/* Facts -> interfaces (by name, or by ethtool's bus-info). */
+static void
+apply_port_facts(struct kt_net_inventory *inv, struct sr_files *sr)
+{
+	for (size_t i = 0; i < sr->n_facts; i++) {
+		const struct port_fact *pf = &sr->facts[i];
+		const char *name = pf->by_bus ? NULL : pf->key;
+		long k;
+
+		for (size_t b = 0; pf->by_bus && b < sr->n_bus; b++)
+			if (!strcmp(sr->bus[b].bus, pf->key))
+				name = sr->bus[b].name;
+		if (!name || (k = kt_net_iface_index(inv, NULL, name)) < 0)
+			continue;
+		inv->ifaces[k].port_mtu = pf->mtu;
+		inv->ifaces[k].port_mtu_from = kt_net_strdup(inv, pf->line);
+		inv->ifaces[k].port_mtu_source = kt_net_strdup(inv, pf->source);
+	}
+}
 
 /* "ovs-vsctl list-ports xenbr0" -> ovs-vsctl-list-ports-xenbr0.out;
  * "ovs-appctl bond/show bond0" -> ovs-appctl-bond%show-bond0.out
@@ -298,8 +462,15 @@ take_member(struct kt_net_inventory *inv, struct archive *a, const char *path,
 		char ifname[80];
 
 		(void)snprintf(ifname, sizeof(ifname), "%.*s", (int)(strlen(b) - 14), b + 10);
+		char bus[64] = "";
+
 		text = read_member(a, &len);
-		parse_ethtool_i(inv, ifname, text);
+		parse_ethtool_i(inv, ifname, text, bus, sizeof(bus));
+		if (bus[0] && sr->n_bus < MAX_BUS && strlen(ifname) < 64) {
+			(void)snprintf(sr->bus[sr->n_bus].name, sizeof(sr->bus[0].name), "%s", ifname);
+			(void)snprintf(sr->bus[sr->n_bus].bus, sizeof(sr->bus[0].bus), "%s", bus);
+			sr->n_bus++;
+		}
 		free(text);
 		sr->used++;
 		return;
@@ -320,6 +491,14 @@ take_member(struct kt_net_inventory *inv, struct archive *a, const char *path,
 		parse_vlan_config(inv, text);
 		free(text);
 		sr->used++;
+		return;
+	}
+	/* kernel logs: not "used" (they are no network state of their own) */
+	if (sr->n_ev && (strncmp(b, "kern.log", 8) == 0 || strncmp(b, "messages", 8) == 0 ||
+			 strncmp(b, "dmesg", 5) == 0) && !strstr(b, ".gz") && !strstr(b, ".bz2")) {
+		text = read_member(a, &len);
+		scan_log(sr, text);
+		free(text);
 	}
 }
 
@@ -329,9 +508,18 @@ kt_net_inventory_status_report(struct kt_ctx *ctx, const char *path,
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
-	struct sr_files sr = { .ip = NULL };
+	struct sr_files *srp = calloc(1, sizeof(*srp));
 	size_t members = 0;
 	int rc, err = 0;
+
+	if (!srp) {
+		archive_read_free(a);
+		return kt_error(ctx, KT_ENOMEM, "out of memory");
+	}
+#define sr (*srp)
+	err = load_evidence(ctx, &sr);
+	if (err)
+		goto out;
 
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
@@ -354,6 +542,7 @@ kt_net_inventory_status_report(struct kt_ctx *ctx, const char *path,
 	if (sr.ip)
 		parse_ip_output(inv, sr.ip);
 	apply_ovs(inv, &sr);
+	apply_port_facts(inv, &sr);
 	if (sr.used == 0) {
 		err = kt_error(ctx, KT_EFORMAT, "'%s' has no network state (ip-s-addr.out, "
 			       "ethtool-i-*.out ...)", path);
@@ -378,6 +567,15 @@ out:
 		free(sr.ovs[i].name);
 		free(sr.ovs[i].text);
 	}
+	for (size_t i = 0; i < sr.n_ev; i++) {
+		pcre2_code_free(sr.ev[i].re);
+		free(sr.ev[i].source);
+	}
+	for (size_t i = 0; i < sr.n_facts; i++)
+		free(sr.facts[i].line);
+	pcre2_match_data_free(sr.md);
+#undef sr
+	free(srp);
 	archive_read_free(a);
 	return err;
 }

@@ -37,7 +37,7 @@ XE
 chmod +x "$TMP/bin/xe"
 export XE_LOG="$TMP/xe.log" XE_FIXTURES="$FIX"
 
-echo "1..16"
+echo "1..18"
 
 # 1-3: sysfs tree (offline: platform unknown): enic at 9000 "depends" on the
 # vNIC MTU set in UCS (low, with the checks to make), not "cannot do jumbo"
@@ -113,5 +113,22 @@ check "analyze: general cause high, remedy names the network and MTU" \
 	"grep -q 'confidence high; rule bridge-refragment-guest-vif' '$TMP/an' && grep -q \"ktriage net plan --network 'Storage (bond1)' --mtu 1500 --xe\" '$TMP/an'"
 check "analyze: enic is not the cause without evidence" \
 	"grep -q 'confidence medium; rule enic-jumbo-frames' '$TMP/an' && grep -q 'is not the cause' '$TMP/an'"
+
+# 17-18: a status report whose kernel log shows the enic vNIC at 1500 under MTU
+# 9000 (enic_res.c "vNIC ... mtu N" format; values invented): the audit says
+# so (high), and analyze with those facts is confident about the enic case
+SR="$TMP/sr/bug-report-20260101000000"
+mkdir -p "$SR/var/log"
+printf '2: eth2: <BROADCAST,MULTICAST,UP> mtu 9000 qdisc mq state UP\n' > "$SR/ip-s-addr.out"
+printf 'driver: enic\nbus-info: 0000:06:00.0\n' > "$SR/ethtool-i-eth2.out"
+printf 'Jan  1 00:00:01 xs-a kernel: [    3.1] enic 0000:06:00.0: vNIC MAC addr 00:25:b5:00:00:1f wq/rq 256/512 mtu 1500\n' \
+	> "$SR/var/log/kern.log"
+(cd "$TMP/sr" && tar cjf ../sr.tar.bz2 bug-report-20260101000000)
+"$KT" net audit --status-report "$TMP/sr.tar.bz2" > "$TMP/sra" 2>&1
+"$KT" net audit --status-report "$TMP/sr.tar.bz2" --format json > "$TMP/srf.json" 2>/dev/null
+check "status report: vNIC below the MTU is high" "grep -q '\[high\] port-mtu-below: eth2' '$TMP/sra'"
+"$KT" analyze --host-facts "$TMP/srf.json" "$SRC/examples/xenserver-enic-jumbo/" > "$TMP/an2" 2>&1
+check "analyze with those facts: the enic case is high" \
+	"grep -q 'confidence high; rule enic-jumbo-frames' '$TMP/an2' && grep -q 'carries 1500' '$TMP/an2'"
 
 [ $fails -eq 0 ]

@@ -144,36 +144,41 @@ struct seed_case {
 	int net_mtu;		/* host facts: network MTU */
 	const char *want_enic;	/* confidence, or NULL = must not fire */
 	const char *want_general;
+	int port_mtu;		/* host facts: enic port (vNIC) MTU from its log, 0 unknown */
 };
 
 static const struct seed_case seed_cases[] = {
 	/* the stack alone proves the general precondition (bridge + guest VIF) */
-	{ "memcpy", "ip_fragment", false, NULL, 0, 0, NULL, "high" },
-	{ "memcpy_erms", "ip_do_fragment", false, NULL, 0, 0, NULL, "high" },
-	{ "memcpy_orig", "ip_do_fragment", false, NULL, 0, 0, NULL, "high" },
+	{ "memcpy", "ip_fragment", false, NULL, 0, 0, NULL, "high", 0 },
+	{ "memcpy_erms", "ip_do_fragment", false, NULL, 0, 0, NULL, "high", 0 },
+	{ "memcpy_orig", "ip_do_fragment", false, NULL, 0, 0, NULL, "high", 0 },
 	/* enic loaded but no evidence about its vNIC: low */
-	{ "memcpy", "ip_fragment", true, NULL, 0, 0, "low", "high" },
+	{ "memcpy", "ip_fragment", true, NULL, 0, 0, "low", "high", 0 },
 	/* enic's warnings (both forms) are evidence: high */
 	{ "memcpy", "ip_fragment", true,
 	  "enic 0000:07:00.0 eth2: interface MTU (9000) set higher than port MTU (1500)", 0, 0,
-	  "high", "high" },
+	  "high", "high", 0 },
 	{ "memcpy", "ip_fragment", true,
 	  "enic 0000:07:00.0 eth2: interface MTU (9000) set higher than switch port MTU (1500)", 0,
-	  0, "high", "high" },
+	  0, "high", "high", 0 },
 	/* host facts: enic at 9000 is NOT evidence of a smaller vNIC: medium */
-	{ "memcpy", "ip_fragment", true, NULL, 9000, 9000, "medium", "high" },
+	{ "memcpy", "ip_fragment", true, NULL, 9000, 9000, "medium", "high", 0 },
 	/* a vNIC configured at 1500 under a 9000 network: high */
 	{ "memcpy", "ip_fragment", true,
 	  "enic 0000:07:00.0: vNIC MAC addr 00:25:b5:00:00:1f wq/rq 256/512 mtu 1500", 1500, 9000,
-	  "high", "high" },
+	  "high", "high", 0 },
 	/* a vNIC at 9000: no evidence against it */
 	{ "memcpy", "ip_fragment", true,
 	  "enic 0000:07:00.0: vNIC MAC addr 00:25:b5:00:00:1f wq/rq 256/512 mtu 9000", 9000, 9000,
-	  "medium", "high" },
+	  "medium", "high", 0 },
+	/* host facts from a status report: the vNIC carries 1500 under 9000: high */
+	{ "memcpy", "ip_fragment", true, NULL, 9000, 9000, "high", "high", 1500 },
+	/* ... and a vNIC at 9000 is no evidence */
+	{ "memcpy", "ip_fragment", true, NULL, 9000, 9000, "medium", "high", 9000 },
 	/* a different copy routine: no fragmentation crash */
-	{ "strcpy", "ip_fragment", true, NULL, 9000, 9000, NULL, NULL },
+	{ "strcpy", "ip_fragment", true, NULL, 9000, 9000, NULL, NULL, 0 },
 	/* fragmentation without the copy */
-	{ "memcpy", "ip_finish_output", true, NULL, 9000, 9000, NULL, NULL },
+	{ "memcpy", "ip_finish_output", true, NULL, 9000, 9000, NULL, NULL, 0 },
 };
 
 static void
@@ -206,7 +211,8 @@ test_seed_confidence(void **state)
 		struct kt_report *r = seed_like(c->copy_fn, c->frag_fn, true);
 		struct kt_host_iface ifs[2] = {
 			{ .name = "eth0", .driver = "ixgbe", .mtu = 9000, .jumbo = "yes" },
-			{ .name = "eth2", .driver = "enic", .mtu = c->enic_mtu, .jumbo = "depends" },
+			{ .name = "eth2", .driver = "enic", .mtu = c->enic_mtu, .jumbo = "depends",
+			  .port_mtu = c->port_mtu },
 		};
 		struct kt_host_network nets[1] = {
 			{ .uuid = "6f3e0c1a-0000-4000-8000-00000000abcd", .name = "Storage",
@@ -242,6 +248,8 @@ test_seed_confidence(void **state)
 			assert_non_null(strstr(f->explanation, "not the cause"));
 			if (c->log_line && strstr(c->log_line, "set higher"))
 				assert_true(has_evidence(f, "above the vNIC port MTU 1500"));
+			if (c->port_mtu == 1500)
+				assert_true(has_evidence(f, "its port (the vNIC) carries 1500"));
 		}
 		kt_report_free(r);
 	}

@@ -553,6 +553,18 @@ test_status_report(void **state)
 	add_member(a, "bug-report-20260101/ovs-appctl-bond%show-bond1.out",
 		   "---- bond1 ----\nbond_mode: active-backup\n\nmember eth4: enabled\n"
 		   "  active member\n\nmember eth5: enabled\n");
+	/* the kernel log says what the vNICs carry (enic_res.c, enic_main.c
+	 * formats; values invented): eth2's vNIC is at 1500 under MTU 9000 */
+	add_member(a, "bug-report-20260101/var/log/kern.log",
+		   "Jan  1 00:00:01 xs-a kernel: [    3.100000] enic 0000:06:00.0: vNIC MAC addr "
+		   "00:25:b5:00:00:1f wq/rq 256/512 mtu 1500\n"
+		   "Jan  1 00:00:01 xs-a kernel: [    3.100100] enic 0000:06:00.0: vNIC csum tx/rx "
+		   "yes/yes tso/lro yes/yes rss yes intr mode any type min timer 125 usec loopback "
+		   "tag 0x0000\n"
+		   "Jan  1 00:00:01 xs-a kernel: [    3.200000] enic 0000:07:00.0: vNIC MAC addr "
+		   "00:25:b5:00:00:2f wq/rq 256/512 max wq/rq/cq 8/8/16 mtu 9000\n"
+		   "Jan  1 00:09:00 xs-a kernel: [  540.000000] enic 0000:08:00.0 eth4: interface MTU "
+		   "(9000) set higher than switch port MTU (1500)\n");
 	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
 	archive_write_free(a);
 
@@ -566,8 +578,18 @@ test_status_report(void **state)
 	assert_int_equal(bond->kind, KT_NET_BOND);
 	assert_int_equal(bond->n_members, 2);
 	assert_string_equal(kt_net_inventory_find(inv, NULL, "bond0.20")->lower, "bond0");
-	assert_non_null(finding(inv, "jumbo-depends", "eth2"));
+	/* eth2: the vNIC carries 1500 under 9000: evidence, high */
+	assert_int_equal(kt_net_inventory_find(inv, NULL, "eth2")->port_mtu, 1500);
+	assert_int_equal(finding(inv, "port-mtu-below", "eth2")->sev, KT_NET_SEV_HIGH);
+	assert_non_null(strstr(finding(inv, "port-mtu-below", "eth2")->summary, "mtu 1500"));
+	assert_non_null(strstr(finding(inv, "port-mtu-below", "eth2")->source, "enic_res.c"));
+	assert_null(finding(inv, "jumbo-depends", "eth2"));
+	/* eth3: the vNIC carries 9000: still only "depends" */
+	assert_int_equal(kt_net_inventory_find(inv, NULL, "eth3")->port_mtu, 9000);
+	assert_null(finding(inv, "port-mtu-below", "eth3"));
 	assert_non_null(finding(inv, "jumbo-depends", "eth3"));
+	/* eth4: enic's switch-port warning names the interface itself */
+	assert_int_equal(kt_net_inventory_find(inv, NULL, "eth4")->port_mtu, 1500);
 	assert_string_equal(inv->platform, "xenserver");
 	bond = kt_net_inventory_find(inv, NULL, "bond1");
 	assert_non_null(bond);
