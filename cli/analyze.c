@@ -33,7 +33,7 @@
 #include "commands.h"
 #include "util.h"
 
-enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_MD };
+enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_MD, FMT_HTML };
 
 #define MAX_JOBS	64
 #define JOB_BUF_CAP	(4u << 20)	/* buffered output of a job that is not the head */
@@ -133,7 +133,8 @@ static const char usage_text[] =
 	"  -f, --format FMT      text (default), json (one document), jsonl (one line per\n"
 	"                        input: {\"input\": PATH, \"reports\": [...]}, with\n"
 	"                        \"problems\": [...] when it could not be read fully) or\n"
-	"                        md (Markdown, for tickets and chat)\n"
+	"                        md (Markdown, for tickets and chat) or html (one\n"
+	"                        self-contained page, no scripts; log text escaped)\n"
 	"      --summary         text/md: one line per bucket (crashes, first and last\n"
 	"                        time, hosts, title, top finding) instead of the reports\n"
 	"      --width N         wrap lines at N columns (0 = never; default: the\n"
@@ -276,6 +277,7 @@ separator(const struct pool *P)
 	case FMT_JSON: return P->units ? "," : "";
 	case FMT_TEXT: case FMT_MD: return P->reports ? "\n" : "";
 	case FMT_JSONL: break;
+	case FMT_HTML: break;
 	}
 	return "";
 }
@@ -490,7 +492,7 @@ unit_begin(void *ud, const char *unit)
 	w->ubuf.len = 0;
 	if (is_text(w->P))
 		w->usum = kt_summary_new();
-	else
+	else if (w->P->fmt == FMT_JSON || w->P->fmt == FMT_JSONL)
 		json_unit_open(w->P, w->job, unit);
 }
 
@@ -524,7 +526,11 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	char *s;
 
 	w->unit_reports++;
-	if (is_text(P)) {
+	if (P->fmt == FMT_HTML) {
+		s = kt_render_html_article(r);
+		if (!j->reports)
+			job_mark(j);
+	} else if (is_text(P)) {
 		kt_summary_add(w->usum, unit, r);
 		j->reports++;
 		if (P->summary_only) {
@@ -610,6 +616,8 @@ unit_end(void *ud, const char *unit, int status)
 		kt_summary_merge(j->sum, w->usum);
 		kt_summary_free(w->usum);
 		w->usum = NULL;
+	} else if (P->fmt == FMT_HTML) {
+		/* units without a crash leave no trace in the page */
 	} else {
 		json_unit_close(P, w->job, status, kt_strerror(status), &w->probs);
 	}
@@ -781,7 +789,7 @@ worker_run(void *arg)
 			j->status = 3;
 			j->incomplete++;
 			kt_summary_input(j->sum, j->path, false, kt_ctx_errmsg(w->ctx));
-			if (!is_text(P)) {
+			if (P->fmt == FMT_JSON || P->fmt == FMT_JSONL) {
 				json_unit_open(P, j, j->path);
 				w->probs.len = 0;
 				w->n_probs = 0;
@@ -1015,8 +1023,10 @@ kt_cli_analyze(int argc, char **argv)
 				P.fmt = FMT_JSONL;
 			else if (!strcmp(optarg, "md"))
 				P.fmt = FMT_MD;
+			else if (!strcmp(optarg, "html"))
+				P.fmt = FMT_HTML;
 			else {
-				fprintf(stderr, "ktriage analyze: unknown format '%s' (text, json, jsonl, md)\n", optarg);
+				fprintf(stderr, "ktriage analyze: unknown format '%s' (text, json, jsonl, md, html)\n", optarg);
 				return 2;
 			}
 			break;
@@ -1234,6 +1244,12 @@ kt_cli_analyze(int argc, char **argv)
 	} else {
 		if (P.fmt == FMT_JSON)
 			printf("{\"ktriage\": \"%s\", \"inputs\": [", kt_version());
+		if (P.fmt == FMT_HTML) {
+			char *h = kt_render_html_head("ktriage crash report");
+
+			fputs(h, stdout);
+			free(h);
+		}
 		pthread_mutex_lock(&P.lock);
 		P.go = true;
 		pthread_cond_broadcast(&P.cond);
@@ -1250,6 +1266,14 @@ kt_cli_analyze(int argc, char **argv)
 		fputs("\n]}\n", stdout);
 	if (is_text(&P) && !P.abort)
 		print_summary(&P);
+	if (P.fmt == FMT_HTML && !P.abort) {
+		char *t = kt_render_html_tail();
+
+		if (!P.reports)
+			fputs("<p class=\"empty\">No crash found.</p>\n", stdout);
+		fputs(t, stdout);
+		free(t);
+	}
 	for (size_t i = 0; i < n_workers; i++)
 		worker_fini(&workers[i]);
 	for (size_t i = 0; i < P.n_jobs; i++) {

@@ -11,5 +11,6 @@ int kt_cli_watch(int argc, char **argv);	/* cli/watch.c */
 int kt_cli_agent(int argc, char **argv);	/* cli/agent.c */
 int kt_cli_diff(int argc, char **argv);		/* cli/diff.c */
 int kt_cli_db(int argc, char **argv);		/* cli/db.c */
+int kt_cli_serve(int argc, char **argv);	/* cli/serve.c */
 
 #endif

@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "agent", kt_cli_agent, "upload this host's new crash material to a ktriage server" },
 	{ "diff", kt_cli_diff, "are two crashes the same bug, and where do they differ" },
 	{ "db", kt_cli_db, "crash store: import crashes, list issues, hosts, facts, rebucket" },
+	{ "serve", kt_cli_serve, "run the fleet server: crash uploads over HTTP and the web view" },
 };
 
 static void

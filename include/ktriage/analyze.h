@@ -144,6 +144,16 @@ KT_API char *kt_render_md(const struct kt_report *r, const struct kt_render_opts
  * indent is 0, else pretty-printed with that many spaces per level. Keys
  * are documented in docs/report-json.md. */
 KT_API char *kt_render_json(const struct kt_report *r, int indent);
+/* One self-contained HTML page for the report (inline style sheet, no
+ * scripts, no external resources); every log-derived string is escaped.
+ * Caller owns the result; free with free(). */
+KT_API char *kt_render_html(const struct kt_report *r);
+/* The same page in parts, for several reports in one document: the head
+ * (doctype, style sheet, `title` escaped, opening <main>), one <article> per
+ * report, and the tail. Caller owns each result; free with free(). */
+KT_API char *kt_render_html_head(const char *title);
+KT_API char *kt_render_html_article(const struct kt_report *r);
+KT_API char *kt_render_html_tail(void);
 
 #ifdef __cplusplus
 }
