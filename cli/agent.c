@@ -70,22 +70,6 @@ on_signal(int sig)
 	stop_flag = 1;
 }
 
-static char *
-read_token(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char buf[512];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return strdup(buf);
-}
-
 /* Sleep up to s seconds, waking early on SIGINT/SIGTERM. */
 static void
 nap(double s)
@@ -183,7 +167,7 @@ kt_cli_agent(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if (token_file && !(token = read_token(token_file))) {
+	if (token_file && !(token = kt_cli_read_token(token_file))) {
 		fprintf(stderr, "ktriage agent: cannot read --token-file '%s'\n", token_file);
 		return 3;
 	}

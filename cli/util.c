@@ -81,3 +81,22 @@ kt_cli_finish_output(const char *cmd, int status)
 		strerror(e ? e : EIO));
 	return 3;
 }
+
+char *
+kt_cli_read_token(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char buf[512];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	n = strcspn(buf, "\r\n");
+	while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		n--;
+	buf[n] = '\0';
+	return strdup(buf);
+}

@@ -28,5 +28,8 @@ int kt_cli_finish_output(const char *cmd, int status);
 /* Call right after writing to stdout: remembers the errno of the first
  * write error for kt_cli_finish_output(). */
 void kt_cli_check_output(void);
+/* The first line of a token file (trailing CR/LF and blanks dropped), or
+ * NULL when it cannot be read. free() the result. */
+char *kt_cli_read_token(const char *path);
 
 #endif

@@ -98,23 +98,6 @@ struct watch {
 #endif
 };
 
-static char *
-read_token(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char buf[512];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
-		n--;
-	buf[n] = '\0';
-	return strdup(buf);
-}
-
 /* The report's own lines: what an upload carries. */
 static char *
 report_text(const struct kt_report *r, size_t *ret_len)
@@ -353,7 +336,7 @@ kt_cli_watch(int argc, char **argv)
 		kt_ctx_set_diag(W.ctx, kt_cli_print_diag, NULL);
 	if (data_dir)
 		kt_ctx_set_data_dir(W.ctx, data_dir);
-	if (token_file && !(token = read_token(token_file))) {
+	if (token_file && !(token = kt_cli_read_token(token_file))) {
 		fprintf(stderr, "ktriage watch: cannot read --token-file '%s'\n", token_file);
 		status = 3;
 		goto out;

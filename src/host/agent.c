@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/mem.h"
 #include "util/str.h"
 
 /* --db URL: items go into the crash store (include/ktriage/store.h) when
@@ -65,22 +66,6 @@ struct kt_agent {
 };
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static char *
-xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-
-	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return p;
-}
 
 static uint64_t
 fnv(uint64_t h, const void *p, size_t n)
@@ -129,7 +114,7 @@ mkdirs(const char *path)
 static int
 write_atomic(const char *path, const char *data, size_t len)
 {
-	char *tmp = xprintf("%s.tmp", path);
+	char *tmp = kt_asprintf("%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	int rc = -1;
 
@@ -167,7 +152,7 @@ read_small(const char *path, size_t cap)
 static char *
 state_path(struct kt_agent *ag, const char *name)
 {
-	return xprintf("%s/%s", ag->state, name);
+	return kt_asprintf("%s/%s", ag->state, name);
 }
 
 /* ---- seen keys ------------------------------------------------------------ */
@@ -267,10 +252,10 @@ spool_item(struct kt_agent *ag, uint64_t key, const char *tmp, const struct item
 	char *base;
 
 	clock_gettime(CLOCK_REALTIME, &now);	/* names sort in spooling order */
-	base = xprintf("%s/%010lld%09ld-%016llx", ag->incoming, (long long)now.tv_sec, now.tv_nsec,
+	base = kt_asprintf("%s/%010lld%09ld-%016llx", ag->incoming, (long long)now.tv_sec, now.tv_nsec,
 		       (unsigned long long)key);
-	char *body = xprintf("%s.body", base), *meta = xprintf("%s.meta", base);
-	char *m = xprintf("source=%s\nendpoint=%s\ntype=%s\nid=%s\nname=%s\n", it->source,
+	char *body = kt_asprintf("%s.body", base), *meta = kt_asprintf("%s.meta", base);
+	char *m = kt_asprintf("source=%s\nendpoint=%s\ntype=%s\nid=%s\nname=%s\n", it->source,
 			  it->endpoint, it->type, it->id, it->name);
 	int rc = rename(tmp, body);
 
@@ -294,7 +279,7 @@ spool_item(struct kt_agent *ag, uint64_t key, const char *tmp, const struct item
 static char *
 tmp_path(struct kt_agent *ag)
 {
-	return xprintf("%s/.tmp-%d-%u", ag->incoming, (int)getpid(), ag->counter++);
+	return kt_asprintf("%s/.tmp-%d-%u", ag->incoming, (int)getpid(), ag->counter++);
 }
 
 static int
@@ -355,13 +340,13 @@ tar_folder(const char *dir, const char *to)
 	}
 	d = opendir(dir);
 	while (d && (e = readdir(d)) != NULL && rc == 0) {
-		char *p = xprintf("%s/%s", dir, e->d_name);
+		char *p = kt_asprintf("%s/%s", dir, e->d_name);
 		struct stat st;
 
 		if (e->d_name[0] != '.' && lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
 		    st.st_size < (off_t)MAX_BODY) {
 			struct archive_entry *en = archive_entry_new();
-			char *name = xprintf("%s/%s", base, e->d_name);
+			char *name = kt_asprintf("%s/%s", base, e->d_name);
 			FILE *f = fopen(p, "rb");
 			char buf[65536];
 			size_t n;
@@ -400,7 +385,7 @@ folder_fingerprint(const char *dir)
 	long long size = 0, mtime = 0, n = 0;
 
 	while (d && (e = readdir(d)) != NULL) {
-		char *p = xprintf("%s/%s", dir, e->d_name);
+		char *p = kt_asprintf("%s/%s", dir, e->d_name);
 		struct stat st;
 
 		if (e->d_name[0] != '.' && lstat(p, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -413,7 +398,7 @@ folder_fingerprint(const char *dir)
 	}
 	if (d)
 		closedir(d);
-	return xprintf("%lld files %lld bytes %lld", n, size, mtime);
+	return kt_asprintf("%lld files %lld bytes %lld", n, size, mtime);
 }
 
 /* ---- crashes found by analysis (journal boot, syslog, kmsg) ----------------- */
@@ -523,7 +508,7 @@ take_source(struct kt_agent *ag, const struct kt_host_source *s, struct kt_agent
 	if (s->kind == KT_HOST_CRASH_FOLDER)
 		fp = folder_fingerprint(s->path);
 	else
-		fp = xprintf("%llu %lld", (unsigned long long)s->size, (long long)s->mtime);
+		fp = kt_asprintf("%llu %lld", (unsigned long long)s->size, (long long)s->mtime);
 	key = key_of(s->id, fp);
 	free(fp);
 	st->found++;
@@ -674,7 +659,7 @@ kmsg_round(struct kt_agent *ag, struct kt_agent_stats *st)
 static void
 facts_round(struct kt_agent *ag, struct kt_agent_stats *st)
 {
-	char *sys = ag->o.root ? xprintf("%s/sys", ag->o.root) : NULL;
+	char *sys = ag->o.root ? kt_asprintf("%s/sys", ag->o.root) : NULL;
 	struct kt_host_ops *ops = kt_host_ops_system_new(sys);
 	struct kt_net_inventory *inv = NULL;
 	struct kt_driver_db *db = NULL;
@@ -732,8 +717,8 @@ move_item(struct kt_agent *ag, const char *stem, const char *to)
 	/* the body first, the .meta last: an item whose .meta is gone is done */
 	for (int i = 0; i < 2; i++) {
 		const char *ext = i ? ".meta" : ".body";
-		char *a = xprintf("%s/%s%s", ag->incoming, stem, ext);
-		char *b = xprintf("%s/%s%s", to, stem, ext);
+		char *a = kt_asprintf("%s/%s%s", ag->incoming, stem, ext);
+		char *b = kt_asprintf("%s/%s%s", to, stem, ext);
 
 		(void)rename(a, b);
 		free(a);
@@ -766,7 +751,7 @@ prune_sent(struct kt_agent *ag)
 	if (n > 2 * SENT_KEEP) {
 		qsort(v, n, sizeof(*v), cmp_str);
 		for (size_t i = 0; i < n - 2 * SENT_KEEP; i++) {
-			char *p = xprintf("%s/%s", ag->sent, v[i]);
+			char *p = kt_asprintf("%s/%s", ag->sent, v[i]);
 
 			(void)unlink(p);
 			free(p);
@@ -856,8 +841,8 @@ send_round(struct kt_agent *ag, struct kt_agent_stats *st)
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		char *mp = xprintf("%s/%s.meta", ag->incoming, v[i]);
-		char *bp = xprintf("%s/%s.body", ag->incoming, v[i]);
+		char *mp = kt_asprintf("%s/%s.meta", ag->incoming, v[i]);
+		char *bp = kt_asprintf("%s/%s.body", ag->incoming, v[i]);
 		char *meta = read_small(mp, 8192);
 		char *src = meta_get(meta, "source"), *ep = meta_get(meta, "endpoint");
 		char *type = meta_get(meta, "type");
@@ -892,7 +877,7 @@ send_round(struct kt_agent *ag, struct kt_agent_stats *st)
 				st->server_down = true;
 				st->pending++;
 				free(st->last_error);
-				st->last_error = xprintf("the server answered HTTP %ld", status);
+				st->last_error = kt_asprintf("the server answered HTTP %ld", status);
 			}
 		}
 		free(meta);
@@ -935,7 +920,7 @@ heartbeat_round(struct kt_agent *ag, struct kt_agent_stats *st)
 		fclose(f);
 	}
 	(void)uname(&u);
-	body = xprintf("{\"host\": \"%s\", \"boot_id\": \"%s\", \"kernel\": \"%s\", \"uptime\": %.0f, "
+	body = kt_asprintf("{\"host\": \"%s\", \"boot_id\": \"%s\", \"kernel\": \"%s\", \"uptime\": %.0f, "
 		       "\"xe_crashdumps\": %d}", ag->o.http.host ? ag->o.http.host : "",
 		       ag->boot, u.release, up, st->xe_crashdumps);
 	if (kt_http_post(ag->ctx, &ag->o.http, "/api/v1/heartbeat", NULL, "application/json", body,
@@ -996,11 +981,11 @@ kt_agent_new(struct kt_ctx *ctx, struct kt_analyzer *an, const struct kt_agent_o
 	ag->an = an;
 	ag->o = *o;
 	ag->o.root = root;
-	ag->spool = o->spool ? strdup(o->spool) : xprintf("%s/var/lib/ktriage", root ? root : "");
-	ag->incoming = xprintf("%s/incoming", ag->spool);
-	ag->sent = xprintf("%s/sent", ag->spool);
-	ag->failed = xprintf("%s/failed", ag->spool);
-	ag->state = xprintf("%s/state", ag->spool);
+	ag->spool = o->spool ? strdup(o->spool) : kt_asprintf("%s/var/lib/ktriage", root ? root : "");
+	ag->incoming = kt_asprintf("%s/incoming", ag->spool);
+	ag->sent = kt_asprintf("%s/sent", ag->spool);
+	ag->failed = kt_asprintf("%s/failed", ag->spool);
+	ag->state = kt_asprintf("%s/state", ag->spool);
 	if (mkdirs(ag->incoming) || mkdirs(ag->sent) || mkdirs(ag->failed) || mkdirs(ag->state)) {
 		int rc = kt_error(ctx, KT_EIO, "making the spool '%s': %s", ag->spool, strerror(errno));
 

@@ -37,6 +37,7 @@
 #endif
 
 #include "normalize/pstore.h"
+#include "util/mem.h"
 #include "util/str.h"
 
 #define MAX_DIR_ENTRIES 4096	/* entries looked at per directory */
@@ -67,31 +68,13 @@ xstrdup(const char *s)
 	return p;
 }
 
-static char *
-xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&p, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		abort();
-	return p;
-}
-
 /* ROOT + "/var/crash" ("/" or NULL root: the path itself). */
 static char *
 under(const char *root, const char *rel)
 {
 	if (!root || !*root || !strcmp(root, "/"))
 		return xstrdup(rel);
-	return xprintf("%s%s%s", root, root[strlen(root) - 1] == '/' ? "" : "/",
+	return kt_asprintf("%s%s%s", root, root[strlen(root) - 1] == '/' ? "" : "/",
 		       rel[0] == '/' ? rel + 1 : rel);
 }
 
@@ -215,7 +198,7 @@ is_file(const char *p, struct stat *st)
 static bool
 has_file(const char *dir, const char *name)
 {
-	char *p = xprintf("%s/%s", dir, name);
+	char *p = kt_asprintf("%s/%s", dir, name);
 	struct stat st;
 	bool ok = is_file(p, &st);
 
@@ -253,7 +236,7 @@ scan_crash(struct kt_host_sources *S, const char *root)
 	char **names = list_dir(dir, &n);
 
 	for (size_t i = 0; i < n; i++) {
-		char *rel = xprintf("/var/crash/%s", names[i]);
+		char *rel = kt_asprintf("/var/crash/%s", names[i]);
 		char *p = under(root, rel);
 		char **files;
 
@@ -272,7 +255,7 @@ scan_crash(struct kt_host_sources *S, const char *root)
 		} else {
 			files = list_dir(p, &m);
 			for (size_t k = 0; k < m; k++) {
-				char *frel = xprintf("%s/%s", rel, files[k]);
+				char *frel = kt_asprintf("%s/%s", rel, files[k]);
 				char *fp = under(root, frel);
 				struct stat st;
 
@@ -387,7 +370,7 @@ scan_pstore_dir(struct kt_host_sources *S, const char *root, const char *rel)
 	if (n && !parts)
 		abort();
 	for (size_t i = 0; i < n; i++) {
-		char *frel = xprintf("%s/%s", rel, names[i]);
+		char *frel = kt_asprintf("%s/%s", rel, names[i]);
 		char *fp = under(root, frel);
 		struct stat st;
 		char head[128];
@@ -435,7 +418,7 @@ scan_pstore_dir(struct kt_host_sources *S, const char *root, const char *rel)
 		       (j == i || parts[j].no != parts[j - 1].no))
 			j++;
 		s = add(S, KT_HOST_PSTORE);
-		s->id = xprintf("pstore:%s", parts[i].rel);
+		s->id = kt_asprintf("pstore:%s", parts[i].rel);
 		s->name = xstrdup(parts[i].rel);
 		s->n_parts = j - i;
 		s->parts = calloc(s->n_parts, sizeof(char *));
@@ -448,10 +431,10 @@ scan_pstore_dir(struct kt_host_sources *S, const char *root, const char *rel)
 				s->mtime = parts[k].mtime;
 		}
 		if (s->n_parts > 1)
-			s->detail = xprintf("pstore record %s, %zu parts stitched", parts[i].rec,
+			s->detail = kt_asprintf("pstore record %s, %zu parts stitched", parts[i].rec,
 					    s->n_parts);
 		else
-			s->detail = xprintf("pstore record%s%s", parts[i].rec[0] ? " " : "",
+			s->detail = kt_asprintf("pstore record%s%s", parts[i].rec[0] ? " " : "",
 					    parts[i].rec);
 		i = j;
 	}
@@ -475,12 +458,12 @@ scan_pstore(struct kt_host_sources *S, const char *root)
 	dir = under(root, "/var/lib/systemd/pstore");
 	names = list_dir(dir, &n);
 	for (size_t i = 0; i < n; i++) {
-		char *rel = xprintf("/var/lib/systemd/pstore/%s", names[i]);
+		char *rel = kt_asprintf("/var/lib/systemd/pstore/%s", names[i]);
 		char *p = under(root, rel);
 
 		if (is_dir(p)) {
 			if (has_file(p, "dmesg.txt")) {
-				char *frel = xprintf("%s/dmesg.txt", rel);
+				char *frel = kt_asprintf("%s/dmesg.txt", rel);
 				char *fp = under(root, frel);
 				struct stat st;
 
@@ -622,8 +605,8 @@ scan_journal(struct kt_host_sources *S, const char *root, unsigned flags)
 			continue;
 		}
 		s = add(S, KT_HOST_JOURNAL);
-		s->id = xprintf("journal:%s", boots[i].id);
-		s->name = xprintf("journal boot %s", boots[i].id);
+		s->id = kt_asprintf("journal:%s", boots[i].id);
+		s->name = kt_asprintf("journal boot %s", boots[i].id);
 		s->boot = xstrdup(boots[i].id);
 		s->root = local ? NULL : xstrdup(root);
 		s->mtime = (int64_t)(boots[i].last / 1000000);
@@ -636,7 +619,7 @@ scan_journal(struct kt_host_sources *S, const char *root, unsigned flags)
 				strftime(sa, sizeof(sa), "%Y-%m-%d %H:%M:%S", &a);
 			if (gmtime_r(&t1, &b))
 				strftime(sb, sizeof(sb), "%Y-%m-%d %H:%M:%S", &b);
-			s->detail = xprintf("kernel messages %s .. %s UTC", sa, sb);
+			s->detail = kt_asprintf("kernel messages %s .. %s UTC", sa, sb);
 		}
 	}
 	free(boots);

@@ -1,6 +1,7 @@
 /* util: allocation wrappers and the process-wide OOM hook (see mem.h). */
 #include "util/mem.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,23 @@ char *
 kt_strdup(const char *s)
 {
 	return kt_strndup(s, strlen(s));
+}
+
+char *
+kt_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	p = kt_malloc((size_t)(n < 0 ? 0 : n) + 1);
+	va_start(ap, fmt);
+	(void)vsnprintf(p, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+	va_end(ap);
+	return p;
 }
 
 void

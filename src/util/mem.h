@@ -12,6 +12,9 @@ void *kt_malloc(size_t size);
 void *kt_calloc(size_t n, size_t size);
 void *kt_realloc(void *p, size_t size);
 char *kt_strdup(const char *s);
+/* A formatted string on the heap (free()); out of memory goes to the OOM
+ * hook like every kt_ allocation. */
+char *kt_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *kt_strndup(const char *s, size_t n);
 /* Run the OOM hook; does not return. */
 _Noreturn void kt_oom(size_t size);
