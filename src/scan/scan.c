@@ -71,6 +71,7 @@ struct run {
 	const struct kt_xenlog *attach;	/* the unit's xen.log reader, or NULL */
 	const struct kt_scan_cb *cb;
 	const char *unit;
+	const char *name;		/* report source.file */
 	size_t *n_reports;		/* reports of the unit (KT_MAX_REPORTS) */
 	bool full;
 
@@ -293,6 +294,19 @@ candidate(struct run *u, const char *p, size_t n, uint64_t no, size_t h, size_t 
 	return kt_detect_line(s->det, line.text, line.xen, &hit);
 }
 
+/* Replace the idle parsers by fresh ones (see process()); if none can be
+ * made the old ones stay. */
+static void
+reset_parsers(struct run *u)
+{
+	struct kt_hostsplit *p = kt_hostsplit_new(u->s->ctx, u->name);
+
+	if (!p)
+		return;
+	kt_hostsplit_free(u->p);
+	u->p = p;
+}
+
 /* Start of the line `k` lines before the line starting at `from` (or of
  * the first line of the window); *ret_k is how many lines that is. */
 static size_t
@@ -376,8 +390,15 @@ again:
 			 * none of them is a header (each candidate among them
 			 * was checked), so the parser stays idle through them. */
 			uint64_t want = u->cur_no - 1 - u->fed_no, got;
-			if (want > HIST_LINES)
+			if (want >= HIST_LINES) {
+				/* A quiet hit: nothing was fed in the last
+				 * HIST_LINES lines. Start from fresh parsers, so
+				 * the state from here on depends on the text
+				 * alone (a byte range scanned by another thread
+				 * agrees from here: see scan_parallel()). */
 				want = HIST_LINES;
+				reset_parsers(u);
+			}
 			u->feed_to = u->cur_no;
 			u->cur = back_lines(w, ls, want, &got);
 			u->cur_no -= got;
@@ -555,6 +576,7 @@ run_input(struct run *u, struct kt_input *in, const char *name)
 
 	u->w = u->s->w;
 	u->cur_no = 1;
+	u->name = name;
 	u->p = kt_hostsplit_new(u->s->ctx, name);
 	if (!u->p)
 		return KT_EFORMAT;
