@@ -655,7 +655,7 @@ kt_scan_input(struct kt_scanner *s, struct kt_input *in, const char *name,
 
 /* Bytes per pread() of a range; bytes per step past a range's end. */
 #define PAR_READ	((size_t)1 << 20)
-#define PAR_STEP	((size_t)64 << 10)
+#define PAR_STEP	((size_t)4 << 10)
 /* Default smallest range: smaller files are not worth a thread. */
 #define PAR_MIN		((uint64_t)16 << 20)
 /* Reports kept per range (the unit keeps KT_MAX_REPORTS in all; a few
@@ -796,7 +796,7 @@ shift_no(uint32_t no, uint64_t base)
  * caller, line numbers moved by `base`. */
 static void
 part_deliver(struct part *pt, uint64_t from, uint64_t base, const struct kt_scan_cb *cb,
-	     const char *unit, size_t *n_reports, struct kt_scanner *s)
+	     const char *unit, size_t *n_reports, uint64_t *delivered)
 {
 	for (size_t i = 0; i < pt->n_rep; i++) {
 		struct kt_report *r = pt->rep[i];
@@ -815,7 +815,7 @@ part_deliver(struct part *pt, uint64_t from, uint64_t base, const struct kt_scan
 		for (size_t k = 0; k < r->n_frames; k++)
 			r->frames[k].log_line = shift_no(r->frames[k].log_line, base);
 		(*n_reports)++;
-		s->st.reports++;
+		(*delivered)++;
 		if (cb && cb->report)
 			cb->report(cb->ud, unit, r);
 		else
@@ -871,7 +871,7 @@ scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
 {
 	uint64_t min = s->opts.split_min ? s->opts.split_min : PAR_MIN;
 	unsigned n = s->opts.jobs < PAR_THREADS ? s->opts.jobs : PAR_THREADS;
-	uint64_t cut[PAR_THREADS + 1], base[PAR_THREADS];
+	uint64_t cut[PAR_THREADS + 1], base[PAR_THREADS], rep0 = s->st.reports;
 	struct part *parts;
 	char *tmp;
 	unsigned np = 0;
@@ -949,7 +949,7 @@ scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
 	base[0] = 0;
 	for (unsigned k = 1; k < np; k++)
 		base[k] = base[k - 1] + parts[k - 1].lines;
-	uint64_t from = 0, total_lines = 0;
+	uint64_t from = 0, total_lines = 0, delivered = 0;
 	for (unsigned k = 0; k < np;) {
 		struct part *S = &parts[k];
 		unsigned j = k + 1;
@@ -975,7 +975,7 @@ scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
 				synced = true;
 			}
 		}
-		part_deliver(S, from, base[k], cb, unit, n_reports, s);
+		part_deliver(S, from, base[k], cb, unit, n_reports, &delivered);
 		if (!synced) {
 			total_lines = base[k] + S->u.cur_no - 1;
 			break;
@@ -985,6 +985,7 @@ scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
 	}
 	s->st.bytes += fsize;
 	s->st.lines += total_lines;
+	s->st.reports = rep0 + delivered;	/* part 0 counted its own */
 	for (unsigned k = 1; k < np; k++) {
 		struct kt_scan_stats *t = &parts[k].s->st;
 		s->st.candidates += t->candidates;
