@@ -670,6 +670,8 @@ struct ival {
 };
 
 struct part {
+	struct kt_scanner *parent;
+	const char *name, *unit;
 	struct kt_scanner *s;
 	bool own;		/* s (and its ctx) belong to the part */
 	struct run u;
@@ -753,11 +755,40 @@ part_finish(struct part *pt)
 	pt->done = true;
 }
 
+/* The part's scanner (a copy of the parent's: its own context, tables and
+ * window) and its run. */
+static int
+part_setup(struct part *pt)
+{
+	if (!pt->s) {
+		struct kt_scan_opts o = pt->parent->opts;
+		struct kt_ctx *ctx = kt_ctx_new();
+		int rc;
+
+		o.jobs = 1;
+		ctx->data_dir = pt->parent->ctx->data_dir;
+		rc = kt_scanner_new(ctx, &o, &pt->s);
+		if (rc) {
+			kt_ctx_free(ctx);
+			return rc;
+		}
+		pt->own = true;
+	}
+	pt->cb = (struct kt_scan_cb){ .report = part_collect, .ud = pt };
+	pt->u = (struct run){ .s = pt->s, .cb = &pt->cb, .unit = pt->unit, .name = pt->name,
+			      .w = pt->s->w, .cur_no = 1 };
+	pt->u.p = kt_hostsplit_new(pt->s->ctx, pt->name);
+	return pt->u.p ? 0 : KT_EFORMAT;
+}
+
 static void *
 part_main(void *arg)
 {
 	struct part *pt = arg;
 
+	pt->rc = part_setup(pt);
+	if (pt->rc)
+		return NULL;
 	pt->u.track = pt;
 	pt->rc = part_push(pt, pt->end);
 	pt->u.track = NULL;
@@ -853,7 +884,7 @@ part_free(struct part *pt)
 	free(pt->iv);
 	free(pt->buf);
 	kt_hostsplit_free(pt->u.p);
-	if (pt->own) {
+	if (pt->own && pt->s) {
 		struct kt_ctx *ctx = pt->s->ctx;
 		kt_scanner_free(pt->s);
 		kt_ctx_free(ctx);
@@ -896,46 +927,36 @@ scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
 	parts = kt_calloc(np, sizeof(*parts));
 	for (unsigned k = 0; k < np; k++) {
 		struct part *pt = &parts[k];
-		if (k == 0) {
-			pt->s = s;
-		} else {
-			struct kt_scan_opts o = s->opts;
-			struct kt_ctx *ctx = kt_ctx_new();
-			o.jobs = 1;
-			ctx->data_dir = s->ctx->data_dir;
-			rc = kt_scanner_new(ctx, &o, &pt->s);
-			if (rc) {
-				kt_ctx_free(ctx);
-				break;
-			}
-			pt->own = true;
-		}
-		pt->cb = (struct kt_scan_cb){ .report = part_collect, .ud = pt };
-		pt->u = (struct run){ .s = pt->s, .cb = &pt->cb, .unit = unit, .name = name,
-				      .w = pt->s->w, .cur_no = 1 };
-		pt->u.p = kt_hostsplit_new(pt->s->ctx, name);
-		if (!pt->u.p) {
-			rc = KT_EFORMAT;
-			break;
-		}
+		pt->s = k == 0 ? s : NULL;	/* the others are made on their thread */
+		pt->parent = s;
+		pt->name = name;
+		pt->unit = unit;
 		pt->fd = fd;
 		pt->off = pt->pos = cut[k];
 		pt->end = cut[k + 1];
 		pt->fsize = fsize;
-		pt->buf = kt_malloc(PAR_READ);
+		/* Page-aligned: the kernel copies into it faster (docs/scan.md). */
+		if (posix_memalign((void **)&pt->buf, 4096, PAR_READ) != 0) {
+			rc = kt_error(s->ctx, KT_ENOMEM, "%s: out of memory", name);
+			break;
+		}
 		pt->rep = kt_malloc(PAR_REPORTS * sizeof(*pt->rep));
 		pt->iv = kt_malloc(PAR_IVALS * sizeof(*pt->iv));
 	}
-	for (unsigned k = 0; !rc && k < np; k++)
+	if (rc)
+		goto out;
+	/* Range 0 on this thread, the others on their own. */
+	for (unsigned k = 1; k < np; k++)
 		parts[k].started = pthread_create(&parts[k].tid, NULL, part_main, &parts[k]) == 0;
-	for (unsigned k = 0; !rc && k < np; k++) {
+	part_main(&parts[0]);
+	for (unsigned k = 0; k < np; k++) {
 		if (parts[k].started)
 			pthread_join(parts[k].tid, NULL);
-		else
+		else if (k > 0)
 			part_main(&parts[k]);
 		if (parts[k].rc && !rc) {
 			rc = parts[k].rc;
-			if (parts[k].own)
+			if (parts[k].own && parts[k].s)
 				(void)kt_error(s->ctx, rc, "%s", kt_ctx_errmsg(parts[k].s->ctx));
 		}
 	}
