@@ -10,6 +10,7 @@
  * (up to JOB_BUF_CAP, then wait to become the head) and are written as soon
  * as every job before them is.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -52,6 +54,7 @@ struct job {
 	size_t units, reports;	/* output so far by this job */
 	bool done;
 	int status;		/* 3 when PATH could not be read, or a unit failed */
+	size_t incomplete;	/* units with problems that mean "not read fully" */
 };
 
 struct pool {
@@ -69,6 +72,7 @@ struct pool {
 	const char *data_dir;
 	bool quiet;
 	int warnings;
+	size_t incomplete;	/* units not read fully, all jobs */
 	bool go, abort;		/* workers may take jobs / must stop (set by main) */
 	/* progress line on standard error (a terminal, many inputs) */
 	bool progress, progress_shown;
@@ -83,6 +87,10 @@ struct worker {
 	struct kt_analyzer *an;
 	struct job *job;
 	size_t unit_reports;	/* reports in the current unit so far */
+	struct obuf probs;	/* the current unit's problems: text or JSON */
+	size_t n_probs;
+	bool unit_incomplete;
+	bool unit_container;	/* an archive or directory, its units reported apart */
 	pthread_t tid;
 	bool started;
 };
@@ -95,12 +103,15 @@ static const char usage_text[] =
 	"\n"
 	"PATH is a log file (dmesg, kern.log/syslog, journalctl -k output, serial console,\n"
 	"kdump vmcore-dmesg.txt; gzip/xz/zstd/bzip2 compressed or not), '-' for standard\n"
-	"input, a XenServer crash folder (/var/crash/<timestamp>/ with xen.log and dom0.log),\n"
-	"a status-report tarball, or a directory (walked recursively).\n"
+	"input (looked at like a file: a tar.gz or zip works too), a XenServer crash folder\n"
+	"(/var/crash/<timestamp>/ with xen.log and dom0.log), a status-report tarball or zip\n"
+	"(archives inside it are read too, see --max-depth), or a directory (walked\n"
+	"recursively).\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FMT      text (default), json (one document) or jsonl (one line per\n"
-	"                        input: {\"input\": PATH, \"reports\": [...]})\n"
+	"                        input: {\"input\": PATH, \"reports\": [...]}, with\n"
+	"                        \"problems\": [...] when it could not be read fully)\n"
 	"  -j, --jobs N          analyse up to N PATHs at once (default: one per available\n"
 	"                        CPU, at most 8; 1 = sequential). Output keeps PATH order.\n"
 	"  -v, --verbose         text: all frames, all registers, parser notes\n"
@@ -114,14 +125,37 @@ static const char usage_text[] =
 	"      --system-map FILE resolve bare addresses with a System.map\n"
 	"      --data DIR        read knowledge files from DIR instead of the built-in copy\n"
 	"  -q, --quiet           no warnings on standard error\n"
+	"      --max-reports N   crashes reported per input (default 1000); more are counted\n"
+	"                        and reported as a 'limit' problem\n"
+	"      --max-members N   files and archive members examined per PATH (default\n"
+	"                        100000); the rest is skipped with a 'limit' problem\n"
+	"      --max-depth N     archives read inside archives (default 4; 0 = none); a\n"
+	"                        deeper one is a 'too-deep' problem\n"
+	"      --max-line BYTES  bytes kept per line (default 8192, 64 to 16777216); longer\n"
+	"                        lines are cut, counted in a 'limit' problem\n"
+	"      --max-bytes SIZE  bytes read per input, after decompression (default: no\n"
+	"                        cap; K, M, G suffixes); for endless inputs (/dev/zero,\n"
+	"                        a FIFO that never closes): the rest is a 'limit' problem\n"
+	"      --fail-on WHAT    what the exit status reports: crash,problem (default),\n"
+	"                        crash (1 or 0: problems are still printed), problem\n"
+	"                        (3 or 0), or none (always 0 unless a usage error)\n"
 	"      --no-progress     no progress line (shown on a terminal for 20 inputs or more)\n"
 	"  -h, --help            show this help\n"
+	"\n"
+	"Damaged input (see ktriage(1), ROBUSTNESS): a truncated or corrupt compressed\n"
+	"stream or archive is analysed up to the damage; each input that could not be\n"
+	"read fully gets a problem (truncated, corrupt, unreadable, too-deep, limit,\n"
+	"unsupported) on its header line (text) or in its \"problems\" (JSON).\n"
 	"\n"
 	"Exit status:\n"
 	"  0  no crash found\n"
 	"  1  at least one crash reported\n"
 	"  2  usage error\n"
-	"  3  an input could not be read (the others are still analysed)\n"
+	"  3  some input could not be read fully (a problem), or a runtime error. This\n"
+	"     takes precedence over 1: crashes found elsewhere are still reported, and\n"
+	"     standard error ends with 'N inputs could not be read fully; M crashes\n"
+	"     reported'. Use --fail-on crash for 1/0 about crashes alone.\n"
+	"  An output write error (a full disk) ends with status 3 and a message.\n"
 	"\n"
 	"Examples:\n"
 	"  ktriage analyze /var/crash/2015-06-01-10-11-12/\n"
@@ -255,6 +289,7 @@ write_out(struct pool *P, struct job *j)
 		fflush(stdout);
 		fwrite(j->err.p, 1, j->err.len, stderr);
 	}
+	kt_cli_check_output();
 	j->out.len = j->err.len = 0;
 	if (j->mark != SIZE_MAX)
 		j->mark = 0;
@@ -291,6 +326,7 @@ job_done(struct pool *P, struct job *j)
 	j->done = true;
 	P->jobs_done++;
 	P->reports_done += j->reports;
+	P->incomplete += j->incomplete;
 	while (P->head < P->n_jobs && P->jobs[P->head].done) {
 		struct job *h = &P->jobs[P->head];
 
@@ -332,9 +368,15 @@ json_unit_open(struct pool *P, struct job *j, const char *unit)
 }
 
 static void
-json_unit_close(struct pool *P, struct job *j, int status, const char *msg)
+json_unit_close(struct pool *P, struct job *j, int status, const char *msg,
+		const struct obuf *probs)
 {
 	obuf_puts(&j->out, "]");
+	if (probs && probs->len) {
+		obuf_puts(&j->out, P->fmt == FMT_JSON ? ", \"problems\": [" : ",\"problems\":[");
+		obuf_add(&j->out, probs->p, probs->len);
+		obuf_puts(&j->out, "]");
+	}
 	if (status) {
 		obuf_puts(&j->out, P->fmt == FMT_JSON ? ", \"error\": " : ",\"error\":");
 		put_json_string(&j->out, msg);
@@ -349,6 +391,10 @@ unit_begin(void *ud, const char *unit)
 	struct worker *w = ud;
 
 	w->unit_reports = 0;
+	w->probs.len = 0;
+	w->n_probs = 0;
+	w->unit_incomplete = false;
+	w->unit_container = false;
 	if (w->P->fmt != FMT_TEXT)
 		json_unit_open(w->P, w->job, unit);
 }
@@ -369,7 +415,11 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 				obuf_puts(&j->out, "\n");
 			else
 				job_mark(j);
-			obuf_printf(&j->out, "== %s ==\n\n", unit);
+			if (w->n_probs)
+				obuf_printf(&j->out, "== %s (incomplete: %s) ==\n\n", unit,
+					    w->probs.p);
+			else
+				obuf_printf(&j->out, "== %s ==\n\n", unit);
 		} else {
 			obuf_puts(&j->out, "\n");
 		}
@@ -394,13 +444,74 @@ unit_end(void *ud, const char *unit, int status)
 
 	if (status)
 		w->job->status = 3;
+	if (w->unit_incomplete) {
+		w->job->status = 3;
+		w->job->incomplete++;
+	}
 	if (P->fmt == FMT_TEXT) {
-		if (!w->unit_reports && !status)
+		if (!w->unit_reports && w->n_probs && !w->unit_incomplete)
+			obuf_printf(&w->job->out, "%s: %s\n", unit, w->probs.p);
+		else if (!w->unit_reports && w->n_probs && w->unit_container)
+			obuf_printf(&w->job->out, "%s: could not be read fully: %s\n", unit,
+				    w->probs.p);
+		else if (!w->unit_reports && w->n_probs)
+			obuf_printf(&w->job->out, "%s: no crash found in what could be read "
+				    "(incomplete: %s)\n", unit, w->probs.p);
+		else if (!w->unit_reports && !status)
 			obuf_printf(&w->job->out, "%s: no crash found\n", unit);
 	} else {
-		json_unit_close(P, w->job, status, kt_strerror(status));
+		json_unit_close(P, w->job, status, kt_strerror(status), &w->probs);
 	}
+	w->probs.len = 0;
+	w->n_probs = 0;
 	job_sync(P, w->job);
+}
+
+/* A problem of the current unit: kept for its header line (text) or its
+ * "problems" array (JSON). */
+static void
+on_problem(void *ud, const char *unit, const struct kt_problem *p)
+{
+	struct worker *w = ud;
+	struct obuf *b = &w->probs;
+
+	(void)unit;
+	if (kt_problem_incomplete(p->kind))
+		w->unit_incomplete = true;
+	if (p->container)
+		w->unit_container = true;
+	if (w->P->fmt == FMT_TEXT) {
+		if (w->n_probs)
+			obuf_puts(b, "; ");
+		if (p->kind == KT_PROBLEM_EMPTY) {
+			obuf_puts(b, p->message);
+		} else {
+			obuf_puts(b, kt_problem_kind_name(p->kind));
+			if (p->member)
+				obuf_printf(b, " in '%s'", p->member);
+			if (p->offset >= 0)
+				obuf_printf(b, " at byte %lld", (long long)p->offset);
+			obuf_printf(b, ": %s", p->message);
+		}
+	} else {
+		if (w->n_probs)
+			obuf_puts(b, ", ");
+		obuf_puts(b, "{\"kind\": ");
+		put_json_string(b, kt_problem_kind_name(p->kind));
+		obuf_puts(b, ", \"member\": ");
+		if (p->member)
+			put_json_string(b, p->member);
+		else
+			obuf_puts(b, "null");
+		if (p->offset >= 0)
+			obuf_printf(b, ", \"offset\": %lld", (long long)p->offset);
+		else
+			obuf_puts(b, ", \"offset\": null");
+		obuf_puts(b, ", \"message\": ");
+		put_json_string(b, p->message);
+		obuf_puts(b, "}");
+	}
+	w->n_probs++;
 }
 
 /* Library diagnostics go to the job's stderr buffer, in order. */
@@ -444,6 +555,8 @@ worker_init(struct worker *w, bool first)
 	rc = kt_analyzer_new(w->ctx, w->P->opts, &w->an);
 	if (!rc && !w->P->quiet && !first)
 		kt_ctx_set_diag(w->ctx, on_diag, w);
+	if (!rc)
+		kt_analyzer_set_problem_fn(w->an, on_problem, w);
 	return rc;
 }
 
@@ -452,6 +565,7 @@ worker_fini(struct worker *w)
 {
 	kt_analyzer_free(w->an);
 	kt_ctx_free(w->ctx);
+	obuf_free(&w->probs);
 	w->an = NULL;
 	w->ctx = NULL;
 }
@@ -489,11 +603,22 @@ worker_run(void *arg)
 		w->job = j;
 		rc = kt_analyze_piece(w->an, j->path, j->flags, &cb);
 		if (rc) {
+			struct kt_problem pr = {
+				rc == KT_EFORMAT ? KT_PROBLEM_UNSUPPORTED : KT_PROBLEM_UNREADABLE,
+				NULL, -1, kt_ctx_errmsg(w->ctx), 0
+			};
+
 			obuf_printf(&j->err, "ktriage analyze: %s\n", kt_ctx_errmsg(w->ctx));
 			j->status = 3;
+			j->incomplete++;
 			if (P->fmt != FMT_TEXT) {
 				json_unit_open(P, j, j->path);
-				json_unit_close(P, j, rc, kt_ctx_errmsg(w->ctx));
+				w->probs.len = 0;
+				w->n_probs = 0;
+				on_problem(w, j->path, &pr);
+				json_unit_close(P, j, rc, kt_ctx_errmsg(w->ctx), &w->probs);
+				w->probs.len = 0;
+				w->n_probs = 0;
 			}
 		}
 		w->job = NULL;
@@ -523,6 +648,25 @@ add_job(void *ud, const char *path, unsigned flags)
 	}
 	L->v[L->n++] = (struct job){ .path = strdup(path), .flags = flags, .mark = SIZE_MAX };
 	return L->v[L->n - 1].path ? 0 : KT_ENOMEM;
+}
+
+/* A cap option: a whole number in [lo, hi]. Returns 0, or 1 after a
+ * message. */
+static int
+cap_arg(const char *name, const char *arg, unsigned long lo, unsigned long hi, size_t *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (*arg == '\0' || *arg == '-' || *end || errno || v < lo || v > hi) {
+		fprintf(stderr, "ktriage analyze: %s takes a number from %lu to %lu\n", name, lo,
+			hi);
+		return 1;
+	}
+	*ret = (size_t)v;
+	return 0;
 }
 
 static size_t
@@ -558,6 +702,12 @@ kt_cli_analyze(int argc, char **argv)
 		{ "system-map", required_argument, NULL, 'S' },
 		{ "data", required_argument, NULL, 'D' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "max-reports", required_argument, NULL, 1001 },
+		{ "max-members", required_argument, NULL, 1002 },
+		{ "max-depth", required_argument, NULL, 1003 },
+		{ "max-line", required_argument, NULL, 1004 },
+		{ "fail-on", required_argument, NULL, 1005 },
+		{ "max-bytes", required_argument, NULL, 1006 },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kt_analyze_opts opts = { 0 };
@@ -568,7 +718,7 @@ kt_cli_analyze(int argc, char **argv)
 	struct pool P = { .fmt = FMT_TEXT };
 	struct worker *workers;
 	int c, status = 0, stdin_paths = 0;
-	bool no_progress = false;
+	bool no_progress = false, fail_crash = true, fail_problem = true;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:j:vqh", longopts, NULL)) != -1) {
@@ -615,6 +765,61 @@ kt_cli_analyze(int argc, char **argv)
 		case 'S': opts.system_map = optarg; break;
 		case 'D': P.data_dir = optarg; break;
 		case 'P': no_progress = true; break;
+		case 1001:
+			if (cap_arg("--max-reports", optarg, 1, 10000000, &opts.max_reports))
+				return 2;
+			break;
+		case 1002:
+			if (cap_arg("--max-members", optarg, 1, 100000000, &opts.max_members))
+				return 2;
+			break;
+		case 1003:
+			if (cap_arg("--max-depth", optarg, 0, 16, &opts.max_depth))
+				return 2;
+			if (opts.max_depth == 0)	/* 0 means "default" in the library */
+				opts.max_depth = SIZE_MAX;
+			break;
+		case 1004:
+			if (cap_arg("--max-line", optarg, 64, 16u << 20, &opts.max_line))
+				return 2;
+			break;
+		case 1006: {
+			char *end;
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (*end == 'K' || *end == 'k')
+				v <<= 10, end++;
+			else if (*end == 'M')
+				v <<= 20, end++;
+			else if (*end == 'G')
+				v <<= 30, end++;
+			if (*optarg == '\0' || *optarg == '-' || *end || errno || v == 0) {
+				fprintf(stderr, "ktriage analyze: --max-bytes takes a size in bytes "
+					"(K, M or G suffix allowed), more than 0\n");
+				return 2;
+			}
+			opts.max_bytes = v;
+			break;
+		}
+		case 1005:
+			if (!strcmp(optarg, "crash,problem") || !strcmp(optarg, "problem,crash")) {
+				fail_crash = fail_problem = true;
+			} else if (!strcmp(optarg, "crash")) {
+				fail_crash = true;
+				fail_problem = false;
+			} else if (!strcmp(optarg, "problem")) {
+				fail_crash = false;
+				fail_problem = true;
+			} else if (!strcmp(optarg, "none")) {
+				fail_crash = fail_problem = false;
+			} else {
+				fprintf(stderr, "ktriage analyze: --fail-on takes crash, problem, "
+					"crash,problem or none\n");
+				return 2;
+			}
+			break;
 		default:
 			fputs("Try 'ktriage analyze --help'.\n", stderr);
 			return 2;
@@ -638,6 +843,27 @@ kt_cli_analyze(int argc, char **argv)
 	}
 	P.ropts.color = c == 1;
 	opts.rule_dirs = rule_dirs;
+	{
+		struct kt_ctx *cc = kt_ctx_new();
+		struct stat st;
+
+		if (kt_analyze_opts_check(cc, &opts) < 0) {
+			fprintf(stderr, "ktriage analyze: %s\n", kt_ctx_errmsg(cc));
+			kt_ctx_free(cc);
+			return 2;
+		}
+		kt_ctx_free(cc);
+		if (P.data_dir && stat(P.data_dir, &st) != 0) {
+			fprintf(stderr, "ktriage analyze: --data '%s': %s\n", P.data_dir,
+				strerror(errno));
+			return 2;
+		}
+		if (P.data_dir && !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "ktriage analyze: --data '%s': not a directory\n",
+				P.data_dir);
+			return 2;
+		}
+	}
 	P.opts = &opts;
 
 	workers = calloc(MAX_JOBS, sizeof(*workers));
@@ -712,11 +938,19 @@ kt_cli_analyze(int argc, char **argv)
 		status |= P.jobs[i].status;
 		free((char *)P.jobs[i].path);
 	}
+	if (status && !P.abort && !P.quiet)
+		fprintf(stderr, "ktriage analyze: %zu input%s could not be read fully; %zu "
+			"crash%s reported\n", P.incomplete ? P.incomplete : 1,
+			P.incomplete == 1 || !P.incomplete ? "" : "s", P.reports,
+			P.reports == 1 ? "" : "es");
 	pthread_cond_destroy(&P.cond);
 	pthread_mutex_destroy(&P.lock);
 	free(workers);
 	free(P.jobs);
-	if (status)
+	if (P.abort)
 		return 3;
-	return P.reports ? 1 : 0;
+	kt_cli_check_output();
+	if (status && fail_problem)
+		return 3;
+	return P.reports && fail_crash ? 1 : 0;
 }

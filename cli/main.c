@@ -9,6 +9,7 @@
 #include <ktriage/ktriage.h>
 
 #include "commands.h"
+#include "util.h"
 
 struct command {
 	const char *name;
@@ -72,7 +73,7 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
-		return commands[i].fn(argc - 1, argv + 1);
+		return kt_cli_finish_output(argv[1], commands[i].fn(argc - 1, argv + 1));
 	}
 	fprintf(stderr, "ktriage: unknown command '%s' (see 'ktriage --help')\n", argv[1]);
 	return 2;

@@ -4,9 +4,11 @@
  * `net probe` belongs to cli/net_probe.c (kt_cli_net_probe).
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ktriage/ktriage.h>
 #include <ktriage/net.h>
@@ -27,7 +29,10 @@ usage(FILE *out)
 	fprintf(out,
 		"Usage: ktriage net audit [SOURCE] [--format text|json] [--probe HOST]...\n"
 		"       ktriage net plan --network NAME|UUID --mtu N (--xe-dir DIR | --xe)\n"
-		"                        [--apply [--yes]]\n"
+		"                        [--force] [--format text|json]\n"
+		"                        [--apply [--yes] [--journal FILE] [--step-timeout S]]\n"
+		"       ktriage net plan --resume JOURNAL [--yes]     (live xe only)\n"
+		"       ktriage net plan --rollback JOURNAL [--yes]   (live xe only)\n"
 		"       ktriage net drivers [--format text|json]\n"
 		"       ktriage net probe HOST [OPTIONS]   (see 'ktriage net probe --help')\n"
 		"\n"
@@ -49,22 +54,35 @@ usage(FILE *out)
 		"  --probe HOST           also measure the path MTU to HOST (repeatable)\n"
 		"  --network NAME|UUID    plan: the network to change\n"
 		"  --mtu N                plan: the new MTU\n"
-		"  --apply                plan: run the steps (asks first), stop at the first\n"
-		"                         failure and print how to roll back\n"
-		"  --yes                  plan: do not ask before --apply\n"
+		"  --force                plan: keep going despite the refusals (unsafe or\n"
+		"                         pointless targets: each is printed with its source)\n"
+		"  --apply                plan: run the steps on the live pool (--xe only; asks\n"
+		"                         first): re-reads the pool before each host, checks\n"
+		"                         each host after (PIF MTU, PBDs, DF ping), stops at\n"
+		"                         the first failure; ^C/SIGTERM finish the current\n"
+		"                         step and stop\n"
+		"  --journal FILE         plan: journal of the applied steps (default\n"
+		"                         ./ktriage-net-plan-TIME.journal)\n"
+		"  --step-timeout S       plan: seconds per xe command (default 300;\n"
+		"                         vm-migrate gets 10 times that)\n"
+		"  --resume JOURNAL       plan: go on from the first step not done\n"
+		"  --rollback JOURNAL     plan: undo the journal's steps in reverse order\n"
+		"  --yes                  plan: do not ask (the plan, manual steps)\n"
 		"  --data DIR             read knowledge files from DIR\n"
 		"  -h, --help             show this help\n"
 		"\n"
 		"Exit status: 0 no findings (plan: printed or applied), 1 findings (plan:\n"
-		"not confirmed), 2 usage error (also unknown network / invalid name),\n"
-		"3 runtime error (unreadable input, a plan step failed).\n");
+		"refused or not confirmed), 2 usage error (also unknown network / invalid\n"
+		"name, --apply on a saved dump), 3 runtime error (unreadable input, a plan\n"
+		"step or check failed, interrupted).\n");
 }
 
 struct opts {
 	const char *sysfs_root, *xe_dir, *status_report, *format, *data_dir;
 	const char *network;
-	bool xe, apply, yes, help;
-	int mtu;
+	const char *journal, *resume, *rollback;
+	bool xe, apply, yes, help, force;
+	int mtu, step_timeout;
 	const char *probe[MAX_PROBE_HOSTS];
 	size_t n_probe;
 };
@@ -84,6 +102,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "apply", no_argument, NULL, 'a' },
 		{ "yes", no_argument, NULL, 'y' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "journal", required_argument, NULL, 'j' },
+		{ "resume", required_argument, NULL, 'R' },
+		{ "rollback", required_argument, NULL, 'B' },
+		{ "step-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -107,6 +130,18 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'n': o->network = optarg; break;
 		case 'a': o->apply = true; break;
 		case 'y': o->yes = true; break;
+		case 'F': o->force = true; break;
+		case 'j': o->journal = optarg; break;
+		case 'R': o->resume = optarg; break;
+		case 'B': o->rollback = optarg; break;
+		case 'T':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 86400) {
+				fprintf(stderr, "ktriage net: --step-timeout must be 1-86400 seconds\n");
+				return -1;
+			}
+			o->step_timeout = (int)v;
+			break;
 		case 'h': o->help = true; break;
 		case 'p':
 			if (o->n_probe == MAX_PROBE_HOSTS) {
@@ -231,36 +266,83 @@ out:
 	return rc;
 }
 
+static volatile sig_atomic_t stop_requested;
+
 static void
-print_argv(FILE *f, const char *const *argv)
+on_signal(int sig)
 {
-	for (size_t i = 0; argv && argv[i]; i++)
-		fprintf(f, "%s%s", i ? " " : "", argv[i]);
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* SIGINT/SIGTERM: finish the current step, record it, stop. */
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
 }
 
 static void
-apply_progress(void *ud, size_t index, const struct kt_plan_step *s, int status)
+print_output(FILE *f, const char *out)
+{
+	/* what the command printed (stdout and stderr), indented */
+	for (const char *p = out; p && *p;) {
+		size_t len = strcspn(p, "\n");
+
+		fprintf(f, "      | %.*s\n", (int)len, p);
+		p += len;
+		if (*p)
+			p++;
+	}
+}
+
+static void
+apply_progress(void *ud, size_t index, const struct kt_plan_step *s, int status, const char *out)
 {
 	(void)ud;
 	if (status < 0) {
-		printf("[step %zu] $ ", index + 1);
-		print_argv(stdout, s->argv);
-		printf(" ... ");
+		if (s->kind == KT_PLAN_CHECK)
+			printf("[step %zu] check: %s ... ", index + 1, s->text);
+		else if (s->kind == KT_PLAN_MANUAL)
+			printf("[step %zu] manual: %s\n", index + 1, s->text);
+		else {
+			char *t = kt_net_argv_text(s->argv);
+
+			printf("[step %zu] $ %s ... ", index + 1, t);
+			free(t);
+		}
 		fflush(stdout);
 		return;
 	}
-	printf(status == 0 ? "ok\n" : "FAILED (exit status %d)\n", status);
+	if (s->kind == KT_PLAN_MANUAL) {
+		if (status)
+			printf("[step %zu] manual step not confirmed\n", index + 1);
+		fflush(stdout);
+		return;
+	}
+	if (status == 0)
+		printf("ok\n");
+	else {
+		printf("FAILED%s\n", s->kind == KT_PLAN_CHECK ? "" : status == 124 ? " (timed out)" : "");
+		if (s->kind != KT_PLAN_CHECK)
+			printf("      exit status %d\n", status);
+		print_output(stdout, out);
+	}
 	fflush(stdout);
 }
 
 static bool
-confirm(const struct kt_net_plan *plan)
+ask(const char *question)
 {
 	char line[64];
 
-	printf("\nApply this plan to network '%s' (MTU %d -> %d)? Type 'yes' to go on: ",
-	       plan->network_name ? plan->network_name : plan->network_uuid, plan->old_mtu,
-	       plan->new_mtu);
+	printf("%s Type 'yes' to go on: ", question);
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		return false;
@@ -268,30 +350,148 @@ confirm(const struct kt_net_plan *plan)
 	return strcmp(line, "yes") == 0;
 }
 
-static int
-apply_plan(struct kt_ctx *ctx, const struct kt_net_plan *plan, bool yes)
+static bool
+ask_manual(void *ud, size_t index, const struct kt_plan_step *s)
 {
-	struct kt_host_ops *ops;
+	(void)ud;
+	(void)s;
+	(void)index;
+	return ask("      Done?");
+}
+
+static int
+run_apply(struct kt_ctx *ctx, const struct opts *o, const struct kt_net_plan *plan,
+	  const char *journal, size_t first)
+{
+	struct kt_net_apply_opts ao = {
+		.progress = apply_progress, .journal = journal, .first = first,
+		.resume = first > 0 || o->resume,
+		.timeout = o->step_timeout, .stop = (volatile const int *)&stop_requested,
+		.manual = o->yes ? NULL : ask_manual,
+	};
+	struct kt_host_ops *ops = kt_host_ops_system_new(NULL);
 	size_t done = 0;
 	int err;
 
-	if (!yes && !confirm(plan)) {
-		printf("Not applied.\n");
-		return EXIT_FINDINGS;
-	}
-	ops = kt_host_ops_system_new(NULL);
-	err = kt_net_plan_apply(ctx, ops, plan, apply_progress, NULL, &done);
+	printf("Journal: %s\n", journal);
+	catch_signals();
+	err = kt_net_plan_apply2(ctx, ops, plan, &ao, &done);
 	kt_host_ops_system_free(ops);
 	if (err) {
 		char *rb = kt_net_plan_rollback_text(plan, done);
 
-		fprintf(stderr, "ktriage net: %s; stopped at step %zu\n", kt_ctx_errmsg(ctx), done + 1);
+		fprintf(stderr, "ktriage net: %s\n", kt_ctx_errmsg(ctx));
+		if (done < plan->n_steps && plan->steps[done].cosmetic) {
+			/* a rollback would put the old (crashing) MTU back for a
+			 * step that changes no MTU */
+			fprintf(stderr, "Step %zu changes no MTU: every MTU step before it is done. Fix "
+				"its cause and resume:\n  ktriage net plan --resume %s\n(a rollback, "
+				"ktriage net plan --rollback %s, would undo the whole change)\n",
+				done + 1, journal, journal);
+			free(rb);
+			return EXIT_RUNTIME;
+		}
+		fprintf(stderr, "Resume with:   ktriage net plan --resume %s\n"
+			"Roll back with: ktriage net plan --rollback %s\n", journal, journal);
 		fputs(rb, stderr);
 		free(rb);
+		if (err == KT_EINVAL)
+			return kt_net_plan_refused(plan) ? EXIT_FINDINGS : EXIT_USAGE;
 		return EXIT_RUNTIME;
 	}
 	printf("All steps applied. Now run the verify steps above.\n");
 	return EXIT_OK;
+}
+
+static int
+apply_plan(struct kt_ctx *ctx, const struct opts *o, const struct kt_net_plan *plan)
+{
+	char name[96];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (o->xe_dir) {
+		fprintf(stderr, "ktriage net plan: --apply acts on the live pool only: run it with "
+			"--xe on the pool master, not on a saved dump (--xe-dir)\n");
+		return EXIT_USAGE;
+	}
+	if (kt_net_plan_refused(plan)) {
+		printf("Not applied: the plan is refused (see REFUSED above; --force overrides).\n");
+		return EXIT_FINDINGS;
+	}
+	if (!o->yes && !ask("\nApply this plan?")) {
+		printf("Not applied.\n");
+		return EXIT_FINDINGS;
+	}
+	gmtime_r(&now, &tm);
+	(void)strftime(name, sizeof(name), "ktriage-net-plan-%Y%m%dT%H%M%SZ.journal", &tm);
+	return run_apply(ctx, o, plan, o->journal ? o->journal : name, 0);
+}
+
+static int
+cmd_resume_rollback(struct kt_ctx *ctx, const struct opts *o)
+{
+	const char *path = o->resume ? o->resume : o->rollback;
+	struct kt_net_journal *j = NULL;
+	int err, rc;
+
+	if (o->network || o->mtu >= 0 || o->xe_dir || o->apply || (o->resume && o->rollback)) {
+		fprintf(stderr, "ktriage net plan: --resume/--rollback take only the journal (and "
+			"--yes, --step-timeout): they act on the live pool\n");
+		return EXIT_USAGE;
+	}
+	err = kt_net_journal_load(ctx, path, &j);
+	if (err)
+		return runtime_error(ctx, o, err);
+	if (o->resume) {
+		size_t first = kt_net_journal_resume_index(j);
+		char *text = kt_net_plan_text(j->plan);
+
+		fputs(text, stdout);
+		free(text);
+		if (first >= j->n_steps || j->complete) {
+			printf("\nThe journal says every step is done: nothing to resume.\n");
+			kt_net_journal_free(j);
+			return EXIT_OK;
+		}
+		printf("\nResuming at step %zu.\n", first + 1);
+		if (!o->yes && !ask("Go on?")) {
+			kt_net_journal_free(j);
+			return EXIT_FINDINGS;
+		}
+		rc = run_apply(ctx, o, j->plan, path, first);
+	} else {
+		struct kt_net_apply_opts ao = {
+			.progress = apply_progress, .timeout = o->step_timeout,
+			.stop = (volatile const int *)&stop_requested,
+		};
+		struct kt_host_ops *ops;
+		size_t n = 0;
+
+		for (size_t i = 0; i < j->n_steps; i++)
+			n += j->state[i] != 0 && j->state[i] != 4 && j->plan->steps[i].kind == KT_PLAN_RUN;
+		printf("Rolling back %zu step(s) of network '%s' (MTU %d -> %d), newest first.\n", n,
+		       j->plan->network_name ? j->plan->network_name : j->plan->network_uuid,
+		       j->plan->old_mtu, j->plan->new_mtu);
+		if (n && !o->yes && !ask("Go on?")) {
+			kt_net_journal_free(j);
+			return EXIT_FINDINGS;
+		}
+		catch_signals();
+		ops = kt_host_ops_system_new(NULL);
+		err = kt_net_plan_rollback(ctx, ops, path, j, &ao);
+		kt_host_ops_system_free(ops);
+		if (err) {
+			fprintf(stderr, "ktriage net: %s\n", kt_ctx_errmsg(ctx));
+			rc = EXIT_RUNTIME;
+		} else {
+			printf("Rolled back. Manual steps done by hand (switches, guests) are yours to "
+			       "undo.\n");
+			rc = EXIT_OK;
+		}
+	}
+	kt_net_journal_free(j);
+	return rc;
 }
 
 static int
@@ -300,15 +500,28 @@ cmd_plan(struct kt_ctx *ctx, const struct opts *o)
 	struct kt_driver_db *db = NULL;
 	struct kt_net_inventory *inv = NULL;
 	struct kt_net_plan *plan = NULL;
+	struct kt_net_plan_opts po = { .network = o->network, .mtu = o->mtu, .force = o->force };
+	bool json = strcmp(o->format, "json") == 0;
 	char *text;
 	int err, rc;
 
+	if (o->resume || o->rollback)
+		return cmd_resume_rollback(ctx, o);
 	if (!o->network || o->mtu < 0 || !(o->xe_dir || o->xe)) {
 		fprintf(stderr, "ktriage net plan: needs --network, --mtu and --xe-dir DIR or --xe\n");
 		return EXIT_USAGE;
 	}
 	if (!kt_net_valid_uuid(o->network) && !kt_net_valid_name(o->network)) {
 		fprintf(stderr, "ktriage net plan: invalid network name '%s'\n", o->network);
+		return EXIT_USAGE;
+	}
+	if (o->apply && json) {
+		fprintf(stderr, "ktriage net plan: --apply prints text progress; drop --format json\n");
+		return EXIT_USAGE;
+	}
+	if (o->apply && o->xe_dir) {
+		fprintf(stderr, "ktriage net plan: --apply acts on the live pool only: run it with "
+			"--xe on the pool master, not on a saved dump (--xe-dir)\n");
 		return EXIT_USAGE;
 	}
 	err = kt_driver_db_load(ctx, &db);
@@ -318,7 +531,7 @@ cmd_plan(struct kt_ctx *ctx, const struct opts *o)
 		err = load_inventory(ctx, o, inv);
 	if (!err) {
 		kt_net_inventory_resolve(inv, db);
-		err = kt_net_plan_build(ctx, inv, db, o->network, o->mtu, &plan);
+		err = kt_net_plan_build2(ctx, inv, db, &po, &plan);
 	}
 	if (err) {
 		rc = err == KT_ENOTFOUND && inv && inv->is_xe ? EXIT_USAGE : runtime_error(ctx, o, err);
@@ -326,12 +539,18 @@ cmd_plan(struct kt_ctx *ctx, const struct opts *o)
 			fprintf(stderr, "ktriage net plan: %s\n", kt_ctx_errmsg(ctx));
 		goto out;
 	}
-	text = kt_net_plan_text(plan);
+	text = json ? kt_net_plan_json(plan) : kt_net_plan_text(plan);
 	fputs(text, stdout);
+	if (json)
+		putchar('\n');
 	free(text);
-	rc = o->apply ? apply_plan(ctx, plan, o->yes) : EXIT_OK;
-	if (!o->apply)
-		printf("\nPrint-only: nothing was changed (use --apply to run the [run] steps).\n");
+	if (o->apply)
+		rc = apply_plan(ctx, o, plan);
+	else {
+		rc = kt_net_plan_refused(plan) ? EXIT_FINDINGS : EXIT_OK;
+		if (!json)
+			printf("\nPrint-only: nothing was changed (use --xe --apply to run it).\n");
+	}
 out:
 	kt_net_plan_free(plan);
 	kt_net_inventory_free(inv);

@@ -1,6 +1,7 @@
 /* cli: helpers shared by commands (see util.h). */
 #include "util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,4 +55,29 @@ kt_cli_progress_clear(bool *shown)
 		fputs("\r\033[K", stderr);
 		*shown = false;
 	}
+}
+
+static int first_write_errno;
+
+void
+kt_cli_check_output(void)
+{
+	if (ferror(stdout) && !first_write_errno)
+		first_write_errno = errno ? errno : EIO;
+}
+
+int
+kt_cli_finish_output(const char *cmd, int status)
+{
+	int e;
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	e = first_write_errno ? first_write_errno : errno;
+	if (e == EPIPE)		/* the reader went away: not our error */
+		return status;
+	fprintf(stderr, "ktriage %s: writing standard output: %s\n", cmd,
+		strerror(e ? e : EIO));
+	return 3;
 }

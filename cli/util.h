@@ -21,4 +21,12 @@ double kt_cli_now(void);
  * line), if *shown, after flushing standard output; clears *shown. */
 void kt_cli_progress_clear(bool *shown);
 
+/* End of a command: flush standard output; a write error (other than
+ * EPIPE) is reported as "ktriage CMD: writing standard output: ..." and
+ * turns `status` into 3. Returns the exit status. */
+int kt_cli_finish_output(const char *cmd, int status);
+/* Call right after writing to stdout: remembers the errno of the first
+ * write error for kt_cli_finish_output(). */
+void kt_cli_check_output(void);
+
 #endif

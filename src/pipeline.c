@@ -7,8 +7,12 @@
  */
 #include <ktriage/ktriage.h>
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ktriage/diagnose.h>
 #include <ktriage/limits.h>
@@ -35,7 +39,16 @@ struct kt_analyzer {
 	struct kt_ruleset *rules;
 	struct kt_host_facts *facts;
 	struct kt_decode_opts dopts;
+	kt_analyze_problem_fn problem;
+	void *problem_ud;
 };
+
+void
+kt_analyzer_set_problem_fn(struct kt_analyzer *a, kt_analyze_problem_fn fn, void *ud)
+{
+	a->problem = fn;
+	a->problem_ud = ud;
+}
 
 const char *
 kt_version(void)
@@ -70,6 +83,79 @@ kt_analyzer_new(struct kt_ctx *ctx, const struct kt_analyze_opts *opts, struct k
 	return 0;
 }
 
+/* Up to `n` bytes of the head of `path` into buf. Returns bytes read or -1. */
+static long
+read_head(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	size_t k;
+
+	if (!f)
+		return -1;
+	k = fread(buf, 1, n, f);
+	(void)fclose(f);
+	return (long)k;
+}
+
+static int
+check_file(struct kt_ctx *ctx, const char *opt, const char *path, bool dir)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return kt_error(ctx, errno == ENOENT ? KT_ENOTFOUND : KT_EIO, "%s '%s': %s", opt,
+				path, strerror(errno));
+	if (dir && !S_ISDIR(st.st_mode))
+		return kt_error(ctx, KT_EFORMAT, "%s '%s': not a directory", opt, path);
+	if (!dir && S_ISDIR(st.st_mode))
+		return kt_error(ctx, KT_EFORMAT, "%s '%s': is a directory", opt, path);
+	return 0;
+}
+
+/* A System.map line: hex address, one-letter type, name
+ * (linux scripts/mksysmap: the output of nm). */
+static bool
+sysmap_line(const char *s)
+{
+	const char *p = s;
+
+	while (isxdigit((unsigned char)*p))
+		p++;
+	return p - s >= 8 && p[0] == ' ' && isalpha((unsigned char)p[1]) && p[2] == ' ' &&
+	       p[3] > ' ';
+}
+
+int
+kt_analyze_opts_check(struct kt_ctx *ctx, const struct kt_analyze_opts *o)
+{
+	char head[4096];
+	long n;
+	int r;
+
+	if (!o)
+		return 0;
+	if (o->vmlinux) {
+		if ((r = check_file(ctx, "--vmlinux", o->vmlinux, false)) < 0)
+			return r;
+		n = read_head(o->vmlinux, head, 4);
+		if (n < 4 || memcmp(head, "\x7f" "ELF", 4) != 0)	/* ELF magic, elf(5) */
+			return kt_error(ctx, KT_EFORMAT, "--vmlinux '%s': not an ELF file "
+					"(give the uncompressed vmlinux with debug info)", o->vmlinux);
+	}
+	if (o->system_map) {
+		if ((r = check_file(ctx, "--system-map", o->system_map, false)) < 0)
+			return r;
+		n = read_head(o->system_map, head, sizeof(head) - 1);
+		head[n > 0 ? n : 0] = '\0';
+		if (n <= 0 || !sysmap_line(head))
+			return kt_error(ctx, KT_EFORMAT, "--system-map '%s': not a System.map "
+					"(lines of ADDRESS TYPE SYMBOL)", o->system_map);
+	}
+	if (o->modules_dir && (r = check_file(ctx, "--modules", o->modules_dir, true)) < 0)
+		return r;
+	return 0;
+}
+
 void
 kt_analyzer_free(struct kt_analyzer *a)
 {
@@ -91,16 +177,116 @@ struct unit_state {
 	struct kt_xenlog *xen;
 	bool xca_seen;
 	bool xca_complete;
+	size_t max_reports;
+	size_t dropped;			/* reports over max_reports in this unit */
+	size_t kernel_reports;		/* reports from kernel logs (not xen.log) */
+	bool reading_xen;
+	bool rebuilt;			/* reports come from xen.log's guest state */
+	int rebuilt_pcpu, rebuilt_vcpu;
+	/* Problems: those met while a unit is open belong to it (and to the
+	 * member being read, in a crash folder); the others belong to a
+	 * container (archive, directory) and are held until the next unit so
+	 * that one container's problems come together. */
+	bool in_unit;
+	bool name_members;
+	const char *member;
+	const char *piece;		/* the path being walked */
+	char *held_input;
+	struct kt_vec held;		/* struct held_problem */
 };
+
+struct held_problem {
+	enum kt_problem_kind kind;
+	char *member;
+	int64_t offset;
+	char *message;
+};
+
+static void
+deliver_problem(struct unit_state *u, const char *unit, const struct kt_problem *p)
+{
+	if (u->a->problem) {
+		u->a->problem(u->a->problem_ud, unit, p);
+		return;
+	}
+	if (p->member)
+		kt_diag(u->a->ctx, KT_SEV_WARN, unit, "%s: %s: %s", kt_problem_kind_name(p->kind),
+			p->member, p->message);
+	else
+		kt_diag(u->a->ctx, KT_SEV_WARN, unit, "%s: %s", kt_problem_kind_name(p->kind),
+			p->message);
+}
+
+/* A container's held problems, as a unit of their own. */
+static void
+flush_held(struct unit_state *u)
+{
+	if (!u->held_input)
+		return;
+	if (u->cb->unit_begin)
+		u->cb->unit_begin(u->cb->ud, u->held_input);
+	for (size_t i = 0; i < u->held.n; i++) {
+		struct held_problem *h = KT_VEC_AT(&u->held, struct held_problem, i);
+		struct kt_problem p = { h->kind, h->member, h->offset, h->message, 1 };
+
+		deliver_problem(u, u->held_input, &p);
+		free(h->member);
+		free(h->message);
+	}
+	if (u->cb->unit_end)
+		u->cb->unit_end(u->cb->ud, u->held_input, 0);
+	free(u->held_input);
+	u->held_input = NULL;
+	u->held.n = 0;
+}
+
+static void
+on_problem(void *ud, const char *input, const struct kt_problem *p)
+{
+	struct unit_state *u = ud;
+	struct held_problem *h;
+
+	if (u->in_unit) {
+		struct kt_problem q = *p;
+
+		if (!q.member && u->name_members)
+			q.member = u->member;
+		deliver_problem(u, u->display, &q);
+		return;
+	}
+	if (!input)
+		input = u->piece ? u->piece : "-";
+	if (u->held_input && strcmp(u->held_input, input) != 0)
+		flush_held(u);
+	if (!u->held_input)
+		u->held_input = kt_strdup(input);
+	h = kt_vec_push(&u->held);
+	h->kind = p->kind;
+	h->member = p->member ? kt_strdup(p->member) : NULL;
+	h->offset = p->offset;
+	h->message = kt_strdup(p->message);
+}
 
 static void
 finish_report(struct unit_state *u, struct kt_report *r)
 {
 	struct kt_analyzer *a = u->a;
 
-	if (u->reports.n >= KT_MAX_REPORTS) {
+	if (u->reports.n >= u->max_reports) {
+		u->dropped++;
 		kt_report_free(r);
 		return;
+	}
+	if (!u->reading_xen)
+		u->kernel_reports++;
+	if (u->rebuilt) {
+		r->source.format = "xen-guest-state";
+		kt_report_note(r, 0, KT_SEV_WARN,
+			       "rebuilt from xen.log's guest state (PCPU %d, DOM0 VCPU %d): the "
+			       "crash folder has no dom0 oops (dom0.log missing or cut), the guest's "
+			       "stack shows panic(); frames are a stack scan, the fault address "
+			       "and registers of the oops are unknown",
+			       u->rebuilt_pcpu, u->rebuilt_vcpu);
 	}
 	if (u->xen)
 		kt_xenlog_attach(u->xen, r);
@@ -153,9 +339,10 @@ feed_line(struct member_state *m, const struct kt_line *line)
 }
 
 /* A pstore multi-part dump (first line "Oops#1 Part1"): the parts were
- * buffered; feed them in log order (normalize/pstore.h). */
+ * buffered; feed them in log order (normalize/pstore.h). Lines are
+ * numbered in the stitched log, so that report ranges stay in order. */
 static void
-feed_pstore(struct member_state *m, struct kt_pstore *ps, const char *name)
+feed_pstore(struct member_state *m, struct kt_pstore *ps, const char *name, uint32_t seq)
 {
 	struct kt_str raw;
 	struct kt_line line;
@@ -166,17 +353,21 @@ feed_pstore(struct member_state *m, struct kt_pstore *ps, const char *name)
 			"pstore record with missing parts: the stitched log has gaps");
 	if (kt_pstore_truncated(ps))
 		kt_diag(m->u->a->ctx, KT_SEV_WARN, name,
-			"pstore dump larger than %u MiB: the rest was not read",
+			"pstore dump too large to stitch (over %u MiB kept): the rest was not read",
 			KT_PSTORE_MAX_BYTES >> 20);
+	kt_diag(m->u->a->ctx, KT_SEV_INFO, name,
+		"pstore dump: %zu record(s) stitched in log order (Part1 last); line numbers "
+		"count the stitched log", kt_pstore_records(ps));
 	while (kt_pstore_next(ps, &raw, &no)) {
-		kt_normalize(m->norm, raw, no, &line);
+		kt_normalize(m->norm, raw, ++seq, &line);
 		feed_line(m, &line);
 	}
 }
 
 /* Stream one member through normalize + parse; reports go to the unit.
  * Two forms are not line by line: journalctl -o export streams (decoded
- * entry by entry) and pstore multi-part dumps (buffered, then stitched). */
+ * entry by entry) and pstore multi-part dumps (from the first part header
+ * on, buffered, then stitched). */
 static int
 parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
 {
@@ -186,7 +377,7 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	struct kt_report *r;
 	struct kt_str raw;
 	struct kt_line line;
-	uint32_t no, entries = 0;
+	uint32_t no, entries = 0, ps_base = 0;
 	bool trunc;
 	size_t first = u->reports.n;
 	int rc;
@@ -195,11 +386,15 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 		kt_normalizer_free(m.norm);
 		return KT_EFORMAT;
 	}
+	u->reading_xen = xenlog;
+	kt_hostsplit_set_max_reports(m.p, u->max_reports);
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
 		if (no == 1 && kt_jexport_sniff(raw))
 			jx = kt_jexport_new();
-		else if (no == 1 && kt_pstore_header(raw, NULL, NULL, NULL))
-			ps = kt_pstore_new();
+		else if (!jx && !ps && raw.len < 40 && kt_pstore_header(raw, NULL, NULL, NULL)) {
+			ps = kt_pstore_new();	/* e.g. after a console-ramoops file */
+			ps_base = no - 1;
+		}
 		if (ps) {
 			kt_pstore_add_line(ps, raw, no);
 			continue;
@@ -219,12 +414,13 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 		feed_line(&m, &line);
 	}
 	if (ps)
-		feed_pstore(&m, ps, name);
+		feed_pstore(&m, ps, name, ps_base);
 	kt_jexport_free(jx);
 	kt_pstore_free(ps);
 	kt_hostsplit_end(m.p);
 	while ((r = kt_hostsplit_take(m.p)) != NULL)
 		finish_report(u, r);
+	u->dropped += kt_hostsplit_dropped(m.p);
 	if (kt_hostsplit_hosts(m.p) > 1)
 		sort_by_line(u, first);
 	kt_hostsplit_free(m.p);
@@ -269,6 +465,7 @@ run_member(struct unit_state *u, const struct kt_unit *unit, size_t i)
 
 	if (m->role == KT_ROLE_LSPCI || m->role == KT_ROLE_OTHER)
 		return 0;
+	u->member = m->name;
 	rc = kt_unit_open(u->a->ctx, unit, i, &in);
 	if (rc) {
 		kt_diag(u->a->ctx, KT_SEV_WARN, m->name, "%s", kt_ctx_errmsg(u->a->ctx));
@@ -282,6 +479,32 @@ run_member(struct unit_state *u, const struct kt_unit *unit, size_t i)
 		kt_diag(u->a->ctx, KT_SEV_WARN, m->name, "%s", kt_ctx_errmsg(u->a->ctx));
 	kt_input_free(in);
 	return rc;
+}
+
+/* A crash folder without a dom0 oops: the crash, if xen.log's guest state
+ * shows dom0 panicked (parse/xenlog.c kt_xenlog_guest_crash). */
+static void
+rebuild_from_xen(struct unit_state *u, const struct kt_unit *unit)
+{
+	struct kt_buf text;
+	struct kt_input *in;
+	char name[1024];
+	long xi = kt_unit_find(unit, KT_ROLE_XEN_LOG);
+
+	kt_buf_init(&text);
+	if (xi >= 0 && kt_xenlog_guest_crash(u->a->ctx, u->xen, &text, &u->rebuilt_pcpu,
+					     &u->rebuilt_vcpu) > 0) {
+		snprintf(name, sizeof(name), "%s%s%s", unit->display,
+			 unit->display[0] && !strchr("/:", unit->display[strlen(unit->display) - 1])
+				 ? "/" : "", unit->members[xi].name);
+		if (kt_input_open_mem(u->a->ctx, name, text.p, text.len, &in) == 0) {
+			u->rebuilt = true;
+			(void)parse_member(u, in, name, false);
+			u->rebuilt = false;
+			kt_input_free(in);
+		}
+	}
+	kt_buf_deinit(&text);
 }
 
 /* A hypervisor crash is the primary report of a crash folder; otherwise the
@@ -308,12 +531,17 @@ run_unit(void *ud, const struct kt_unit *unit)
 	struct unit_state *u = ud;
 	int status = 0;
 
+	flush_held(u);
 	u->display = unit->display;
+	u->dropped = 0;
+	u->kernel_reports = 0;
 	kt_vec_init(&u->reports, sizeof(struct kt_report *));
 	u->xen = unit->crash_folder ? kt_xenlog_new() : NULL;
 	u->xca_seen = u->xca_complete = false;
 	if (u->cb->unit_begin)
 		u->cb->unit_begin(u->cb->ud, unit->display);
+	u->in_unit = true;
+	u->name_members = unit->crash_folder;
 	for (int rank = 0; rank <= 9; rank++)
 		for (size_t i = 0; i < unit->n_members; i++)
 			if (member_rank(unit->members[i].role) == rank) {
@@ -326,6 +554,14 @@ run_unit(void *ud, const struct kt_unit *unit)
 		kt_diag(u->a->ctx, KT_SEV_WARN, unit->display,
 			"xen-crashdump-analyser.log does not say COMPLETE: the analyser was cut "
 			"short and the crash folder may be partial");
+	u->member = NULL;
+	if (unit->crash_folder && u->xen && u->kernel_reports == 0)
+		rebuild_from_xen(u, unit);
+	if (u->dropped)
+		kt_problem(u->a->ctx, NULL, KT_PROBLEM_LIMIT, NULL, -1,
+			   "%zu more crash%s found but not reported (--max-reports %zu)",
+			   u->dropped, u->dropped == 1 ? "" : "es", u->max_reports);
+	u->in_unit = false;
 	order_reports(u);
 	for (size_t i = 0; i < u->reports.n; i++) {
 		struct kt_report *r = *KT_VEC_AT(&u->reports, struct kt_report *, i);
@@ -336,6 +572,7 @@ run_unit(void *ud, const struct kt_unit *unit)
 			kt_report_free(r);
 	}
 	kt_vec_deinit(&u->reports);
+	u->display = u->piece;
 	kt_xenlog_free(u->xen);
 	u->xen = NULL;
 	if (u->cb->unit_end)
@@ -393,14 +630,32 @@ kt_analyze_piece(struct kt_analyzer *a, const char *path, unsigned flags,
 	struct unit_state u;
 	int rc;
 
+	kt_problem_fn old_fn = a->ctx->problem;
+	void *old_data = a->ctx->problem_data;
+	struct kt_input_limits old_limits = a->ctx->limits;
+
 	memset(&u, 0, sizeof(u));
 	u.a = a;
 	u.cb = cb;
 	u.facts = a->facts;
+	u.max_reports = a->opts.max_reports ? a->opts.max_reports : KT_DEFAULT_MAX_REPORTS;
+	kt_vec_init(&u.held, sizeof(struct held_problem));
 	if (!u.facts && a->rules && looks_like_archive(path))
 		u.facts = own = status_report_facts(a->ctx, path);
+	a->ctx->problem = on_problem;
+	a->ctx->problem_data = &u;
+	a->ctx->limits.max_members = a->opts.max_members;
+	a->ctx->limits.max_depth = a->opts.max_depth;
+	a->ctx->limits.max_line = a->opts.max_line;
+	a->ctx->limits.max_bytes = a->opts.max_bytes;
+	u.display = u.piece = path;
 	rc = (flags & KT_PIECE_MEMBER) ? kt_walk_member(a->ctx, path, run_unit, &u)
 				       : kt_walk(a->ctx, path, run_unit, &u);
+	flush_held(&u);
+	kt_vec_deinit(&u.held);
+	a->ctx->problem = old_fn;
+	a->ctx->problem_data = old_data;
+	a->ctx->limits = old_limits;
 	kt_host_facts_free(own);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <ktriage/error.h>
 #include <ktriage/export.h>
 #include <ktriage/hostfacts.h>
+#include <ktriage/input.h>
 #include <ktriage/report.h>
 
 #ifdef __cplusplus
@@ -28,6 +29,13 @@ struct kt_analyze_opts {
 	const char *const *rule_dirs;	/* --rules DIR (NULL-terminated), added to the built-in rules */
 	const char *host_facts;		/* --host-facts FILE (net audit JSON) */
 	bool no_diagnose;		/* skip the knowledge base (faster; scan-like) */
+	/* Caps on untrusted input (0 = the KT_DEFAULT_* / KT_MAX_LINE default);
+	 * each one hit is reported as a KT_PROBLEM_LIMIT problem. */
+	size_t max_reports;		/* reports per input unit; later ones are counted */
+	size_t max_members;		/* directory and archive entries per PATH */
+	size_t max_depth;		/* archives inside archives (SIZE_MAX: none) */
+	size_t max_line;		/* bytes kept per line (64 .. 16 MiB) */
+	uint64_t max_bytes;		/* bytes read per input, decompressed (0: no cap) */
 };
 
 /* Per-unit callbacks. `unit` is the display path of the input unit. */
@@ -51,6 +59,22 @@ struct kt_analyze_cb {
 KT_API int kt_analyzer_new(struct kt_ctx *ctx, const struct kt_analyze_opts *opts,
 			   struct kt_analyzer **ret);
 KT_API void kt_analyzer_free(struct kt_analyzer *a);
+
+/* Check the files the options name before any work: vmlinux must be an ELF
+ * file, system_map must look like a System.map ("ADDRESS TYPE NAME" lines),
+ * modules_dir must be a directory. Returns 0, KT_ENOTFOUND or KT_EFORMAT
+ * with a message naming the option and the file. */
+KT_API int kt_analyze_opts_check(struct kt_ctx *ctx, const struct kt_analyze_opts *opts);
+
+/* Problems of the inputs (see ktriage/input.h): something of `unit` could
+ * not be read fully. Without a callback they go to kt_diag as warnings.
+ * Called between the unit's unit_begin and unit_end callbacks, before its
+ * reports. A problem of a container that is not a unit itself (an archive
+ * cut between members, an unreadable file in a directory, an empty
+ * directory) comes as a unit of its own, named after the container, with
+ * no reports. The problem is borrowed for the call. */
+typedef void (*kt_analyze_problem_fn)(void *ud, const char *unit, const struct kt_problem *p);
+KT_API void kt_analyzer_set_problem_fn(struct kt_analyzer *a, kt_analyze_problem_fn fn, void *ud);
 
 /* Analyze everything under PATH ("-" = stdin; a file; a directory; a crash
  * folder; a tarball). Problems with one unit are reported through its

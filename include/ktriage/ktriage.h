@@ -7,6 +7,7 @@
 #include <ktriage/error.h>
 #include <ktriage/export.h>
 #include <ktriage/limits.h>
+#include <ktriage/input.h>
 #include <ktriage/report.h>
 #include <ktriage/hostfacts.h>
 #include <ktriage/analyze.h>

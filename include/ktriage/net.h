@@ -183,6 +183,8 @@ struct kt_net_iface {
 				 * (enic: vNIC MTU, port MTU warnings), -1 unknown */
 	const char *port_mtu_from;	/* that log line (data/net/log-evidence.tsv) */
 	const char *port_mtu_source;	/* public source of the message format */
+	bool tunnel;		/* tunnel access PIF (cross-host private network) */
+	bool sriov;		/* SR-IOV logical PIF */
 };
 
 /* A XenServer network (or a Linux bridge seen as one). */
@@ -207,6 +209,18 @@ struct kt_net_vif {
 	const char *vm_name;
 	const char *network_uuid;
 	bool attached;
+	const char *vm_uuid;
+	int mtu;		/* VIF MTU (RO), -1 unknown */
+	int other_config_mtu;	/* other-config:mtu override, -1 none */
+};
+
+/* A VM (xe vm-list), control domains excluded. */
+struct kt_net_vm {
+	const char *uuid;
+	const char *name;
+	const char *host_uuid;	/* resident-on, NULL when not running */
+	bool running;
+	bool pv_drivers;	/* PV-drivers-detected: VIFs can be hot-(un)plugged */
 };
 
 /* A storage connection of a host (xe pbd-list), with the address it uses. */
@@ -216,6 +230,12 @@ struct kt_net_pbd {
 	const char *sr_uuid;
 	const char *target;	/* IPv4 of target/server from device-config, or NULL */
 	bool attached;
+	/* every storage address of device-config (target, multihomelist,
+	 * server, the host of an SMB UNC path), port stripped; hostnames as given */
+	const char **addrs;
+	size_t n_addrs;
+	const char *sr_name, *sr_type;	/* from sr-list, NULL when absent */
+	bool sr_shared;
 };
 
 
@@ -253,6 +273,14 @@ struct kt_net_inventory {
 	size_t cap_hosts, cap_ifaces, cap_networks, cap_vifs, cap_pbds, cap_findings;
 	size_t *name_slots;	/* open addressing: iface index + 1, 0 = empty */
 	size_t name_cap, name_indexed;
+	/* XenServer pool facts for the MTU plan (xe only) */
+	struct kt_net_vm *vms;
+	size_t n_vms, cap_vms;
+	const char *pool_uuid;
+	const char *ha_sr_uuid;	/* SR of the HA statefile VDI, NULL unknown */
+	int ha_ntol;		/* ha-host-failures-to-tolerate, -1 unknown */
+	const char **cluster_pifs; /* PIFs used by GFS2 clustering (cluster-host-list) */
+	size_t n_cluster_pifs;
 };
 
 /* Create an empty inventory. Caller owns *ret; free with
@@ -329,11 +357,27 @@ KT_API char *kt_net_audit_json(const struct kt_net_inventory *inv);
 /* ---- MTU change plan ---- */
 
 enum kt_plan_kind {
-	KT_PLAN_RUN,		/* a command (argv) to run */
+	KT_PLAN_RUN,		/* a command (argv) --apply runs */
 	KT_PLAN_MANUAL,		/* an action for a human (no command) */
-	KT_PLAN_WARN,		/* a warning to read before starting */
+	KT_PLAN_WARN,		/* (unused in steps: see plan->warnings) */
 	KT_PLAN_VERIFY,		/* a check after the change (command shown, not run) */
+	KT_PLAN_CHECK,		/* a state check --apply makes (before/after a host) */
 	KT_PLAN_KIND_COUNT
+};
+
+/* What --apply checks at a KT_PLAN_CHECK step (re-reading the pool). */
+struct kt_plan_check {
+	bool after;		/* false: before the host's steps, true: after them */
+	const char *host_uuid;
+	const char *pif_uuid;	/* this network's PIF on the host */
+	int pif_mtu;		/* the MTU that PIF must have now */
+	bool ha_enabled;	/* HA state expected now */
+	const char **pbds;	/* PBDs that must be plugged now */
+	size_t n_pbds;
+	const char **vifs;	/* before: the running VIFs on the network on this host */
+	size_t n_vifs;
+	const char **pings;	/* after: DF ping targets (MTU-28 passes, MTU-27 fails) */
+	size_t n_pings;
 };
 
 struct kt_plan_step {
@@ -341,9 +385,22 @@ struct kt_plan_step {
 	const char *host;	/* host the step concerns, or NULL (pool-wide) */
 	const char *text;	/* explanation */
 	const char **argv;	/* NULL-terminated, for RUN and VERIFY; NULL otherwise */
-	const char **undo_argv;	/* command that undoes a RUN step, or NULL */
-	const char *replug_uuid; /* PIF that needs another re-plug when the
-				  * network MTU is rolled back after this step */
+	/* Commands that undo a RUN step, in order (each NULL-terminated):
+	 * run in reverse step order they restore the state before the step. */
+	const char ***undo;
+	size_t n_undo;
+	const struct kt_plan_check *check;	/* KT_PLAN_CHECK only */
+	bool cosmetic;		/* changes no MTU (disallow-unplug back, HA back ...):
+				 * when it fails, resume rather than roll back */
+};
+
+/* A reason the plan is unsafe or pointless (refused without --force), or
+ * a warning, with the public source behind it. */
+struct kt_plan_note {
+	const char *id;		/* "management-jumbo", "above-nic-max" ... */
+	const char *host;	/* or NULL */
+	const char *text;
+	const char *source;
 };
 
 struct kt_net_plan {
@@ -352,38 +409,117 @@ struct kt_net_plan {
 	const char *network_name;
 	int old_mtu;
 	int new_mtu;
-	struct kt_plan_step *steps;
-	size_t n_steps;
-	size_t cap_steps;
+	bool forced;		/* refusals were overridden (--force) */
+	struct kt_plan_step *steps;	/* numbered 1..n_steps in every output */
+	size_t n_steps, cap_steps;
+	struct kt_plan_note *refusals;
+	size_t n_refusals, cap_refusals;
+	struct kt_plan_note *warnings;
+	size_t n_warnings, cap_warnings;
 };
 
-/* Build the ordered steps that change network NETWORK (uuid or exact
- * name-label) of an xe inventory to MTU `mtu`. Resolve the inventory first
- * (kt_net_inventory_resolve) so driver warnings can be given; `db` is
- * reserved and may be NULL. Caller owns *ret; free with
- * kt_net_plan_free(). Returns 0, KT_EINVAL (bad MTU, no xe data, ambiguous
- * name) or KT_ENOTFOUND (no such network). */
+/* Plan options; zero-initialise. */
+struct kt_net_plan_opts {
+	const char *network;	/* uuid or exact name-label */
+	int mtu;
+	bool force;		/* keep the refusals as warnings */
+	/* Resolve a storage hostname to IPv4 addresses (dotted quads, ','
+	 * separated, heap string). NULL: getaddrinfo(). Return 0 or KT_ENOTFOUND. */
+	int (*resolve)(void *userdata, const char *name, char **ret);
+	void *resolve_userdata;
+};
+
+/* Build the ordered steps that change network opts->network of an xe
+ * inventory to MTU opts->mtu. Resolve the inventory first
+ * (kt_net_inventory_resolve) so NIC limits are known; `db` may be NULL.
+ * Unsafe or pointless targets are not errors: they are listed in
+ * plan->refusals (kt_net_plan_refused() says whether they block).
+ * Caller owns *ret; free with kt_net_plan_free(). Returns 0, KT_EINVAL
+ * (bad MTU, no xe data, ambiguous name) or KT_ENOTFOUND (no such network). */
+KT_API int kt_net_plan_build2(struct kt_ctx *ctx, const struct kt_net_inventory *inv,
+			      const struct kt_driver_db *db, const struct kt_net_plan_opts *opts,
+			      struct kt_net_plan **ret);
+/* kt_net_plan_build2 with only network and mtu (no --force). */
 KT_API int kt_net_plan_build(struct kt_ctx *ctx, const struct kt_net_inventory *inv,
 			     const struct kt_driver_db *db, const char *network, int mtu,
 			     struct kt_net_plan **ret);
+/* True when the plan has refusals and was not forced. */
+KT_API bool kt_net_plan_refused(const struct kt_net_plan *plan);
 /* Free a plan; NULL is a no-op. */
 KT_API void kt_net_plan_free(struct kt_net_plan *plan);
-/* The plan as numbered text. Caller owns the result; free with free(). */
+/* The plan as numbered text / as JSON ({network, old_mtu, new_mtu,
+ * direction, forced, refusals, warnings, steps: [{n, kind, host, text,
+ * argv, undo, check}]}). Caller owns the result; free with free(). */
 KT_API char *kt_net_plan_text(const struct kt_net_plan *plan);
+KT_API char *kt_net_plan_json(const struct kt_net_plan *plan);
+/* Read a plan back from kt_net_plan_json() output. Returns 0 or KT_EFORMAT. */
+KT_API int kt_net_plan_from_json(struct kt_ctx *ctx, const char *json, struct kt_net_plan **ret);
 
-/* Called before (status < 0) and after (status = exit status) each RUN step. */
+/* Called before (status < 0) and after (status = exit status, 0 for a
+ * passed check) each RUN and CHECK step; `output` is what the command
+ * printed (stdout and stderr), or the check's complaint, or NULL. */
 typedef void (*kt_plan_progress_fn)(void *userdata, size_t index,
-				    const struct kt_plan_step *step, int status);
+				    const struct kt_plan_step *step, int status,
+				    const char *output);
 
-/* Run the RUN steps in order through ops->run, stopping at the first that
- * fails. *ret_done is the number of steps completed (all on success).
- * Returns 0, or KT_EIO (a step failed or could not start; message on ctx). */
+struct kt_net_apply_opts {
+	kt_plan_progress_fn progress;
+	void *userdata;
+	const char *journal;	/* journal file (appended, created when absent) */
+	size_t first;		/* first step index to run (resume) */
+	bool resume;		/* the journal is this plan's: append to it (else it
+				 * must be new or empty) */
+	int timeout;		/* seconds per xe call (0: 300; host-evacuate 10x) */
+	volatile const int *stop; /* set (by a signal handler): stop after the step */
+	/* A MANUAL step is reached: return true when it is done (NULL: the
+	 * operator confirmed the whole plan, go on). */
+	bool (*manual)(void *userdata, size_t index, const struct kt_plan_step *step);
+};
+
+/* Run the plan from step opts->first: RUN steps through ops->run (under
+ * `timeout` when it is on PATH), CHECK steps by re-reading the pool with
+ * `xe` (kt_net_inventory_xe) and DF-pinging. Writes the journal (the plan
+ * first, then one line before and after each step, fsync'ed). Stops at the
+ * first failure, at a check that finds the pool not as planned, or when
+ * *stop is set (after finishing and recording the current step).
+ * *ret_done = index after the last completed step. Returns 0, KT_EIO (a
+ * step or check failed, or interrupted: message on ctx) or KT_EINVAL (the
+ * plan is refused). */
+KT_API int kt_net_plan_apply2(struct kt_ctx *ctx, const struct kt_host_ops *ops,
+			      const struct kt_net_plan *plan, const struct kt_net_apply_opts *opts,
+			      size_t *ret_done);
+/* Run the RUN steps only (no checks, no journal): the old entry point. */
 KT_API int kt_net_plan_apply(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 			     const struct kt_net_plan *plan, kt_plan_progress_fn progress,
 			     void *userdata, size_t *ret_done);
-/* How to undo the first `done` steps of a plan, as text. Caller owns the
- * result; free with free(). */
+
+/* A journal read back: the plan and how far it got. */
+struct kt_net_journal {
+	struct kt_net_plan *plan;
+	size_t n_steps;
+	unsigned char *state;	/* per step: 0 not started, 1 begun (no result),
+				 * 2 ok, 3 failed, 4 undone */
+	bool complete;
+};
+/* Load a journal file. Caller frees with kt_net_journal_free(). Returns 0,
+ * KT_ENOTFOUND, KT_EIO or KT_EFORMAT. */
+KT_API int kt_net_journal_load(struct kt_ctx *ctx, const char *path, struct kt_net_journal **ret);
+KT_API void kt_net_journal_free(struct kt_net_journal *j);
+/* Index of the step a resume starts at (the first not ok). */
+KT_API size_t kt_net_journal_resume_index(const struct kt_net_journal *j);
+/* Undo, in reverse order, every step the journal records as ok (and, with
+ * failures tolerated, the ones begun or failed, which may have half-run);
+ * appends "undone" lines to the journal so a second rollback continues.
+ * Stops at the first undo of an ok step that fails. Returns 0 or KT_EIO. */
+KT_API int kt_net_plan_rollback(struct kt_ctx *ctx, const struct kt_host_ops *ops,
+				const char *path, struct kt_net_journal *j,
+				const struct kt_net_apply_opts *opts);
+/* How to undo the first `done` steps of a plan, as text (reverse order).
+ * Caller owns the result; free with free(). */
 KT_API char *kt_net_plan_rollback_text(const struct kt_net_plan *plan, size_t done);
+
+/* A command line shell-quoted for display. Caller frees with free(). */
+KT_API char *kt_net_argv_text(const char *const *argv);
 
 /* Syntax checks used before anything runs: a XenServer UUID
  * (8-4-4-4-12 hex) and an xe name-label we are willing to pass as an

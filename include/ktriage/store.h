@@ -245,7 +245,7 @@ KT_API int kt_store_facts(struct kt_store *s, const char *host, const char *pool
  * release with the fix, or NULL) or "ignored"; `note` may be NULL. An event
  * is recorded. A crash on a fixed issue is a regression only on a kernel
  * release not older than fixed_in (kernel version order). *ret (may be
- * NULL): the issue as kt_store_issues() lists it.
+ * NULL): { "id", "title", "status", "fixed_in", "note", "crashes", "hosts" }.
  * Returns 0, KT_EINVAL, KT_ENOTFOUND or KT_EDB.
  */
 KT_API int kt_store_set_status(struct kt_store *s, int64_t issue_id, const char *status,
@@ -275,8 +275,9 @@ KT_API int kt_store_upload_bytes(struct kt_store *s, int64_t upload_id, void **r
 				 size_t *ret_len);
 
 /*
- * Totals: { "backend", "schema_version", "uploads", "blobs", "blob_bytes",
- * "raw_bytes", "crashes", "issues", "hosts", "facts" }. Caller owns *ret.
+ * Totals: { "backend", "schema_version", "uploads", "blobs", "blob_bytes"
+ * (stored, compressed), "raw_bytes", "crashes", "excerpt_bytes",
+ * "report_bytes", "issues", "hosts", "facts" }. Caller owns *ret.
  * Returns 0 or KT_EDB.
  */
 KT_API int kt_store_stats(struct kt_store *s, json_t **ret);

@@ -180,6 +180,12 @@ arch_desc(enum kt_arch a, size_t unit, struct arch_desc *d)
 	case KT_ARCH_S390X:
 		*d = (struct arch_desc){ CS_ARCH_SYSZ, CS_MODE_BIG_ENDIAN, 2 };
 		return true;
+	case KT_ARCH_MIPS:
+		/* "Code:" prints 32-bit words (arch/mips/kernel/traps.c
+		 * show_code): put in memory as little-endian words, they decode
+		 * the same on either byte order; MIPS64 is a superset */
+		*d = (struct arch_desc){ CS_ARCH_MIPS, (cs_mode)(CS_MODE_MIPS64 | CS_MODE_LITTLE_ENDIAN), 4 };
+		return true;
 	default:
 		return false;
 	}

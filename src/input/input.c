@@ -11,6 +11,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +21,14 @@
 
 #include <ktriage/limits.h>
 
+#include "input/decomp.h"
 #include "util/ctx.h"
 #include "util/mem.h"
 
 /* Size of one read() from a file. */
 #define READ_BLOCK	(1u << 20)
+/* Decompressed block size. */
+#define DECODE_BLOCK	(256u << 10)
 /* Bytes needed to recognise every compression magic we know. */
 #define SNIFF_BYTES	16
 
@@ -31,8 +36,10 @@ struct kt_input {
 	struct kt_ctx *ctx;
 	char *name;
 
-	/* Undecoded source: a file descriptor or a memory buffer. */
-	int fd;				/* -1 for memory */
+	/* Undecoded source: a file descriptor, a memory buffer or a reader. */
+	int fd;				/* -1 for memory or a reader */
+	kt_input_reader_fn reader;	/* bytes from a callback (archive member) */
+	void *reader_ud;
 	bool close_fd;
 	const char *mem;
 	size_t mem_len, mem_off;
@@ -41,9 +48,26 @@ struct kt_input {
 	size_t rbuf_len;		/* bytes in rbuf not yet handed out */
 	bool src_eof;
 	bool io_error;			/* the source failed (message on ctx) */
+	bool src_damaged;		/* the reader reported damaged data */
 	uint64_t bytes;
+	uint64_t decoded;		/* bytes handed to the line cutter so far */
+	size_t max_line;		/* bytes kept per line */
+	uint64_t max_bytes;		/* stop after this many decoded bytes; 0: no cap */
+	uint32_t cut_lines;		/* lines longer than max_line */
+	uint32_t first_cut;		/* line number of the first one */
 
-	struct archive *ar;		/* non-NULL when decompressing */
+	struct archive *ar;		/* decompressing through libarchive (lz4) */
+	struct kt_decomp *dc;		/* decompressing gzip, xz, zstd, bzip2 */
+	char *dbuf;			/* dc's output block */
+	const char *sp;			/* undecoded bytes not yet given to dc */
+	size_t slen;
+	bool src_done;			/* the source has no more bytes */
+	bool stream_ended;		/* dc ended a stream with the last bytes */
+	bool eof_after;			/* damage found: end after this block */
+	const char *format;		/* "gzip", "xz" ... (static) */
+	bool quiet;			/* record damage, do not report it */
+	enum kt_problem_kind damage;	/* KT_PROBLEM_COUNT: none */
+	char damage_msg[256];
 
 	/* Current decoded block and the position in it. */
 	const char *blk;
@@ -88,9 +112,36 @@ src_read(struct kt_input *in, const char **p, size_t *len)
 {
 	ssize_t n;
 
-	if (in->fd < 0) {
-		if (in->mem_off >= in->mem_len)
+	if (in->reader) {
+		int r;
+
+		if (in->rbuf_len > 0) {		/* the chunk read while sniffing */
+			*p = in->rbuf;
+			*len = in->rbuf_len;
+			in->rbuf_len = 0;
+			return 1;
+		}
+		if (in->src_eof)
 			return 0;
+		r = in->reader(in->reader_ud, p, len);
+		if (r == 1) {
+			in->bytes += *len;
+			return 1;
+		}
+		in->src_eof = true;
+		if (r == KT_EFORMAT) {	/* damaged: like the end, reported by the reader */
+			in->src_damaged = true;
+			return 0;
+		}
+		if (r < 0)
+			in->io_error = true;
+		return r;
+	}
+	if (in->fd < 0) {
+		if (in->mem_off >= in->mem_len) {
+			in->src_eof = true;
+			return 0;
+		}
 		*p = in->mem + in->mem_off;
 		*len = in->mem_len - in->mem_off;
 		in->mem_off = in->mem_len;
@@ -126,8 +177,8 @@ static la_ssize_t
 archive_cb_read(struct archive *a, void *ud, const void **buf)
 {
 	struct kt_input *in = ud;
-	const char *p;
-	size_t len;
+	const char *p = NULL;
+	size_t len = 0;
 	int r = src_read(in, &p, &len);
 
 	if (r < 0) {
@@ -140,16 +191,62 @@ archive_cb_read(struct archive *a, void *ud, const void **buf)
 	return (la_ssize_t)len;
 }
 
+/* The stream is damaged here: remember it and, unless quiet, report it. */
+static void
+set_damage(struct kt_input *in, enum kt_problem_kind kind, uint64_t at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+set_damage(struct kt_input *in, enum kt_problem_kind kind, uint64_t at, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (in->damage != KT_PROBLEM_COUNT)
+		return;
+	in->damage = kind;
+	va_start(ap, fmt);
+	(void)vsnprintf(in->damage_msg, sizeof(in->damage_msg), fmt, ap);
+	va_end(ap);
+	if (!in->quiet)
+		kt_problem(in->ctx, NULL, kind, NULL, (int64_t)at, "%s",
+			   in->damage_msg);
+}
+
 /* A broken compressed stream is malformed input, not an error: keep what
  * was decoded, warn, and stop. Only a failing source is an error. */
 static int
 archive_failed(struct kt_input *in)
 {
+	const char *msg = archive_error_string(in->ar);
+	bool cut;
+
 	if (in->io_error)
 		return KT_EIO;
-	kt_diag(in->ctx, KT_SEV_WARN, in->name, "decompression stopped: %s",
-		archive_error_string(in->ar) ? archive_error_string(in->ar) : "unknown error");
 	in->eof = true;
+	if (in->src_damaged)	/* the reader below said why */
+		return 0;
+	if (!msg)
+		msg = "unknown error";
+	/* Data that stops inside a stream is a cut file; anything else that
+	 * fails to decode is damage. */
+	cut = in->src_eof || strstr(msg, "runcat") || strstr(msg, "remature");
+	set_damage(in, cut ? KT_PROBLEM_TRUNCATED : KT_PROBLEM_CORRUPT, in->decoded,
+		   "%s stream %s after %llu decompressed bytes: %s",
+		   in->format ? in->format : "compressed", cut ? "ends" : "is damaged",
+		   (unsigned long long)in->decoded, msg);
+	return 0;
+}
+
+static int start_archive(struct kt_input *in);
+
+/* The source starts with a compression magic: decode it. */
+static int
+start_decoding(struct kt_input *in)
+{
+	in->dc = kt_decomp_new(in->format);
+	if (!in->dc)
+		return start_archive(in);
+	in->dbuf = kt_malloc(DECODE_BLOCK);
 	return 0;
 }
 
@@ -177,6 +274,66 @@ start_archive(struct kt_input *in)
 	return 0;
 }
 
+/* next_block() through a kt_decomp. */
+static int
+next_decoded(struct kt_input *in)
+{
+	for (;;) {
+		const char *msg = NULL;
+		size_t used, made = 0;
+		int r;
+
+		if (in->eof_after) {
+			in->eof = true;
+			return 0;
+		}
+		if (in->slen == 0 && !in->src_done) {
+			r = src_read(in, &in->sp, &in->slen);
+			if (r < 0)
+				return r;
+			if (r == 0)
+				in->src_done = true;
+			continue;
+		}
+		used = in->slen;
+		r = kt_decomp_run(in->dc, in->sp, &used, in->dbuf, DECODE_BLOCK, &made, &msg);
+		in->sp += used;
+		in->slen -= used;
+		if (r == 1)
+			in->stream_ended = true;
+		else if (r == 0 && (used || made))
+			in->stream_ended = false;
+		if (r < 0) {
+			set_damage(in, KT_PROBLEM_CORRUPT, in->decoded + made,
+				   "%s data is damaged after %llu decompressed bytes: %s",
+				   in->format, (unsigned long long)(in->decoded + made), msg);
+			in->eof_after = true;
+		}
+		if (made) {
+			in->blk = in->dbuf;
+			in->blk_len = made;
+			in->decoded += made;
+			return 1;
+		}
+		if (r < 0)
+			continue;
+		if (in->src_done && in->slen == 0) {
+			in->eof = true;
+			if (!in->stream_ended && !in->src_damaged && in->bytes > 0)
+				set_damage(in, KT_PROBLEM_TRUNCATED, in->decoded,
+					   "%s stream ends early, after %llu decompressed bytes",
+					   in->format, (unsigned long long)in->decoded);
+			return 0;
+		}
+		if (used == 0 && made == 0 && in->slen > 0) {	/* no progress: give up */
+			set_damage(in, KT_PROBLEM_CORRUPT, in->decoded, "%s data cannot be decoded after "
+				   "%llu bytes", in->format, (unsigned long long)in->decoded);
+			in->eof = true;
+			return 0;
+		}
+	}
+}
+
 /* Fill in->blk with the next decoded block: 1, 0 (end) or KT_EIO. */
 static int
 next_block(struct kt_input *in)
@@ -189,10 +346,22 @@ next_block(struct kt_input *in)
 	in->blk_off = in->blk_len = 0;
 	if (in->eof)
 		return 0;
+	if (in->max_bytes && in->decoded >= in->max_bytes) {
+		in->eof = true;
+		if (!in->quiet)
+			kt_problem(in->ctx, NULL, KT_PROBLEM_LIMIT, NULL, (int64_t)in->decoded,
+				   "stopped after %llu bytes (--max-bytes)",
+				   (unsigned long long)in->decoded);
+		return 0;
+	}
+	if (in->dc)
+		return next_decoded(in);
 	if (!in->ar) {
 		r = src_read(in, &in->blk, &in->blk_len);
 		if (r <= 0)
 			in->eof = true;
+		else
+			in->decoded += in->blk_len;
 		return r;
 	}
 	for (;;) {
@@ -208,6 +377,7 @@ next_block(struct kt_input *in)
 		if (size > 0) {
 			in->blk = buf;
 			in->blk_len = size;
+			in->decoded += size;
 			return 1;
 		}
 	}
@@ -221,6 +391,9 @@ input_new(struct kt_ctx *ctx, const char *name)
 	in->ctx = ctx;
 	in->name = kt_strdup(name);
 	in->fd = -1;
+	in->max_line = ctx && ctx->limits.max_line ? ctx->limits.max_line : KT_MAX_LINE;
+	in->damage = KT_PROBLEM_COUNT;
+	in->max_bytes = ctx ? ctx->limits.max_bytes : 0;
 	return in;
 }
 
@@ -288,8 +461,8 @@ kt_input_open(struct kt_ctx *ctx, const char *path, struct kt_input **ret)
 	r = fill_head(in);
 	if (r < 0)
 		goto fail;
-	if (kt_input_sniff_compression(in->rbuf, in->rbuf_len)) {
-		r = start_archive(in);
+	if ((in->format = kt_input_sniff_compression(in->rbuf, in->rbuf_len)) != NULL) {
+		r = start_decoding(in);
 		if (r < 0)
 			goto fail;
 	}
@@ -312,8 +485,43 @@ kt_input_open_mem(struct kt_ctx *ctx, const char *name, const void *buf, size_t 
 	in = input_new(ctx, name ? name : "<memory>");
 	in->mem = buf;
 	in->mem_len = len;
-	if (kt_input_sniff_compression(buf, len)) {
-		r = start_archive(in);
+	if ((in->format = kt_input_sniff_compression(buf, len)) != NULL) {
+		r = start_decoding(in);
+		if (r < 0) {
+			kt_input_free(in);
+			return r;
+		}
+	}
+	*ret = in;
+	return 0;
+}
+
+int
+kt_input_open_reader(struct kt_ctx *ctx, const char *name, kt_input_reader_fn fn, void *ud,
+		     struct kt_input **ret)
+{
+	struct kt_input *in;
+	const char *p;
+	size_t len;
+	int r;
+
+	in = input_new(ctx, name ? name : "<stream>");
+	in->reader = fn;
+	in->reader_ud = ud;
+	/* Sniff the first chunk: keep it as the first source block. */
+	r = src_read(in, &p, &len);
+	if (r < 0) {
+		kt_input_free(in);
+		return r;
+	}
+	if (r > 0) {
+		in->rbuf_cap = len;
+		in->rbuf = kt_malloc(len);
+		memcpy(in->rbuf, p, len);
+		in->rbuf_len = len;
+	}
+	if ((in->format = kt_input_sniff_compression(in->rbuf, in->rbuf_len)) != NULL) {
+		r = start_decoding(in);
 		if (r < 0) {
 			kt_input_free(in);
 			return r;
@@ -328,8 +536,15 @@ kt_input_free(struct kt_input *in)
 {
 	if (!in)
 		return;
+	if (in->cut_lines && !in->quiet)
+		kt_problem(in->ctx, NULL, KT_PROBLEM_LIMIT, NULL, -1,
+			   "%u line%s longer than %zu bytes cut (the first is line %u; "
+			   "see --max-line)", in->cut_lines, in->cut_lines == 1 ? "" : "s",
+			   in->max_line, in->first_cut);
 	if (in->ar)
 		(void)archive_read_free(in->ar);
+	kt_decomp_free(in->dc);
+	free(in->dbuf);
 	if (in->close_fd)
 		(void)close(in->fd);
 	free(in->rbuf);
@@ -346,23 +561,25 @@ emit(struct kt_input *in, const char *p, size_t kept, uint64_t total, char last,
 {
 	if (total > 0 && last == '\r')
 		total--;
-	*truncated = total > KT_MAX_LINE;
+	*truncated = total > in->max_line;
 	*line = kt_str_make(p, kept < total ? kept : (size_t)total);
-	if (line->len > KT_MAX_LINE)
-		line->len = KT_MAX_LINE;
+	if (line->len > in->max_line)
+		line->len = in->max_line;
 	if (in->no < UINT32_MAX)
 		in->no++;
 	*no = in->no;
+	if (*truncated && in->cut_lines++ == 0)
+		in->first_cut = in->no;
 	return 1;
 }
 
 static void
 append(struct kt_input *in, const char *s, size_t n)
 {
-	size_t room = KT_MAX_LINE - in->line_len;
+	size_t room = in->max_line - in->line_len;
 
 	if (!in->line)
-		in->line = kt_malloc(KT_MAX_LINE);
+		in->line = kt_malloc(in->max_line);
 	if (n > 0) {
 		memcpy(in->line + in->line_len, s, n < room ? n : room);
 		in->line_len += n < room ? n : room;
@@ -445,5 +662,29 @@ kt_input_bytes_read(const struct kt_input *in)
 bool
 kt_input_compressed(const struct kt_input *in)
 {
-	return in->ar != NULL;
+	return in->ar != NULL || in->dc != NULL;
+}
+
+void
+kt_input_set_quiet(struct kt_input *in, bool quiet)
+{
+	in->quiet = quiet;
+}
+
+int
+kt_input_damage(const struct kt_input *in, const char **msg, uint64_t *offset)
+{
+	if (in->damage == KT_PROBLEM_COUNT)
+		return -1;
+	if (msg)
+		*msg = in->damage_msg;
+	if (offset)
+		*offset = in->decoded;
+	return (int)in->damage;
+}
+
+const char *
+kt_input_format(const struct kt_input *in)
+{
+	return in->format;
 }

@@ -35,13 +35,33 @@ int kt_input_open_mem(struct kt_ctx *ctx, const char *name, const void *buf, siz
 		      struct kt_input **ret);
 
 /*
+ * A source of bytes: returns 1 with the next chunk in *p, *len (borrowed,
+ * valid until the next call), 0 at the end, KT_EFORMAT when the data is
+ * damaged (the reader has reported the problem with kt_problem(); the input
+ * then ends, keeping what came before), or another KT_E* (message on ctx).
+ */
+typedef int (*kt_input_reader_fn)(void *ud, const char **p, size_t *len);
+
+/*
+ * Read from `fn` (an archive member, standard input after a look at its
+ * head ...), decompressed if it starts with a compression magic. `name` is
+ * copied. Returns 0 or a KT_E* from the reader or the decompressor. Caller
+ * owns the result; free with kt_input_free().
+ */
+int kt_input_open_reader(struct kt_ctx *ctx, const char *name, kt_input_reader_fn fn, void *ud,
+			 struct kt_input **ret);
+
+/*
  * Next line, without its '\n' and without one trailing '\r'. Returns 1 (a
  * line), 0 (end of input) or KT_EIO (message on ctx). Lines longer than
- * KT_MAX_LINE are cut to KT_MAX_LINE bytes, the rest is skipped and
- * *truncated is set. *no is the 1-based line number. The view may contain
+ * the context's max_line (default KT_MAX_LINE) are cut to that many bytes,
+ * the rest is skipped and *truncated is set; kt_input_free() reports how
+ * many were cut as a KT_PROBLEM_LIMIT problem. *no is the 1-based line number. The view may contain
  * NUL bytes and is borrowed; valid until the next call on `in`.
  * A corrupt or truncated compressed stream ends the input early: what was
- * decoded is returned, a warning goes to kt_diag() and the input reports EOF.
+ * decoded is returned, a KT_PROBLEM_TRUNCATED or KT_PROBLEM_CORRUPT problem
+ * (with the decompressed offset) goes to kt_problem() and the input reports
+ * EOF.
  */
 int kt_input_next(struct kt_input *in, struct kt_str *line, uint32_t *no, bool *truncated);
 
@@ -61,6 +81,19 @@ uint64_t kt_input_bytes_read(const struct kt_input *in);
 
 /* True when the input is being decompressed. */
 bool kt_input_compressed(const struct kt_input *in);
+
+/* Quiet: damage of the stream is recorded (kt_input_damage) but not
+ * reported with kt_problem(), for readers that report it themselves (an
+ * archive over a compressed stream, a look at a file's head). Also mutes
+ * the cut-lines report. */
+void kt_input_set_quiet(struct kt_input *in, bool quiet);
+
+/* The damage met so far: a KT_PROBLEM_* kind with *msg (borrowed) and
+ * *offset (decompressed bytes handed out), or -1 when none. */
+int kt_input_damage(const struct kt_input *in, const char **msg, uint64_t *offset);
+
+/* Compression format ("gzip" ...) or NULL. Static string. */
+const char *kt_input_format(const struct kt_input *in);
 
 /* Close and free; NULL is a no-op. */
 void kt_input_free(struct kt_input *in);

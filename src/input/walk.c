@@ -162,10 +162,12 @@ struct walker {
 	kt_split_fn split;	/* kt_walk_split: report paths instead of units */
 	void *ud;
 	int stop;		/* fn's non-zero return: end the walk */
+	size_t split_pieces;	/* pieces given to split */
 	size_t entries;		/* directory/archive entries examined */
 	bool entries_noted;
 	size_t budget;		/* archive bytes that may still be copied */
 	size_t depth;
+	size_t units_or_files;	/* files looked at (kt_walk: say when none) */
 	dev_t devs[KT_MAX_DIR_DEPTH + 2];	/* directories being walked */
 	ino_t inos[KT_MAX_DIR_DEPTH + 2];
 };
@@ -173,10 +175,14 @@ struct walker {
 static bool
 count_entry(struct walker *w, const char *where)
 {
-	if (w->entries >= KT_MAX_DIR_FILES) {
+	size_t max = w->ctx->limits.max_members ? w->ctx->limits.max_members
+						: KT_DEFAULT_MAX_MEMBERS;
+
+	if (w->entries >= max) {
 		if (!w->entries_noted)
-			kt_diag(w->ctx, KT_SEV_WARN, where,
-				"stopped after %d files (KT_MAX_DIR_FILES)", KT_MAX_DIR_FILES);
+			kt_problem(w->ctx, where, KT_PROBLEM_LIMIT, NULL, -1,
+				   "stopped after %zu files and archive members (--max-members %zu)",
+				   max, max);
 		w->entries_noted = true;
 		return false;
 	}
@@ -327,6 +333,7 @@ sniff_file(struct kt_ctx *ctx, const char *path, enum sniff *ret)
 
 		if (r < 0)
 			return r;
+		kt_input_set_quiet(in, true);
 		r = kt_input_read_block(in, &p, &len);
 		if (r < 0) {
 			kt_input_free(in);
@@ -350,6 +357,10 @@ struct copy {
 	size_t dir_len;		/* length of the directory part, with its '/' */
 	char *data;
 	size_t len;
+	/* what went wrong copying it, reported when its unit opens it */
+	int prob_kind;		/* KT_PROBLEM_*, or -1 */
+	int64_t prob_off;
+	char *prob_msg;
 };
 
 /* Order by directory, then name, so that one folder's members are adjacent. */
@@ -367,17 +378,25 @@ cmp_copy(const void *pa, const void *pb)
 	return strcmp(a->base, b->base);
 }
 
-/* Whether an archive member is worth copying. */
-static bool
-wanted(const char *base)
+/* Kind of an archive failure: a cut or damaged compressed stream below
+ * the archive says which; else libarchive's words do. */
+static enum kt_problem_kind
+archive_kind(struct kt_input *under, const char *msg, const char **why)
 {
-	return kt_member_role_of(base) != KT_ROLE_OTHER;
+	int k = under ? kt_input_damage(under, why, NULL) : -1;
+
+	if (k >= 0)
+		return (enum kt_problem_kind)k;
+	*why = msg;
+	return msg && (strstr(msg, "runcat") || strstr(msg, "remature") || strstr(msg, "EOF"))
+		? KT_PROBLEM_TRUNCATED : KT_PROBLEM_CORRUPT;
 }
 
 /* Copy the current member's data, within *budget. Returns false when the
  * archive is broken and reading must stop. */
 static bool
-copy_data(struct walker *w, struct archive *ar, const char *what, struct copy *c)
+copy_data(struct walker *w, struct archive *ar, const char *what, struct copy *c,
+	  struct kt_input *under)
 {
 	size_t *budget = &w->budget;
 	size_t cap = 0;
@@ -388,15 +407,33 @@ copy_data(struct walker *w, struct archive *ar, const char *what, struct copy *c
 
 		if (k == 0)
 			return true;
+		if (k == ARCHIVE_RETRY || k == ARCHIVE_WARN)
+			continue;
 		if (k < 0) {
-			kt_diag(w->ctx, KT_SEV_WARN, what, "reading archive member: %s",
-				archive_error_string(ar) ? archive_error_string(ar) : "error");
-			return k == ARCHIVE_WARN || k == ARCHIVE_RETRY;
+			const char *why = NULL;
+			enum kt_problem_kind kind = archive_kind(under, archive_error_string(ar), &why);
+
+			struct kt_buf b;
+
+			kt_buf_init(&b);
+			kt_buf_printf(&b, "archive '%s' %s inside this member, after %zu bytes of "
+				      "it: %s", what, kind == KT_PROBLEM_TRUNCATED ? "ends" : "is damaged",
+				      c->len, why ? why : "unreadable");
+			c->prob_kind = (int)kind;
+			c->prob_off = (int64_t)c->len;
+			c->prob_msg = b.p;
+			return false;
 		}
 		if ((size_t)k > *budget) {
-			kt_diag(w->ctx, KT_SEV_WARN, what,
-				"archive members exceed the %zu KiB memory budget; member cut at %zu bytes",
-				(size_t)ARCHIVE_BUDGET >> 10, c->len + *budget);
+			struct kt_buf b;
+
+			kt_buf_init(&b);
+			kt_buf_printf(&b, "member cut at %zu bytes: crash-folder members of one "
+				      "archive are kept in memory up to %zu KiB", c->len + *budget,
+				      (size_t)ARCHIVE_BUDGET >> 10);
+			c->prob_kind = KT_PROBLEM_LIMIT;
+			c->prob_off = (int64_t)(c->len + *budget);
+			c->prob_msg = b.p;
 			k = (la_ssize_t)*budget;
 		}
 		if (c->len + (size_t)k > cap) {
@@ -413,82 +450,13 @@ copy_data(struct walker *w, struct archive *ar, const char *what, struct copy *c
 	}
 }
 
-/* Read an archive (file `path`, or `mem` when path is NULL) once, copying
- * wanted members into `copies` and, if `nested` is not NULL, archives inside
- * it into `nested`. Returns 0 or KT_EFORMAT when not even the first header
- * could be read. */
-static int
-read_archive(struct walker *w, const char *display, const char *path, const void *mem,
-	     size_t len, struct kt_vec *copies, struct kt_vec *nested)
-{
-	struct archive *ar = archive_read_new();
-	struct archive_entry *ent;
-	size_t seen = 0;
-	int r;
-
-	if (!ar)
-		kt_oom(sizeof(void *));
-	(void)archive_read_support_filter_all(ar);
-	(void)archive_read_support_format_tar(ar);
-	(void)archive_read_support_format_zip(ar);
-	r = path ? archive_read_open_filename(ar, path, 1 << 20)
-		 : archive_read_open_memory(ar, mem, len);
-	while (r == ARCHIVE_OK) {
-		struct kt_vec *into;
-
-		r = archive_read_next_header(ar, &ent);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN)
-			break;
-		r = ARCHIVE_OK;
-		seen++;
-		if (!count_entry(w, display))
-			break;
-		const char *name = archive_entry_pathname(ent);
-		if (archive_entry_filetype(ent) != AE_IFREG || !name)
-			continue;
-		while (name[0] == '/' || (name[0] == '.' && name[1] == '/'))
-			name += name[0] == '/' ? 1 : 2;
-		if (wanted(base_name(name)))
-			into = copies;
-		else if (nested && match_any(archive_globs, N_ELEMS(archive_globs), base_name(name)))
-			into = nested;
-		else
-			continue;
-		if (w->budget == 0) {
-			kt_diag(w->ctx, KT_SEV_WARN, display,
-				"member '%s' skipped: the %zu KiB memory budget is used up", name,
-				(size_t)ARCHIVE_BUDGET >> 10);
-			continue;
-		}
-		struct copy *c = kt_vec_push(into);
-		c->path = kt_strdup(name);
-		c->base = base_name(c->path);
-		c->dir_len = (size_t)(c->base - c->path);
-		if (!copy_data(w, ar, c->path, c))
-			r = ARCHIVE_FATAL;
-	}
-	if (r != ARCHIVE_EOF && r != ARCHIVE_OK) {
-		const char *msg = archive_error_string(ar) ? archive_error_string(ar) : "unreadable";
-
-		if (seen == 0) {
-			r = kt_error(w->ctx, KT_EFORMAT, "reading archive '%s': %s", display, msg);
-			(void)archive_read_free(ar);
-			return r;
-		}
-		kt_diag(w->ctx, KT_SEV_WARN, display, "archive ends early: %s", msg);
-	}
-	(void)archive_read_free(ar);
-	return 0;
-}
-
 static void
 free_copies(struct kt_vec *copies)
 {
 	for (size_t i = 0; i < copies->n; i++) {
 		free(KT_VEC_AT(copies, struct copy, i)->path);
 		free(KT_VEC_AT(copies, struct copy, i)->data);
+		free(KT_VEC_AT(copies, struct copy, i)->prob_msg);
 	}
 	kt_vec_deinit(copies);
 }
@@ -512,6 +480,9 @@ set_copy(struct kt_unit_member *m, const struct copy *c, enum kt_member_role rol
 	m->role = role;
 	m->data_ = c->data ? c->data : "";
 	m->len_ = c->len;
+	m->prob_kind_ = c->prob_kind;
+	m->prob_off_ = c->prob_off;
+	m->prob_msg_ = c->prob_msg;
 }
 
 /* Group copied members (sorted by cmp_copy) into units: a folder holding
@@ -566,47 +537,281 @@ emit_archive_units(struct walker *w, const char *path, const struct copy *v, siz
 	kt_arena_free(a);
 }
 
-/* Units of one archive (see read_archive for path/mem/nested). */
+/* An archive member read as a stream (a log analysed as it is read, or an
+ * archive inside the archive): bytes come from archive_read_data(). */
+struct member_rd {
+	struct walker *w;
+	struct archive *ar;
+	struct kt_input *under;	/* the archive's own (decoded) bytes, for the cause */
+	const char *display;	/* the archive */
+	const char *member;	/* member path */
+	uint64_t off;
+	bool failed;
+	char buf[65536];
+};
+
 static int
-archive_units(struct walker *w, const char *display, const char *path, const void *mem,
-	      size_t len, struct kt_vec *nested)
+member_read(void *ud, const char **p, size_t *len)
 {
+	struct member_rd *m = ud;
+	la_ssize_t k;
+
+	if (m->failed)
+		return KT_EFORMAT;
+	do
+		k = archive_read_data(m->ar, m->buf, sizeof(m->buf));
+	while (k == ARCHIVE_RETRY);
+	if (k > 0) {
+		*p = m->buf;
+		*len = (size_t)k;
+		m->off += (uint64_t)k;
+		return 1;
+	}
+	if (k == 0 || k == ARCHIVE_WARN)
+		return 0;
+	const char *msg = archive_error_string(m->ar), *why = NULL;
+	enum kt_problem_kind kind = archive_kind(m->under, msg, &why);
+
+	m->failed = true;
+	kt_problem(m->w->ctx, m->display, kind, m->member, (int64_t)m->off,
+		   "archive '%s' %s inside this member, after %llu bytes of it: %s",
+		   m->display, kind == KT_PROBLEM_TRUNCATED ? "ends" : "is damaged",
+		   (unsigned long long)m->off, why ? why : "unreadable");
+	return KT_EFORMAT;
+}
+
+/* libarchive reads the archive's bytes from a kt_input (decoded). */
+static la_ssize_t
+input_cb_read(struct archive *a, void *ud, const void **buf)
+{
+	struct kt_input *in = ud;
+	const char *p = NULL;
+	size_t len = 0;
+	int r = kt_input_read_block(in, &p, &len);
+
+	if (r < 0) {
+		archive_set_error(a, EIO, "%s", "read error");
+		return -1;
+	}
+	if (r == 0)
+		return 0;
+	*buf = p;
+	return (la_ssize_t)len;
+}
+
+static size_t
+max_depth(const struct walker *w)
+{
+	size_t d = w->ctx->limits.max_depth;
+
+	return d == 0 ? KT_DEFAULT_MAX_DEPTH : d == SIZE_MAX ? 0 : d;
+}
+
+static int walk_stream_archive(struct walker *w, const char *display, struct kt_input *in,
+			       const char *path, size_t depth);
+
+/* A member named like a log, analysed as it is read. */
+static void
+emit_streamed(struct walker *w, const char *display, const char *name, struct member_rd *m)
+{
+	struct kt_arena *a = kt_arena_new();
+	struct kt_unit_member *um = kt_arena_alloc(a, sizeof(*um));
+	struct kt_unit u = { .n_members = 1, .members = um };
+
+	u.display = kt_arena_printf(a, "%s:%s", display, name);
+	um->name = base_name(name);
+	um->role = file_role(um->name);
+	um->reader_ = member_read;
+	um->reader_ud_ = m;
+	(void)emit(w, &u);
+	kt_arena_free(a);
+}
+
+/* Copies looked at to tell whether a log's folder is a crash folder: tar
+ * and zip keep a folder's files together, so its xen.log or dom0.log is
+ * among the last ones (bounded: an archive of many tiny crash folders
+ * stays linear). */
+#define CRASH_DIR_LOOKBACK 256
+
+/* Whether a member's directory holds xen.log or dom0.log (seen so far). */
+static bool
+in_crash_dir(const struct kt_vec *copies, const char *name)
+{
+	const char *base = base_name(name);
+	size_t dl = (size_t)(base - name);
+	size_t from = copies->n > CRASH_DIR_LOOKBACK ? copies->n - CRASH_DIR_LOOKBACK : 0;
+
+	for (size_t i = from; i < copies->n; i++) {
+		const struct copy *c = KT_VEC_AT(copies, struct copy, i);
+		enum kt_member_role r = kt_member_role_of(c->base);
+
+		if ((r == KT_ROLE_XEN_LOG || r == KT_ROLE_DOM0_LOG) && c->dir_len == dl &&
+		    memcmp(c->path, name, dl) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Read one archive as a stream, once: logs are analysed as they come
+ * (nothing kept), crash-folder members are copied (bounded by the budget)
+ * and grouped into units at the end, archives inside are read the same way
+ * (to max_depth). `in` gives the archive's decoded bytes, or `path` names a
+ * zip file (read with seeking). Problems go to kt_problem(). Returns 0, or
+ * KT_EFORMAT when not even the first header could be read. */
+static int
+walk_stream_archive(struct walker *w, const char *display, struct kt_input *in,
+		    const char *path, size_t depth)
+{
+	struct archive *ar = archive_read_new();
+	struct archive_entry *ent;
 	struct kt_vec copies;
+	struct member_rd *m = kt_calloc(1, sizeof(*m));
+	char *last = NULL;
+	size_t seen = 0;
 	int r;
 
+	if (!ar)
+		kt_oom(sizeof(void *));
 	kt_vec_init(&copies, sizeof(struct copy));
-	r = read_archive(w, display, path, mem, len, &copies, nested);
-	if (r == 0) {
-		if (copies.n > 1)
-			qsort(copies.v, copies.n, sizeof(struct copy), cmp_copy);
-		emit_archive_units(w, display, copies.v, copies.n);
+	(void)archive_read_support_filter_all(ar);
+	(void)archive_read_support_format_tar(ar);
+	(void)archive_read_support_format_zip(ar);
+	r = path ? archive_read_open_filename(ar, path, 1 << 16)
+		 : archive_read_open(ar, in, NULL, input_cb_read, NULL);
+	m->w = w;
+	m->ar = ar;
+	m->under = in;
+	m->display = display;
+	while (r == ARCHIVE_OK && !w->stop) {
+		r = archive_read_next_header(ar, &ent);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN)
+			break;
+		r = ARCHIVE_OK;
+		seen++;
+		if (!count_entry(w, display))
+			break;
+		const char *name = archive_entry_pathname(ent);
+		if (!name)
+			continue;
+		while (name[0] == '/' || (name[0] == '.' && name[1] == '/'))
+			name += name[0] == '/' ? 1 : 2;
+		free(last);
+		last = kt_strdup(name);
+		if (archive_entry_filetype(ent) != AE_IFREG)
+			continue;
+		const char *base = base_name(name);
+		enum kt_member_role role = kt_member_role_of(base);
+
+		m->member = last;
+		m->off = 0;
+		m->failed = false;
+		if ((role != KT_ROLE_OTHER && role != KT_ROLE_LOG) ||
+		    (role == KT_ROLE_LOG && in_crash_dir(&copies, name))) {
+			if (w->budget == 0) {
+				kt_problem(w->ctx, display, KT_PROBLEM_LIMIT, last, -1,
+					   "skipped: the memory for crash-folder members "
+					   "(%zu KiB per archive) is used up", (size_t)ARCHIVE_BUDGET >> 10);
+				continue;
+			}
+			struct copy *c = kt_vec_push(&copies);
+			memset(c, 0, sizeof(*c));
+			c->prob_kind = -1;
+			c->path = kt_strdup(name);
+			c->base = base_name(c->path);
+			c->dir_len = (size_t)(c->base - c->path);
+			if (!copy_data(w, ar, display, c, in)) {
+				m->failed = true;	/* reported, with the member */
+				r = ARCHIVE_FATAL;
+			}
+		} else if (role == KT_ROLE_LOG) {
+			emit_streamed(w, display, last, m);
+			if (m->failed)
+				r = ARCHIVE_FATAL;
+		} else if (match_any(archive_globs, N_ELEMS(archive_globs), base)) {
+			struct kt_arena *a;
+			struct kt_input *sub;
+
+			if (depth + 1 > max_depth(w)) {
+				kt_problem(w->ctx, display, KT_PROBLEM_TOO_DEEP, last, -1,
+					   "archive inside %zu archive%s not read (--max-depth %zu)",
+					   depth + 1, depth ? "s" : "", max_depth(w));
+				continue;
+			}
+			if (kt_input_open_reader(w->ctx, last, member_read, m, &sub) < 0) {
+				r = ARCHIVE_FATAL;
+				continue;
+			}
+			kt_input_set_quiet(sub, true);
+			a = kt_arena_new();
+			const char *sd = kt_arena_printf(a, "%s:%s", display, last);
+			if (walk_stream_archive(w, sd, sub, NULL, depth + 1) < 0)
+				kt_problem(w->ctx, display, KT_PROBLEM_UNSUPPORTED, last, -1,
+					   "%s", kt_ctx_errmsg(w->ctx));
+			kt_input_free(sub);
+			kt_arena_free(a);
+			if (m->failed)
+				r = ARCHIVE_FATAL;
+		}
 	}
+	if (r != ARCHIVE_EOF && r != ARCHIVE_OK && !m->failed) {
+		const char *msg = archive_error_string(ar), *why = NULL;
+		enum kt_problem_kind kind = archive_kind(in, msg, &why);
+
+		if (seen == 0) {
+			r = kt_error(w->ctx, KT_EFORMAT, "reading archive '%s': %s", display,
+				     why ? why : "unreadable");
+			goto out;
+		}
+		if (last)
+			kt_problem(w->ctx, display, kind, last, -1,
+				   "archive %s after member '%s' (%zu entries read): %s",
+				   kind == KT_PROBLEM_TRUNCATED ? "ends" : "is damaged", last, seen,
+				   why ? why : "unreadable");
+		else
+			kt_problem(w->ctx, display, kind, NULL, -1, "archive %s: %s",
+				   kind == KT_PROBLEM_TRUNCATED ? "ends early" : "is damaged",
+				   why ? why : "unreadable");
+	}
+	r = 0;
+	if (copies.n > 1)
+		qsort(copies.v, copies.n, sizeof(struct copy), cmp_copy);
+	if (!w->stop)
+		emit_archive_units(w, display, copies.v, copies.n);
+out:
 	free_copies(&copies);
+	free(last);
+	free(m);
+	(void)archive_read_free(ar);
 	return r;
 }
 
-/* An archive file: its units, then those of the archives inside it. */
+/* An archive file. */
 static int
 walk_archive(struct walker *w, const char *path)
 {
-	struct kt_vec nested;
-	int r;
+	struct kt_input *in = NULL;
+	unsigned char head[8];
+	int fd, r;
+	ssize_t n = 0;
+	bool zip;
 
-	kt_vec_init(&nested, sizeof(struct copy));
 	w->budget = ARCHIVE_BUDGET;
-	r = archive_units(w, path, path, NULL, 0, &nested);
-	if (nested.n > 1)
-		qsort(nested.v, nested.n, sizeof(struct copy), cmp_copy);
-	for (size_t i = 0; i < nested.n && r == 0 && !w->stop; i++) {
-		struct copy *c = KT_VEC_AT(&nested, struct copy, i);
-		struct kt_arena *a = kt_arena_new();
-		const char *display = kt_arena_printf(a, "%s:%s", path, c->path);
-
-		if (archive_units(w, display, NULL, c->data ? c->data : "", c->len, NULL) < 0)
-			kt_diag(w->ctx, KT_SEV_WARN, display, "%s", kt_ctx_errmsg(w->ctx));
-		kt_arena_free(a);
-	}
-	free_copies(&nested);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kt_error(w->ctx, KT_EIO, "opening '%s': %s", path, strerror(errno));
+	n = read(fd, head, sizeof(head));
+	(void)close(fd);
+	zip = n >= 4 && memcmp(head, "PK", 2) == 0;
+	if (zip)	/* a zip is read with seeking (its central directory) */
+		return walk_stream_archive(w, path, NULL, path, 0);
+	r = kt_input_open(w->ctx, path, &in);
+	if (r < 0)
+		return r;
+	kt_input_set_quiet(in, true);
+	r = walk_stream_archive(w, path, in, NULL, 0);
+	kt_input_free(in);
 	return r;
 }
 
@@ -680,6 +885,7 @@ emit_split(struct walker *w, const char *path, unsigned flags)
 {
 	int r = w->split(w->ud, path, flags);
 
+	w->split_pieces++;
 	if (r != 0)
 		w->stop = r;
 	return r;
@@ -729,12 +935,15 @@ walk_file(struct walker *w, const char *path)
 		return;
 	}
 	if (sniff_file(w->ctx, path, &kind) < 0) {
-		kt_diag(w->ctx, KT_SEV_WARN, path, "%s", kt_ctx_errmsg(w->ctx));
+		kt_problem(w->ctx, path, KT_PROBLEM_UNREADABLE, NULL, -1, "%s",
+			   kt_ctx_errmsg(w->ctx));
 		return;
 	}
+	w->units_or_files++;
 	if (kind == SNIFF_ARCHIVE) {
 		if (walk_archive(w, path) < 0)
-			kt_diag(w->ctx, KT_SEV_WARN, path, "%s", kt_ctx_errmsg(w->ctx));
+			kt_problem(w->ctx, path, KT_PROBLEM_CORRUPT, NULL, -1, "%s",
+				   kt_ctx_errmsg(w->ctx));
 	} else if (kind == SNIFF_TEXT &&
 		   !match_any(not_log_globs, N_ELEMS(not_log_globs), base_name(path))) {
 		(void)emit_file(w, path);
@@ -747,20 +956,48 @@ walk_entry(struct walker *w, const char *path)
 	struct stat st;
 
 	if (stat(path, &st) != 0) {
-		kt_diag(w->ctx, KT_SEV_WARN, path, "%s", strerror(errno));
+		kt_problem(w->ctx, path, KT_PROBLEM_UNREADABLE, NULL, -1, "%s", strerror(errno));
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (w->depth >= KT_MAX_DIR_DEPTH) {
-			kt_diag(w->ctx, KT_SEV_INFO, path, "not entered: deeper than %d levels",
-				KT_MAX_DIR_DEPTH);
+			kt_problem(w->ctx, path, KT_PROBLEM_TOO_DEEP, NULL, -1,
+				   "directory not entered: deeper than %d levels", KT_MAX_DIR_DEPTH);
 			return;
 		}
-		if (walk_dir(w, path) < 0)
-			kt_diag(w->ctx, KT_SEV_WARN, path, "%s", kt_ctx_errmsg(w->ctx));
+		if (walk_dir(w, path) < 0) {
+			if (w->split)	/* analysing the piece reports it */
+				(void)emit_split(w, path, 0);
+			else
+				kt_problem(w->ctx, path, KT_PROBLEM_UNREADABLE, NULL, -1, "%s",
+					   kt_ctx_errmsg(w->ctx));
+		}
 	} else if (S_ISREG(st.st_mode)) {
 		walk_file(w, path);
 	}
+}
+
+/* A directory argument with nothing in it to look at: say so. */
+static void
+note_empty(struct walker *w, const char *path)
+{
+	char **names = NULL;
+	size_t n = 0, dots = 0;
+
+	if (w->units_or_files || w->split_pieces)
+		return;
+	if (list_dir(w, path, &names, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		dots += names[i][0] == '.';
+	if (n == 0)
+		kt_problem(w->ctx, path, KT_PROBLEM_EMPTY, NULL, -1,
+			   "nothing to analyse: the directory is empty");
+	else if (dots == n)
+		kt_problem(w->ctx, path, KT_PROBLEM_EMPTY, NULL, -1,
+			   "nothing to analyse: the directory holds only hidden (dot) files, "
+			   "which are skipped");
+	free_names(names, n);
 }
 
 static int
@@ -801,6 +1038,93 @@ walk_dir(struct walker *w, const char *path)
 	return 0;
 }
 
+/* Standard input, looked at like a file: its (decoded) head decides
+ * whether it is an archive or a log; then it is read once, from the head. */
+struct stdin_rd {
+	struct kt_ctx *ctx;
+	struct kt_input *in;	/* fd 0, decoded, quiet */
+	char *head;
+	size_t head_len;
+	bool head_done, end_done;
+};
+
+static int
+stdin_read(void *ud, const char **p, size_t *len)
+{
+	struct stdin_rd *s = ud;
+	int r;
+
+	if (!s->head_done) {
+		s->head_done = true;
+		if (s->head_len) {
+			*p = s->head;
+			*len = s->head_len;
+			return 1;
+		}
+	}
+	if (s->end_done)
+		return 0;
+	r = kt_input_read_block(s->in, p, len);
+	if (r == 0) {
+		const char *msg;
+		uint64_t off;
+		int k = kt_input_damage(s->in, &msg, &off);
+
+		s->end_done = true;
+		if (k >= 0)	/* a cut or damaged compressed stream */
+			kt_problem(s->ctx, NULL, (enum kt_problem_kind)k, NULL, (int64_t)off, "%s",
+				   msg);
+	}
+	return r;
+}
+
+static int
+walk_stdin(struct walker *w)
+{
+	struct stdin_rd s = { .ctx = w->ctx };
+	struct kt_input *in;
+	const char *p;
+	size_t len, cap = 0;
+	int r;
+
+	r = kt_input_open(w->ctx, "-", &s.in);
+	if (r < 0)
+		return r;
+	kt_input_set_quiet(s.in, true);
+	while (s.head_len < SNIFF_LEN && (r = kt_input_read_block(s.in, &p, &len)) > 0) {
+		if (s.head_len + len > cap) {
+			cap = s.head_len + len;
+			s.head = kt_realloc(s.head, cap);
+		}
+		memcpy(s.head + s.head_len, p, len);
+		s.head_len += len;
+	}
+	if (r < 0)
+		goto out;
+	r = 0;
+	if (s.head_len >= 4 && (memcmp(s.head, "PK\x03\x04", 4) == 0 ||
+				memcmp(s.head, "PK\x05\x06", 4) == 0 ||
+				(s.head_len >= 262 && memcmp(s.head + 257, "ustar", 5) == 0))) {
+		w->budget = ARCHIVE_BUDGET;
+		r = kt_input_open_reader(w->ctx, "-", stdin_read, &s, &in);
+		if (r == 0) {
+			kt_input_set_quiet(in, true);
+			r = walk_stream_archive(w, "-", in, NULL, 0);
+			kt_input_free(in);
+		}
+	} else {
+		struct kt_unit_member m = { .name = "-", .role = KT_ROLE_LOG,
+					    .reader_ = stdin_read, .reader_ud_ = &s };
+		struct kt_unit u = { .display = "-", .n_members = 1, .members = &m };
+
+		(void)emit(w, &u);
+	}
+out:
+	free(s.head);
+	kt_input_free(s.in);
+	return r < 0 ? r : w->stop;
+}
+
 int
 kt_walk(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud)
 {
@@ -811,10 +1135,8 @@ kt_walk(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud)
 
 	if (!path || !fn)
 		return kt_error(ctx, KT_EINVAL, "kt_walk: no path or callback");
-	if (strcmp(path, "-") == 0) {
-		(void)emit_file(&w, path);
-		return w.stop;
-	}
+	if (strcmp(path, "-") == 0)
+		return walk_stdin(&w);
 	if (stat(path, &st) != 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return kt_error(ctx, KT_ENOTFOUND, "'%s': no such file or directory", path);
@@ -822,6 +1144,8 @@ kt_walk(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud)
 	}
 	if (S_ISDIR(st.st_mode)) {
 		r = walk_dir(&w, path);
+		if (r == 0 && !w.stop)
+			note_empty(&w, path);
 		return r < 0 ? r : w.stop;
 	}
 	if (S_ISREG(st.st_mode)) {
@@ -850,6 +1174,8 @@ kt_walk_split(struct kt_ctx *ctx, const char *path, kt_split_fn fn, void *ud)
 	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return fn(ud, path, 0);	/* one piece; kt_walk reports its problems */
 	r = walk_dir(&w, path);
+	if (r == 0 && !w.stop && w.split_pieces == 0)
+		return fn(ud, path, 0);	/* nothing in it: analysing it says so */
 	return r < 0 ? r : w.stop;
 }
 
@@ -862,6 +1188,25 @@ kt_walk_member(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud)
 		return kt_error(ctx, KT_EINVAL, "kt_walk_member: no path or callback");
 	walk_file(&w, path);
 	return w.stop;
+}
+
+int
+kt_walk_archive_mem(struct kt_ctx *ctx, const char *name, const void *data, size_t len,
+		    kt_unit_fn fn, void *ud)
+{
+	struct walker w = { .ctx = ctx, .fn = fn, .ud = ud, .budget = ARCHIVE_BUDGET };
+	struct kt_input *in;
+	int r;
+
+	if (!fn)
+		return kt_error(ctx, KT_EINVAL, "kt_walk_archive_mem: no callback");
+	r = kt_input_open_mem(ctx, name ? name : "<memory>", data, len, &in);
+	if (r < 0)
+		return r;
+	kt_input_set_quiet(in, true);
+	r = walk_stream_archive(&w, name ? name : "<memory>", in, NULL, 0);
+	kt_input_free(in);
+	return r < 0 ? r : w.stop;
 }
 
 /* --- opening members ----------------------------------------------------- */
@@ -879,6 +1224,11 @@ kt_unit_open(struct kt_ctx *ctx, const struct kt_unit *u, size_t member, struct 
 	m = &u->members[member];
 	if (m->path_)
 		return kt_input_open(ctx, m->path_, ret);
+	if (m->reader_)
+		return kt_input_open_reader(ctx, u->display, m->reader_, m->reader_ud_, ret);
+	if (m->prob_msg_ && m->prob_kind_ >= 0)	/* what went wrong copying it */
+		kt_problem(ctx, u->display, (enum kt_problem_kind)m->prob_kind_, m->name,
+			   m->prob_off_, "%s", m->prob_msg_);
 	kt_buf_init(&name);
 	kt_buf_adds(&name, u->display);
 	if (u->crash_folder) {

@@ -34,6 +34,11 @@ struct kt_unit_member {
 	const char *path_;	/* file to open ("-" = stdin), or NULL */
 	const void *data_;	/* in-memory copy (archive member) when path_ is NULL */
 	size_t len_;
+	kt_input_reader_fn reader_;	/* or a stream (archive member read once) */
+	void *reader_ud_;
+	int prob_kind_;		/* copy cut short: KT_PROBLEM_*, reported when opened */
+	int64_t prob_off_;
+	const char *prob_msg_;	/* NULL: none */
 };
 
 /* One thing to analyse. */
@@ -52,21 +57,29 @@ struct kt_unit {
 typedef int (*kt_unit_fn)(void *ud, const struct kt_unit *unit);
 
 /*
- * Call fn once per unit under `path`, in a stable (sorted) order.
- * - "-": standard input, one unit.
+ * Call fn once per unit under `path`, in a stable order.
+ * - "-": standard input, looked at like a file: a tar or zip (any
+ *   compression) is walked as an archive, anything else is one unit.
  * - a crash folder (a directory with xen.log and/or dom0.log): one unit
  *   with all its regular files as members (in an archive: only the members
  *   whose role is not KT_ROLE_OTHER).
- * - another directory: walked recursively (KT_MAX_DIR_DEPTH, at most
- *   KT_MAX_DIR_FILES entries, symlink loops skipped, dot-files skipped);
- *   each crash folder, archive and text file in it is a unit (binary and
- *   empty files are skipped).
- * - a tar/zip archive (any compression): each crash folder inside is a unit,
- *   and so is each member named like a kernel log (*.log, kern.log*,
- *   messages*, dmesg* ...). Members are copied into memory (at most 256 MiB
- *   in total; the excess is reported through kt_diag()).
+ * - another directory: walked recursively (KT_MAX_DIR_DEPTH levels, the
+ *   context's max_members entries, symlink loops skipped, dot-files
+ *   skipped); each crash folder, archive and text file in it is a unit
+ *   (binary and empty files are skipped). An unreadable entry is a
+ *   KT_PROBLEM_UNREADABLE problem; a directory with nothing to look at a
+ *   KT_PROBLEM_EMPTY one.
+ * - a tar/zip archive (any compression): read once as a stream. Members
+ *   named like kernel logs (*.log, kern.log*, messages*, dmesg* ...) are
+ *   units read as they stream by (the unit must be read before fn returns,
+ *   in archive order); the members of each crash folder are copied into
+ *   memory (at most ARCHIVE_BUDGET per archive) and its unit comes after
+ *   the end of the archive; archives inside (by name) are walked the same
+ *   way, to the context's max_depth (default KT_DEFAULT_MAX_DEPTH), as
+ *   "outer:inner:member". A cut or damaged archive is a problem naming it
+ *   and the member (KT_PROBLEM_TRUNCATED / KT_PROBLEM_CORRUPT).
  * - any other file: one unit, named as given.
- * Problems with one member go to kt_diag() and the walk goes on.
+ * Problems go to kt_problem() and the walk goes on.
  * Returns 0, fn's non-zero value, KT_ENOTFOUND (path missing), KT_EIO, or
  * KT_EFORMAT (an archive that cannot be read at all).
  */
@@ -89,6 +102,15 @@ typedef int (*kt_split_fn)(void *ud, const char *path, unsigned flags);
 int kt_walk_split(struct kt_ctx *ctx, const char *path, kt_split_fn fn, void *ud);
 /* A file met in a directory walk: archive, log or skipped (see kt_walk). */
 int kt_walk_member(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud);
+
+/*
+ * Walk an archive (tar or zip, any compression, archives inside it to the
+ * depth limit) held in memory, as kt_walk() walks an archive file: for
+ * tests and fuzzing. `name` names the units ("name:member"). Returns 0,
+ * fn's non-zero value or KT_EFORMAT (not even one header readable).
+ */
+int kt_walk_archive_mem(struct kt_ctx *ctx, const char *name, const void *data, size_t len,
+			kt_unit_fn fn, void *ud);
 
 /*
  * Open member `member` of `u` for reading. Returns 0, KT_EINVAL (no such

@@ -63,6 +63,11 @@ char *kt_net_printf(struct kt_net_inventory *inv, const char *fmt, ...)
 void kt_net_inventory_ovs(struct kt_ctx *ctx, const struct kt_host_ops *ops,
 			  struct kt_net_inventory *inv);
 
+/* kt_net_inventory_xe through live `xe`, reading only pool, network, PIF,
+ * VIF, VM and PBD records (the plan's state checks). */
+int kt_net_inventory_xe_light(struct kt_ctx *ctx, const struct kt_host_ops *ops,
+			      struct kt_net_inventory *inv);
+
 /* Largest output kept from one command or file of network state. */
 #define KT_NET_MAX_OUTPUT (16u << 20)
 /* Bounds for untrusted inventories (a real pool has at most 64 hosts and a

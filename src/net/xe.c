@@ -208,6 +208,9 @@ add_pool(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 		struct kt_str master = kt_xe_get(r, "master");
 
 		inv->ha_enabled |= is_true(kt_xe_get(r, "ha-enabled"));
+		if (!inv->pool_uuid)
+			inv->pool_uuid = dup_or_null(inv, kt_xe_get(r, "uuid"));
+		inv->ha_ntol = kt_net_atoi(kt_xe_get(r, "ha-host-failures-to-tolerate"));
 		inv->redo_log_enabled |= is_true(kt_xe_get(r, "redo-log-enabled"));
 		for (size_t h = 0; h < inv->n_hosts; h++)
 			if (master.p && inv->hosts[h].uuid && kt_str_eq_cstr(master, inv->hosts[h].uuid))
@@ -293,6 +296,8 @@ add_pif(struct kt_net_inventory *inv, const struct kt_xe_record *r)
 	f->pci_id = pif_pci_id(inv, r);
 	f->speed = kt_net_atoi(kt_xe_get(r, "speed"));
 	f->operstate = is_true(kt_xe_get(r, "carrier")) ? "up" : NULL;
+	f->tunnel = dup_or_null(inv, kt_xe_get(r, "tunnel-access-PIF-of")) != NULL;
+	f->sriov = dup_or_null(inv, kt_xe_get(r, "sriov-logical-PIF-of")) != NULL;
 	if (other.p)
 		f->other_config_mtu = kt_net_atoi(kt_xe_map_get(other, "mtu"));
 	if (f->bond_master_of)
@@ -401,7 +406,120 @@ add_vifs(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 		v->vm_name = dup_or_null(inv, kt_xe_get(r, "vm-name-label"));
 		v->network_uuid = dup_or_null(inv, kt_xe_get(r, "network-uuid"));
 		v->attached = is_true(kt_xe_get(r, "currently-attached"));
+		v->vm_uuid = dup_or_null(inv, kt_xe_get(r, "vm-uuid"));
+		v->mtu = kt_net_atoi(kt_xe_get(r, "MTU"));
+		v->other_config_mtu = -1;
+		if (kt_xe_get(r, "other-config").p)
+			v->other_config_mtu = kt_net_atoi(kt_xe_map_get(kt_xe_get(r, "other-config"), "mtu"));
 	}
+}
+
+/* vm-list: running VMs, where, and whether their VIFs can be hot-plugged. */
+static void
+add_vms(struct kt_net_inventory *inv, const struct kt_xe_list *l)
+{
+	for (size_t i = 0; i < l->n && i < KT_NET_MAX_RECORDS; i++) {
+		const struct kt_xe_record *r = &l->records[i];
+		struct kt_net_vm *v;
+
+		if (is_true(kt_xe_get(r, "is-control-domain")))
+			continue;
+		v = kt_arena_push(inv->arena, (void **)&inv->vms, &inv->n_vms, &inv->cap_vms,
+				  sizeof(*v));
+		v->uuid = dup_or_null(inv, kt_xe_get(r, "uuid"));
+		v->name = dup_or_null(inv, kt_xe_get(r, "name-label"));
+		v->running = kt_str_eq_cstr(kt_xe_get(r, "power-state"), "running");
+		v->host_uuid = v->running ? dup_or_null(inv, kt_xe_get(r, "resident-on")) : NULL;
+		v->pv_drivers = is_true(kt_xe_get(r, "PV-drivers-detected"));
+	}
+}
+
+/* sr-list: name, type and sharing of each PBD's SR. */
+static void
+add_srs(struct kt_net_inventory *inv, const struct kt_xe_list *l)
+{
+	for (size_t i = 0; i < l->n && i < KT_NET_MAX_RECORDS; i++) {
+		const struct kt_xe_record *r = &l->records[i];
+		struct kt_str u = kt_xe_get(r, "uuid");
+
+		for (size_t k = 0; u.p && k < inv->n_pbds; k++) {
+			struct kt_net_pbd *p = &inv->pbds[k];
+
+			if (!p->sr_uuid || !kt_str_eq_cstr(u, p->sr_uuid))
+				continue;
+			p->sr_name = dup_or_null(inv, kt_xe_get(r, "name-label"));
+			p->sr_type = dup_or_null(inv, kt_xe_get(r, "type"));
+			p->sr_shared = is_true(kt_xe_get(r, "shared"));
+		}
+	}
+}
+
+/* The HA statefile VDIs (pool ha-statefiles) -> their SR (vdi-list). */
+static void
+add_ha_sr(struct kt_net_inventory *inv, const struct kt_xe_list *pool, const struct kt_xe_list *vdis)
+{
+	struct kt_str sf = pool->n ? kt_xe_get(&pool->records[0], "ha-statefiles") : kt_str_make(NULL, 0);
+	long semi;
+
+	if (!sf.p || sf.len == 0)
+		return;
+	semi = kt_str_chr(sf, ';');
+	if (semi >= 0)
+		sf = kt_str_sub(sf, 0, (size_t)semi);
+	sf = kt_str_trim(sf);
+	for (size_t i = 0; i < vdis->n; i++)
+		if (kt_str_eq(kt_xe_get(&vdis->records[i], "uuid"), sf))
+			inv->ha_sr_uuid = dup_or_null(inv, kt_xe_get(&vdis->records[i], "sr-uuid"));
+}
+
+/* cluster-host-list: the PIF each host's cluster (GFS2) member uses. */
+static void
+add_cluster(struct kt_net_inventory *inv, const struct kt_xe_list *l)
+{
+	for (size_t i = 0; i < l->n && i < KT_NET_MAX_HOSTS; i++) {
+		const char *pif = dup_or_null(inv, kt_xe_get(&l->records[i], "PIF"));
+		const char **v;
+
+		if (!pif)
+			continue;
+		v = kt_arena_alloc(inv->arena, (inv->n_cluster_pifs + 1) * sizeof(*v));
+		if (inv->n_cluster_pifs)
+			memcpy(v, inv->cluster_pifs, inv->n_cluster_pifs * sizeof(*v));
+		v[inv->n_cluster_pifs++] = pif;
+		inv->cluster_pifs = v;
+	}
+}
+
+/* Append one storage address (port and UNC share stripped). */
+static void
+add_addr(struct kt_net_inventory *inv, struct kt_net_pbd *p, struct kt_str a)
+{
+	const char **v;
+	long cut;
+
+	a = kt_str_trim(a);
+	while (a.len && a.p[0] == '\\')
+		a = kt_str_skip(a, 1);
+	cut = kt_str_chr(a, '\\');
+	if (cut >= 0)
+		a = kt_str_sub(a, 0, (size_t)cut);
+	cut = kt_str_chr(a, '/');
+	if (cut >= 0)
+		a = kt_str_sub(a, 0, (size_t)cut);
+	/* host:port, but not an IPv6 address (two colons or more) */
+	cut = kt_str_chr(a, ':');
+	if (cut >= 0 && kt_str_chr(kt_str_skip(a, (size_t)cut + 1), ':') < 0)
+		a = kt_str_sub(a, 0, (size_t)cut);
+	if (a.len == 0 || p->n_addrs >= 64)
+		return;
+	for (size_t i = 0; i < p->n_addrs; i++)
+		if (kt_str_eq_cstr(a, p->addrs[i]))
+			return;
+	v = kt_arena_alloc(inv->arena, (p->n_addrs + 1) * sizeof(*v));
+	if (p->n_addrs)
+		memcpy(v, p->addrs, p->n_addrs * sizeof(*v));
+	v[p->n_addrs++] = kt_net_dup(inv, a);
+	p->addrs = v;
 }
 
 /* device-config (MRO): "target: 192.0.2.10; targetIQN: ..." or "server: ..." */
@@ -409,6 +527,10 @@ static void
 add_pbds(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 {
 	static const char *const keys[] = { "target", "server", "iscsi-target" };
+	/* iSCSI (lvmoiscsi: target, multihomelist), NFS/SMB (server), HBA-less
+	 * iSCSI variants (iscsi-target) */
+	static const char *const addr_keys[] = { "target", "multihomelist", "server",
+						 "iscsi-target" };
 
 	for (size_t i = 0; i < l->n && i < KT_NET_MAX_RECORDS; i++) {
 		const struct kt_xe_record *r = &l->records[i];
@@ -420,6 +542,16 @@ add_pbds(struct kt_net_inventory *inv, const struct kt_xe_list *l)
 		p->host_uuid = dup_or_null(inv, kt_xe_get(r, "host-uuid"));
 		p->sr_uuid = dup_or_null(inv, kt_xe_get(r, "sr-uuid"));
 		p->attached = is_true(kt_xe_get(r, "currently-attached"));
+		for (size_t k = 0; dc.p && k < sizeof(addr_keys) / sizeof(addr_keys[0]); k++) {
+			struct kt_str t = kt_xe_map_get(dc, addr_keys[k]);
+
+			while (t.p && t.len > 0) {
+				long comma = kt_str_chr(t, ',');
+
+				add_addr(inv, p, comma < 0 ? t : kt_str_sub(t, 0, (size_t)comma));
+				t = comma < 0 ? kt_str_make(NULL, 0) : kt_str_skip(t, (size_t)comma + 1);
+			}
+		}
 		for (size_t k = 0; dc.p && !p->target && k < sizeof(keys) / sizeof(keys[0]); k++) {
 			struct kt_str t = kt_xe_map_get(dc, keys[k]);
 
@@ -443,12 +575,29 @@ load_optional(struct xe_src *src, const char *cls, struct kt_xe_list *l)
 	return err;
 }
 
+static int xe_load(struct kt_ctx *ctx, const struct kt_host_ops *ops, const char *dir,
+		   struct kt_net_inventory *inv, bool light);
+
 int
 kt_net_inventory_xe(struct kt_ctx *ctx, const struct kt_host_ops *ops, const char *dir,
 		    struct kt_net_inventory *inv)
 {
+	return xe_load(ctx, ops, dir, inv, false);
+}
+
+int
+kt_net_inventory_xe_light(struct kt_ctx *ctx, const struct kt_host_ops *ops,
+			  struct kt_net_inventory *inv)
+{
+	return xe_load(ctx, ops, NULL, inv, true);
+}
+
+static int
+xe_load(struct kt_ctx *ctx, const struct kt_host_ops *ops, const char *dir,
+	struct kt_net_inventory *inv, bool light)
+{
 	struct xe_src src = { ctx, ops, dir, kt_arena_new() };
-	struct kt_xe_list hosts, pool, nets, pifs, bonds, vlans, vifs, pbds;
+	struct kt_xe_list hosts, pool, nets, pifs, bonds, vlans, vifs, pbds, vms, srs, vdis, chosts;
 	struct pif_index ix;
 	int err;
 
@@ -464,18 +613,34 @@ kt_net_inventory_xe(struct kt_ctx *ctx, const struct kt_host_ops *ops, const cha
 			err = kt_error(ctx, KT_ENOTFOUND, "xe network records not found%s%s",
 				       dir ? " in " : "", dir ? dir : "");
 	}
-	if (!err)
+	memset(&hosts, 0, sizeof(hosts));
+	memset(&bonds, 0, sizeof(bonds));
+	memset(&vlans, 0, sizeof(vlans));
+	memset(&srs, 0, sizeof(srs));
+	memset(&chosts, 0, sizeof(chosts));
+	memset(&vdis, 0, sizeof(vdis));
+	/* light: what the plan's state checks compare (pool, PIFs, VIFs, VMs, PBDs) */
+	if (!err && !light)
 		err = load_optional(&src, "host", &hosts);
 	if (!err)
 		err = load_optional(&src, "pool", &pool);
-	if (!err)
+	if (!err && !light)
 		err = load_optional(&src, "bond", &bonds);
-	if (!err)
+	if (!err && !light)
 		err = load_optional(&src, "vlan", &vlans);
 	if (!err)
 		err = load_optional(&src, "vif", &vifs);
 	if (!err)
 		err = load_optional(&src, "pbd", &pbds);
+	if (!err)
+		err = load_optional(&src, "vm", &vms);
+	if (!err && !light)
+		err = load_optional(&src, "sr", &srs);
+	if (!err && !light)
+		err = load_optional(&src, "cluster-host", &chosts);
+	/* the statefile VDI's SR, only when HA is on (vdi-list is large) */
+	if (!err && !light && pool.n && is_true(kt_xe_get(&pool.records[0], "ha-enabled")))
+		err = load_optional(&src, "vdi", &vdis);
 	if (err)
 		goto out;
 	if (pifs.n == 0 && pifs.bad_lines > 0) {
@@ -492,6 +657,10 @@ kt_net_inventory_xe(struct kt_ctx *ctx, const struct kt_host_ops *ops, const cha
 	link_vlans(inv, &ix, &vlans);
 	add_vifs(inv, &vifs);
 	add_pbds(inv, &pbds);
+	add_vms(inv, &vms);
+	add_srs(inv, &srs);
+	add_ha_sr(inv, &pool, &vdis);
+	add_cluster(inv, &chosts);
 	inv->is_xe = true;
 	inv->platform = "xenserver";	/* xe data: a XenServer / XCP-ng pool */
 	inv->source = dir ? kt_net_printf(inv, "xe-dir:%s", dir) : "xe";

@@ -1,6 +1,6 @@
 /*
  * net (internal): parser for `xe <class>-list params=all` output, exactly as
- * xe prints it (xen-api ocaml/xe-cli): records separated by an empty
+ * xe prints it (xen-api ocaml/xapi-cli-server/cli_printer.ml): records separated by an empty
  * line, each line "<key> (<RO|RW|SRO|SRW|MRO|MRW>)[ [DEPRECATED]]: <value>"
  * with alignment padding around the key.
  */

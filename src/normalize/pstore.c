@@ -15,6 +15,9 @@ struct pline {
 	uint32_t no;
 };
 
+/* Bytes a kept line costs besides its text (its struct, allocator overhead). */
+#define LINE_COST (sizeof(struct pline) + 32)
+
 struct part {
 	char *reason;		/* NULL: lines before any header */
 	size_t reason_len;
@@ -146,11 +149,13 @@ kt_pstore_add_line(struct kt_pstore *ps, struct kt_str l, uint32_t no)
 	}
 	if (ps->cur == (size_t)-1)
 		ps->cur = new_part(ps, kt_str_make(NULL, 0), 0, 0);
-	if (ps->bytes + l.len + 1 > KT_PSTORE_MAX_BYTES) {
+	/* the cap counts what a line costs here, not only its text: a
+	 * million empty lines must not cost more than the cap says */
+	if (ps->bytes + l.len + LINE_COST > KT_PSTORE_MAX_BYTES) {
 		ps->truncated = true;
 		return;
 	}
-	ps->bytes += l.len + 1;
+	ps->bytes += l.len + LINE_COST;
 	p = &ps->parts[ps->cur];
 	if (p->n == p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 64;

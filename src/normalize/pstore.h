@@ -29,7 +29,9 @@
 
 #include "util/str.h"
 
-#define KT_PSTORE_MAX_BYTES (64u << 20)
+/* (pstore records are a few KiB to a few hundred KiB: linux
+ * fs/pstore/ram.c record_size, efi-pstore variables of 1 KiB) */
+#define KT_PSTORE_MAX_BYTES (16u << 20)
 /* Parts kept; the lines of further parts join the last one. */
 #define KT_PSTORE_MAX_PARTS 4096
 

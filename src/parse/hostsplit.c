@@ -76,6 +76,7 @@ slot(struct kt_hostsplit *h, struct kt_str name)
 	s->p = kt_parser_new(h->ctx, h->file);
 	if (!s->p)
 		return h->cur;
+	kt_parser_set_max_reports(s->p, h->max_reports);
 	s->name = kt_strndup(name.p, name.len);
 	s->len = name.len;
 	return ++h->n;
@@ -126,6 +127,8 @@ void
 kt_hostsplit_set_max_reports(struct kt_hostsplit *h, size_t n)
 {
 	h->max_reports = n;
+	for (size_t i = 0; i <= h->n; i++)	/* and each parser's own cap */
+		kt_parser_set_max_reports(h->hosts[i].p, n);
 }
 
 size_t

@@ -21,8 +21,9 @@ struct kt_ctx;
 struct kt_hostsplit;
 
 /* At most this many hosts get a parser of their own; the lines of further
- * hosts share the last one (a note on their reports says so). */
-#define KT_HOSTSPLIT_MAX 256
+ * hosts share the last one (a note on their reports says so). Each parser
+ * keeps up to KT_MAX_PREFIX_LINES lines: this bounds the memory. */
+#define KT_HOSTSPLIT_MAX 128
 
 /* Create a splitter for one input named `file` (see kt_parser_new()).
  * Returns NULL when the parse tables cannot be loaded (message on ctx).

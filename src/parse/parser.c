@@ -88,6 +88,7 @@ struct kt_parser {
 	size_t cap_done;
 	size_t n_total;
 	size_t n_dropped;
+	size_t max_reports;	/* 0: KT_MAX_REPORTS */
 };
 
 static void
@@ -207,7 +208,7 @@ append(struct kt_parser *p, const char *text, size_t len, uint32_t no)
 static void
 queue(struct kt_parser *p, struct kt_report *r)
 {
-	if (p->n_total >= KT_MAX_REPORTS) {
+	if (p->n_total >= (p->max_reports ? p->max_reports : KT_MAX_REPORTS)) {
 		p->n_dropped++;
 		kt_report_free(r);
 		return;
@@ -433,4 +434,10 @@ size_t
 kt_parser_dropped(const struct kt_parser *p)
 {
 	return p->n_dropped;
+}
+
+void
+kt_parser_set_max_reports(struct kt_parser *p, size_t n)
+{
+	p->max_reports = n;
 }

@@ -40,7 +40,10 @@ struct kt_report *kt_parser_take(struct kt_parser *p);
 /* True when no report is open and none is waiting to be taken (a scanner
  * may then skip ahead to the next line containing a header keyword). */
 bool kt_parser_idle(const struct kt_parser *p);
-/* Number of reports dropped because KT_MAX_REPORTS were already found. */
+/* Number of reports dropped because KT_MAX_REPORTS (or the number set with
+ * kt_parser_set_max_reports) were already found. */
 size_t kt_parser_dropped(const struct kt_parser *p);
+/* Keep at most `n` reports (0: KT_MAX_REPORTS); later ones are counted. */
+void kt_parser_set_max_reports(struct kt_parser *p, size_t n);
 
 #endif

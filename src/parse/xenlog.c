@@ -14,9 +14,15 @@
 
 #include <ktriage/limits.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "parse/fields.h"
 #include "util/arena.h"
+#include "util/ctx.h"
+#include "util/data.h"
 #include "util/mem.h"
+#include "util/str.h"
 
 /* PCPU blocks kept (hosts have up to a few hundred PCPUs, each with a host
  * block and maybe a guest block). */
@@ -399,4 +405,143 @@ kt_xenlog_n_guest_blocks(const struct kt_xenlog *x)
 	for (size_t i = 0; x && i < x->n_blocks; i++)
 		n += x->blocks[i].guest;
 	return n;
+}
+
+/* --- a dom0 crash from the guest state ------------------------------------ */
+
+/* Frames written into a rebuilt report. */
+#define GUEST_CRASH_FRAMES 64
+
+struct gc_rule {
+	bool entry;
+	pcre2_code *re;
+	char *header;
+};
+
+static bool
+re_match(pcre2_code *re, const char *s)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	int r = pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL);
+
+	pcre2_match_data_free(md);
+	return r >= 0;
+}
+
+static int
+load_gc_rules(struct kt_ctx *ctx, struct gc_rule *v, size_t cap, size_t *n)
+{
+	struct kt_data_blob b;
+	const char *path = "parse/xen-guest-crash.txt";
+	int r = kt_data_read(ctx, path, &b);
+	struct kt_str rest;
+
+	*n = 0;
+	if (r < 0)
+		return r;
+	rest = kt_str_make(b.data, b.len);
+	while (rest.len > 0 && *n < cap) {
+		long nl = kt_str_find(rest, "\n");
+		struct kt_str line = kt_str_make(rest.p, nl < 0 ? rest.len : (size_t)nl);
+		char buf[512], *f[3] = { 0 }, *t;
+		int nf = 0;
+
+		rest = nl < 0 ? kt_str_make(rest.p + rest.len, 0)
+			      : kt_str_make(rest.p + nl + 1, rest.len - (size_t)nl - 1);
+		line = kt_str_trim(line);
+		if (line.len == 0 || line.p[0] == '#' || line.len >= sizeof(buf))
+			continue;
+		memcpy(buf, line.p, line.len);
+		buf[line.len] = '\0';
+		/* fields are separated by " | " (a regex may hold a bare '|') */
+		for (t = buf; t && nf < 3; ) {
+			char *sep = nf < 2 ? strstr(t, " | ") : NULL;
+
+			if (sep)
+				*sep = '\0';
+			f[nf++] = t;
+			t = sep ? sep + 3 : NULL;
+		}
+		bool entry = nf == 3 && strcmp(f[0], "entry") == 0;
+		if (!entry && !(nf == 2 && strcmp(f[0], "panic") == 0))
+			continue;
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *re = pcre2_compile((PCRE2_SPTR)f[1], PCRE2_ZERO_TERMINATED, 0, &err,
+					       &off, NULL);
+		if (!re)
+			continue;
+		v[*n].entry = entry;
+		v[*n].re = re;
+		v[*n].header = entry ? kt_strdup(f[2]) : NULL;
+		(*n)++;
+	}
+	kt_data_blob_deinit(&b);
+	return 0;
+}
+
+static void
+put_frame(struct kt_buf *out, const char *prefix, const struct kt_frame *f)
+{
+	kt_buf_printf(out, "%s[<%016llx>] %s", prefix, (unsigned long long)f->address, f->function);
+	if (f->has_offset)
+		kt_buf_printf(out, "+0x%llx/0x%llx", (unsigned long long)f->offset,
+			      (unsigned long long)f->size);
+	if (f->module)
+		kt_buf_printf(out, " [%s]", f->module);
+	kt_buf_addc(out, '\n');
+}
+
+int
+kt_xenlog_guest_crash(struct kt_ctx *ctx, const struct kt_xenlog *x, struct kt_buf *out,
+		      int *pcpu, int *vcpu)
+{
+	struct gc_rule rules[32];
+	size_t n_rules, i, k;
+	int r, found = 0;
+
+	if (!x)
+		return 0;
+	r = load_gc_rules(ctx, rules, sizeof(rules) / sizeof(rules[0]), &n_rules);
+	if (r < 0)
+		return r;
+	for (i = 0; i < x->n_blocks && !found; i++) {
+		const struct xen_block *b = &x->blocks[i];
+		bool panicked = false;
+
+		if (!b->guest || b->domain != 0)
+			continue;
+		for (k = 0; k < b->n_frames && !panicked; k++)
+			for (size_t j = 0; j < n_rules && b->frames[k].function; j++)
+				if (!rules[j].entry && re_match(rules[j].re, b->frames[k].function))
+					panicked = true;
+		if (!panicked)
+			continue;
+		/* the innermost exception entry under the panic */
+		for (; k < b->n_frames && !found; k++) {
+			const char *fn = b->frames[k].function;
+
+			for (size_t j = 0; fn && j < n_rules && !found; j++) {
+				if (!rules[j].entry || !re_match(rules[j].re, fn))
+					continue;
+				if (k + 1 >= b->n_frames || !b->frames[k + 1].function)
+					break;
+				kt_buf_printf(out, "%s\n", rules[j].header);
+				put_frame(out, "IP: ", &b->frames[k + 1]);
+				kt_buf_adds(out, "Call Trace:\n");
+				for (size_t m = k + 2; m < b->n_frames && m < k + 2 + GUEST_CRASH_FRAMES;
+				     m++)
+					if (b->frames[m].function)
+						put_frame(out, " ", &b->frames[m]);
+				*pcpu = b->pcpu;
+				*vcpu = b->vcpu;
+				found = 1;
+			}
+		}
+	}
+	for (i = 0; i < n_rules; i++) {
+		pcre2_code_free(rules[i].re);
+		free(rules[i].header);
+	}
+	return found;
 }

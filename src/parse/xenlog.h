@@ -36,6 +36,19 @@ void kt_xenlog_feed(struct kt_xenlog *x, const struct kt_line *line);
  * block only the version and crash reason are attached. */
 void kt_xenlog_attach(const struct kt_xenlog *x, struct kt_report *r);
 
+/*
+ * The text of a dom0 crash rebuilt from the DOM0 guest-state block whose
+ * stack scan shows the guest panicked (data/parse/xen-guest-crash.txt): an
+ * oops header, "IP:" with the faulting frame and a "Call Trace:" of its
+ * callers, one line each, for the parser. Returns 1 with the text in *out
+ * (kt_buf, caller frees) and the block's PCPU/VCPU, 0 when no block shows
+ * a panic, or a KT_E* from reading the data file.
+ */
+struct kt_ctx;
+struct kt_buf;
+int kt_xenlog_guest_crash(struct kt_ctx *ctx, const struct kt_xenlog *x, struct kt_buf *out,
+			  int *pcpu, int *vcpu);
+
 /* What was read (borrowed; valid until x is freed). NULL when absent. */
 const char *kt_xenlog_version(const struct kt_xenlog *x);
 const char *kt_xenlog_crash_reason(const struct kt_xenlog *x);

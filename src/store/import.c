@@ -256,8 +256,13 @@ issue_for_bucket(struct kt_store *s, const struct crec *e, const char *now, int6
 	p[0] = KT_DBV_TEXT(e->bucket);
 	p[1] = KT_DBV_INT(*ret);
 	rc = kt_db_exec(s->db, "INSERT INTO kt_issue_bucket(bucket, issue_id, linked_at, how)"
-			" VALUES ($1, $2, $3, 'new')", p, 3);
-	*ret_new = true;
+			" VALUES ($1, $2, $3, 'new') ON CONFLICT(bucket) DO NOTHING", p, 3);
+	if (rc == 0) {	/* a rebucket may have linked the bucket meanwhile: it wins */
+		int64_t created = *ret;
+
+		rc = kt_db_int(s->db, "SELECT issue_id FROM kt_issue_bucket WHERE bucket = $1", p, 1, ret);
+		*ret_new = *ret == created;
+	}
 	return rc;
 }
 
@@ -558,6 +563,36 @@ seen_crashes(struct kt_store *s, int64_t upload, json_t *out)
 }
 
 static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Take the advisory lock of every bucket of the upload up front, in one
+ * order for all importers: taken crash by crash, two uploads meeting the
+ * same two buckets in opposite orders would deadlock on PostgreSQL. */
+static int
+lock_buckets(struct kt_store *s, struct collect *c)
+{
+	uint64_t *k;
+	int rc = 0;
+
+	if (c->recs.n == 0)
+		return 0;
+	k = kt_calloc(c->recs.n, sizeof(*k));
+	for (size_t i = 0; i < c->recs.n; i++)
+		k[i] = strtoull(KT_VEC_AT(&c->recs, struct crec, i)->bucket, NULL, 16);
+	qsort(k, c->recs.n, sizeof(*k), cmp_u64);
+	for (size_t i = 0; rc == 0 && i < c->recs.n; i++)
+		if (i == 0 || k[i] != k[i - 1])
+			rc = kt_db_lock(s->db, (int64_t)k[i]);
+	free(k);
+	return rc;
+}
+
+static int
 store_upload(struct kt_store *s, const struct kt_upload_meta *m, const void *bytes, size_t len,
 	     struct collect *c, json_t **ret)
 {
@@ -595,7 +630,9 @@ store_upload(struct kt_store *s, const struct kt_upload_meta *m, const void *byt
 	if (rc)
 		goto fail_nt;
 	s->tx_host_id = 0;
-	rc = upsert_pool(s, m->pool, &pool_id);
+	rc = lock_buckets(s, c);
+	if (rc == 0)
+		rc = upsert_pool(s, m->pool, &pool_id);
 	if (rc == 0)
 		rc = kt_store_host_id(s, host, pool_id, received, &host_id);
 	if (rc == 0 && !exists) {

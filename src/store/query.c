@@ -82,6 +82,13 @@ static const char issues_fast[] =
 	" JOIN kt_issue i ON i.id = a.issue_id WHERE ($3 IS NULL OR i.status = $3)"
 	" ORDER BY a.n DESC, i.id LIMIT $4 OFFSET $5";
 
+static const char issues_since[] =
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, a.n, a.h, a.f, a.l FROM"
+	" (SELECT issue_id, count(*) AS n, count(DISTINCT host_id) AS h, min(crashed_at) AS f,"
+	"  max(crashed_at) AS l FROM kt_crash WHERE crashed_at >= $1 GROUP BY issue_id) a"
+	" JOIN kt_issue i ON i.id = a.issue_id WHERE ($2 IS NULL OR i.status = $2)"
+	" ORDER BY a.n DESC, i.id LIMIT $3 OFFSET $4";
+
 static const char issues_slow[] =
 	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, count(*), count(DISTINCT c.host_id),"
 	" min(c.crashed_at), max(c.crashed_at)"
@@ -114,6 +121,11 @@ kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **
 				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
 
 		rc = kt_db_query(s->db, issues_fast, p, 5, &q);
+	} else if (nfacet == 0) {
+		struct kt_dbv p[4] = { KT_DBV_TEXT(f.since), KT_DBV_TEXT(f.status),
+				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
+
+		rc = kt_db_query(s->db, issues_since, p, 4, &q);
 	} else {
 		struct kt_dbv p[7] = { KT_DBV_TEXT(f.since), KT_DBV_TEXT(f.host), KT_DBV_TEXT(f.kernel),
 				       KT_DBV_TEXT(f.status), KT_DBV_TEXT(f.pool),
@@ -438,13 +450,13 @@ kt_store_crash(struct kt_store *s, int64_t crash, json_t **ret)
 }
 
 static const char hosts_sql[] =
-	"SELECT h.name, p.name, h.first_seen, h.last_seen,"
-	" (SELECT coalesce(sum(n), 0) FROM kt_facet f WHERE f.key = 'host' AND f.value = h.name),"
-	" (SELECT count(*) FROM kt_facet f WHERE f.key = 'host' AND f.value = h.name),"
+	"SELECT h.name, p.name, h.first_seen, h.last_seen, coalesce(a.n, 0), coalesce(a.i, 0),"
 	" (SELECT c.kernel FROM kt_crash c WHERE c.host_id = h.id"
 	"  ORDER BY c.crashed_at DESC, c.id DESC LIMIT 1),"
 	" (SELECT max(collected_at) FROM kt_facts x WHERE x.host_id = h.id)"
 	" FROM kt_host h LEFT JOIN kt_pool p ON p.id = h.pool_id"
+	" LEFT JOIN (SELECT host_id, sum(n) AS n, count(*) AS i FROM kt_facet WHERE key = 'host'"
+	"  GROUP BY host_id) a ON a.host_id = h.id"
 	" WHERE ($1 IS NULL OR p.name = $1) AND ($2 IS NULL OR h.last_seen >= $2)"
 	" ORDER BY h.last_seen DESC, h.name LIMIT $3 OFFSET $4";
 

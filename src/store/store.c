@@ -63,9 +63,10 @@ static const char schema_v1[] =
 	" received_at TEXT NOT NULL, facts_id BIGINT REFERENCES kt_facts(id), analyzer TEXT NOT NULL,"
 	" excerpt @BLOB@ NOT NULL, excerpt_line INTEGER NOT NULL, report @BLOB@ NOT NULL,"
 	" UNIQUE(host_id, occ_key));"
-	"CREATE INDEX kt_crash_issue ON kt_crash(issue_id, crashed_at);"
+	"CREATE INDEX kt_crash_issue ON kt_crash(issue_id, crashed_at, host_id);"
 	"CREATE INDEX kt_crash_host ON kt_crash(host_id, crashed_at);"
-	"CREATE INDEX kt_crash_time ON kt_crash(crashed_at);"
+	/* covering: "issues --since T" reads only this index, not the crash rows */
+	"CREATE INDEX kt_crash_time ON kt_crash(crashed_at, issue_id, host_id);"
 	"CREATE TABLE kt_crash_seen(crash_id BIGINT NOT NULL REFERENCES kt_crash(id),"
 	" upload_id BIGINT NOT NULL REFERENCES kt_upload(id), file TEXT,"
 	" first_line BIGINT NOT NULL, last_line BIGINT NOT NULL,"

@@ -64,6 +64,54 @@ kt_diag(struct kt_ctx *ctx, enum kt_sev sev, const char *what, const char *fmt, 
 	ctx->diag(ctx->diag_data, sev, what, msg);
 }
 
+static const char *const problem_names[KT_PROBLEM_COUNT] = {
+	[KT_PROBLEM_TRUNCATED] = "truncated",
+	[KT_PROBLEM_CORRUPT] = "corrupt",
+	[KT_PROBLEM_UNREADABLE] = "unreadable",
+	[KT_PROBLEM_TOO_DEEP] = "too-deep",
+	[KT_PROBLEM_LIMIT] = "limit",
+	[KT_PROBLEM_UNSUPPORTED] = "unsupported",
+	[KT_PROBLEM_EMPTY] = "empty",
+};
+
+const char *
+kt_problem_kind_name(enum kt_problem_kind kind)
+{
+	return (unsigned)kind < KT_PROBLEM_COUNT ? problem_names[kind] : "corrupt";
+}
+
+int
+kt_problem_incomplete(enum kt_problem_kind kind)
+{
+	return kind != KT_PROBLEM_EMPTY;
+}
+
+void
+kt_problem(struct kt_ctx *ctx, const char *input, enum kt_problem_kind kind,
+	   const char *member, int64_t offset, const char *fmt, ...)
+{
+	char msg[1024];
+	struct kt_problem p = { .kind = kind, .member = member, .offset = offset,
+				.message = msg };
+	va_list ap;
+
+	if (!ctx)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ctx->problem) {
+		ctx->problem(ctx->problem_data, input, &p);
+		return;
+	}
+	enum kt_sev sev = kind == KT_PROBLEM_EMPTY ? KT_SEV_INFO : KT_SEV_WARN;
+
+	if (input && member)
+		kt_diag(ctx, sev, input, "member '%s': %s", member, msg);
+	else
+		kt_diag(ctx, sev, input ? input : member, "%s", msg);
+}
+
 static const char *const err_names[KT_ERR_COUNT_] = {
 	[0] = "success",
 	[1] = "out of memory",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Writes the xe fixtures of tests/host/ (invented pools, documentation
 # addresses only) in the layout `xe <class>-list params=all` prints
-# (research/xen-domain.md 3.1: "key ( RO): value", first line of a record
+# (xen-api ocaml/xapi-cli-server/cli_printer.ml: "key ( RO): value", first line of a record
 # left-aligned, the rest right-aligned, records separated by an empty line).
 #   python3 gen-xe-fixtures.py xe-pool-enic                 two hosts
 #   THIRD=1 python3 gen-xe-fixtures.py xe-pool-3-out-of-line  + xs-c, storage PIF

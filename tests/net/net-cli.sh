@@ -20,13 +20,14 @@ uuid_where() { records "$1" | awk -v kv="$2=$3" -F'\n' '
 	/^--$/ { if (hit) print u; hit = 0; u = ""; next }
 	/^uuid=/ { u = substr($0, 6) } $0 == kv { hit = 1 } END { if (hit) print u }'; }
 
-# fake xe: logs its arguments; "xe CLASS-list params=all" prints the fixture;
+# fake xe: logs its arguments; "xe CLASS-list params=all" prints the fixture
+# (nothing for a class without one, as xe does for an empty class);
 # exits 1 when its command line contains $XE_FAIL_ON
 mkdir "$TMP/bin"
 cat > "$TMP/bin/xe" <<'XE'
 #!/bin/sh
 case "$1" in
-*-list) cat "$XE_FIXTURES/$1.txt" 2>/dev/null || exit 1; exit 0 ;;
+*-list) [ -f "$XE_FIXTURES/$1.txt" ] && cat "$XE_FIXTURES/$1.txt"; exit 0 ;;
 esac
 echo "$*" >> "$XE_LOG"
 if [ -n "$XE_FAIL_ON" ]; then
@@ -70,29 +71,25 @@ npifs=$(echo $STOR_PIFS | wc -w)
 check "unplug/plug for every storage PIF, no command for management PIFs, nothing run" \
 	"$allpifs && [ $npifs -eq 2 ] && [ ! -s '$XE_LOG' ]"
 
-# 8-9: --apply --yes runs exactly the plan's commands in order
+# 8-9: --apply acts on live state only: a saved dump (--xe-dir) is refused
+# (the live runs are tests/net/net-plan.sh, against a stateful fake pool)
 : > "$XE_LOG"
 PATH="$TMP/bin:$PATH" "$KT" net plan --xe-dir "$FIX" --network "$STOR" --mtu 1500 --apply --yes > "$TMP/apply" 2>&1
-check "apply exits 0" "[ $? -eq 0 ]"
-awk '/\[run\]/ { run = 1; next } run && /^       \$ xe / { sub(/^       \$ xe /, ""); print } { run = 0 }' \
-	"$TMP/plan" > "$TMP/want"
-check "apply ran the run steps in order" "diff -u '$TMP/want' '$XE_LOG' >&2"
+check "apply on --xe-dir is a usage error" "[ $? -eq 2 ] && grep -q 'live pool only' '$TMP/apply'"
+check "apply on --xe-dir runs nothing" "[ ! -s '$XE_LOG' ]"
 
-# 10-11: a failing step stops the run and prints the roll back
-: > "$XE_LOG"
-LAST=$(echo $STOR_PIFS | awk '{print $NF}')
-XE_FAIL_ON="pif-plug uuid=$LAST" PATH="$TMP/bin:$PATH" \
-	"$KT" net plan --xe-dir "$FIX" --network "$STOR" --mtu 1500 --apply --yes > "$TMP/out" 2> "$TMP/err"
-check "failing step: exit 3 and roll back printed" "[ $? -eq 3 ] && grep -q 'network-param-set uuid=$STOR MTU=9000' '$TMP/err'"
-check "nothing runs after the failing step" "[ \"\$(tail -n 1 '$XE_LOG')\" = 'pif-plug uuid=$LAST' ]"
+# 10-11: the plan is numbered without gaps; warnings are not steps
+nums=$(grep -E '^ *[0-9]+\. \[' "$TMP/plan" | awk '{ sub(/\./, "", $1); print $1 }' | tr '\n' ' ')
+check "plan steps are numbered 1..N" "[ \"$nums\" = \"\$(seq -s ' ' 1 \$(echo $nums | wc -w)) \" ]"
+check "warnings carry a source" "grep -q '^  WARNING' '$TMP/plan' && ! grep -A1 '^  WARNING' '$TMP/plan' | grep -v '^  WARNING\|^--' | grep -qv 'source: '"
 
 # 12: --apply without --yes asks; "no" applies nothing
 : > "$XE_LOG"
-echo no | PATH="$TMP/bin:$PATH" "$KT" net plan --xe-dir "$FIX" --network "$STOR" --mtu 1500 --apply > "$TMP/out" 2>&1
+echo no | PATH="$TMP/bin:$PATH" "$KT" net plan --xe --network "$STOR" --mtu 1500 --apply > "$TMP/out" 2>&1
 check "declined confirmation runs nothing" "[ $? -eq 1 ] && [ ! -s '$XE_LOG' ]"
 
 # 13: names are validated before anything runs
-PATH="$TMP/bin:$PATH" "$KT" net plan --xe-dir "$FIX" --network "no such network" --mtu 1500 --apply --yes > "$TMP/out" 2>&1
+PATH="$TMP/bin:$PATH" "$KT" net plan --xe --network "no such network" --mtu 1500 --apply --yes > "$TMP/out" 2>&1
 check "unknown network is a usage error" "[ $? -eq 2 ] && [ ! -s '$XE_LOG' ]"
 
 # 14: live --xe through the fake xe gives the same findings as --xe-dir

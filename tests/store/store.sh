@@ -58,7 +58,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..38"
+echo "1..43"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -129,6 +129,13 @@ check "crash on the fixed kernel or newer: a regression, reopened" \
 "$K" db --db "$DB" issues --status ignored --format json > "$T/ign"
 check "issues --status filter" "$(jq -r '.[0].id' "$T/ign")" 1
 
+check "issues --since T counts the crashes since T" \
+	"$("$K" db --db "$DB" issues --since 2000-01-01 --format json | jq -r '.[0] | "\(.id) \(.crashes) \(.hosts)"')" "1 7 2"
+"$K" db --db "$DB" issues --since 2100-01-01 > /dev/null
+check "issues --since the future: nothing listed (exit 0)" "$?" 0
+check "issues --host and --kernel together" \
+	"$("$K" db --db "$DB" issues --host h2 --kernel 3.10.0+2 --format json | jq -r '.[0].crashes')" 4
+
 # --- rebucket ------------------------------------------------------------
 "$K" db --db "$DB" rebucket --dry-run --format json > "$T/rb"
 check "rebucket with the same analyzer changes nothing" "$(jq -r '.changed' "$T/rb")" 0
@@ -182,6 +189,27 @@ wait $pa; ra=$?
 wait $pb; rb=$?
 check "two importers at once: both succeed" "$ra $rb" "1 1"
 check "two importers at once: nothing duplicated or lost" "$(stat_of crashes) $(stat_of uploads)" "40 40"
+
+# two buckets met in opposite orders by two importers (deadlock-prone if
+# bucket locks were taken crash by crash)
+fresh
+JBD=$SRC/tests/golden/rules/jbd2-bug-on/fire.log
+jbd() { sed "s/^\[  888\./[$1./" "$JBD"; }
+mkdir "$T/ab" "$T/ba"
+for i in $(seq 10 29); do
+	{ shifted "$((4000000 + i))"; jbd "$((5000000 + i))"; } > "$T/ab/x$i.log"
+	{ jbd "$((6000000 + i))"; shifted "$((7000000 + i))"; } > "$T/ba/y$i.log"
+done
+"$K" db --db "$DB" stats > /dev/null
+"$K" db --db "$DB" import --host xy "$T/ab" > "$T/iab" 2>&1 &
+pa=$!
+"$K" db --db "$DB" import --host xy "$T/ba" > "$T/iba" 2>&1 &
+pb=$!
+wait $pa; ra=$?
+wait $pb; rb=$?
+check "two buckets in opposite orders, two importers: both succeed" "$ra $rb" "1 1"
+check "two buckets in opposite orders: every crash stored once, two issues" \
+	"$(stat_of crashes) $(stat_of issues)" "80 2"
 
 # --- kill -9 in the middle of an import ---------------------------------
 fresh

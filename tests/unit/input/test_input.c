@@ -139,7 +139,8 @@ test_compressed(void **state)
 	size_t len;
 	int nlines;
 	char *buf = make_log(&len, &nlines);
-	const char *plain = testfs_write("big.log", buf, len);
+	/* (testfs_path() reuses one buffer: keep a copy) */
+	char *plain = strdup(testfs_write("big.log", buf, len));
 	struct kt_input *in;
 	struct stat st;
 
@@ -180,6 +181,7 @@ test_compressed(void **state)
 		kt_input_free(in);
 		free(gz);
 	}
+	free(plain);
 	free(buf);
 	kt_ctx_free(ctx);
 }

@@ -259,17 +259,19 @@ test_tarball(void **state)
 		make_tarball(rel, bz2);
 		assert_int_equal(walk(ctx, testfs_path(rel), &s), 0);
 		char want[2048];
+		/* logs in archive order, read as they stream by; crash folders
+		 * (whose members are kept) after the end of the archive */
 		snprintf(want, sizeof(want),
-			 "%s:bug-report-20200310101530/var/crash/20200310-101530-UTC/ [crash]"
-			 " dom0.log:dom0 xen-crashdump-analyser.log:xca xen.log:xen\n"
+			 "%s:bug-report-20200310101530/var/log/kern.log kern.log:log\n"
 			 "%s:bug-report-20200310101530/var/crash/20200310-101530-UTC/extra/kern.log"
 			 " kern.log:log\n"
-			 "%s:bug-report-20200310101530/var/log/kern.log kern.log:log\n"
-			 "%s:bug-report-20200310101530/xl-dmesg.out xl-dmesg.out:log\n",
+			 "%s:bug-report-20200310101530/xl-dmesg.out xl-dmesg.out:log\n"
+			 "%s:bug-report-20200310101530/var/crash/20200310-101530-UTC/ [crash]"
+			 " dom0.log:dom0 xen-crashdump-analyser.log:xca xen.log:xen\n",
 			 rel, rel, rel, rel);
 		assert_string_equal(s.text, want);
 		/* the last unit's member is readable from memory */
-		assert_string_equal(s.first_line, "(XEN) Xen version 4.4");
+		assert_non_null(strstr(s.first_line, "BUG: unable to handle kernel paging"));
 	}
 	assert_int_equal(kt_walk(ctx, testfs_path("report.tar"), check_xca, &complete), 0);
 	assert_true(complete);
@@ -331,14 +333,14 @@ test_nested_archive(void **state)
 	assert_string_equal(s.text,
 		"status-report.zip:XenCenter.log XenCenter.log:log\n"
 		"status-report.zip:host1/bug-report-20200310101530.tar.bz2:bug-report-20200310101530"
-		"/var/crash/20200310-101530-UTC/ [crash] dom0.log:dom0 xen-crashdump-analyser.log:xca"
-		" xen.log:xen\n"
+		"/var/log/kern.log kern.log:log\n"
 		"status-report.zip:host1/bug-report-20200310101530.tar.bz2:bug-report-20200310101530"
 		"/var/crash/20200310-101530-UTC/extra/kern.log kern.log:log\n"
 		"status-report.zip:host1/bug-report-20200310101530.tar.bz2:bug-report-20200310101530"
-		"/var/log/kern.log kern.log:log\n"
+		"/xl-dmesg.out xl-dmesg.out:log\n"
 		"status-report.zip:host1/bug-report-20200310101530.tar.bz2:bug-report-20200310101530"
-		"/xl-dmesg.out xl-dmesg.out:log\n");
+		"/var/crash/20200310-101530-UTC/ [crash] dom0.log:dom0 xen-crashdump-analyser.log:xca"
+		" xen.log:xen\n");
 	kt_ctx_free(ctx);
 }
 

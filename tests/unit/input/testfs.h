@@ -61,9 +61,10 @@ testfs_path(const char *rel)
 TESTFS_FN void
 testfs_mkdir(const char *rel)
 {
-	char p[512];
+	char p[1024];
 
-	snprintf(p, sizeof(p), "%s/%s", testfs_root, rel);
+	if (snprintf(p, sizeof(p), "%s/%s", testfs_root, rel) >= (int)sizeof(p))
+		return;
 	for (char *s = p + strlen(testfs_root) + 1; *s; s++) {
 		if (*s == '/') {
 			*s = 0;
