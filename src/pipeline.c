@@ -507,6 +507,42 @@ rebuild_from_xen(struct unit_state *u, const struct kt_unit *unit)
 	kt_buf_deinit(&text);
 }
 
+/* Xen's echo of a dom0 crash (r->xen.echo, data/parse/headers.txt "echo")
+ * is no crash of its own when dom0's report is in the unit: it becomes the
+ * xen section of dom0's first report, so the primary report is the real
+ * crash (XCP-ng 8.x crash folders, serial consoles with (XEN) lines). */
+static void
+absorb_echoes(struct unit_state *u)
+{
+	struct kt_report **v = u->reports.v;
+	struct kt_report *dom0 = NULL;
+	size_t n = u->reports.n, k = 0;
+
+	for (size_t i = 0; i < n && !dom0; i++)
+		if (v[i]->kind != KT_KIND_XEN_CRASH && v[i]->kind != KT_KIND_XEN_DOMAIN_CRASH &&
+		    !v[i]->xen.echo)
+			dom0 = v[i];
+	if (!dom0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct kt_report *e = v[i];
+
+		if (!e->xen.echo) {
+			v[k++] = e;
+			continue;
+		}
+		dom0->xen.present = true;
+		if (!dom0->xen.crash_reason && e->header)
+			dom0->xen.crash_reason = kt_report_strdup(dom0, e->header);
+		kt_report_note(dom0, dom0->source.first_line, KT_SEV_INFO,
+			       "Xen's console repeats this crash: \"%s\" (%s line %u)",
+			       e->header ? e->header : "", e->source.file ? e->source.file : "",
+			       e->source.first_line);
+		kt_report_free(e);
+	}
+	u->reports.n = k;
+}
+
 /* A hypervisor crash is the primary report of a crash folder; otherwise the
  * kernel ring's first report is. Stable otherwise (log order). */
 static void
@@ -562,6 +598,7 @@ run_unit(void *ud, const struct kt_unit *unit)
 			   "%zu more crash%s found but not reported (--max-reports %zu)",
 			   u->dropped, u->dropped == 1 ? "" : "es", u->max_reports);
 	u->in_unit = false;
+	absorb_echoes(u);
 	order_reports(u);
 	for (size_t i = 0; i < u->reports.n; i++) {
 		struct kt_report *r = *KT_VEC_AT(&u->reports, struct kt_report *, i);

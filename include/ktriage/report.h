@@ -237,6 +237,8 @@ struct kt_xen {
 	const char *guest_segment; /* "e033" (PV kernel runs in ring 3), or NULL */
 	int guest_ring;		/* "Ring 3"; meaningful only when guest_segment is set */
 	bool vcpu_mode_known;	/* "VCPU in kernel|user mode" was printed */
+	bool echo;		/* this report is Xen's echo of a dom0 crash ("Hardware
+				 * Dom0 crashed"): folded into dom0's own report */
 };
 
 /* Where the report came from. */
@@ -262,6 +264,9 @@ struct kt_report {
 	size_t n_lines;
 	size_t title_end;	/* if not 0: only lines[0..title_end) are titled (a
 				 * second crash interleaved without caller ids) */
+	bool incomplete;	/* cut short (input end, new boot): fields the missing
+				 * lines would decide (context) are left unknown */
+	const char *incomplete_reason;
 	struct kt_source source;
 	const char *oops;	/* "Oops: 0000 [#1] SMP" */
 	int oops_count;		/* the N of [#N], or KT_NONE */

@@ -238,8 +238,16 @@ context_from_frames(const struct kt_report *r, const struct kt_dtable *cf, struc
 		return KT_CONTEXT_NMI;
 	if (st == KT_STACK_SOFTIRQ)
 		return KT_CONTEXT_SOFTIRQ;
-	if (st == KT_STACK_IRQ)
-		return (c == KT_CONTEXT_SOFTIRQ || c == KT_CONTEXT_NMI) ? c : KT_CONTEXT_HARDIRQ;
+	if (st == KT_STACK_IRQ) {
+		if (c == KT_CONTEXT_SOFTIRQ || c == KT_CONTEXT_NMI)
+			return c;
+		/* A cut-short trace may stop above the softirq frames. */
+		if (r->incomplete && c == KT_CONTEXT_UNKNOWN) {
+			why_add(w, "the call trace is cut short: hard or soft irq cannot be told");
+			return KT_CONTEXT_UNKNOWN;
+		}
+		return KT_CONTEXT_HARDIRQ;
+	}
 	return c;
 }
 
@@ -340,6 +348,14 @@ kt_decode_context(struct kt_report *r, const struct kt_dtable *cf)
 			why_add(&w, "interrupt context of an unknown kind (hard or soft irq): no frames "
 				    "or EFLAGS to tell");
 		}
+	}
+	if (c == KT_CONTEXT_UNKNOWN && r->incomplete) {
+		/* no frame said it; the missing lines might have */
+		why_add(&w, "the report is cut short (%s): no guess from a partial call trace",
+			r->incomplete_reason ? r->incomplete_reason : "incomplete");
+		r->context = c;
+		r->context_why = kt_report_strndup(r, w.buf, w.len);
+		return;
 	}
 	if (c == KT_CONTEXT_UNKNOWN && r->n_frames > 0 && r->panic && !panic_in_interrupt(r)) {
 		c = KT_CONTEXT_TASK;

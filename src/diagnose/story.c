@@ -274,6 +274,10 @@ kt_frame_table_context(const struct kt_frame_table *t, const struct kt_report *r
 	}
 	if (r->kind == KT_KIND_XEN_CRASH)
 		return KT_CONTEXT_HYPERVISOR;
+	/* a cut-short report: the stack section alone does not tell hard
+	 * from soft irq (docs/report-json.md "incomplete") */
+	if (r->incomplete)
+		return KT_CONTEXT_UNKNOWN;
 	for (size_t i = 0; i < n; i++) {
 		if (f[i].stack == KT_STACK_SOFTIRQ)
 			return KT_CONTEXT_SOFTIRQ;

@@ -20,6 +20,10 @@ static const char *const class_names[KT_CUT_COUNT] = {
 	[KT_CUT_NMI] = "nmi",
 	[KT_CUT_SKIP] = "skip",
 	[KT_CUT_INFOSTACK] = "infostack",
+	[KT_CUT_BODY] = "body",
+	[KT_CUT_REPEAT] = "repeat",
+	[KT_CUT_BOOT] = "boot",
+	[KT_CUT_BOTTOM] = "bottom",
 };
 
 struct cut_rule {
@@ -31,6 +35,10 @@ struct cut_rule {
 struct kt_cut {
 	struct cut_rule *v;
 	size_t n;
+	/* rule indices of each class, in file order: a classification looks
+	 * only at the rules of the classes asked for */
+	uint16_t *by_class[KT_CUT_COUNT];
+	size_t n_class[KT_CUT_COUNT];
 	/* The bytes an anchored rule ("^...") may match first: most lines
 	 * start with none of them, and then no anchored rule runs. */
 	uint8_t first[32];
@@ -97,6 +105,11 @@ kt_cut_new(struct kt_ctx *ctx, struct kt_cut **ret)
 		return rc;
 	}
 	combine(c);
+	for (size_t i = 0; i < c->n; i++) {
+		enum kt_cut_class k = c->v[i].cls;
+		c->by_class[k] = kt_realloc(c->by_class[k], (c->n_class[k] + 1) * sizeof(uint16_t));
+		c->by_class[k][c->n_class[k]++] = (uint16_t)i;
+	}
 	*ret = c;
 	return 0;
 }
@@ -109,6 +122,8 @@ kt_cut_free(struct kt_cut *c)
 	for (size_t i = 0; i < c->n; i++) {
 		kt_rx_free(c->v[i].rx);
 	}
+	for (int k = 0; k < KT_CUT_COUNT; k++)
+		free(c->by_class[k]);
 	free(c->v);
 	free(c);
 }
@@ -127,23 +142,35 @@ kt_cut_classify_some(const struct kt_cut *c, struct kt_str text, unsigned want,
 	long ov[4];
 	unsigned char c0 = text.len ? (unsigned char)text.p[0] : 0;
 	bool anchored_ok = c->first_all || (text.len && (c->first[c0 >> 3] & (1u << (c0 & 7))));
-	for (size_t i = 0; i < c->n; i++) {
-		unsigned bit = KT_CUT_BIT(c->v[i].cls);
-		if ((bits & bit) || !(want & bit))
+	for (int k = 0; k < KT_CUT_COUNT; k++) {
+		if (!(want & KT_CUT_BIT(k)))
 			continue;
-		if (!anchored_ok && c->v[i].anchored)
-			continue;
-		if (!kt_rx_match(c->v[i].rx, text, 0, ov, 2))
-			continue;
-		bits |= bit;
-		if (c->v[i].cls == KT_CUT_DROPPED && ret_dropped) {
-			uint64_t v = 0;
-			if (ov[2] >= 0)
-				(void)kt_parse_dec(kt_str_skip(text, (size_t)ov[2]), &v);
-			*ret_dropped = v;
+		for (size_t j = 0; j < c->n_class[k]; j++) {
+			const struct cut_rule *rule = &c->v[c->by_class[k][j]];
+			if (!anchored_ok && rule->anchored)
+				continue;
+			if (!kt_rx_match(rule->rx, text, 0, ov, 2))
+				continue;
+			bits |= KT_CUT_BIT(k);
+			if (k == KT_CUT_DROPPED && ret_dropped) {
+				uint64_t v = 0;
+				if (ov[2] >= 0)
+					(void)kt_parse_dec(kt_str_skip(text, (size_t)ov[2]), &v);
+				*ret_dropped = v;
+			}
+			break;
 		}
 	}
 	return bits;
+}
+
+int
+kt_cut_rule(const struct kt_cut *c, struct kt_str text, enum kt_cut_class cls)
+{
+	for (size_t j = 0; j < c->n_class[cls]; j++)
+		if (kt_rx_match(c->v[c->by_class[cls][j]].rx, text, 0, NULL, 0))
+			return (int)c->by_class[cls][j];
+	return -1;
 }
 
 struct kt_lctx

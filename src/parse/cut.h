@@ -25,6 +25,10 @@ enum kt_cut_class {
 	KT_CUT_NMI,		/* "Sending NMI from CPU" */
 	KT_CUT_SKIP,		/* never kept in a report */
 	KT_CUT_INFOSTACK,	/* an info message that prints a stack of its own */
+	KT_CUT_BODY,		/* only a kernel report prints it: confirms a header */
+	KT_CUT_REPEAT,		/* a header the kernel repeats within one event */
+	KT_CUT_BOOT,		/* the kernel starts again: no report spans it */
+	KT_CUT_BOTTOM,		/* the bottom of a complete call trace */
 	KT_CUT_COUNT
 };
 
@@ -44,6 +48,10 @@ unsigned kt_cut_classify(const struct kt_cut *c, struct kt_str text, uint64_t *r
  * other classes are not run: the parser asks only what its state needs). */
 unsigned kt_cut_classify_some(const struct kt_cut *c, struct kt_str text, unsigned want,
 			      uint64_t *ret_dropped);
+
+/* The index of the first rule of class `cls` that `text` matches, or -1
+ * (tells apart two lines of one class, e.g. two "repeat" rules). */
+int kt_cut_rule(const struct kt_cut *c, struct kt_str text, enum kt_cut_class cls);
 
 /* The printk context of a line. */
 enum kt_ctx_kind {

@@ -472,6 +472,8 @@ struct header {
 	bool xen_only;
 	bool at_start;
 	bool inside;
+	bool standalone;
+	bool echo;
 	struct kt_rx **vetoes;
 	size_t n_vetoes;
 };
@@ -497,6 +499,9 @@ struct kt_detect {
 	const char **keywords;
 	struct kind_rule *kinds;
 	size_t n_kinds;
+	/* data/parse/benign.txt: lines that are never a header */
+	struct kt_rx **benign;
+	size_t n_benign;
 	/* keyword prefilter (see the file comment) */
 	uint8_t pairs[65536 / 8];	/* bit set: some keyword is anchored here */
 	struct anchor *anchors;		/* sorted by pair */
@@ -571,6 +576,10 @@ load_line(struct kt_ctx *ctx, struct kt_detect *d, struct kt_str line, size_t no
 		rc = kt_error(ctx, KT_EFORMAT, "parse/headers.txt:%zu: unknown header '%s'", no, id);
 	} else if (kt_str_eq_cstr(f[0], "inside")) {
 		d->h[hi].inside = true;
+	} else if (kt_str_eq_cstr(f[0], "standalone")) {
+		d->h[hi].standalone = true;
+	} else if (kt_str_eq_cstr(f[0], "echo")) {
+		d->h[hi].echo = true;
 	} else if (kt_str_eq_cstr(f[0], "veto") && n >= 3) {
 		struct header *h = &d->h[hi];
 		struct kt_rx *rx;
@@ -642,6 +651,35 @@ build_prefilter(struct kt_detect *d)
 	qsort(d->anchors, d->n_anchors, sizeof(*d->anchors), anchor_cmp);
 }
 
+/* data/parse/benign.txt: "REGEX | SOURCE"; the source is mandatory. */
+static int
+load_benign(struct kt_ctx *ctx, struct kt_detect *d)
+{
+	struct kt_data_blob blob;
+	int rc = kt_data_read(ctx, "parse/benign.txt", &blob);
+	if (rc)
+		return rc;
+	size_t pos = 0, no = 0;
+	struct kt_str line, f[2];
+	while (rc == 0 && kt_table_next_line(blob.data, blob.len, &pos, &line)) {
+		size_t n = kt_table_fields(line, f, 2);
+		struct kt_rx *rx;
+		no++;
+		if (!n)
+			continue;
+		if (n != 2 || !f[1].len) {
+			rc = kt_error(ctx, KT_EFORMAT, "parse/benign.txt:%zu: want REGEX | SOURCE", no);
+			break;
+		}
+		if ((rc = compile_field(ctx, f[0], &rx)) != 0)
+			break;
+		d->benign = kt_realloc(d->benign, (d->n_benign + 1) * sizeof(*d->benign));
+		d->benign[d->n_benign++] = rx;
+	}
+	kt_data_blob_deinit(&blob);
+	return rc;
+}
+
 int
 kt_detect_new(struct kt_ctx *ctx, struct kt_detect **ret)
 {
@@ -656,6 +694,8 @@ kt_detect_new(struct kt_ctx *ctx, struct kt_detect **ret)
 		if ((rc = load_line(ctx, d, line, ++no)) != 0)
 			break;
 	kt_data_blob_deinit(&blob);
+	if (rc == 0)
+		rc = load_benign(ctx, d);
 	if (rc) {
 		kt_detect_free(d);
 		return rc;
@@ -693,6 +733,9 @@ kt_detect_free(struct kt_detect *d)
 	for (size_t i = 0; i < d->n_kinds; i++)
 		kt_rx_free(d->kinds[i].rx);
 	free(d->kinds);
+	for (size_t i = 0; i < d->n_benign; i++)
+		kt_rx_free(d->benign[i]);
+	free(d->benign);
 	free(d->keywords);
 	free(d->anchors);
 	free(d->short_kw);
@@ -765,6 +808,9 @@ kt_detect_line(const struct kt_detect *d, struct kt_str text, bool xen, struct k
 
 	if (!text.len || text.len > UINT32_MAX || !find_keywords(d, text, xen, found, pos))
 		return false;
+	for (size_t i = 0; i < d->n_benign; i++)
+		if (kt_rx_match(d->benign[i], text, 0, NULL, 0))
+			return false;
 	for (size_t i = 0; i < d->n_h; i++) {
 		const struct header *h = &d->h[i];
 		if (!(found[i / 64] >> (i % 64) & 1))
@@ -778,6 +824,8 @@ kt_detect_line(const struct kt_detect *d, struct kt_str text, bool xen, struct k
 		ret->header = (int)i;
 		ret->kind = kt_detect_kind(d, text);
 		ret->inside = h->inside;
+		ret->standalone = h->standalone;
+		ret->echo = h->echo;
 		ret->pos = (size_t)at;
 		return true;
 	}

@@ -60,10 +60,13 @@ struct kt_detect_hit {
 	int header;		/* header index (kt_detect_header_id()) */
 	enum kt_kind kind;	/* from the "kind" table; KT_KIND_OTHER if none */
 	bool inside;		/* may continue an open report (not a new crash) */
+	bool standalone;	/* a one-line report on its own (no body, any provenance) */
+	bool echo;		/* repeats a crash another log reports (headers.txt "echo") */
 	size_t pos;		/* byte offset of the keyword in the line */
 };
 
-/* Load and compile data/parse/headers.txt. Returns 0, or KT_EFORMAT /
+/* Load and compile data/parse/headers.txt and data/parse/benign.txt (kernel
+ * lines that use a crash keyword but report no crash). Returns 0, or KT_EFORMAT /
  * KT_ENOTFOUND with the message on ctx. Caller owns the result; free with
  * kt_detect_free(). */
 int kt_detect_new(struct kt_ctx *ctx, struct kt_detect **ret);

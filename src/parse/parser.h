@@ -1,13 +1,18 @@
 /*
  * parse/parser: the streaming report cutter. Fed normalized lines one at a
- * time, it finds crash headers (detect.h), cuts each report out of the
- * stream (prefix lines, same printk context, stop at the next independent
- * crash, keep the panic that follows an oops), and hands out finished
- * struct kt_report objects in log order with lines, header, kind and
- * source filled; kt_fields_extract() then fills the structured fields.
- * Memory is bounded for any input: a ring of prefix lines, reports capped
- * at KT_MAX_REPORT_LINES (cut reports are marked corrupted), at most
- * KT_MAX_REPORTS reports queued. Titles are not made here (src/sign/).
+ * time, it finds crash headers (detect.h), keeps only those the kernel
+ * itself printed (a report body follows, or the line has a kernel
+ * provenance; docs/report-json.md "Detection"), cuts each report out of the
+ * stream (prefix lines, same printk context, one report per task when
+ * lines carry caller ids, stop at the next independent crash, at a new
+ * boot or when the body stops, keep the panic that follows an oops), and
+ * hands out finished struct kt_report objects in log order with lines,
+ * header, kind, source and `incomplete` filled; kt_fields_extract() then
+ * fills the structured fields.
+ * Memory is bounded for any input: a ring of prefix lines, a few open
+ * reports, reports capped at KT_MAX_REPORT_LINES (cut reports are marked
+ * corrupted), at most KT_MAX_REPORTS reports queued. Titles are not made
+ * here (src/sign/).
  */
 #ifndef KT_PARSE_PARSER_H
 #define KT_PARSE_PARSER_H

@@ -364,6 +364,8 @@ report_obj(struct kt_jsonw *w, const struct kt_report *r)
 	kstr(w, K("frame"), r->frame);
 	kbool(w, K("corrupted"), r->corrupted);
 	kstr(w, K("corrupted_reason"), r->corrupted_reason);
+	kbool(w, K("incomplete"), r->incomplete);
+	kstr(w, K("incomplete_reason"), r->incomplete_reason);
 	kstr(w, K("bucket"), r->bucket[0] ? r->bucket : NULL);
 	source_obj(w, &r->source);
 	kstr(w, K("header"), r->header);

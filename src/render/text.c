@@ -80,6 +80,9 @@ render_header(struct out *o, const struct kt_report *r)
 	if (r->corrupted)
 		kt_buf_printf(&o->b, "  %sreport is incomplete: %s%s\n", YEL(o),
 			      r->corrupted_reason ? r->corrupted_reason : "corrupted", RST(o));
+	if (r->incomplete)
+		kt_buf_printf(&o->b, "  %sreport is cut short: %s%s\n", YEL(o),
+			      r->incomplete_reason ? r->incomplete_reason : "incomplete", RST(o));
 }
 
 static void
@@ -191,6 +194,8 @@ render_context(struct out *o, const struct kt_report *r)
 		if (x->vcpu_kernel_mode)
 			kt_buf_adds(&o->b, " (VCPU in kernel mode)");
 		kt_buf_addc(&o->b, '\n');
+		if (x->crash_reason)
+			kt_buf_printf(&o->b, "  Xen says: %s\n", x->crash_reason);
 		if (x->analyser_log_seen && !x->analyser_complete)
 			kt_buf_printf(&o->b, "  %sxen-crashdump-analyser did not complete: the crash "
 				      "folder may be partial%s\n", YEL(o), RST(o));
