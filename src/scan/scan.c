@@ -308,19 +308,6 @@ candidate(struct run *u, const char *p, size_t n, uint64_t no, size_t h, size_t 
 	return kt_detect_line(s->det, line.text, line.xen, &hit);
 }
 
-/* Replace the idle parsers by fresh ones (see process()); if none can be
- * made the old ones stay. */
-static void
-reset_parsers(struct run *u)
-{
-	struct kt_hostsplit *p = kt_hostsplit_new(u->s->ctx, u->name);
-
-	if (!p)
-		return;
-	kt_hostsplit_free(u->p);
-	u->p = p;
-}
-
 /* Start of the line `k` lines before the line starting at `from` (or of
  * the first line of the window); *ret_k is how many lines that is. */
 static size_t
@@ -404,15 +391,8 @@ again:
 			 * none of them is a header (each candidate among them
 			 * was checked), so the parser stays idle through them. */
 			uint64_t want = u->cur_no - 1 - u->fed_no, got;
-			if (want >= HIST_LINES) {
-				/* A quiet hit: nothing was fed in the last
-				 * HIST_LINES lines. Start from fresh parsers, so
-				 * the state from here on depends on the text
-				 * alone (a byte range scanned by another thread
-				 * agrees from here: see scan_parallel()). */
+			if (want > HIST_LINES)
 				want = HIST_LINES;
-				reset_parsers(u);
-			}
 			u->feed_to = u->cur_no;
 			u->cur = back_lines(w, ls, want, &got);
 			u->cur_no -= got;
@@ -645,8 +625,8 @@ kt_scan_input(struct kt_scanner *s, struct kt_input *in, const char *name,
  * before is seen from its middle). The ranges are then stitched: the
  * scanner of range k goes on past its end until a line X where both it and
  * the scanner that owns X are idle and quiet -- nothing fed in the
- * HIST_LINES lines before X (process() starts a quiet hit with fresh
- * parsers, so after X both see the same state at every hit) -- and
+ * HIST_LINES lines before X, so the next hit of both backfills the same
+ * HIST_LINES lines, which refill the parser's prefix ring -- and
  * reports are taken from the first scanner before X and from the other
  * one from X on. A report across a range boundary is thus found once, by
  * the scanner that saw its header first, and the output equals one
