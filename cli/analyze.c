@@ -12,7 +12,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,12 +33,13 @@
 #include "commands.h"
 #include "util.h"
 
-enum format { FMT_TEXT, FMT_JSON, FMT_JSONL };
+enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_MD };
 
 #define MAX_JOBS	64
 #define JOB_BUF_CAP	(4u << 20)	/* buffered output of a job that is not the head */
 #define JOB_WINDOW	64		/* jobs a worker may run ahead of the head, per worker */
 #define PROGRESS_MIN_JOBS 20		/* fewer inputs than this: no progress line */
+#define UNIT_BUF_CAP	(4u << 20)	/* text of one input held back for its verdict */
 
 struct obuf {
 	char *p;
@@ -55,6 +59,9 @@ struct job {
 	bool done;
 	int status;		/* 3 when PATH could not be read, or a unit failed */
 	size_t incomplete;	/* units with problems that mean "not read fully" */
+	struct kt_summary *sum;	/* text/md: what its units found */
+	const struct kt_host_source *src; /* --host: a pstore record or journal boot */
+	size_t text_units;	/* text/md: unit headers written */
 };
 
 struct pool {
@@ -71,6 +78,7 @@ struct pool {
 	const struct kt_analyze_opts *opts;
 	const char *data_dir;
 	bool quiet;
+	bool summary_only;	/* --summary: one line per bucket, no reports */
 	int warnings;
 	size_t incomplete;	/* units not read fully, all jobs */
 	bool go, abort;		/* workers may take jobs / must stop (set by main) */
@@ -91,12 +99,18 @@ struct worker {
 	size_t n_probs;
 	bool unit_incomplete;
 	bool unit_container;	/* an archive or directory, its units reported apart */
+	/* text/md: the unit's reports, held back so that its verdict leads
+	 * (written through once over UNIT_BUF_CAP: the verdict then closes) */
+	struct obuf ubuf;
+	bool unit_flushed;
+	bool last_repeat;	/* the last report was printed as a repeat line */
+	struct kt_summary *usum;
 	pthread_t tid;
 	bool started;
 };
 
 static const char usage_text[] =
-	"Usage: ktriage analyze [OPTIONS] PATH...\n"
+	"Usage: ktriage analyze [OPTIONS] [PATH...]\n"
 	"\n"
 	"Find every kernel or Xen crash in each PATH, parse it into a structured report,\n"
 	"title it (syzkaller conventions), decode it and explain it with the knowledge base.\n"
@@ -108,10 +122,23 @@ static const char usage_text[] =
 	"(archives inside it are read too, see --max-depth), or a directory (walked\n"
 	"recursively).\n"
 	"\n"
+	"Without PATH: standard input when it is a pipe or a file, else this host's own\n"
+	"crash material (as --host): XenServer/XCP-ng crash folders and kdump-tools /\n"
+	"kexec-tools dmesg files under /var/crash, pstore records (/sys/fs/pstore,\n"
+	"/var/lib/systemd/pstore; multi-part records stitched), the systemd journal's\n"
+	"earlier boots (kernel messages), else /var/log/kern.log or /var/log/messages.\n"
+	"The sources read are listed first.\n"
+	"\n"
 	"Options:\n"
-	"  -f, --format FMT      text (default), json (one document) or jsonl (one line per\n"
+	"  -f, --format FMT      text (default), json (one document), jsonl (one line per\n"
 	"                        input: {\"input\": PATH, \"reports\": [...]}, with\n"
-	"                        \"problems\": [...] when it could not be read fully)\n"
+	"                        \"problems\": [...] when it could not be read fully) or\n"
+	"                        md (Markdown, for tickets and chat)\n"
+	"      --summary         text/md: one line per bucket (crashes, first and last\n"
+	"                        time, hosts, title, top finding) instead of the reports\n"
+	"      --width N         wrap lines at N columns (0 = never; default: the\n"
+	"                        terminal's width, no wrapping for files and pipes)\n"
+	"      --ascii           plain ASCII (default on a terminal whose locale is not UTF-8)\n"
 	"  -j, --jobs N          analyse up to N PATHs at once (default: one per available\n"
 	"                        CPU, at most 8; 1 = sequential). Output keeps PATH order.\n"
 	"  -v, --verbose         text: all frames, all registers, parser notes\n"
@@ -140,6 +167,9 @@ static const char usage_text[] =
 	"                        crash (1 or 0: problems are still printed), problem\n"
 	"                        (3 or 0), or none (always 0 unless a usage error)\n"
 	"      --no-progress     no progress line (shown on a terminal for 20 inputs or more)\n"
+	"      --host            also read this host's crash sources (see above)\n"
+	"      --root DIR        --host on a copy of a host's filesystem rooted at DIR\n"
+	"      --all-boots       --host: the journal's running boot too\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Damaged input (see ktriage(1), ROBUSTNESS): a truncated or corrupt compressed\n"
@@ -159,7 +189,9 @@ static const char usage_text[] =
 	"\n"
 	"Examples:\n"
 	"  ktriage analyze /var/crash/2015-06-01-10-11-12/\n"
-	"  journalctl -k -b -1 | ktriage analyze -\n"
+	"  journalctl -k -b -1 | ktriage analyze\n"
+	"  ktriage analyze                    # this host: /var/crash, pstore, journal\n"
+	"  ktriage analyze --summary --root /mnt/host1\n"
 	"  ktriage analyze --format jsonl /srv/logs/*.log > crashes.jsonl\n";
 
 /* ---- output buffers ------------------------------------------------------ */
@@ -242,7 +274,7 @@ separator(const struct pool *P)
 {
 	switch (P->fmt) {
 	case FMT_JSON: return P->units ? "," : "";
-	case FMT_TEXT: return P->reports ? "\n" : "";
+	case FMT_TEXT: case FMT_MD: return P->reports ? "\n" : "";
 	case FMT_JSONL: break;
 	}
 	return "";
@@ -385,6 +417,64 @@ json_unit_close(struct pool *P, struct job *j, int status, const char *msg,
 	j->units++;
 }
 
+static bool
+is_text(const struct pool *P)
+{
+	return P->fmt == FMT_TEXT || P->fmt == FMT_MD;
+}
+
+/* "== unit ==" (text) or "## unit" (md), after the job's earlier units. */
+static void
+unit_header(struct pool *P, struct job *j, const char *unit, const char *probs)
+{
+	if (j->text_units++)
+		obuf_puts(&j->out, "\n");
+	else
+		job_mark(j);
+	if (P->fmt == FMT_MD) {
+		obuf_puts(&j->out, "## `");
+		for (const char *p = unit; *p; p++)
+			obuf_add(&j->out, *p == '`' || *p == '\n' ? "'" : p, 1);
+		obuf_puts(&j->out, "`\n\n");
+		if (probs)
+			obuf_printf(&j->out, "**Incomplete:** %s\n\n", probs);
+	} else if (probs) {
+		obuf_printf(&j->out, "== %s (incomplete: %s) ==\n\n", unit, probs);
+	} else {
+		obuf_printf(&j->out, "== %s ==\n\n", unit);
+	}
+}
+
+static void
+put_verdict(struct pool *P, struct obuf *b, const struct kt_summary *s, const char *unit)
+{
+	char *v = kt_summary_verdict(s, unit, P->fmt == FMT_MD ? KT_SUMMARY_MD : KT_SUMMARY_TEXT,
+				     &P->ropts);
+
+	if (v)
+		obuf_puts(b, v);
+	free(v);
+}
+
+/* Write the unit's held-back text to the job: header, verdict (when the
+ * unit is complete), reports. */
+static void
+unit_flush(struct worker *w, const char *unit, bool complete)
+{
+	struct pool *P = w->P;
+	struct job *j = w->job;
+
+	unit_header(P, j, unit, w->n_probs ? w->probs.p : NULL);
+	if (complete) {
+		put_verdict(P, &j->out, w->usum, unit);
+		obuf_puts(&j->out, "\n");
+	}
+	if (w->ubuf.len)
+		obuf_add(&j->out, w->ubuf.p, w->ubuf.len);
+	w->ubuf.len = 0;
+	w->unit_flushed = true;
+}
+
 static void
 unit_begin(void *ud, const char *unit)
 {
@@ -395,8 +485,34 @@ unit_begin(void *ud, const char *unit)
 	w->n_probs = 0;
 	w->unit_incomplete = false;
 	w->unit_container = false;
-	if (w->P->fmt != FMT_TEXT)
+	w->unit_flushed = false;
+	w->last_repeat = false;
+	w->ubuf.len = 0;
+	if (is_text(w->P))
+		w->usum = kt_summary_new();
+	else
 		json_unit_open(w->P, w->job, unit);
+}
+
+/* A crash of a bucket already shown in full for this input. */
+static char *
+repeat_line(const struct pool *P, const struct kt_report *r)
+{
+	char ts[40] = "";
+	char *s = NULL;
+
+	if (r->source.wallclock)
+		snprintf(ts, sizeof(ts), " %.32s", r->source.wallclock);
+	else if (r->source.timestamp >= 0)
+		snprintf(ts, sizeof(ts), " [%.6f]", r->source.timestamp);
+	if (asprintf(&s, "%s%s again%s, %s:%u-%u (bucket %s, shown above; --verbose shows "
+		     "each in full)\n", P->fmt == FMT_MD ? "- " : "",
+		     r->title ? r->title : "(untitled crash)", ts,
+		     r->source.file ? r->source.file : "?", r->source.first_line,
+		     r->source.last_line, r->bucket) < 0)
+		return NULL;
+	return P->ropts.width > 0 || P->ropts.ascii
+		       ? kt_render_fit(s, P->ropts.width, P->ropts.ascii) : s;
 }
 
 static void
@@ -408,21 +524,42 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	char *s;
 
 	w->unit_reports++;
-	if (P->fmt == FMT_TEXT) {
-		s = kt_render_text(r, &P->ropts);
-		if (w->unit_reports == 1) {
-			if (j->reports)
-				obuf_puts(&j->out, "\n");
-			else
-				job_mark(j);
-			if (w->n_probs)
-				obuf_printf(&j->out, "== %s (incomplete: %s) ==\n\n", unit,
-					    w->probs.p);
-			else
-				obuf_printf(&j->out, "== %s ==\n\n", unit);
-		} else {
-			obuf_puts(&j->out, "\n");
+	if (is_text(P)) {
+		kt_summary_add(w->usum, unit, r);
+		j->reports++;
+		if (P->summary_only) {
+			kt_report_free(r);
+			return;
 		}
+		bool repeat = !P->ropts.verbose && kt_summary_bucket_count(w->usum, r) > 1;
+		/* consecutive repeats: one line each, no blank line between */
+		bool tight = repeat && w->last_repeat;
+
+		w->last_repeat = repeat;
+		if (repeat)
+			s = repeat_line(P, r);	/* the same bug again: one line */
+		else
+			s = P->fmt == FMT_MD ? kt_render_md(r, &P->ropts)
+					     : kt_render_text(r, &P->ropts);
+		if (w->unit_flushed) {
+			if (!tight)
+				obuf_puts(&j->out, "\n");
+			obuf_puts(&j->out, s ? s : "");
+			free(s);
+			kt_report_free(r);
+			job_sync(P, j);
+			return;
+		}
+		if (w->unit_reports > 1 && !tight)
+			obuf_puts(&w->ubuf, "\n");
+		obuf_puts(&w->ubuf, s ? s : "");
+		free(s);
+		kt_report_free(r);
+		if (w->ubuf.len > UNIT_BUF_CAP) {
+			unit_flush(w, unit, false);
+			job_sync(P, j);
+		}
+		return;
 	} else {
 		s = kt_render_json(r, P->fmt == FMT_JSON ? 2 : 0);
 		if (w->unit_reports > 1)
@@ -448,17 +585,31 @@ unit_end(void *ud, const char *unit, int status)
 		w->job->status = 3;
 		w->job->incomplete++;
 	}
-	if (P->fmt == FMT_TEXT) {
-		if (!w->unit_reports && w->n_probs && !w->unit_incomplete)
-			obuf_printf(&w->job->out, "%s: %s\n", unit, w->probs.p);
-		else if (!w->unit_reports && w->n_probs && w->unit_container)
-			obuf_printf(&w->job->out, "%s: could not be read fully: %s\n", unit,
-				    w->probs.p);
-		else if (!w->unit_reports && w->n_probs)
-			obuf_printf(&w->job->out, "%s: no crash found in what could be read "
+	if (is_text(P)) {
+		struct job *j = w->job;
+
+		kt_summary_input(w->usum, unit, !status && !w->unit_incomplete,
+				 status ? kt_strerror(status) : w->n_probs ? w->probs.p : NULL);
+		if (P->summary_only) {
+			/* nothing per unit */
+		} else if (w->unit_reports && !w->unit_flushed) {
+			unit_flush(w, unit, true);
+		} else if (w->unit_reports) {
+			obuf_puts(&j->out, "\n");
+			put_verdict(P, &j->out, w->usum, unit);
+		} else if (w->n_probs && !w->unit_incomplete) {
+			obuf_printf(&j->out, "%s: %s\n", unit, w->probs.p);
+		} else if (w->n_probs && w->unit_container) {
+			obuf_printf(&j->out, "%s: could not be read fully: %s\n", unit, w->probs.p);
+		} else if (w->n_probs) {
+			obuf_printf(&j->out, "%s: no crash found in what could be read "
 				    "(incomplete: %s)\n", unit, w->probs.p);
-		else if (!w->unit_reports && !status)
-			obuf_printf(&w->job->out, "%s: no crash found\n", unit);
+		} else if (!status) {
+			obuf_printf(&j->out, "%s: no crash found\n", unit);
+		}
+		kt_summary_merge(j->sum, w->usum);
+		kt_summary_free(w->usum);
+		w->usum = NULL;
 	} else {
 		json_unit_close(P, w->job, status, kt_strerror(status), &w->probs);
 	}
@@ -480,7 +631,7 @@ on_problem(void *ud, const char *unit, const struct kt_problem *p)
 		w->unit_incomplete = true;
 	if (p->container)
 		w->unit_container = true;
-	if (w->P->fmt == FMT_TEXT) {
+	if (is_text(w->P)) {
 		if (w->n_probs)
 			obuf_puts(b, "; ");
 		if (p->kind == KT_PROBLEM_EMPTY) {
@@ -566,8 +717,23 @@ worker_fini(struct worker *w)
 	kt_analyzer_free(w->an);
 	kt_ctx_free(w->ctx);
 	obuf_free(&w->probs);
+	obuf_free(&w->ubuf);
 	w->an = NULL;
 	w->ctx = NULL;
+}
+
+/* A host source without a file of its own: its text, made now. */
+static int
+analyze_source(struct worker *w, struct job *j, const struct kt_analyze_cb *cb)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = kt_host_source_load(w->ctx, j->src, &text, &len);
+
+	if (!rc)
+		rc = kt_analyze_text(w->an, j->src->name, text, len, cb);
+	free(text);
+	return rc;
 }
 
 static void *
@@ -601,7 +767,10 @@ worker_run(void *arg)
 		pthread_mutex_unlock(&P->lock);
 
 		w->job = j;
-		rc = kt_analyze_piece(w->an, j->path, j->flags, &cb);
+		if (j->src)
+			rc = analyze_source(w, j, &cb);
+		else
+			rc = kt_analyze_piece(w->an, j->path, j->flags, &cb);
 		if (rc) {
 			struct kt_problem pr = {
 				rc == KT_EFORMAT ? KT_PROBLEM_UNSUPPORTED : KT_PROBLEM_UNREADABLE,
@@ -611,7 +780,8 @@ worker_run(void *arg)
 			obuf_printf(&j->err, "ktriage analyze: %s\n", kt_ctx_errmsg(w->ctx));
 			j->status = 3;
 			j->incomplete++;
-			if (P->fmt != FMT_TEXT) {
+			kt_summary_input(j->sum, j->path, false, kt_ctx_errmsg(w->ctx));
+			if (!is_text(P)) {
 				json_unit_open(P, j, j->path);
 				w->probs.len = 0;
 				w->n_probs = 0;
@@ -632,6 +802,49 @@ struct joblist {
 	size_t n, cap;
 };
 
+static int add_job(void *ud, const char *path, unsigned flags);
+
+/* --host / --root: the host's crash sources become jobs; say which were
+ * found (stdout for text and md, standard error for JSON) and what was
+ * left out. */
+static int
+host_jobs(struct kt_ctx *ctx, const char *root, bool all_boots, enum format fmt, bool quiet,
+	  struct joblist *L, struct kt_host_sources **ret)
+{
+	struct kt_host_sources *S = NULL;
+	FILE *out = fmt == FMT_TEXT || fmt == FMT_MD ? stdout : stderr;
+	bool say = out == stdout || !quiet;
+	int rc = kt_host_discover(ctx, root, all_boots ? KT_HOST_ALL_BOOTS : 0, &S);
+
+	if (rc)
+		return rc;
+	*ret = S;
+	if (say) {
+		fprintf(out, "%sCrash sources %s%s%s:\n", fmt == FMT_MD ? "**" : "",
+			root ? "under " : "on this host", root ? root : "", fmt == FMT_MD ? "**\n" : "");
+		if (!S->n)
+			fprintf(out, "%snone (looked in /var/crash, /sys/fs/pstore, /var/lib/systemd/pstore, "
+				"the journal, /var/log/kern.log and /var/log/messages)\n",
+				fmt == FMT_MD ? "- " : "  ");
+	}
+	for (size_t i = 0; i < S->n; i++) {
+		const struct kt_host_source *s = &S->v[i];
+
+		if (say)
+			fprintf(out, "%s%-12s %s%s%s\n", fmt == FMT_MD ? "- " : "  ",
+				kt_host_kind_name(s->kind), s->name, s->detail ? "  " : "",
+				s->detail ? s->detail : "");
+		if (add_job(L, s->path ? s->path : s->name, 0) != 0)
+			return KT_ENOMEM;
+		L->v[L->n - 1].src = s->path ? NULL : s;
+	}
+	for (size_t i = 0; say && i < S->n_notes; i++)
+		fprintf(out, "%snot read: %s\n", fmt == FMT_MD ? "- " : "  ", S->notes[i]);
+	if (say)
+		fputs("\n", out);
+	return 0;
+}
+
 static int
 add_job(void *ud, const char *path, unsigned flags)
 {
@@ -646,7 +859,8 @@ add_job(void *ud, const char *path, unsigned flags)
 		L->v = v;
 		L->cap = cap;
 	}
-	L->v[L->n++] = (struct job){ .path = strdup(path), .flags = flags, .mark = SIZE_MAX };
+	L->v[L->n++] = (struct job){ .path = strdup(path), .flags = flags, .mark = SIZE_MAX,
+				     .sum = kt_summary_new() };
 	return L->v[L->n - 1].path ? 0 : KT_ENOMEM;
 }
 
@@ -667,6 +881,64 @@ cap_arg(const char *name, const char *arg, unsigned long lo, unsigned long hi, s
 	}
 	*ret = (size_t)v;
 	return 0;
+}
+
+/* Standard input is a pipe, a file or a socket: something was given to
+ * read (a terminal or /dev/null, as under cron or systemd, is not). */
+static bool
+stdin_piped(void)
+{
+	struct stat st;
+
+	return fstat(STDIN_FILENO, &st) == 0 &&
+	       (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* Wrap to the terminal's width and write plain ASCII when the locale's
+ * character set is not UTF-8, for a terminal only (files and pipes get the
+ * text as is), unless --width / --ascii say otherwise. */
+static void
+terminal_fit(struct kt_render_opts *o, int width, int ascii)
+{
+	bool tty = isatty(STDOUT_FILENO);
+
+	if (width < 0 && tty) {
+		struct winsize ws;
+
+		width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 0;
+	}
+	if (ascii < 0 && tty) {
+		const char *cs = setlocale(LC_CTYPE, "") ? nl_langinfo(CODESET) : "";
+
+		ascii = strcmp(cs, "UTF-8") != 0;
+	}
+	o->width = width > 0 ? width : 0;
+	o->ascii = ascii > 0;
+}
+
+/* After every job: --summary's bucket lines, then the closing summary. */
+static void
+print_summary(struct pool *P)
+{
+	struct kt_summary *all = kt_summary_new();
+	enum kt_summary_fmt f = P->fmt == FMT_MD ? KT_SUMMARY_MD : KT_SUMMARY_TEXT;
+	char *t;
+
+	for (size_t i = 0; i < P->n_jobs; i++)
+		kt_summary_merge(all, P->jobs[i].sum);
+	if (P->summary_only) {
+		t = kt_summary_buckets(all, f, &P->ropts);
+		fputs(t ? t : "", stdout);
+		if (t && *t)
+			fputs("\n", stdout);
+		free(t);
+	} else if (P->units || P->reports || P->n_jobs) {
+		fputs("\n", stdout);
+	}
+	t = kt_summary_closing(all, f, &P->ropts);
+	fputs(t ? t : "", stdout);
+	free(t);
+	kt_summary_free(all);
 }
 
 static size_t
@@ -708,6 +980,12 @@ kt_cli_analyze(int argc, char **argv)
 		{ "max-line", required_argument, NULL, 1004 },
 		{ "fail-on", required_argument, NULL, 1005 },
 		{ "max-bytes", required_argument, NULL, 1006 },
+		{ "summary", no_argument, NULL, 's' },
+		{ "host", no_argument, NULL, 'O' },
+		{ "root", required_argument, NULL, 'T' },
+		{ "all-boots", no_argument, NULL, 'B' },
+		{ "ascii", no_argument, NULL, 'A' },
+		{ "width", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kt_analyze_opts opts = { 0 };
@@ -719,6 +997,11 @@ kt_cli_analyze(int argc, char **argv)
 	struct worker *workers;
 	int c, status = 0, stdin_paths = 0;
 	bool no_progress = false, fail_crash = true, fail_problem = true;
+	int ascii = -1, width = -1;	/* -1: decided by the terminal and locale */
+	bool host = false, all_boots = false;
+	const char *root = NULL;
+	struct kt_host_sources *sources = NULL;
+	char *stdin_arg[] = { (char *)"-", NULL };
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:j:vqh", longopts, NULL)) != -1) {
@@ -730,8 +1013,10 @@ kt_cli_analyze(int argc, char **argv)
 				P.fmt = FMT_JSON;
 			else if (!strcmp(optarg, "jsonl"))
 				P.fmt = FMT_JSONL;
+			else if (!strcmp(optarg, "md"))
+				P.fmt = FMT_MD;
 			else {
-				fprintf(stderr, "ktriage analyze: unknown format '%s' (text, json, jsonl)\n", optarg);
+				fprintf(stderr, "ktriage analyze: unknown format '%s' (text, json, jsonl, md)\n", optarg);
 				return 2;
 			}
 			break;
@@ -820,15 +1105,37 @@ kt_cli_analyze(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 's': P.summary_only = true; break;
+		case 'O': host = true; break;
+		case 'T': root = optarg; host = true; break;
+		case 'B': all_boots = true; break;
+		case 'A': ascii = 1; break;
+		case 'W': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end || v < 0 || v > 1000) {
+				fputs("ktriage analyze: --width takes a number from 0 (never wrap) to 1000\n",
+				      stderr);
+				return 2;
+			}
+			width = (int)v;
+			break;
+		}
 		default:
 			fputs("Try 'ktriage analyze --help'.\n", stderr);
 			return 2;
 		}
 	}
-	if (optind >= argc) {
-		fputs("ktriage analyze: no input (give a PATH, or '-' for standard input)\n"
-		      "Try 'ktriage analyze --help'.\n", stderr);
-		return 2;
+	if (optind >= argc && !host) {
+		/* no PATH: what is piped in, else this host's crash sources */
+		if (stdin_piped()) {
+			argv = stdin_arg;
+			argc = 1;
+			optind = 0;
+		} else {
+			host = true;
+		}
 	}
 	for (int i = optind; i < argc; i++)
 		stdin_paths += !strcmp(argv[i], "-");
@@ -842,6 +1149,11 @@ kt_cli_analyze(int argc, char **argv)
 		return 2;
 	}
 	P.ropts.color = c == 1;
+	if (P.summary_only && !is_text(&P)) {
+		fputs("ktriage analyze: --summary prints text or md (--format text|md)\n", stderr);
+		return 2;
+	}
+	terminal_fit(&P.ropts, width, ascii);
 	opts.rule_dirs = rule_dirs;
 	{
 		struct kt_ctx *cc = kt_ctx_new();
@@ -877,6 +1189,10 @@ kt_cli_analyze(int argc, char **argv)
 	/* Directories are split into their files and crash folders, so that
 	 * one directory argument keeps every worker busy too. A directory that
 	 * cannot be read stays one job: analysing it reports the problem. */
+	if (host && host_jobs(workers[0].ctx, root, all_boots, P.fmt, P.quiet, &L, &sources) != 0) {
+		fputs("ktriage analyze: out of memory\n", stderr);
+		return 3;
+	}
 	for (int i = optind; i < argc; i++) {
 		size_t before = L.n;
 
@@ -932,11 +1248,14 @@ kt_cli_analyze(int argc, char **argv)
 	clear_progress(&P);
 	if (P.fmt == FMT_JSON && !P.abort)
 		fputs("\n]}\n", stdout);
+	if (is_text(&P) && !P.abort)
+		print_summary(&P);
 	for (size_t i = 0; i < n_workers; i++)
 		worker_fini(&workers[i]);
 	for (size_t i = 0; i < P.n_jobs; i++) {
 		status |= P.jobs[i].status;
 		free((char *)P.jobs[i].path);
+		kt_summary_free(P.jobs[i].sum);
 	}
 	if (status && !P.abort && !P.quiet)
 		fprintf(stderr, "ktriage analyze: %zu input%s could not be read fully; %zu "
@@ -947,6 +1266,7 @@ kt_cli_analyze(int argc, char **argv)
 	pthread_mutex_destroy(&P.lock);
 	free(workers);
 	free(P.jobs);
+	kt_host_sources_free(sources);
 	if (P.abort)
 		return 3;
 	kt_cli_check_output();

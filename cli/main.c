@@ -22,6 +22,9 @@ static const struct command commands[] = {
 	{ "scan", kt_cli_scan, "find every crash in huge logs fast, one line per crash" },
 	{ "rules", kt_cli_rules, "list, show and check the knowledge-base rules" },
 	{ "net", kt_cli_net, "audit host networking, plan an MTU change, probe the path MTU" },
+	{ "watch", kt_cli_watch, "follow /dev/kmsg or a growing log, report each crash once" },
+	{ "agent", kt_cli_agent, "upload this host's new crash material to a ktriage server" },
+	{ "diff", kt_cli_diff, "are two crashes the same bug, and where do they differ" },
 	{ "db", kt_cli_db, "crash store: import crashes, list issues, hosts, facts, rebucket" },
 };
 

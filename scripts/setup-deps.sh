@@ -13,6 +13,7 @@ gzip xz-utils zstd bzip2 zip unzip python3 jq curl
 libsqlite3-dev sqlite3 libpq-dev postgresql libmicrohttpd-dev libsystemd-dev systemd
 libssl-dev
 chromium
+systemd-journal-remote libcurl4-openssl-dev
 "
 
 SUDO=""

@@ -561,6 +561,8 @@ order_reports(struct unit_state *u)
 	}
 }
 
+static void emit_unit(struct unit_state *u, const char *display, int status);
+
 static int
 run_unit(void *ud, const struct kt_unit *unit)
 {
@@ -599,12 +601,20 @@ run_unit(void *ud, const struct kt_unit *unit)
 			   u->dropped, u->dropped == 1 ? "" : "es", u->max_reports);
 	u->in_unit = false;
 	absorb_echoes(u);
+	emit_unit(u, unit->display, status);
+	return 0;
+}
+
+/* Hand the unit's reports to the caller, in order, and end the unit. */
+static void
+emit_unit(struct unit_state *u, const char *display, int status)
+{
 	order_reports(u);
 	for (size_t i = 0; i < u->reports.n; i++) {
 		struct kt_report *r = *KT_VEC_AT(&u->reports, struct kt_report *, i);
 
 		if (u->cb->report)
-			u->cb->report(u->cb->ud, unit->display, r);
+			u->cb->report(u->cb->ud, display, r);
 		else
 			kt_report_free(r);
 	}
@@ -613,8 +623,7 @@ run_unit(void *ud, const struct kt_unit *unit)
 	kt_xenlog_free(u->xen);
 	u->xen = NULL;
 	if (u->cb->unit_end)
-		u->cb->unit_end(u->cb->ud, unit->display, status);
-	return 0;
+		u->cb->unit_end(u->cb->ud, display, status);
 }
 
 static bool
@@ -695,6 +704,144 @@ kt_analyze_piece(struct kt_analyzer *a, const char *path, unsigned flags,
 	a->ctx->limits = old_limits;
 	kt_host_facts_free(own);
 	return rc;
+}
+
+int
+kt_analyze_text(struct kt_analyzer *a, const char *name, const char *text, size_t len,
+		const struct kt_analyze_cb *cb)
+{
+	struct unit_state u;
+	struct kt_input *in;
+	int rc, status;
+
+	memset(&u, 0, sizeof(u));
+	u.a = a;
+	u.cb = cb;
+	u.facts = a->facts;
+	u.display = name;
+	u.max_reports = a->opts.max_reports ? a->opts.max_reports : KT_DEFAULT_MAX_REPORTS;
+	rc = kt_input_open_mem(a->ctx, name, text, len, &in);
+	if (rc)
+		return rc;
+	kt_vec_init(&u.reports, sizeof(struct kt_report *));
+	kt_vec_init(&u.held, sizeof(struct held_problem));
+	if (cb->unit_begin)
+		cb->unit_begin(cb->ud, name);
+	status = parse_member(&u, in, name, false);
+	kt_input_free(in);
+	if (u.dropped)
+		kt_diag(a->ctx, KT_SEV_WARN, name,
+			"%zu more crash%s found but not reported (--max-reports %zu)",
+			u.dropped, u.dropped == 1 ? "" : "es", u.max_reports);
+	absorb_echoes(&u);
+	emit_unit(&u, name, status);
+	kt_vec_deinit(&u.held);
+	return 0;
+}
+
+/* ---- streams (ktriage watch) ----------------------------------------- */
+
+/* Reports found by one parser before it is replaced: the parser caps what
+ * it finds over its life (KT_MAX_REPORTS); a stream lives for days. */
+#define STREAM_RENEW 256
+
+struct kt_stream {
+	struct kt_analyzer *a;
+	char *name;
+	struct kt_normalizer *norm;
+	struct kt_parser *p;
+	uint32_t no;
+	size_t found;		/* reports taken from the current parser */
+};
+
+static struct kt_parser *
+stream_parser(struct kt_stream *s)
+{
+	kt_parser_free(s->p);
+	s->p = kt_parser_new(s->a->ctx, s->name);
+	s->found = 0;
+	return s->p;
+}
+
+int
+kt_stream_new(struct kt_analyzer *a, const char *name, struct kt_stream **ret)
+{
+	struct kt_stream *s = kt_calloc(1, sizeof(*s));
+
+	s->a = a;
+	s->name = kt_strdup(name);
+	s->norm = kt_normalizer_new();
+	if (!stream_parser(s)) {
+		kt_stream_free(s);
+		return KT_EFORMAT;
+	}
+	*ret = s;
+	return 0;
+}
+
+void
+kt_stream_free(struct kt_stream *s)
+{
+	if (!s)
+		return;
+	kt_parser_free(s->p);
+	kt_normalizer_free(s->norm);
+	free(s->name);
+	free(s);
+}
+
+void
+kt_stream_feed(struct kt_stream *s, const char *line, size_t len)
+{
+	struct kt_line l;
+	struct kt_parser *np;
+
+	/* between reports, a parser that found many makes way for a new one */
+	if (s->found >= STREAM_RENEW && kt_parser_idle(s->p) &&
+	    (np = kt_parser_new(s->a->ctx, s->name)) != NULL) {
+		kt_parser_free(s->p);
+		s->p = np;
+		s->found = 0;
+	}
+
+	if (len > KT_MAX_LINE)
+		len = KT_MAX_LINE;
+	kt_normalize(s->norm, kt_str_make(line, len), ++s->no, &l);
+	kt_parser_feed(s->p, &l);
+}
+
+struct kt_report *
+kt_stream_take(struct kt_stream *s)
+{
+	struct kt_report *r = kt_parser_take(s->p);
+	struct kt_analyzer *a = s->a;
+
+	if (!r)
+		return NULL;
+	s->found++;
+	(void)kt_sign_run(a->ctx, r);
+	(void)kt_decode_run(a->ctx, r, &a->dopts);
+	if (a->rules)
+		(void)kt_diagnose_run(a->ctx, a->rules, a->facts, r);
+	return r;
+}
+
+bool
+kt_stream_pending(const struct kt_stream *s)
+{
+	return !kt_parser_idle(s->p);
+}
+
+bool
+kt_stream_ended(const struct kt_stream *s)
+{
+	return kt_parser_in_tail(s->p);
+}
+
+void
+kt_stream_flush(struct kt_stream *s)
+{
+	kt_parser_end(s->p);
 }
 
 int

@@ -101,12 +101,45 @@ KT_API int kt_analyze_split(struct kt_ctx *ctx, const char *path,
 KT_API int kt_analyze_piece(struct kt_analyzer *a, const char *piece, unsigned flags,
 			    const struct kt_analyze_cb *cb);
 
+/* Analyze text in memory as one input unit named `name` (a pstore record,
+ * a journal boot: include/ktriage/host.h). `text` is borrowed for the call.
+ * Returns 0, or KT_EIO when the text cannot be read (compressed and
+ * corrupt); problems inside go to the unit's status, as for a file. */
+KT_API int kt_analyze_text(struct kt_analyzer *a, const char *name, const char *text,
+			   size_t len, const struct kt_analyze_cb *cb);
+
+/* A stream: lines that keep coming (a followed log, /dev/kmsg), analysed
+ * as they arrive. Feed raw lines; take each report as soon as the parser
+ * knows it is complete (its end marker, the next report); flush after a
+ * quiet period to close a report that is still open. Memory is bounded
+ * however long the stream runs. The stream borrows the analyzer. */
+struct kt_stream;
+KT_API int kt_stream_new(struct kt_analyzer *a, const char *name, struct kt_stream **ret);
+KT_API void kt_stream_free(struct kt_stream *s);
+/* One line, without its newline (cut at KT_MAX_LINE). */
+KT_API void kt_stream_feed(struct kt_stream *s, const char *line, size_t len);
+/* The next complete report (signed, decoded, diagnosed), or NULL. Caller
+ * owns it; free with kt_report_free(). */
+KT_API struct kt_report *kt_stream_take(struct kt_stream *s);
+/* A report is open or waiting to be taken. */
+KT_API bool kt_stream_pending(const struct kt_stream *s);
+/* The open report printed its end marker; only a panic may still follow
+ * (close it after a short grace). */
+KT_API bool kt_stream_ended(const struct kt_stream *s);
+/* Close the open report (the stream went quiet); take it next. */
+KT_API void kt_stream_flush(struct kt_stream *s);
+
 /* Render a report. Caller owns the result; free with free(). */
 struct kt_render_opts {
 	bool color;		/* ANSI colour (only for a terminal) */
 	bool verbose;		/* all frames, all registers, notes */
+	int width;		/* wrap lines to this many columns (0 = never) */
+	bool ascii;		/* plain ASCII (a terminal with a non-UTF-8 locale) */
 };
 KT_API char *kt_render_text(const struct kt_report *r, const struct kt_render_opts *o);
+/* The report as Markdown (for tickets and chat): headings, lists, code
+ * blocks; text from the log is escaped (no HTML gets through). */
+KT_API char *kt_render_md(const struct kt_report *r, const struct kt_render_opts *o);
 /* One JSON object for the report (no trailing newline): compact when
  * indent is 0, else pretty-printed with that many spaces per level. Keys
  * are documented in docs/report-json.md. */

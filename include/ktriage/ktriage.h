@@ -11,6 +11,8 @@
 #include <ktriage/report.h>
 #include <ktriage/hostfacts.h>
 #include <ktriage/analyze.h>
+#include <ktriage/summary.h>
+#include <ktriage/host.h>
 #include <ktriage/decode.h>
 #include <ktriage/diagnose.h>
 #include <ktriage/net.h>

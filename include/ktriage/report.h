@@ -214,6 +214,12 @@ struct kt_finding {
 	size_t n_remedy;
 	const char **references;
 	size_t n_references;
+	/* What would raise the confidence: the conditions of the rule's
+	 * higher-confidence combinations that did not hold, as the evidence
+	 * they would give (placeholders shown as "..."). */
+	const char **raise;
+	size_t n_raise;
+	bool raise_host_facts;	/* some of them are host facts (--host-facts) */
 };
 
 /* Xen / XenServer context for a report from a crash folder or (XEN) lines. */

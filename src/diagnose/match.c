@@ -677,6 +677,63 @@ default_evidence(struct eval *e, const struct kt_cond *cd, const struct cres *c)
 				kt_cond_type_name(cd->type), v ? v : "matched");
 }
 
+/* A condition's evidence template with its placeholders as "...": what
+ * the user would see if it held. */
+static const char *
+hint(struct kt_report *r, const struct kt_cond *cd)
+{
+	struct kt_buf b;
+	const char *t = cd->evidence, *out;
+
+	if (!t)
+		return kt_report_printf(r, "%s", cd->describe ? cd->describe : cd->id);
+	kt_buf_init(&b);
+	while (*t) {
+		const char *open = strchr(t, '{'), *close;
+
+		if (!open || !(close = strchr(open, '}'))) {
+			kt_buf_adds(&b, t);
+			break;
+		}
+		kt_buf_add(&b, t, (size_t)(open - t));
+		kt_buf_adds(&b, "...");
+		t = close + 1;
+	}
+	out = kt_report_strdup(r, b.p ? b.p : "");
+	kt_buf_deinit(&b);
+	return out;
+}
+
+#define MAX_RAISE 6
+
+/* The conditions that, added to what held, would reach a combination of a
+ * higher confidence level than `level`. */
+static void
+add_raise(struct eval *e, const struct kt_rule *rule, int level, struct kt_finding *f)
+{
+	struct kt_report *r = (struct kt_report *)e->r;
+	uint64_t seen = 0;
+
+	f->raise = kt_report_alloc(r, (MAX_RAISE + 1) * sizeof(char *));
+	for (size_t i = 0; i < rule->n_combos; i++) {
+		const struct kt_conf_combo *cb = &rule->combos[i];
+
+		if (cb->level <= level)
+			continue;
+		for (size_t k = 0; k < cb->n_conds && f->n_raise < MAX_RAISE; k++) {
+			size_t ci = cb->conds[k];
+			const struct kt_cond *cd = &rule->conds[ci];
+
+			if (ci >= 64 || e->res[ci].held || (seen & (1ull << ci)) || cd->absent)
+				continue;
+			seen |= 1ull << ci;
+			f->raise[f->n_raise++] = hint(r, cd);
+			if (cd->type == KT_COND_HOST_IFACE || cd->type == KT_COND_HOST_NETWORK)
+				f->raise_host_facts = true;
+		}
+	}
+}
+
 static void
 add_finding(struct eval *e, const struct kt_rule *rule, double score, int level,
 	    size_t *cap)
@@ -708,6 +765,8 @@ add_finding(struct eval *e, const struct kt_rule *rule, double score, int level,
 	f->references = kt_report_alloc(r, (rule->n_references + 1) * sizeof(char *));
 	for (size_t i = 0; i < rule->n_references; i++)
 		f->references[f->n_references++] = kt_report_strdup(r, rule->references[i]);
+	if (level < 3)
+		add_raise(e, rule, level, f);
 }
 
 /* Conditions that run regexes over the report text or every frame. */

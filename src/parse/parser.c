@@ -966,6 +966,22 @@ kt_parser_idle(const struct kt_parser *p)
 	return !any_open(p) && !p->n_cand && p->head_done >= p->n_done;
 }
 
+bool
+kt_parser_in_tail(const struct kt_parser *p)
+{
+	bool open = false;
+
+	/* every open report (one per printk context) is in its tail */
+	for (size_t i = 0; i < MAX_OPEN; i++) {
+		if (!p->slots[i].r)
+			continue;
+		if (!p->slots[i].tail)
+			return false;
+		open = true;
+	}
+	return open;
+}
+
 size_t
 kt_parser_dropped(const struct kt_parser *p)
 {

@@ -45,6 +45,10 @@ struct kt_report *kt_parser_take(struct kt_parser *p);
 /* True when no report is open and none is waiting to be taken (a scanner
  * may then skip ahead to the next line containing a header keyword). */
 bool kt_parser_idle(const struct kt_parser *p);
+/* True when the open report printed its end marker ("---[ end trace") and
+ * only its tail (a panic) may still follow: a follower of a live log can
+ * close it after a short grace instead of a long quiet period. */
+bool kt_parser_in_tail(const struct kt_parser *p);
 /* Number of reports dropped because KT_MAX_REPORTS (or the number set with
  * kt_parser_set_max_reports) were already found. */
 size_t kt_parser_dropped(const struct kt_parser *p);

@@ -250,6 +250,11 @@ findings_arr(struct kt_jsonw *w, const struct kt_report *r)
 		kstr(w, K("explanation"), f->explanation);
 		str_array(w, K("remedy"), f->remedy, f->n_remedy);
 		str_array(w, K("references"), f->references, f->n_references);
+		if (f->n_raise) {
+			str_array(w, K("raise"), f->raise, f->n_raise);
+			KT_JSONW_KEY(w, "raise_needs_host_facts");
+			kt_jsonw_bool(w, f->raise_host_facts);
+		}
 		kt_jsonw_obj_end(w);
 	}
 	kt_jsonw_arr_end(w);

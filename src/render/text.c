@@ -6,6 +6,7 @@
  * terminal and no NO_COLOR).
  */
 #include <ktriage/analyze.h>
+#include <ktriage/summary.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -335,6 +336,8 @@ render_findings(struct out *o, const struct kt_report *r)
 			kt_buf_printf(&o->b, "      why: %s\n", f->explanation);
 		for (size_t j = 0; j < f->n_remedy; j++)
 			kt_buf_printf(&o->b, "      %zu. %s\n", j + 1, f->remedy[j]);
+		for (size_t j = 0; j < f->n_raise; j++)
+			kt_buf_printf(&o->b, "      would raise the confidence: %s\n", f->raise[j]);
 		for (size_t j = 0; j < f->n_references; j++)
 			kt_buf_printf(&o->b, "      see: %s\n", f->references[j]);
 	}
@@ -372,5 +375,7 @@ kt_render_text(const struct kt_report *r, const struct kt_render_opts *opts)
 		render_notes(&o, r);
 	if (!o.b.p)
 		kt_buf_adds(&o.b, "");
+	if (opts && (opts->width > 0 || opts->ascii))
+		return kt_render_fit(o.b.p, opts->width, opts->ascii);
 	return o.b.p;
 }

@@ -68,7 +68,8 @@ out=$("$kt" analyze --format jsonl "$tmp/cut.log" 2>/dev/null); rc=$?
 [ $rc -eq 1 ]; check "truncated report is still reported" $? "rc=$rc"
 
 # 6. usage errors exit 2; --help exits 0 and documents the exit status
-"$kt" analyze >/dev/null 2>&1; [ $? -eq 2 ]; check "no input is a usage error (2)" $? ""
+"$kt" analyze - - >/dev/null 2>&1; [ $? -eq 2 ]; check "stdin twice is a usage error (2)" $? ""
+"$kt" analyze < "$seed" | grep -q 'ip_fragment'; check "no PATH and piped input: stdin is read" $? ""
 "$kt" analyze --format xml "$seed" >/dev/null 2>&1; [ $? -eq 2 ]; check "bad --format is a usage error (2)" $? ""
 "$kt" bogus >/dev/null 2>&1; [ $? -eq 2 ]; check "unknown command is a usage error (2)" $? ""
 "$kt" analyze --help | grep -q "Exit status"; check "analyze --help documents the exit status" $? ""
