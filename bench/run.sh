@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/run.sh: how fast is `ktriage scan`? Generates a seeded synthetic log
+# bench/run.sh: how fast is `ktriage scan` (one thread per CPU, and -j 1)? Generates a seeded synthetic log
 # (bench/gen_log) into bench/out/ (git-ignored) if missing, then prints MB/s
 # for `ktriage scan`, `grep -c -E` with the crash-header keywords and
 # `cat > /dev/null` on the same file (page cache warm, best of N runs, by
@@ -77,6 +77,7 @@ echo "file: $log ($bytes bytes, $(nproc) cpus, load $(cut -d' ' -f1 /proc/loadav
 "$ktriage" scan --stats --no-progress "$log" 2>&1 >/dev/null | sed 's/^/  /'
 best_of "cat > /dev/null" cat "$log"
 best_of "ktriage scan" "$ktriage" scan --no-progress "$log"
+best_of "ktriage scan -j 1" "$ktriage" scan -j 1 --no-progress "$log"
 best_of "ktriage scan (hs)" "$ktriage" scan --engine vectorscan --no-progress "$log"
 best_of "grep -c -E" grep -c -E "$kw" "$log"
 

@@ -251,6 +251,13 @@ byte_cost(unsigned char c)
 	return 3;
 }
 
+/* Text on nearly every line of some log formats: the tag of kernel lines
+ * in syslog files and `journalctl -o short` ("HOST kernel: MSG", RFC 3164
+ * section 4.1.3 TAG; https://www.freedesktop.org/software/systemd/man/journalctl.html).
+ * A window inside it would make every such line a candidate (the window
+ * "kern" of "Booting the kernel." did), so none is picked there. */
+static const char boilerplate[] = " kernel: ";
+
 static size_t
 pick_window(const char *kw, size_t len)
 {
@@ -261,6 +268,8 @@ pick_window(const char *kw, size_t len)
 		double score = 1;
 		for (size_t j = 0; j < FP_BYTES; j++)
 			score *= byte_cost((unsigned char)kw[o + j]);
+		if (memmem(boilerplate, sizeof(boilerplate) - 1, kw + o, FP_BYTES))
+			score *= 1e12;
 		if (score < best_score) {
 			best_score = score;
 			best = o;

@@ -14,8 +14,13 @@
  */
 #include "scan/scan.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ktriage/limits.h>
 
@@ -26,6 +31,7 @@
 #include "parse/parser.h"
 #include "parse/xenlog.h"
 #include "sign/sign.h"
+#include "util/ctx.h"
 #include "util/mem.h"
 
 /* Bytes appended to the window per round (default). */
@@ -71,6 +77,7 @@ struct run {
 	const struct kt_xenlog *attach;	/* the unit's xen.log reader, or NULL */
 	const struct kt_scan_cb *cb;
 	const char *unit;
+	const char *name;		/* report source.file */
 	size_t *n_reports;		/* reports of the unit (KT_MAX_REPORTS) */
 	bool full;
 
@@ -82,7 +89,11 @@ struct run {
 	bool feeding;		/* the parser is not idle: feed every line */
 	uint64_t feed_to;	/* ... and at least up to this line (the header) */
 	bool long_skip;		/* dropping the rest of an over-long line */
+	struct part *track;	/* record the lines fed (scan_parallel()), or NULL */
 };
+
+struct part;
+static void track_fed(struct part *pt, uint64_t no);
 
 int
 kt_scanner_new(struct kt_ctx *ctx, const struct kt_scan_opts *opts, struct kt_scanner **ret)
@@ -165,11 +176,13 @@ normalize_line(struct run *u, const char *p, size_t n, uint64_t no, struct kt_li
 static void
 deliver(struct run *u, struct kt_report *r)
 {
-	if (*u->n_reports >= KT_MAX_REPORTS) {
-		kt_report_free(r);
-		return;
+	if (u->n_reports) {
+		if (*u->n_reports >= KT_MAX_REPORTS) {
+			kt_report_free(r);
+			return;
+		}
+		(*u->n_reports)++;
 	}
-	(*u->n_reports)++;
 	u->s->st.reports++;
 	if (u->attach)
 		kt_xenlog_attach(u->attach, r);
@@ -200,6 +213,8 @@ feed_line(struct run *u, const char *p, size_t n, uint64_t no)
 	kt_hostsplit_feed(u->p, &line);
 	u->fed_no = no;
 	u->s->st.fed++;
+	if (u->track)
+		track_fed(u->track, no);
 	take_reports(u);
 }
 
@@ -546,6 +561,19 @@ push_bytes(struct run *u, const char *p, size_t n)
 	}
 }
 
+/* At the end of the input: the last line has no newline; kt_input_next()
+ * still hands it out. */
+static void
+run_last_line(struct run *u)
+{
+	if (u->wlen > u->cur) {
+		if (u->wlen >= u->s->wcap)
+			compact(u);
+		u->w[u->wlen++] = '\n';
+		process(u, u->wlen);
+	}
+}
+
 static int
 run_input(struct run *u, struct kt_input *in, const char *name)
 {
@@ -555,6 +583,7 @@ run_input(struct run *u, struct kt_input *in, const char *name)
 
 	u->w = u->s->w;
 	u->cur_no = 1;
+	u->name = name;
 	u->p = kt_hostsplit_new(u->s->ctx, name);
 	if (!u->p)
 		return KT_EFORMAT;
@@ -564,13 +593,8 @@ run_input(struct run *u, struct kt_input *in, const char *name)
 		if (u->cb && u->cb->progress)
 			u->cb->progress(u->cb->ud, name, kt_input_bytes_read(in));
 	}
-	if (rc == 0 && u->wlen > u->cur) {
-		/* The last line has no newline; kt_input_next() still hands it out. */
-		if (u->wlen >= u->s->wcap)
-			compact(u);
-		u->w[u->wlen++] = '\n';
-		process(u, u->wlen);
-	}
+	if (rc == 0)
+		run_last_line(u);
 	kt_hostsplit_end(u->p);
 	take_reports(u);
 	u->s->st.lines += u->cur_no - 1;
@@ -588,6 +612,394 @@ kt_scan_input(struct kt_scanner *s, struct kt_input *in, const char *name,
 			 .full = s->opts.full };
 
 	return run_input(&u, in, name);
+}
+
+/* ---- one regular file on several threads ---------------------------------- */
+
+/*
+ * scan_parallel() cuts a plain regular file into byte ranges at line
+ * starts and scans each on its own thread with its own scanner, counting
+ * lines from 1 in each range; line numbers are fixed up afterwards. A
+ * range's scanner starts with idle parsers and no history, so near its
+ * start it may disagree with one thread (a report that began in the range
+ * before is seen from its middle). The ranges are then stitched: the
+ * scanner of range k goes on past its end until a line X where both it and
+ * the scanner that owns X are idle and quiet -- nothing fed in the
+ * HIST_LINES lines before X, so the next hit of both backfills the same
+ * HIST_LINES lines, which refill the parser's prefix ring -- and
+ * reports are taken from the first scanner before X and from the other
+ * one from X on. A report across a range boundary is thus found once, by
+ * the scanner that saw its header first, and the output equals one
+ * thread's.
+ */
+
+/* Bytes per pread() of a range; bytes per step past a range's end. */
+#define PAR_READ	((size_t)1 << 20)
+#define PAR_STEP	((size_t)4 << 10)
+/* Default smallest range: smaller files are not worth a thread. */
+#define PAR_MIN		((uint64_t)16 << 20)
+/* Reports kept per range (the unit keeps KT_MAX_REPORTS in all; a few
+ * more cover reports the stitching drops). */
+#define PAR_REPORTS	(KT_MAX_REPORTS + 64)
+/* Fed-line intervals kept per range (only those near its start matter). */
+#define PAR_IVALS	4096
+#define PAR_THREADS	64
+
+struct ival {
+	uint64_t a, z;		/* lines a..z (of the range) were fed */
+};
+
+struct part {
+	struct kt_scanner *parent;
+	const char *name, *unit;
+	struct kt_scanner *s;
+	bool own;		/* s (and its ctx) belong to the part */
+	struct run u;
+	struct kt_scan_cb cb;	/* collects into rep */
+	int fd;
+	uint64_t off, end, fsize;
+	uint64_t pos;		/* next byte to push */
+	uint64_t lines;		/* lines in [off, end) */
+	bool done;		/* pushed up to the end of the file and ended */
+	int rc;
+	char *buf;
+	struct kt_report **rep;
+	size_t n_rep;
+	struct ival *iv;
+	size_t n_iv;
+	uint64_t iv_limit;	/* 0, or the first fed line not recorded */
+	pthread_t tid;
+	bool started;
+};
+
+static void
+track_fed(struct part *pt, uint64_t no)
+{
+	if (pt->iv_limit)
+		return;
+	if (pt->n_iv && pt->iv[pt->n_iv - 1].z + 1 == no) {
+		pt->iv[pt->n_iv - 1].z = no;
+		return;
+	}
+	if (pt->n_iv == PAR_IVALS) {
+		pt->iv_limit = no;
+		return;
+	}
+	pt->iv[pt->n_iv].a = pt->iv[pt->n_iv].z = no;
+	pt->n_iv++;
+}
+
+static void
+part_collect(void *ud, const char *unit, struct kt_report *r)
+{
+	struct part *pt = ud;
+
+	(void)unit;
+	if (pt->n_rep >= PAR_REPORTS) {
+		kt_report_free(r);
+		return;
+	}
+	pt->rep[pt->n_rep++] = r;
+}
+
+/* Push the bytes [pos, upto) of the file to the part's scanner. */
+static int
+part_push(struct part *pt, uint64_t upto)
+{
+	while (pt->pos < upto) {
+		uint64_t left = upto - pt->pos;
+		size_t want = left < PAR_READ ? (size_t)left : PAR_READ;
+		ssize_t n = pread(pt->fd, pt->buf, want, (off_t)pt->pos);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return kt_error(pt->s->ctx, KT_EIO, "%s: %s", pt->u.name, strerror(errno));
+		if (n == 0) {		/* the file shrank */
+			pt->fsize = pt->pos;
+			break;
+		}
+		push_bytes(&pt->u, pt->buf, (size_t)n);
+		pt->pos += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* The end of the file: the last line, the open reports. */
+static void
+part_finish(struct part *pt)
+{
+	run_last_line(&pt->u);
+	kt_hostsplit_end(pt->u.p);
+	take_reports(&pt->u);
+	pt->done = true;
+}
+
+/* The part's scanner (a copy of the parent's: its own context, tables and
+ * window) and its run. */
+static int
+part_setup(struct part *pt)
+{
+	if (!pt->s) {
+		struct kt_scan_opts o = pt->parent->opts;
+		struct kt_ctx *ctx = kt_ctx_new();
+		int rc;
+
+		o.jobs = 1;
+		ctx->data_dir = pt->parent->ctx->data_dir;
+		rc = kt_scanner_new(ctx, &o, &pt->s);
+		if (rc) {
+			kt_ctx_free(ctx);
+			return rc;
+		}
+		pt->own = true;
+	}
+	pt->cb = (struct kt_scan_cb){ .report = part_collect, .ud = pt };
+	pt->u = (struct run){ .s = pt->s, .cb = &pt->cb, .unit = pt->unit, .name = pt->name,
+			      .w = pt->s->w, .cur_no = 1 };
+	pt->u.p = kt_hostsplit_new(pt->s->ctx, pt->name);
+	return pt->u.p ? 0 : KT_EFORMAT;
+}
+
+static void *
+part_main(void *arg)
+{
+	struct part *pt = arg;
+
+	pt->rc = part_setup(pt);
+	if (pt->rc)
+		return NULL;
+	pt->u.track = pt;
+	pt->rc = part_push(pt, pt->end);
+	pt->u.track = NULL;
+	pt->lines = pt->u.cur_no - 1;
+	if (!pt->rc && pt->pos >= pt->fsize)
+		part_finish(pt);
+	return NULL;
+}
+
+/* Was the part idle and quiet before its line x (see above)? */
+static bool
+part_quiet(const struct part *pt, uint64_t x)
+{
+	if (x < HIST_LINES + 1 || x > pt->lines || (pt->iv_limit && x > pt->iv_limit))
+		return false;
+	for (size_t i = pt->n_iv; i-- > 0;)
+		if (pt->iv[i].a < x)
+			return pt->iv[i].z + HIST_LINES < x;
+	return true;
+}
+
+/* Is a scanner idle and quiet before its next line? */
+static bool
+run_quiet(const struct run *u)
+{
+	return !u->feeding && u->cur_no - 1 - u->fed_no >= HIST_LINES;
+}
+
+static uint32_t
+shift_no(uint32_t no, uint64_t base)
+{
+	return no ? clamp_no(no + base) : 0;
+}
+
+/* Hand the part's reports whose header is at or after line `from` to the
+ * caller, line numbers moved by `base`. */
+static void
+part_deliver(struct part *pt, uint64_t from, uint64_t base, const struct kt_scan_cb *cb,
+	     const char *unit, size_t *n_reports, uint64_t *delivered)
+{
+	for (size_t i = 0; i < pt->n_rep; i++) {
+		struct kt_report *r = pt->rep[i];
+
+		pt->rep[i] = NULL;
+		if (r->source.first_line < from || *n_reports >= KT_MAX_REPORTS) {
+			kt_report_free(r);
+			continue;
+		}
+		r->source.first_line = shift_no(r->source.first_line, base);
+		r->source.last_line = shift_no(r->source.last_line, base);
+		for (size_t k = 0; k < r->n_lines; k++)
+			r->line_nos[k] = shift_no(r->line_nos[k], base);
+		for (size_t k = 0; k < r->n_notes; k++)
+			r->notes[k].line = shift_no(r->notes[k].line, base);
+		for (size_t k = 0; k < r->n_frames; k++)
+			r->frames[k].log_line = shift_no(r->frames[k].log_line, base);
+		(*n_reports)++;
+		(*delivered)++;
+		if (cb && cb->report)
+			cb->report(cb->ud, unit, r);
+		else
+			kt_report_free(r);
+	}
+	pt->n_rep = 0;
+}
+
+/* The first line start at or after byte `at` (fsize if none). */
+static uint64_t
+line_start_at(int fd, uint64_t at, uint64_t fsize, char *buf)
+{
+	uint64_t pos = at - 1;		/* a line starts after a '\n' */
+
+	while (pos < fsize) {
+		ssize_t n = pread(fd, buf, PAR_STEP, (off_t)pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return fsize;
+		const char *nl = memchr(buf, '\n', (size_t)n);
+		if (nl)
+			return pos + (uint64_t)(nl - buf) + 1;
+		pos += (uint64_t)n;
+	}
+	return fsize;
+}
+
+static void
+part_free(struct part *pt)
+{
+	for (size_t i = 0; i < pt->n_rep; i++)
+		kt_report_free(pt->rep[i]);
+	free(pt->rep);
+	free(pt->iv);
+	free(pt->buf);
+	kt_hostsplit_free(pt->u.p);
+	if (pt->own && pt->s) {
+		struct kt_ctx *ctx = pt->s->ctx;
+		kt_scanner_free(pt->s);
+		kt_ctx_free(ctx);
+	}
+}
+
+/*
+ * Scan the regular file `fd` of `fsize` bytes on up to opts.jobs threads.
+ * Returns 1 when it is not worth it (the caller scans on one thread), else
+ * 0 or a negative KT_E*.
+ */
+static int
+scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
+	      const char *unit, const struct kt_scan_cb *cb, size_t *n_reports)
+{
+	uint64_t min = s->opts.split_min ? s->opts.split_min : PAR_MIN;
+	unsigned n = s->opts.jobs < PAR_THREADS ? s->opts.jobs : PAR_THREADS;
+	uint64_t cut[PAR_THREADS + 1], base[PAR_THREADS], rep0 = s->st.reports;
+	struct part *parts;
+	char *tmp;
+	unsigned np = 0;
+	int rc = 0;
+
+	if (n > fsize / min)
+		n = (unsigned)(fsize / min);
+	if (n < 2)
+		return 1;
+	tmp = kt_malloc(PAR_STEP);
+	cut[np++] = 0;
+	for (unsigned k = 1; k < n; k++) {
+		uint64_t b = line_start_at(fd, fsize / n * k, fsize, tmp);
+		if (b > cut[np - 1] && b < fsize)
+			cut[np++] = b;
+	}
+	free(tmp);
+	if (np < 2)
+		return 1;
+	cut[np] = fsize;
+
+	parts = kt_calloc(np, sizeof(*parts));
+	for (unsigned k = 0; k < np; k++) {
+		struct part *pt = &parts[k];
+		pt->s = k == 0 ? s : NULL;	/* the others are made on their thread */
+		pt->parent = s;
+		pt->name = name;
+		pt->unit = unit;
+		pt->fd = fd;
+		pt->off = pt->pos = cut[k];
+		pt->end = cut[k + 1];
+		pt->fsize = fsize;
+		/* Page-aligned: the kernel copies into it faster (docs/scan.md). */
+		if (posix_memalign((void **)&pt->buf, 4096, PAR_READ) != 0) {
+			rc = kt_error(s->ctx, KT_ENOMEM, "%s: out of memory", name);
+			break;
+		}
+		pt->rep = kt_malloc(PAR_REPORTS * sizeof(*pt->rep));
+		pt->iv = kt_malloc(PAR_IVALS * sizeof(*pt->iv));
+	}
+	if (rc)
+		goto out;
+	/* Range 0 on this thread, the others on their own. */
+	for (unsigned k = 1; k < np; k++)
+		parts[k].started = pthread_create(&parts[k].tid, NULL, part_main, &parts[k]) == 0;
+	part_main(&parts[0]);
+	for (unsigned k = 0; k < np; k++) {
+		if (parts[k].started)
+			pthread_join(parts[k].tid, NULL);
+		else if (k > 0)
+			part_main(&parts[k]);
+		if (parts[k].rc && !rc) {
+			rc = parts[k].rc;
+			if (parts[k].own && parts[k].s)
+				(void)kt_error(s->ctx, rc, "%s", kt_ctx_errmsg(parts[k].s->ctx));
+		}
+	}
+	if (rc) {
+		if (rc != KT_EIO)
+			rc = kt_error(s->ctx, rc, "%s: cannot set up the scanner threads", name);
+		goto out;
+	}
+
+	/* Stitch. */
+	base[0] = 0;
+	for (unsigned k = 1; k < np; k++)
+		base[k] = base[k - 1] + parts[k - 1].lines;
+	uint64_t from = 0, total_lines = 0, delivered = 0;
+	for (unsigned k = 0; k < np;) {
+		struct part *S = &parts[k];
+		unsigned j = k + 1;
+		bool synced = false;
+		uint64_t x = 0;
+
+		while (!S->done && !synced) {
+			uint64_t upto = S->pos + PAR_STEP < S->fsize ? S->pos + PAR_STEP : S->fsize;
+			rc = part_push(S, upto);
+			if (rc)
+				goto out;
+			if (S->pos >= S->fsize) {
+				part_finish(S);
+				break;
+			}
+			if (!run_quiet(&S->u))
+				continue;
+			uint64_t X = base[k] + S->u.cur_no;	/* absolute */
+			while (j < np && X > base[j] + parts[j].lines)
+				j++;
+			if (j < np && X > base[j] && part_quiet(&parts[j], X - base[j])) {
+				x = X - base[j];
+				synced = true;
+			}
+		}
+		part_deliver(S, from, base[k], cb, unit, n_reports, &delivered);
+		if (!synced) {
+			total_lines = base[k] + S->u.cur_no - 1;
+			break;
+		}
+		from = x;
+		k = j;
+	}
+	s->st.bytes += fsize;
+	s->st.lines += total_lines;
+	s->st.reports = rep0 + delivered;	/* part 0 counted its own */
+	for (unsigned k = 1; k < np; k++) {
+		struct kt_scan_stats *t = &parts[k].s->st;
+		s->st.candidates += t->candidates;
+		s->st.memo += t->memo;
+		s->st.fed += t->fed;
+	}
+	if (cb && cb->progress)
+		cb->progress(cb->ud, name, fsize);
+out:
+	for (unsigned k = 0; k < np; k++)
+		part_free(&parts[k]);
+	free(parts);
+	return rc;
 }
 
 /* ---- units (mirrors src/pipeline.c) ---------------------------------------- */
@@ -624,6 +1036,25 @@ scan_member(struct walk_state *ws, const struct kt_unit *unit, size_t i,
 		return rc;
 	}
 	bool is_xen = m->role == KT_ROLE_XEN_LOG && xen;
+	if (ws->s->opts.jobs > 1 && !ws->s->opts.full && !xen && m->path_ &&
+	    strcmp(m->path_, "-") != 0 && !kt_input_compressed(in)) {
+		int fd = open(m->path_, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			rc = scan_parallel(ws->s, fd, (uint64_t)st.st_size, kt_input_name(in),
+					   unit->display, ws->cb, n_reports);
+			if (rc <= 0) {
+				close(fd);
+				if (rc)
+					kt_diag(ws->s->ctx, KT_SEV_WARN, m->name, "%s",
+						kt_ctx_errmsg(ws->s->ctx));
+				kt_input_free(in);
+				return rc;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 	struct run u = {
 		.s = ws->s, .cb = ws->cb, .unit = unit->display, .n_reports = n_reports,
 		.feed_xen = is_xen ? xen : NULL, .attach = xen,

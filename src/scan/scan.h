@@ -26,6 +26,9 @@ struct kt_scan_opts {
 	bool full;			/* feed every line (no skipping): the reference */
 	size_t chunk;			/* bytes searched per round; 0: 1 MiB (tests
 					 * use tiny ones to cross boundaries) */
+	unsigned jobs;			/* threads for one plain regular file (byte
+					 * ranges; same output); 0 or 1: one */
+	uint64_t split_min;		/* smallest range per thread; 0: 16 MiB */
 };
 
 /* Callbacks; any may be NULL. `unit` is the display path of the input unit
