@@ -14,11 +14,17 @@
 static bool
 private_path(const char *s, const char **why)
 {
-	static const char *const bad[] = { "/work/", "/home/", "/tmp/", "file:", "../" };
+	static const char *const bad[] = { "file:", "../", "~/" };
 	static const char *const dirs[] = { "shared/", "research/" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (strstr(s, bad[i])) {
+			*why = "names a local path, not a public source";
+			return true;
+		}
+	/* an absolute path as a word of its own (URLs have "//" after a scheme) */
+	for (const char *p = strchr(s, '/'); p; p = strchr(p + 1, '/'))
+		if ((p == s || strchr(" (\'\"`", p[-1])) && isalpha((unsigned char)p[1])) {
 			*why = "names a local path, not a public source";
 			return true;
 		}

@@ -14,7 +14,8 @@
 /* One reference: "https://..." | "PROJECT PATH[ ...]" | "RFC N[ ...]".
  * PROJECT is [a-z][a-z0-9._+-]* (linux, xen, xen-api, multipath-tools ...),
  * PATH a relative path (has a '/' or a '.ext', no leading '/', no '..').
- * Anywhere in the text, a local path ("/work/", "/home/", "file:") or a
+ * Anywhere in the text, a local path (an absolute path as a word, "file:",
+ * "../", "~/") or a
  * private write-up folder ("shared/", "research/" as a path component)
  * makes it non-public. On false *why (if not NULL) says why (static). */
 bool kt_ref_is_public(const char *ref, const char **why);
