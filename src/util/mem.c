@@ -85,12 +85,10 @@ kt_asprintf(const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(&p, fmt, ap);
 	va_end(ap);
-	p = kt_malloc((size_t)(n < 0 ? 0 : n) + 1);
-	va_start(ap, fmt);
-	(void)vsnprintf(p, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
-	va_end(ap);
+	if (n < 0)
+		kt_oom(strlen(fmt));
 	return p;
 }
 
