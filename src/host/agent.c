@@ -132,24 +132,6 @@ write_atomic(const char *path, const char *data, size_t len)
 }
 
 static char *
-read_small(const char *path, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
-
-	if (!f)
-		return NULL;
-	buf = malloc(cap + 1);
-	if (!buf)
-		abort();
-	n = fread(buf, 1, cap, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
-static char *
 state_path(struct kt_agent *ag, const char *name)
 {
 	return kt_asprintf("%s/%s", ag->state, name);
@@ -487,7 +469,7 @@ static bool
 boot_covered_by_kmsg(struct kt_agent *ag, const char *boot)
 {
 	char *p = state_path(ag, "kmsg-boots");
-	char *s = read_small(p, 1u << 20);
+	char *s = kt_read_small(p, 1u << 20, NULL);
 	bool yes = s && boot && strstr(s, boot);
 
 	free(p);
@@ -556,7 +538,7 @@ take_source(struct kt_agent *ag, const struct kt_host_source *s, struct kt_agent
 static void
 syslog_round(struct kt_agent *ag, const struct kt_host_source *s, struct kt_agent_stats *st)
 {
-	char *cp = state_path(ag, "syslog"), *cur = read_small(cp, 256), *text;
+	char *cp = state_path(ag, "syslog"), *cur = kt_read_small(cp, 256, NULL), *text;
 	unsigned long long dev = 0, ino = 0, off = 0;
 	struct stat sb;
 	FILE *f;
@@ -603,7 +585,7 @@ syslog_round(struct kt_agent *ag, const struct kt_host_source *s, struct kt_agen
 static void
 kmsg_round(struct kt_agent *ag, struct kt_agent_stats *st)
 {
-	char *cp = state_path(ag, "kmsg"), *cur = read_small(cp, 256);
+	char *cp = state_path(ag, "kmsg"), *cur = kt_read_small(cp, 256, NULL);
 	char boot[40] = "";
 	unsigned long long seq = 0;
 	struct kt_stream *sm = NULL;
@@ -636,7 +618,7 @@ kmsg_round(struct kt_agent *ag, struct kt_agent_stats *st)
 	kt_follow_get_stats(ag->kmsg, &fs);
 	if (fs.last_seq) {
 		char buf[96];
-		char *bp = state_path(ag, "kmsg-boots"), *boots = read_small(bp, 1u << 20);
+		char *bp = state_path(ag, "kmsg-boots"), *boots = kt_read_small(bp, 1u << 20, NULL);
 
 		snprintf(buf, sizeof(buf), "%s %llu\n", ag->boot, (unsigned long long)fs.last_seq);
 		(void)write_atomic(cp, buf, strlen(buf));
@@ -669,7 +651,7 @@ facts_round(struct kt_agent *ag, struct kt_agent_stats *st)
 	    kt_net_inventory_sysfs(ag->ctx, ops, inv) == 0 && kt_net_audit(ag->ctx, inv, db) == 0)
 		json = kt_net_audit_json(inv);
 	if (json) {
-		char hash[32], *hp = state_path(ag, "facts"), *old = read_small(hp, 64);
+		char hash[32], *hp = state_path(ag, "facts"), *old = kt_read_small(hp, 64, NULL);
 		uint64_t key = key_of("facts", json);
 		struct item it = { "facts", "/api/v1/facts", "application/json", "facts", "net audit" };
 
@@ -843,7 +825,7 @@ send_round(struct kt_agent *ag, struct kt_agent_stats *st)
 	for (size_t i = 0; i < n; i++) {
 		char *mp = kt_asprintf("%s/%s.meta", ag->incoming, v[i]);
 		char *bp = kt_asprintf("%s/%s.body", ag->incoming, v[i]);
-		char *meta = read_small(mp, 8192);
+		char *meta = kt_read_small(mp, 8192, NULL);
 		char *src = meta_get(meta, "source"), *ep = meta_get(meta, "endpoint");
 		char *type = meta_get(meta, "type");
 		long status = 0;
@@ -898,7 +880,7 @@ send_round(struct kt_agent *ag, struct kt_agent_stats *st)
 static void
 heartbeat_round(struct kt_agent *ag, struct kt_agent_stats *st)
 {
-	char *hp = state_path(ag, "heartbeat"), *old = read_small(hp, 128);
+	char *hp = state_path(ag, "heartbeat"), *old = kt_read_small(hp, 128, NULL);
 	char buf[128], *body;
 	long long last = 0;
 	char oldboot[40] = "";
@@ -961,7 +943,7 @@ xe_crashdumps(void)
 static void
 read_boot_id(struct kt_agent *ag)
 {
-	char *s = read_small("/proc/sys/kernel/random/boot_id", 64);
+	char *s = kt_read_small("/proc/sys/kernel/random/boot_id", 64, NULL);
 
 	snprintf(ag->boot, sizeof(ag->boot), "%s", s ? s : "unknown");
 	ag->boot[strcspn(ag->boot, "\n")] = '\0';

@@ -296,27 +296,6 @@ part_header(const char *s, size_t len, char *rec, size_t rec_cap, unsigned *part
 	return true;
 }
 
-/* Read a whole small file (at most `cap` bytes). */
-static char *
-slurp(const char *path, size_t cap, size_t *ret_len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
-
-	*ret_len = 0;
-	if (!f)
-		return NULL;
-	buf = malloc(cap + 1);
-	if (!buf)
-		abort();
-	n = fread(buf, 1, cap, f);
-	fclose(f);
-	buf[n] = '\0';
-	*ret_len = n;
-	return buf;
-}
-
 struct part {
 	char *rel;		/* path under ROOT */
 	char rec[64];		/* "Oops#1", or "" (no header) */
@@ -496,7 +475,7 @@ load_pstore(struct kt_ctx *ctx, const struct kt_host_source *src, char **ret, si
 	kt_buf_init(&b);
 	for (size_t i = 0; i < src->n_parts; i++) {
 		size_t len;
-		char *t = slurp(src->parts[i], MAX_PART_BYTES, &len);
+		char *t = kt_read_small(src->parts[i], MAX_PART_BYTES, &len);
 
 		if (!t) {
 			kt_buf_deinit(&b);

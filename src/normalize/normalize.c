@@ -911,21 +911,15 @@ kt_normalize(struct kt_normalizer *n, struct kt_str raw, uint32_t no, struct kt_
 	struct kt_str s, empty = { "", 0 };
 	int soh_level = -1;
 
+	bool truncated;
+
 	if (!raw.p)
 		raw = empty;
-	out->truncated = raw.len > KT_MAX_LINE;
-	if (out->truncated)
+	truncated = raw.len > KT_MAX_LINE;
+	if (truncated)
 		raw.len = KT_MAX_LINE;
-	out->raw = raw;
-	out->no = no;
-	out->fmt = KT_FMT_PLAIN;
-	out->ts = -1;
-	out->level = -1;
-	out->caller = KT_CALLER_NONE;
-	out->caller_id = -1;
-	out->wallclock = out->host = out->tag = empty;
-	out->xen = false;
-	out->boundary = false;
+	init_line(out, raw, no);
+	out->truncated = truncated;
 
 	s = raw;
 	while (s.len > 0 && (s.p[s.len - 1] == '\r' || s.p[s.len - 1] == '\n'))

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "render/html.h"
+#include "render/render.h"
 
 /* ---- escaping ------------------------------------------------------------ */
 
@@ -227,26 +228,12 @@ kv(struct kt_buf *b, const char *k, const char *v)
 static void
 frame_html(struct kt_buf *b, const struct kt_frame *f)
 {
-	kt_html_esc(b, f->function ? f->function : "?");
-	if (f->has_offset) {
-		kt_buf_printf(b, "+0x%llx", (unsigned long long)f->offset);
-		if (f->size)
-			kt_buf_printf(b, "/0x%llx", (unsigned long long)f->size);
-	}
-	if (!f->function && f->address)
-		kt_buf_printf(b, "0x%llx", (unsigned long long)f->address);
-	if (f->module) {
-		kt_buf_adds(b, " [");
-		kt_html_esc(b, f->module);
-		kt_buf_adds(b, "]");
-	}
-	if (f->file) {
-		kt_buf_adds(b, " ");
-		kt_html_esc(b, f->file);
-		kt_buf_printf(b, ":%d", f->line_no);
-	}
-	if (f->inlined)
-		kt_buf_adds(b, " (inlined)");
+	struct kt_buf t;
+
+	kt_buf_init(&t);
+	kt_render_frame(&t, f);
+	kt_html_esc(b, t.p ? t.p : "");
+	kt_buf_deinit(&t);
 }
 
 /* A CSS class from a severity: only known names, never the input text. */

@@ -8,4 +8,10 @@
 
 #include <ktriage/report.h>
 
+#include "util/str.h"
+
+/* "func+0xoff/0xsize [module] file:line (inlined)", as the text renderer
+ * prints a frame; the HTML renderer escapes the same text. */
+void kt_render_frame(struct kt_buf *b, const struct kt_frame *f);
+
 #endif

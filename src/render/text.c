@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/render.h"
 #include "util/str.h"
 
 #define MAX_TEXT_FRAMES 40	/* reliable frames shown without --verbose */
@@ -41,8 +42,8 @@ section(struct out *o, const char *name)
 	kt_buf_printf(&o->b, "\n%s%s%s\n", BOLD(o), name, RST(o));
 }
 
-static void
-frame_text(struct kt_buf *b, const struct kt_frame *f)
+void
+kt_render_frame(struct kt_buf *b, const struct kt_frame *f)
 {
 	kt_buf_adds(b, f->function ? f->function : "?");
 	if (f->has_offset) {
@@ -235,7 +236,7 @@ render_trace(struct out *o, const struct kt_report *r, bool verbose)
 		guilty_done |= guilty;
 		kt_buf_printf(&o->b, "  %s%s", guilty ? RED(o) : (f->reliable ? "" : DIM(o)),
 			      guilty ? "=> " : (f->reliable ? "   " : " ? "));
-		frame_text(&o->b, f);
+		kt_render_frame(&o->b, f);
 		kt_buf_printf(&o->b, "%s%s\n", guilty ? "   <- guilty frame" : "", RST(o));
 		shown++;
 	}

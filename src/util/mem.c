@@ -92,6 +92,26 @@ kt_asprintf(const char *fmt, ...)
 	return p;
 }
 
+char *
+kt_read_small(const char *path, size_t cap, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (ret_len)
+		*ret_len = 0;
+	if (!f)
+		return NULL;
+	buf = kt_malloc(cap + 1);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (ret_len)
+		*ret_len = n;
+	return buf;
+}
+
 void
 kt_vec_init(struct kt_vec *vec, size_t elem_size)
 {

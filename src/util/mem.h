@@ -14,6 +14,9 @@ void *kt_realloc(void *p, size_t size);
 char *kt_strdup(const char *s);
 /* A formatted string on the heap (free()); out of memory goes to the OOM
  * hook like every kt_ allocation. */
+/* At most `cap` bytes of a small file, NUL-terminated (free()); NULL when it
+ * cannot be opened. ret_len (may be NULL) gets the length. */
+char *kt_read_small(const char *path, size_t cap, size_t *ret_len);
 char *kt_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *kt_strndup(const char *s, size_t n);
 /* Run the OOM hook; does not return. */
