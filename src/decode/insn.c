@@ -15,6 +15,7 @@
 
 #include <capstone/capstone.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -634,9 +635,44 @@ disassemble(struct kt_report *r, csh h, const struct window *w, size_t start,
 	cs_free(in, 1);
 }
 
+/* Capstone 4 builds some tables on first use without a lock: the x86 Intel
+ * printer sorts its table of implicit registers (X86_insn_reg_intel in
+ * arch/X86/X86Mapping.c, https://github.com/capstone-engine/capstone/blob/4.0.2/arch/X86/X86Mapping.c)
+ * the first time any thread prints an instruction, so two analyzer threads
+ * decoding at once could look up a half-sorted table: `movabs al, [moffs]`
+ * then lost its implicit AL operand and "reads memory" became "writes
+ * memory" in one run out of many. One instruction of every architecture
+ * we decode, with details on, in one thread before any other decodes,
+ * builds them all once. */
+static void
+capstone_warm(void)
+{
+	static const uint8_t code[16] = { 0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 0x90, 0x90, 0x90, 0x90 };
+	static const enum kt_arch archs[] = { KT_ARCH_X86_64, KT_ARCH_I386, KT_ARCH_ARM64,
+					      KT_ARCH_ARM, KT_ARCH_PPC64, KT_ARCH_S390X,
+					      KT_ARCH_MIPS };
+
+	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]); i++) {
+		for (size_t unit = 2; unit <= 4; unit += 2) {
+			struct arch_desc d;
+			cs_insn *in = NULL;
+			csh h;
+
+			if (!arch_desc(archs[i], unit, &d) || cs_open(d.arch, d.mode, &h) != CS_ERR_OK)
+				continue;
+			(void)cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+			size_t n = cs_disasm(h, code, sizeof(code), 0x1000, 4, &in);
+			if (n)
+				cs_free(in, n);
+			(void)cs_close(&h);
+		}
+	}
+}
+
 void
 kt_decode_insns(struct kt_report *r, struct kt_insn_regs *ret_regs)
 {
+	static pthread_once_t warm_once = PTHREAD_ONCE_INIT;
 	struct kt_insn_regs used = { .n = 0 };
 	enum kt_arch arch = effective_arch(r);
 	struct window w;
@@ -647,6 +683,7 @@ kt_decode_insns(struct kt_report *r, struct kt_insn_regs *ret_regs)
 
 	if (!window_from_report(r, arch, &w) || !arch_desc(arch, w.unit, &d))
 		goto out;
+	(void)pthread_once(&warm_once, capstone_warm);
 	if (cs_open(d.arch, d.mode, &h) != CS_ERR_OK)
 		goto out;
 	probe = cs_malloc(h);
