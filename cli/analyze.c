@@ -103,6 +103,7 @@ struct worker {
 	 * (written through once over UNIT_BUF_CAP: the verdict then closes) */
 	struct obuf ubuf;
 	bool unit_flushed;
+	size_t probs_shown;	/* bytes of `probs` in the unit's header */
 	bool last_repeat;	/* the last report was printed as a repeat line */
 	struct kt_summary *usum;
 	pthread_t tid;
@@ -467,6 +468,7 @@ unit_flush(struct worker *w, const char *unit, bool complete)
 	struct job *j = w->job;
 
 	unit_header(P, j, unit, w->n_probs ? w->probs.p : NULL);
+	w->probs_shown = w->probs.len;
 	if (complete) {
 		put_verdict(P, &j->out, w->usum, unit);
 		obuf_puts(&j->out, "\n");
@@ -488,6 +490,7 @@ unit_begin(void *ud, const char *unit)
 	w->unit_incomplete = false;
 	w->unit_container = false;
 	w->unit_flushed = false;
+	w->probs_shown = 0;
 	w->last_repeat = false;
 	w->ubuf.len = 0;
 	if (is_text(w->P))
@@ -602,6 +605,10 @@ unit_end(void *ud, const char *unit, int status)
 			unit_flush(w, unit, true);
 		} else if (w->unit_reports) {
 			obuf_puts(&j->out, "\n");
+			if (w->probs.len > w->probs_shown)	/* met after the header went out */
+				obuf_printf(&j->out, P->fmt == FMT_MD ? "**Incomplete:** %s\n\n"
+					    : "Incomplete: %s\n\n", w->probs.p + w->probs_shown +
+					    (w->probs_shown ? 2 : 0));
 			put_verdict(P, &j->out, w->usum, unit);
 		} else if (w->n_probs && !w->unit_incomplete) {
 			obuf_printf(&j->out, "%s: %s\n", unit, w->probs.p);

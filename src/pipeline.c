@@ -166,14 +166,20 @@ kt_analyzer_free(struct kt_analyzer *a)
 	free(a);
 }
 
-/* Reports of one unit, kept until the unit is done so that crash-folder
- * context (xen.log) can be attached and the primary report put first. */
+/* Reports of one unit, kept until the unit is done so that the primary
+ * report can be put first and Xen's echoes folded into dom0's report; a
+ * unit with more than KT_HELD_REPORTS streams them out in log order
+ * (stream_out) so that memory stays flat however many crashes it has. */
 struct unit_state {
 	struct kt_analyzer *a;
 	const struct kt_analyze_cb *cb;
 	const char *display;
 	const struct kt_host_facts *facts;	/* --host-facts, or the status report's own */
-	struct kt_vec reports;		/* struct kt_report * */
+	struct kt_vec reports;		/* struct kt_report *: not handed out yet */
+	size_t member_first;		/* reports[member_first..]: the member being read */
+	size_t kept;			/* reports of the unit kept (handed out or not) */
+	bool streaming;			/* over KT_HELD_REPORTS: handed out as they come */
+	bool dom0_out;			/* streaming: a dom0 report was handed out */
 	struct kt_xenlog *xen;
 	bool xca_seen;
 	bool xca_complete;
@@ -272,11 +278,12 @@ finish_report(struct unit_state *u, struct kt_report *r)
 {
 	struct kt_analyzer *a = u->a;
 
-	if (u->reports.n >= u->max_reports) {
+	if (u->kept >= u->max_reports) {
 		u->dropped++;
 		kt_report_free(r);
 		return;
 	}
+	u->kept++;
 	if (!u->reading_xen)
 		u->kernel_reports++;
 	if (u->rebuilt) {
@@ -318,6 +325,74 @@ sort_by_line(struct unit_state *u, size_t first)
 	}
 }
 
+static size_t absorb_echoes(struct unit_state *u, size_t n);
+static void order_reports(struct unit_state *u, size_t n);
+
+/* A report of dom0's kernel (not the hypervisor's, not Xen's echo). */
+static bool
+is_dom0(const struct kt_report *r)
+{
+	return r->kind != KT_KIND_XEN_CRASH && r->kind != KT_KIND_XEN_DOMAIN_CRASH &&
+	       !r->xen.echo;
+}
+
+/* Hand the first `n` pending reports to the caller, in order. */
+static void
+hand_out(struct unit_state *u, size_t n)
+{
+	struct kt_report **v = u->reports.v;
+
+	for (size_t i = 0; i < n; i++) {
+		struct kt_report *r = v[i];
+
+		if (u->streaming && r->xen.echo && u->dom0_out)
+			kt_report_note(r, r->source.first_line, KT_SEV_INFO,
+				       "Xen's echo of a dom0 crash, not folded into dom0's report: "
+				       "this input has more than %d crashes, whose reports go out "
+				       "as they are found", KT_HELD_REPORTS);
+		u->dom0_out = u->dom0_out || is_dom0(r);
+		if (u->cb->report)
+			u->cb->report(u->cb->ud, u->display, r);
+		else
+			kt_report_free(r);
+	}
+	memmove(v, v + n, (u->reports.n - n) * sizeof(*v));
+	u->reports.n -= n;
+	u->member_first = u->member_first > n ? u->member_first - n : 0;
+}
+
+/* The unit has more reports than are held back for its order: hand out
+ * every report whose place is known. The first time, the reports so far
+ * are ordered as at the end of a unit (primary first, echoes folded);
+ * later ones go out in log order. Reports of several hosts finish in any
+ * order: one goes out once no report of any host that started earlier is
+ * still open (`hs`: the splitter of the member being read, NULL when it is
+ * done). */
+static void
+stream_out(struct unit_state *u, const struct kt_hostsplit *hs)
+{
+	size_t n = u->reports.n;
+
+	if (hs && kt_hostsplit_hosts(hs) > 1) {
+		struct kt_report **v = u->reports.v;
+		uint32_t lo = kt_hostsplit_first_pending(hs);
+
+		sort_by_line(u, u->member_first);
+		for (n = u->member_first; n < u->reports.n && v[n]->source.first_line < lo; n++)
+			;
+		/* a host whose report stays open for ever (its lines stopped)
+		 * does not hold back the others' without bound */
+		if (u->reports.n - n > 4 * KT_HELD_REPORTS)
+			n = u->reports.n;
+	}
+	if (!u->streaming) {
+		u->streaming = true;
+		n = absorb_echoes(u, n);
+		order_reports(u, n);
+	}
+	hand_out(u, n);
+}
+
 /* One member's way through normalize + parse. */
 struct member_state {
 	struct unit_state *u;
@@ -334,8 +409,11 @@ feed_line(struct member_state *m, const struct kt_line *line)
 	if (m->xenlog)
 		kt_xenlog_feed(m->u->xen, line);
 	kt_hostsplit_feed(m->p, line);
-	while ((r = kt_hostsplit_take(m->p)) != NULL)
+	while ((r = kt_hostsplit_take(m->p)) != NULL) {
 		finish_report(m->u, r);
+		if (m->u->streaming || m->u->reports.n > KT_HELD_REPORTS)
+			stream_out(m->u, m->p);
+	}
 }
 
 /* A pstore multi-part dump (first line "Oops#1 Part1"): the parts were
@@ -379,7 +457,6 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	struct kt_line line;
 	uint32_t no, entries = 0, ps_base = 0;
 	bool trunc;
-	size_t first = u->reports.n;
 	int rc;
 
 	if (!m.p) {
@@ -387,6 +464,7 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 		return KT_EFORMAT;
 	}
 	u->reading_xen = xenlog;
+	u->member_first = u->reports.n;
 	kt_hostsplit_set_max_reports(m.p, u->max_reports);
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
 		if (no == 1 && kt_jexport_sniff(raw))
@@ -422,7 +500,10 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 		finish_report(u, r);
 	u->dropped += kt_hostsplit_dropped(m.p);
 	if (kt_hostsplit_hosts(m.p) > 1)
-		sort_by_line(u, first);
+		sort_by_line(u, u->member_first);
+	u->member_first = u->reports.n;
+	if (u->streaming || u->reports.n > KT_HELD_REPORTS)
+		stream_out(u, NULL);
 	kt_hostsplit_free(m.p);
 	kt_normalizer_free(m.norm);
 	return rc < 0 ? rc : 0;
@@ -511,19 +592,18 @@ rebuild_from_xen(struct unit_state *u, const struct kt_unit *unit)
  * is no crash of its own when dom0's report is in the unit: it becomes the
  * xen section of dom0's first report, so the primary report is the real
  * crash (XCP-ng 8.x crash folders, serial consoles with (XEN) lines). */
-static void
-absorb_echoes(struct unit_state *u)
+static size_t
+absorb_echoes(struct unit_state *u, size_t n)
 {
 	struct kt_report **v = u->reports.v;
 	struct kt_report *dom0 = NULL;
-	size_t n = u->reports.n, k = 0;
+	size_t k = 0;
 
 	for (size_t i = 0; i < n && !dom0; i++)
-		if (v[i]->kind != KT_KIND_XEN_CRASH && v[i]->kind != KT_KIND_XEN_DOMAIN_CRASH &&
-		    !v[i]->xen.echo)
+		if (is_dom0(v[i]))
 			dom0 = v[i];
 	if (!dom0)
-		return;
+		return n;
 	for (size_t i = 0; i < n; i++) {
 		struct kt_report *e = v[i];
 
@@ -540,16 +620,19 @@ absorb_echoes(struct unit_state *u)
 			       e->source.first_line);
 		kt_report_free(e);
 	}
-	u->reports.n = k;
+	memmove(v + k, v + n, (u->reports.n - n) * sizeof(*v));
+	u->reports.n -= n - k;
+	return k;
 }
 
 /* A hypervisor crash is the primary report of a crash folder; otherwise the
- * kernel ring's first report is. Stable otherwise (log order). */
+ * kernel ring's first report is. Stable otherwise (log order). Orders the
+ * first `n` reports. */
 static void
-order_reports(struct unit_state *u)
+order_reports(struct unit_state *u, size_t n)
 {
 	struct kt_report **v = u->reports.v;
-	size_t n = u->reports.n, k = 0;
+	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (v[i]->kind == KT_KIND_XEN_CRASH) {
@@ -573,6 +656,8 @@ run_unit(void *ud, const struct kt_unit *unit)
 	u->display = unit->display;
 	u->dropped = 0;
 	u->kernel_reports = 0;
+	u->kept = u->member_first = 0;
+	u->streaming = u->dom0_out = false;
 	kt_vec_init(&u->reports, sizeof(struct kt_report *));
 	u->xen = unit->crash_folder ? kt_xenlog_new() : NULL;
 	u->xca_seen = u->xca_complete = false;
@@ -600,7 +685,8 @@ run_unit(void *ud, const struct kt_unit *unit)
 			   "%zu more crash%s found but not reported (--max-reports %zu)",
 			   u->dropped, u->dropped == 1 ? "" : "es", u->max_reports);
 	u->in_unit = false;
-	absorb_echoes(u);
+	if (!u->streaming)
+		(void)absorb_echoes(u, u->reports.n);
 	emit_unit(u, unit->display, status);
 	return 0;
 }
@@ -609,15 +695,10 @@ run_unit(void *ud, const struct kt_unit *unit)
 static void
 emit_unit(struct unit_state *u, const char *display, int status)
 {
-	order_reports(u);
-	for (size_t i = 0; i < u->reports.n; i++) {
-		struct kt_report *r = *KT_VEC_AT(&u->reports, struct kt_report *, i);
-
-		if (u->cb->report)
-			u->cb->report(u->cb->ud, display, r);
-		else
-			kt_report_free(r);
-	}
+	if (!u->streaming)
+		order_reports(u, u->reports.n);
+	u->display = display;
+	hand_out(u, u->reports.n);
 	kt_vec_deinit(&u->reports);
 	u->display = u->piece;
 	kt_xenlog_free(u->xen);
@@ -733,7 +814,8 @@ kt_analyze_text(struct kt_analyzer *a, const char *name, const char *text, size_
 		kt_diag(a->ctx, KT_SEV_WARN, name,
 			"%zu more crash%s found but not reported (--max-reports %zu)",
 			u.dropped, u.dropped == 1 ? "" : "es", u.max_reports);
-	absorb_echoes(&u);
+	if (!u.streaming)
+		(void)absorb_echoes(&u, u.reports.n);
 	emit_unit(&u, name, status);
 	kt_vec_deinit(&u.held);
 	return 0;

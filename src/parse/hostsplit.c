@@ -150,6 +150,20 @@ kt_hostsplit_idle(const struct kt_hostsplit *h)
 	return true;
 }
 
+uint32_t
+kt_hostsplit_first_pending(const struct kt_hostsplit *h)
+{
+	uint32_t lo = UINT32_MAX;
+
+	for (size_t i = 0; i <= h->n; i++) {
+		uint32_t f = kt_parser_first_pending(h->hosts[i].p);
+
+		if (f < lo)
+			lo = f;
+	}
+	return lo;
+}
+
 size_t
 kt_hostsplit_hosts(const struct kt_hostsplit *h)
 {

@@ -18,6 +18,7 @@
 #define KT_PARSE_PARSER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <ktriage/report.h>
 
@@ -49,6 +50,11 @@ bool kt_parser_idle(const struct kt_parser *p);
  * only its tail (a panic) may still follow: a follower of a live log can
  * close it after a short grace instead of a long quiet period. */
 bool kt_parser_in_tail(const struct kt_parser *p);
+/* The line number of the earliest report not handed out yet (open, held
+ * as a candidate, or finished but waiting behind an earlier one), or
+ * UINT32_MAX when there is none: every report still to come starts at or
+ * after min(this, the next line fed). */
+uint32_t kt_parser_first_pending(const struct kt_parser *p);
 /* Number of reports dropped because KT_MAX_REPORTS (or the number set with
  * kt_parser_set_max_reports) were already found. */
 size_t kt_parser_dropped(const struct kt_parser *p);
