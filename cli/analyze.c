@@ -1233,8 +1233,12 @@ kt_cli_analyze(int argc, char **argv)
 	P.t0 = P.last = kt_cli_now();
 	pthread_mutex_init(&P.lock, NULL);
 	pthread_cond_init(&P.cond, NULL);
-	if (!isatty(STDOUT_FILENO))	/* fewer, larger writes to files and pipes */
-		(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	/* Fewer, larger writes to files and pipes: glibc ignores the size
+	 * without a buffer (it takes st_blksize, 4 KiB), so give it one. */
+	static char stdout_buf[1 << 16];
+
+	if (!isatty(STDOUT_FILENO))
+		(void)setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	/* The other workers make their analyzers while this thread makes the
 	 * first one, which reports a bad option (rules, host facts, data dir)
 	 * once, before any output; then they all start. */

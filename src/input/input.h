@@ -72,6 +72,22 @@ int kt_input_next(struct kt_input *in, struct kt_str *line, uint32_t *no, bool *
  */
 int kt_input_read_block(struct kt_input *in, const char **p, size_t *len);
 
+/*
+ * Open file descriptor `fd` (stat'ed as *st; the input owns and closes it,
+ * also on failure) as the input named `path`: kt_input_open() without its
+ * open() and fstat(), for a caller that looked at the file already. With
+ * `plain`, a compressed file is not decoded: KT_EFORMAT, no message.
+ */
+struct stat;
+int kt_input_open_fd(struct kt_ctx *ctx, const char *path, int fd, const struct stat *st,
+		     bool plain, struct kt_input **ret);
+/*
+ * The first min(want, file size) raw bytes of an uncompressed file input
+ * that has not handed anything out yet (read now if need be), for a look
+ * at what the file holds without reading it twice. *p is borrowed. Returns
+ * 0, KT_EINVAL (compressed, memory or reader input; in use) or KT_EIO.
+ */
+int kt_input_raw_head(struct kt_input *in, size_t want, const char **p, size_t *len);
 /* Name given at open ("-" for stdin). Borrowed; valid until `in` is freed. */
 const char *kt_input_name(const struct kt_input *in);
 
