@@ -25,9 +25,11 @@
 #include "normalize/journal.h"
 #include "normalize/normalize.h"
 #include "normalize/pstore.h"
+#include "parse/detect.h"
 #include "parse/hostsplit.h"
 #include "parse/parser.h"
 #include "parse/xenlog.h"
+#include "scan/kwset.h"
 #include "sign/sign.h"
 #include "util/ctx.h"
 #include "util/mem.h"
@@ -41,6 +43,8 @@ struct kt_analyzer {
 	struct kt_decode_opts dopts;
 	kt_analyze_problem_fn problem;
 	void *problem_ud;
+	struct kt_kwset *kw;		/* the prefilter's keywords (made on first need) */
+	bool kw_failed;
 };
 
 void
@@ -163,6 +167,7 @@ kt_analyzer_free(struct kt_analyzer *a)
 		return;
 	kt_ruleset_free(a->rules);
 	kt_host_facts_free(a->facts);
+	kt_kwset_free(a->kw);
 	free(a);
 }
 
@@ -393,6 +398,164 @@ stream_out(struct unit_state *u, const struct kt_hostsplit *hs)
 	hand_out(u, n);
 }
 
+/* ---- prefilter: lines that cannot matter are not parsed --------------- */
+
+/*
+ * A big log is mostly lines that neither start nor continue a report. Once
+ * the parser is settled (no report open or waiting, and it has seen a
+ * line with a kernel provenance), such an idle line only goes to its
+ * prefix ring and sets the last timestamp. So a line is skipped -- not
+ * normalized, not parsed -- when it provably changes nothing else:
+ *  - it holds no header keyword (data/parse/headers.txt, the scanner's
+ *    keyword set) and no byte the normalizer drops or that cuts the line
+ *    (joining control characters, CR): its text has no keyword either, so
+ *    it starts no report;
+ *  - it begins with a printk stamp "[   12.345678]" (normalize.c
+ *    kernel_ts()): it has a timestamp and a provenance of its own;
+ *  - it has no "kernel:" (the only way a stamped line names a host,
+ *    journalctl -o short-monotonic), so it goes to the same parser;
+ *  - it is not longer than KT_MAX_LINE.
+ * Before the next line that is parsed, the last KT_MAX_PREFIX_LINES
+ * skipped lines are parsed (what the parser's prefix ring holds), the last
+ * of them stamped: the parser is then in the state that parsing every
+ * line would have left it in, and the output is the same byte for byte
+ * (tests/unit/pipeline). The keywords are searched once per block of
+ * input, not per line.
+ */
+#define PREFILTER_AFTER	2048	/* lines read before the prefilter is made:
+				 * small logs never pay for it */
+#define BACKFILL	KT_MAX_PREFIX_LINES
+
+/* A skipped line: a view into the input's current block (the block's last
+ * complete line is never skipped, so the lines held are parsed before the
+ * input reads the next block). */
+struct skipped {
+	const char *p;
+	size_t len;
+	uint32_t no;
+	bool trunc;
+};
+
+struct skipper {
+	struct kt_kwset *kw;		/* NULL: no prefilter for this member */
+	bool on;			/* the parser is settled: lines may be skipped */
+	uint64_t lo, hi;		/* input offsets: lines in [lo, hi) are clean */
+	uint32_t pause, wait;		/* lines not looked at after a look found none
+					 * (dom0.log rings: a keyword on every line) */
+	struct skipped ring[BACKFILL];
+	size_t next, n;			/* the slot to fill next; lines held */
+};
+
+/* The analyzer's prefilter keywords: the header keywords and "kernel:". */
+static struct kt_kwset *
+prefilter_kwset(struct kt_analyzer *a, const struct kt_hostsplit *h)
+{
+	const char *const *kw;
+	const char **all;
+	size_t n;
+
+	if (a->kw || a->kw_failed)
+		return a->kw;
+	n = kt_detect_keywords(kt_hostsplit_detector(h), &kw);
+	all = kt_calloc(n + 1, sizeof(*all));
+	for (size_t i = 0; i < n; i++) {
+		all[i] = kw[i];
+		/* the normalizer turns invalid UTF-8 into '?': such a keyword
+		 * could appear in the text without being in the line */
+		if (strchr(kw[i], '?'))
+			a->kw_failed = true;
+	}
+	all[n] = "kernel:";
+	if (!a->kw_failed && kt_kwset_new(a->ctx, all, n + 1, KT_KWSET_AUTO, &a->kw) != 0)
+		a->kw_failed = true;
+	free(all);
+	return a->kw;
+}
+
+/* "[", blanks, 1-12 digits, ".", 1-9 digits, "]": the printk stamp that
+ * normalize.c kernel_ts() reads as a timestamp (its dmesg -d form with a
+ * delta is left to the parser). */
+static bool
+stamped(struct kt_str l)
+{
+	size_t i = 1, d;
+
+	if (l.len < 4 || l.p[0] != '[')
+		return false;
+	while (i < l.len && (l.p[i] == ' ' || l.p[i] == '\t'))
+		i++;
+	for (d = 0; i < l.len && d <= 12 && l.p[i] >= '0' && l.p[i] <= '9'; i++, d++)
+		;
+	if (d == 0 || d > 12 || i >= l.len || l.p[i++] != '.')
+		return false;
+	for (d = 0; i < l.len && d <= 9 && l.p[i] >= '0' && l.p[i] <= '9'; i++, d++)
+		;
+	return d > 0 && d <= 9 && i < l.len && l.p[i] == ']';
+}
+
+/* Find the clean lines from `line` (a view into the block at input offset
+ * `off`) to the end of the block: [sk->lo, sk->hi). */
+static void
+look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off)
+{
+	size_t len = (size_t)(end - line), bad = len, k;
+	uint64_t nl;
+	const char *cr;
+
+	if (kt_kwset_find(sk->kw, line, len, &k, NULL))
+		bad = k;
+	k = kt_span_scan(line, bad, &nl);
+	if (k < bad)
+		bad = k;
+	if ((cr = memchr(line, '\r', bad)) != NULL)
+		bad = (size_t)(cr - line);
+	/* up to the start of the bad line, or of the block's partial last line */
+	{
+		const char *q = bad ? memrchr(line, '\n', bad) : NULL;
+
+		bad = q ? (size_t)(q - line) + 1 : 0;
+	}
+	sk->lo = off;
+	sk->hi = off + bad;
+}
+
+/* Skip this line? (It was just read from `in`; see the comment above.) */
+static bool
+skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t no, bool trunc)
+{
+	const char *next;
+	size_t rest;
+	uint64_t off, at;
+	struct skipped *s;
+
+	if (raw.len > KT_MAX_LINE || !stamped(raw) ||
+	    !kt_input_peek(in, &next, &rest, &off) || next <= raw.p + raw.len ||
+	    next > raw.p + raw.len + 2 || next[-1] != '\n')
+		return false;	/* not a view into the block: parse it */
+	at = off - (uint64_t)(next - raw.p);
+	/* a line is skipped when its end and the next byte are clean: the
+	 * block's last complete line is parsed (with the lines held) */
+	if (at < sk->lo || (uint64_t)(next - raw.p) + at >= sk->hi) {
+		if (sk->wait) {
+			sk->wait--;
+			return false;
+		}
+		look_ahead(sk, raw.p, next + rest, at);
+		if ((uint64_t)(next - raw.p) + at >= sk->hi) {
+			sk->pause = sk->pause ? (sk->pause < 4096 ? 2 * sk->pause : 4096) : 1;
+			sk->wait = sk->pause;
+			return false;
+		}
+		sk->pause = 0;
+	}
+	s = &sk->ring[sk->next];
+	sk->next = (sk->next + 1) % BACKFILL;
+	if (sk->n < BACKFILL)
+		sk->n++;
+	*s = (struct skipped){ raw.p, raw.len, no, trunc };
+	return true;
+}
+
 /* One member's way through normalize + parse. */
 struct member_state {
 	struct unit_state *u;
@@ -400,6 +563,24 @@ struct member_state {
 	struct kt_hostsplit *p;		/* a parser per syslog host */
 	bool xenlog;
 };
+
+static void feed_line(struct member_state *m, const struct kt_line *line);
+
+/* Parse the skipped lines the prefix ring would hold, oldest first. */
+static void
+backfill(struct member_state *m, struct skipper *sk)
+{
+	struct kt_line line;
+
+	for (size_t k = 0; k < sk->n; k++) {
+		struct skipped *s = &sk->ring[(sk->next + BACKFILL - sk->n + k) % BACKFILL];
+
+		kt_normalize(m->norm, kt_str_make(s->p, s->len), s->no, &line);
+		line.truncated = line.truncated || s->trunc;
+		feed_line(m, &line);
+	}
+	sk->n = 0;
+}
 
 static void
 feed_line(struct member_state *m, const struct kt_line *line)
@@ -450,6 +631,8 @@ static int
 parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
 {
 	struct member_state m = { u, kt_normalizer_new(), kt_hostsplit_new(u->a->ctx, name), xenlog };
+	struct skipper sk = { 0 };
+	bool prefilter = !xenlog && !u->a->opts.full_feed;
 	struct kt_jexport *jx = NULL;	/* journalctl -o export stream */
 	struct kt_pstore *ps = NULL;	/* pstore dump */
 	struct kt_report *r;
@@ -467,6 +650,10 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	u->member_first = u->reports.n;
 	kt_hostsplit_set_max_reports(m.p, u->max_reports);
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
+		if (sk.on && skip_line(&sk, in, raw, no, trunc))
+			continue;
+		if (sk.n)
+			backfill(&m, &sk);
 		if (no == 1 && kt_jexport_sniff(raw))
 			jx = kt_jexport_new();
 		else if (!jx && !ps && raw.len < 40 && kt_pstore_header(raw, NULL, NULL, NULL)) {
@@ -486,6 +673,10 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 			line.truncated = line.truncated || trunc;
 		}
 		feed_line(&m, &line);
+		if (prefilter && no >= PREFILTER_AFTER && !jx && !sk.kw &&
+		    !(sk.kw = prefilter_kwset(u->a, m.p)))
+			prefilter = false;
+		sk.on = sk.kw && !jx && kt_hostsplit_settled(m.p);
 	}
 	if (jx && kt_jexport_end(jx)) {
 		kt_normalize_jexport(m.norm, jx, ++entries, &line);

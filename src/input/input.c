@@ -706,6 +706,17 @@ kt_input_next(struct kt_input *in, struct kt_str *line, uint32_t *no, bool *trun
 	}
 }
 
+bool
+kt_input_peek(const struct kt_input *in, const char **p, size_t *len, uint64_t *ret_offset)
+{
+	if (in->pending || in->blk_off >= in->blk_len)
+		return false;
+	*p = in->blk + in->blk_off;
+	*len = in->blk_len - in->blk_off;
+	*ret_offset = in->decoded - *len;
+	return true;
+}
+
 int
 kt_input_read_block(struct kt_input *in, const char **p, size_t *len)
 {

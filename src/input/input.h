@@ -66,6 +66,14 @@ int kt_input_open_reader(struct kt_ctx *ctx, const char *name, kt_input_reader_f
 int kt_input_next(struct kt_input *in, struct kt_str *line, uint32_t *no, bool *truncated);
 
 /*
+ * The bytes kt_input_next() has buffered after the line it handed out
+ * last (the rest of the current block; lines are views into it until the
+ * block ends), for a caller that searches ahead, and the offset of *p in
+ * the (decompressed) input. False when there are none or a partial line
+ * is being gathered. Borrowed, valid until the next call.
+ */
+bool kt_input_peek(const struct kt_input *in, const char **p, size_t *len, uint64_t *ret_offset);
+/*
  * Next raw block of (decompressed) bytes, for code that searches bytes
  * itself. Returns 1 (a block in *p, *len > 0), 0 (end) or KT_EIO. Borrowed;
  * valid until the next call. Do not mix with kt_input_next() on one input.

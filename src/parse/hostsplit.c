@@ -150,6 +150,18 @@ kt_hostsplit_idle(const struct kt_hostsplit *h)
 	return true;
 }
 
+bool
+kt_hostsplit_settled(const struct kt_hostsplit *h)
+{
+	return kt_parser_seen_provenance(h->hosts[h->cur].p) && kt_hostsplit_idle(h);
+}
+
+const struct kt_detect *
+kt_hostsplit_detector(const struct kt_hostsplit *h)
+{
+	return kt_parser_detector(h->hosts[0].p);
+}
+
 uint32_t
 kt_hostsplit_first_pending(const struct kt_hostsplit *h)
 {

@@ -1002,6 +1002,18 @@ kt_parser_first_pending(const struct kt_parser *p)
 	return lo;
 }
 
+bool
+kt_parser_seen_provenance(const struct kt_parser *p)
+{
+	return p->seen_prov;
+}
+
+const struct kt_detect *
+kt_parser_detector(const struct kt_parser *p)
+{
+	return p->det;
+}
+
 size_t
 kt_parser_dropped(const struct kt_parser *p)
 {

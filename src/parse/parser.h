@@ -26,6 +26,7 @@
 
 struct kt_ctx;
 struct kt_parser;
+struct kt_detect;
 
 /* Create a parser for one input named `file` (used in report sources;
  * copied). The data tables are compiled on first use and cached on ctx
@@ -55,6 +56,13 @@ bool kt_parser_in_tail(const struct kt_parser *p);
  * UINT32_MAX when there is none: every report still to come starts at or
  * after min(this, the next line fed). */
 uint32_t kt_parser_first_pending(const struct kt_parser *p);
+/* True once a line fed had a kernel provenance (timestamp, level, caller
+ * id, kernel facility): from then on idle lines without a header change
+ * nothing but the prefix ring and the last timestamp. */
+bool kt_parser_seen_provenance(const struct kt_parser *p);
+/* The header detector the parser uses (borrowed; lives as long as the
+ * parser's tables). */
+const struct kt_detect *kt_parser_detector(const struct kt_parser *p);
 /* Number of reports dropped because KT_MAX_REPORTS (or the number set with
  * kt_parser_set_max_reports) were already found. */
 size_t kt_parser_dropped(const struct kt_parser *p);
