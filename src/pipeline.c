@@ -650,7 +650,7 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	u->member_first = u->reports.n;
 	kt_hostsplit_set_max_reports(m.p, u->max_reports);
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
-		if (sk.on && skip_line(&sk, in, raw, no, trunc))
+		if (sk.on && !ps && skip_line(&sk, in, raw, no, trunc))
 			continue;
 		if (sk.n)
 			backfill(&m, &sk);

@@ -463,6 +463,17 @@ test_written(void)
 		compare(what, &g.b, true);
 		free(g.b.p);
 	}
+	{	/* a pstore dump header after a while: every later line is kept */
+		struct gen g = { .seed = 5, .ts = 1.0 };
+
+		put_noise(&g, 3000);
+		puts_(&g.b, "Panic#1 Part1\n");
+		put_noise(&g, 300);
+		put_crash(&g);
+		put_noise(&g, 300);
+		compare("a pstore dump after 3,000 lines", &g.b, false);
+		free(g.b.p);
+	}
 	for (int shift = 0; shift <= 12; shift += 3) {
 		struct gen g = { .seed = 99, .ts = 1.0 };
 		char what[64];
@@ -515,7 +526,7 @@ test_gen_log(void)
 int
 main(void)
 {
-	printf("1..18\n");
+	printf("1..19\n");
 	test_written();
 	test_gen_log();
 	return n_failed ? 1 : 0;
