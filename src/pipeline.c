@@ -361,7 +361,8 @@ hand_out(struct unit_state *u, size_t n)
 		else
 			kt_report_free(r);
 	}
-	memmove(v, v + n, (u->reports.n - n) * sizeof(*v));
+	if (n && n < u->reports.n)
+		memmove(v, v + n, (u->reports.n - n) * sizeof(*v));
 	u->reports.n -= n;
 	u->member_first = u->member_first > n ? u->member_first - n : 0;
 }
