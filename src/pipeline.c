@@ -520,6 +520,46 @@ look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off)
 	sk->hi = off + bad;
 }
 
+static void
+hold(struct skipper *sk, const char *p, size_t len, uint32_t no, bool trunc)
+{
+	sk->ring[sk->next] = (struct skipped){ p, len, no, trunc };
+	sk->next = (sk->next + 1) % BACKFILL;
+	if (sk->n < BACKFILL)
+		sk->n++;
+}
+
+/* Line `no` was skipped; skip the clean lines after it (p[0..len), at
+ * input offset `off`) in one step, without handing them out one by one. */
+static void
+skip_run(struct skipper *sk, struct kt_input *in, const char *p, size_t len, uint64_t off,
+	 uint32_t no)
+{
+	size_t max = kt_input_max_line(in), done = 0;
+	uint32_t k = 0;
+
+	if (max > KT_MAX_LINE)
+		max = KT_MAX_LINE;
+	while (no + k < UINT32_MAX - 1) {
+		const char *nl = memchr(p + done, '\n', len - done);
+		size_t n;
+
+		if (!nl)
+			break;
+		n = (size_t)(nl - (p + done));
+		/* the same rule as for a line handed out: its end and the
+		 * next byte are clean, it is stamped and not cut */
+		if (off + done + n + 1 >= sk->hi || n > max ||
+		    !stamped(kt_str_make(p + done, n)))
+			break;
+		hold(sk, p + done, n, no + k + 1, false);
+		k++;
+		done += n + 1;
+	}
+	if (k)
+		kt_input_skip(in, done, k);
+}
+
 /* Skip this line? (It was just read from `in`; see the comment above.) */
 static bool
 skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t no, bool trunc)
@@ -527,7 +567,6 @@ skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t n
 	const char *next;
 	size_t rest;
 	uint64_t off, at;
-	struct skipped *s;
 
 	if (raw.len > KT_MAX_LINE || !stamped(raw) ||
 	    !kt_input_peek(in, &next, &rest, &off) || next <= raw.p + raw.len ||
@@ -549,11 +588,8 @@ skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t n
 		}
 		sk->pause = 0;
 	}
-	s = &sk->ring[sk->next];
-	sk->next = (sk->next + 1) % BACKFILL;
-	if (sk->n < BACKFILL)
-		sk->n++;
-	*s = (struct skipped){ raw.p, raw.len, no, trunc };
+	hold(sk, raw.p, raw.len, no, trunc);
+	skip_run(sk, in, next, rest, off, no);
 	return true;
 }
 

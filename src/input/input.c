@@ -717,6 +717,19 @@ kt_input_peek(const struct kt_input *in, const char **p, size_t *len, uint64_t *
 	return true;
 }
 
+size_t
+kt_input_max_line(const struct kt_input *in)
+{
+	return in->max_line;
+}
+
+void
+kt_input_skip(struct kt_input *in, size_t nbytes, uint32_t lines)
+{
+	in->blk_off += nbytes;
+	in->no = lines > UINT32_MAX - in->no ? UINT32_MAX : in->no + lines;
+}
+
 int
 kt_input_read_block(struct kt_input *in, const char **p, size_t *len)
 {

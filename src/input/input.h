@@ -73,6 +73,14 @@ int kt_input_next(struct kt_input *in, struct kt_str *line, uint32_t *no, bool *
  * is being gathered. Borrowed, valid until the next call.
  */
 bool kt_input_peek(const struct kt_input *in, const char **p, size_t *len, uint64_t *ret_offset);
+/* Bytes kept per line (the context's max_line, or KT_MAX_LINE). */
+size_t kt_input_max_line(const struct kt_input *in);
+/*
+ * Pass over the first `nbytes` bytes that kt_input_peek() shows: `lines`
+ * whole lines, each ended by '\n' and none longer than kt_input_max_line()
+ * (the caller checked), counted as if kt_input_next() had handed them out.
+ */
+void kt_input_skip(struct kt_input *in, size_t nbytes, uint32_t lines);
 /*
  * Next raw block of (decompressed) bytes, for code that searches bytes
  * itself. Returns 1 (a block in *p, *len > 0), 0 (end) or KT_EIO. Borrowed;
