@@ -134,7 +134,12 @@ static const char usage_text[] =
 	"                        input: {\"input\": PATH, \"reports\": [...]}, with\n"
 	"                        \"problems\": [...] when it could not be read fully) or\n"
 	"                        md (Markdown, for tickets and chat) or html (one\n"
-	"                        self-contained page, no scripts; log text escaped)\n"
+	"                        self-contained page, no scripts; log text escaped).\n"
+	"                        In JSON each input has a \"verdict\" (the text's Verdict:\n"
+	"                        rule, title, severity, confidence, first_step, crashes,\n"
+	"                        buckets, raise, commands); json ends with the run's\n"
+	"                        \"summary\" (inputs, crashes, buckets, findings_by_rule,\n"
+	"                        by_bucket, verdict). Keys: docs/report-json.md\n"
 	"      --summary         text/md: one line per bucket (crashes, first and last\n"
 	"                        time, hosts, title, top finding) instead of the reports\n"
 	"      --width N         wrap lines at N columns (0 = never; default: the\n"
@@ -403,8 +408,10 @@ json_unit_open(struct pool *P, struct job *j, const char *unit)
 
 static void
 json_unit_close(struct pool *P, struct job *j, int status, const char *msg,
-		const struct obuf *probs)
+		const struct obuf *probs, const struct kt_summary *sum, const char *unit)
 {
+	char *v;
+
 	obuf_puts(&j->out, "]");
 	if (probs && probs->len) {
 		obuf_puts(&j->out, P->fmt == FMT_JSON ? ", \"problems\": [" : ",\"problems\":[");
@@ -415,6 +422,11 @@ json_unit_close(struct pool *P, struct job *j, int status, const char *msg,
 		obuf_puts(&j->out, P->fmt == FMT_JSON ? ", \"error\": " : ",\"error\":");
 		put_json_string(&j->out, msg);
 	}
+	/* the input's verdict (docs/report-json.md, VERDICT) */
+	v = kt_summary_verdict_json(sum, unit, P->fmt == FMT_JSON ? 2 : 0);
+	obuf_puts(&j->out, P->fmt == FMT_JSON ? ", \"verdict\": " : ",\"verdict\":");
+	obuf_puts(&j->out, v ? v : "null");
+	free(v);
 	obuf_puts(&j->out, P->fmt == FMT_JSON ? "}" : "}\n");
 	j->units++;
 }
@@ -423,6 +435,12 @@ static bool
 is_text(const struct pool *P)
 {
 	return P->fmt == FMT_TEXT || P->fmt == FMT_MD;
+}
+
+static bool
+is_json(const struct pool *P)
+{
+	return P->fmt == FMT_JSON || P->fmt == FMT_JSONL;
 }
 
 /* "== unit ==" (text) or "## unit" (md), after the job's earlier units. */
@@ -490,9 +508,9 @@ unit_begin(void *ud, const char *unit)
 	w->unit_flushed = false;
 	w->last_repeat = false;
 	w->ubuf.len = 0;
-	if (is_text(w->P))
+	if (is_text(w->P) || is_json(w->P))
 		w->usum = kt_summary_new();
-	else if (w->P->fmt == FMT_JSON || w->P->fmt == FMT_JSONL)
+	if (is_json(w->P))
 		json_unit_open(w->P, w->job, unit);
 }
 
@@ -567,6 +585,7 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 		}
 		return;
 	} else {
+		kt_summary_add(w->usum, unit, r);
 		s = kt_render_json(r, P->fmt == FMT_JSON ? 2 : 0);
 		if (w->unit_reports > 1)
 			obuf_puts(&j->out, ",");
@@ -619,7 +638,12 @@ unit_end(void *ud, const char *unit, int status)
 	} else if (P->fmt == FMT_HTML) {
 		/* units without a crash leave no trace in the page */
 	} else {
-		json_unit_close(P, w->job, status, kt_strerror(status), &w->probs);
+		kt_summary_input(w->usum, unit, !status && !w->unit_incomplete,
+				 status ? kt_strerror(status) : NULL);
+		json_unit_close(P, w->job, status, kt_strerror(status), &w->probs, w->usum, unit);
+		kt_summary_merge(w->job->sum, w->usum);
+		kt_summary_free(w->usum);
+		w->usum = NULL;
 	}
 	w->probs.len = 0;
 	w->n_probs = 0;
@@ -794,7 +818,8 @@ worker_run(void *arg)
 				w->probs.len = 0;
 				w->n_probs = 0;
 				on_problem(w, j->path, &pr);
-				json_unit_close(P, j, rc, kt_ctx_errmsg(w->ctx), &w->probs);
+				json_unit_close(P, j, rc, kt_ctx_errmsg(w->ctx), &w->probs, NULL,
+						j->path);
 				w->probs.len = 0;
 				w->n_probs = 0;
 			}
@@ -924,16 +949,37 @@ terminal_fit(struct kt_render_opts *o, int width, int ascii)
 	o->ascii = ascii > 0;
 }
 
+/* What every job found, counted together. Caller frees. */
+static struct kt_summary *
+run_summary(const struct pool *P)
+{
+	struct kt_summary *all = kt_summary_new();
+
+	for (size_t i = 0; i < P->n_jobs; i++)
+		kt_summary_merge(all, P->jobs[i].sum);
+	return all;
+}
+
+/* --format json: close "inputs", then the run's summary and verdict. */
+static void
+print_json_tail(const struct pool *P)
+{
+	struct kt_summary *all = run_summary(P);
+	char *t = kt_summary_closing_json(all, 2);
+
+	printf("\n], \"summary\": %s}\n", t ? t : "null");
+	free(t);
+	kt_summary_free(all);
+}
+
 /* After every job: --summary's bucket lines, then the closing summary. */
 static void
 print_summary(struct pool *P)
 {
-	struct kt_summary *all = kt_summary_new();
+	struct kt_summary *all = run_summary(P);
 	enum kt_summary_fmt f = P->fmt == FMT_MD ? KT_SUMMARY_MD : KT_SUMMARY_TEXT;
 	char *t;
 
-	for (size_t i = 0; i < P->n_jobs; i++)
-		kt_summary_merge(all, P->jobs[i].sum);
 	if (P->summary_only) {
 		t = kt_summary_buckets(all, f, &P->ropts);
 		fputs(t ? t : "", stdout);
@@ -1263,7 +1309,7 @@ kt_cli_analyze(int argc, char **argv)
 	 * none is left (cannot happen: worker 0 runs here) they stay undone. */
 	clear_progress(&P);
 	if (P.fmt == FMT_JSON && !P.abort)
-		fputs("\n]}\n", stdout);
+		print_json_tail(&P);
 	if (is_text(&P) && !P.abort)
 		print_summary(&P);
 	if (P.fmt == FMT_HTML && !P.abort) {
