@@ -97,6 +97,8 @@ struct worker {
 	size_t unit_reports;	/* reports in the current unit so far */
 	struct obuf probs;	/* the current unit's problems: text or JSON */
 	size_t n_probs;
+	struct kt_problem *hp;	/* html: the current unit's problems (copies) */
+	size_t n_hp, cap_hp;
 	bool unit_incomplete;
 	bool unit_container;	/* an archive or directory, its units reported apart */
 	/* text/md: the unit's reports, held back so that its verdict leads
@@ -181,7 +183,8 @@ static const char usage_text[] =
 	"Damaged input (see ktriage(1), ROBUSTNESS): a truncated or corrupt compressed\n"
 	"stream or archive is analysed up to the damage; each input that could not be\n"
 	"read fully gets a problem (truncated, corrupt, unreadable, too-deep, limit,\n"
-	"unsupported) on its header line (text) or in its \"problems\" (JSON).\n"
+	"unsupported) on its header line (text), in its \"problems\" (JSON), or in a\n"
+	"section after its crashes (html: kind, member, offset, message).\n"
 	"\n"
 	"Exit status:\n"
 	"  0  no crash found\n"
@@ -495,6 +498,44 @@ unit_flush(struct worker *w, const char *unit, bool complete)
 	w->unit_flushed = true;
 }
 
+/* html: keep a copy of a problem of the current unit. */
+static void
+html_problem_keep(struct worker *w, const struct kt_problem *p)
+{
+	if (w->n_hp == w->cap_hp) {
+		size_t cap = w->cap_hp ? 2 * w->cap_hp : 8;
+		struct kt_problem *v = realloc(w->hp, cap * sizeof(*v));
+
+		if (!v) {
+			fputs("ktriage: out of memory\n", stderr);
+			exit(3);
+		}
+		w->hp = v;
+		w->cap_hp = cap;
+	}
+	w->hp[w->n_hp] = *p;
+	w->hp[w->n_hp].member = p->member ? strdup(p->member) : NULL;
+	w->hp[w->n_hp].message = strdup(p->message ? p->message : "");
+	w->n_hp++;
+}
+
+/* html: the unit's problems as a section of the page, after its reports
+ * (they are known at its end); then forget them. */
+static void
+html_problems_out(struct worker *w, struct job *j, const char *unit)
+{
+	char *s = w->n_hp ? kt_render_html_problems(unit, w->hp, w->n_hp) : NULL;
+
+	if (s)
+		obuf_puts(&j->out, s);
+	free(s);
+	for (size_t i = 0; i < w->n_hp; i++) {
+		free((char *)w->hp[i].member);
+		free((char *)w->hp[i].message);
+	}
+	w->n_hp = 0;
+}
+
 static void
 unit_begin(void *ud, const char *unit)
 {
@@ -636,7 +677,8 @@ unit_end(void *ud, const char *unit, int status)
 		kt_summary_free(w->usum);
 		w->usum = NULL;
 	} else if (P->fmt == FMT_HTML) {
-		/* units without a crash leave no trace in the page */
+		/* a unit without a crash or a problem leaves no trace in the page */
+		html_problems_out(w, w->job, unit);
 	} else {
 		kt_summary_input(w->usum, unit, !status && !w->unit_incomplete,
 				 status ? kt_strerror(status) : NULL);
@@ -650,8 +692,8 @@ unit_end(void *ud, const char *unit, int status)
 	job_sync(P, w->job);
 }
 
-/* A problem of the current unit: kept for its header line (text) or its
- * "problems" array (JSON). */
+/* A problem of the current unit: kept for its header line (text), its
+ * "problems" array (JSON) or its section of the page (html). */
 static void
 on_problem(void *ud, const char *unit, const struct kt_problem *p)
 {
@@ -676,6 +718,8 @@ on_problem(void *ud, const char *unit, const struct kt_problem *p)
 				obuf_printf(b, " at byte %lld", (long long)p->offset);
 			obuf_printf(b, ": %s", p->message);
 		}
+	} else if (w->P->fmt == FMT_HTML) {
+		html_problem_keep(w, p);
 	} else {
 		if (w->n_probs)
 			obuf_puts(b, ", ");
@@ -750,6 +794,7 @@ worker_fini(struct worker *w)
 	kt_ctx_free(w->ctx);
 	obuf_free(&w->probs);
 	obuf_free(&w->ubuf);
+	free(w->hp);
 	w->an = NULL;
 	w->ctx = NULL;
 }
@@ -822,6 +867,9 @@ worker_run(void *arg)
 						j->path);
 				w->probs.len = 0;
 				w->n_probs = 0;
+			} else if (P->fmt == FMT_HTML) {
+				html_problem_keep(w, &pr);
+				html_problems_out(w, j, j->path);
 			}
 		}
 		w->job = NULL;
@@ -1316,7 +1364,9 @@ kt_cli_analyze(int argc, char **argv)
 		char *t = kt_render_html_tail();
 
 		if (!P.reports)
-			fputs("<p class=\"empty\">No crash found.</p>\n", stdout);
+			fputs(P.incomplete ? "<p class=\"empty\">No crash found in what could be "
+					     "read.</p>\n" : "<p class=\"empty\">No crash found.</p>\n",
+			      stdout);
 		fputs(t, stdout);
 		free(t);
 	}
