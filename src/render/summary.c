@@ -574,6 +574,22 @@ cmp_rule(const void *pa, const void *pb)
 	return strcmp(a->rule, b->rule);
 }
 
+/* The rule counts, most crashes first: a copy, the caller frees it (NULL
+ * when there is none). */
+static struct rulecount *
+sorted_rules(const struct kt_summary *s)
+{
+	struct rulecount *rc = s->n_rc ? malloc(s->n_rc * sizeof(*rc)) : NULL;
+
+	if (s->n_rc && !rc)
+		abort();
+	if (s->n_rc) {
+		memcpy(rc, s->rc, s->n_rc * sizeof(*rc));
+		qsort(rc, s->n_rc, sizeof(*rc), cmp_rule);
+	}
+	return rc;
+}
+
 char *
 kt_summary_closing(const struct kt_summary *s, enum kt_summary_fmt fmt,
 		   const struct kt_render_opts *o)
@@ -595,11 +611,7 @@ kt_summary_closing(const struct kt_summary *s, enum kt_summary_fmt fmt,
 	if (fmt == KT_SUMMARY_MD)
 		kt_buf_addc(&w.b, '\n');
 	if (s->n_rc) {
-		rc = malloc(s->n_rc * sizeof(*rc));
-		if (!rc)
-			abort();
-		memcpy(rc, s->rc, s->n_rc * sizeof(*rc));
-		qsort(rc, s->n_rc, sizeof(*rc), cmp_rule);
+		rc = sorted_rules(s);
 		item(&w, 1);
 		kt_buf_adds(&w.b, "findings by rule:");
 		for (size_t i = 0; i < s->n_rc; i++) {
@@ -636,20 +648,30 @@ cmp_bucket(const void *pa, const void *pb)
 	return *a < *b ? -1 : *a > *b;	/* then first seen first */
 }
 
-char *
-kt_summary_buckets(const struct kt_summary *s, enum kt_summary_fmt fmt,
-		   const struct kt_render_opts *o)
+/* The buckets, most crashes first. Caller frees the array (NULL when
+ * there is no bucket). */
+static const struct bucket **
+sorted_buckets(const struct kt_summary *s)
 {
-	struct w w = { .fmt = fmt };
 	const struct bucket **v = s->n_b ? malloc(s->n_b * sizeof(*v)) : NULL;
 
-	kt_buf_init(&w.b);
 	if (s->n_b && !v)
 		abort();
 	for (size_t i = 0; i < s->n_b; i++)
 		v[i] = &s->b[i];
 	if (s->n_b)
 		qsort(v, s->n_b, sizeof(*v), cmp_bucket);
+	return v;
+}
+
+char *
+kt_summary_buckets(const struct kt_summary *s, enum kt_summary_fmt fmt,
+		   const struct kt_render_opts *o)
+{
+	struct w w = { .fmt = fmt };
+	const struct bucket **v = sorted_buckets(s);
+
+	kt_buf_init(&w.b);
 	if (fmt == KT_SUMMARY_MD && s->n_b)
 		kt_buf_adds(&w.b, "| crashes | first | last | hosts | title | top finding |\n"
 				  "| ---: | --- | --- | --- | --- | --- |\n");
@@ -766,14 +788,8 @@ kt_summary_verdict_json(const struct kt_summary *s, const char *input, int inden
 static void
 json_buckets(struct kt_jsonw *j, const struct kt_summary *s)
 {
-	const struct bucket **v = s->n_b ? malloc(s->n_b * sizeof(*v)) : NULL;
+	const struct bucket **v = sorted_buckets(s);
 
-	if (s->n_b && !v)
-		abort();
-	for (size_t i = 0; i < s->n_b; i++)
-		v[i] = &s->b[i];
-	if (s->n_b)
-		qsort(v, s->n_b, sizeof(*v), cmp_bucket);
 	kt_jsonw_arr(j);
 	for (size_t i = 0; i < s->n_b; i++) {
 		const struct bucket *b = v[i];
@@ -828,13 +844,7 @@ kt_summary_closing_json(const struct kt_summary *s, int indent)
 	KT_JSONW_KEY(&j, "crashes_unlisted");
 	kt_jsonw_int(&j, (long long)s->unlisted);
 	KT_JSONW_KEY(&j, "findings_by_rule");
-	if (s->n_rc) {
-		rc = malloc(s->n_rc * sizeof(*rc));
-		if (!rc)
-			abort();
-		memcpy(rc, s->rc, s->n_rc * sizeof(*rc));
-		qsort(rc, s->n_rc, sizeof(*rc), cmp_rule);
-	}
+	rc = sorted_rules(s);
 	kt_jsonw_arr(&j);
 	for (size_t i = 0; i < s->n_rc; i++) {
 		kt_jsonw_obj(&j);

@@ -4,17 +4,8 @@
 # a truncated .gz still shows the crash before the cut; an unreadable file
 # (chmod 000, read as a user who may not read it) is listed.
 # Usage: html-problems.sh KTRIAGE SOURCE_ROOT
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 chmod 755 "$tmp"
-trap 'chmod -R u+rwX "$tmp"; rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi; }
 seed="$src/tests/golden/xs-enic-jumbo-dmesg/input.log"
 crash='paging request in ip_fragment'
 
@@ -117,5 +108,4 @@ else
 	ok "# SKIP unreadable file (root without setpriv)"
 fi
 
-echo "1..$n"
-exit $fail
+tap_done

@@ -5,16 +5,7 @@
 # keeps one line per input, -j does not change them, an unreadable input is
 # counted. Inputs are the golden tests' own logs (tests/golden).
 # Usage: verdict.sh KTRIAGE SOURCE_ROOT
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi; }
+. "$(dirname "$0")/lib.sh"
 g="$src/tests/golden"
 
 # 1. every golden case: the JSON verdict is the text verdict
@@ -144,5 +135,4 @@ PY
 [ $? -eq 0 ] && [ $rc -eq 3 ]
 check "a missing input: exit 3, counted in inputs_incomplete, its verdict empty" $? "rc=$rc $(tail -c 600 "$tmp/out")"
 
-echo "1..$n"
-exit $fail
+tap_done

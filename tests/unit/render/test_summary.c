@@ -1,7 +1,8 @@
-/* Unit tests: the verdict and the closing summary as JSON
- * (kt_summary_verdict_json, kt_summary_closing_json; keys in
- * docs/report-json.md, VERDICT and SUMMARY). They carry the same data as the
- * text verdict, so both are checked on the same counted reports. */
+/* Unit tests: what a run found, in a few lines (src/render/summary.c): the
+ * verdict, the closing summary and the bucket lines as text and Markdown,
+ * and the same verdict and summary as JSON (kt_summary_verdict_json,
+ * kt_summary_closing_json; keys in docs/report-json.md, VERDICT and
+ * SUMMARY), checked on the same kind of counted reports. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,6 +45,49 @@ fake(const char *title, const char *bucket, const char *rule, const char *conf, 
 		r->n_findings = 1;
 	}
 	return r;
+}
+
+/* Text and Markdown: what the verdict, summary and bucket lines say. */
+static void
+test_text(void **state)
+{
+	struct kt_summary *s = kt_summary_new(), *all = kt_summary_new();
+	struct kt_report *v[3] = {
+		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "medium", true),
+		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "medium", true),
+		fake("WARNING in b", "bbbbbbbbbbbbbbbb", NULL, NULL, false),
+	};
+	char *t;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		kt_summary_add(s, "log", v[i]);
+		kt_report_free(v[i]);	/* the summary keeps copies */
+	}
+	kt_summary_input(s, "log", true, NULL);
+	t = kt_summary_verdict(s, "log", KT_SUMMARY_TEXT, NULL);
+	assert_non_null(strstr(t, "Verdict: cause rule-a\n"));
+	assert_non_null(strstr(t, "in 2 of 3 crashes (2 buckets)"));
+	assert_non_null(strstr(t, "First step: do the first thing"));
+	assert_non_null(strstr(t, "host facts: ... at MTU 9000"));
+	assert_non_null(strstr(t, "ktriage net audit --format json > facts.json"));
+	assert_non_null(strstr(t, "ktriage analyze --host-facts facts.json log"));
+	free(t);
+	kt_summary_merge(all, s);
+	kt_summary_merge(all, s);
+	kt_summary_input(all, "gone.log", false, "No such file");
+	t = kt_summary_closing(all, KT_SUMMARY_TEXT, NULL);
+	assert_non_null(strstr(t, "Summary: 2 inputs read, 6 crashes in 2 distinct buckets."));
+	assert_non_null(strstr(t, "findings by rule: rule-a 4"));
+	assert_non_null(strstr(t, "problems: 1 input could not be read"));
+	assert_non_null(strstr(t, "gone.log: No such file"));
+	free(t);
+	t = kt_summary_buckets(all, KT_SUMMARY_MD, NULL);
+	assert_non_null(strstr(t, "| 4 | - | - | - | BUG in a | cause rule-a (medium, rule rule-a) |"));
+	assert_non_null(strstr(t, "| 2 | - | - | - | WARNING in b | no finding |"));
+	free(t);
+	kt_summary_free(s);
+	kt_summary_free(all);
 }
 
 static json_t *
@@ -257,6 +301,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_verdict_empty),
 		cmocka_unit_test(test_verdict_no_rule_and_high),
