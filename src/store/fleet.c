@@ -139,60 +139,90 @@ iso_time(const char *iso)
 	return timegm(&tm);
 }
 
+/* "YYYY-MM-DD" of t, and of the day after t's. */
+static void
+day_of(time_t t, char out[11], char next[11])
+{
+	char iso[32];
+
+	kt_time_iso(t, iso);
+	snprintf(out, 11, "%.10s", iso);
+	kt_time_iso(t + 86400, iso);
+	snprintf(next, 11, "%.10s", iso);
+}
+
 /* One issue: crashes per UTC day since day0 into o.days, and in the last
- * 24 h, 7 d, 30 d before tnow. Two index range scans on (issue_id,
- * crashed_at) per issue: cost follows the issues shown, not the store. */
+ * 24 h, 7 d, 30 d before tnow. The days come from the issue's summary
+ * (kt_issue_value 'day' rows, kept at import); a window counts the whole
+ * days after its start day from there and the part of its start day from
+ * kt_crash (three index range scans on (issue_id, crashed_at) of at most a
+ * day each): the same counts as reading every crash since the start. */
 static int
 one_issue(struct kt_store *s, int64_t id, int days, time_t day0, time_t tnow, json_t *o)
 {
-	char start[32], t24[32], t7[32], t30[32];
+	static const char *const win_key[3] = { "h24", "d7", "d30" };
+	static const time_t win_len[3] = { 86400, 7 * 86400, 30 * 86400 };
+	char start[32], wt[3][32], wday[3][11], wnext[3][11], lo[11], unused[11];
+	int64_t win[3] = { 0, 0, 0 };
 	struct kt_dbq *q = NULL;
 	int rc;
 
 	kt_time_iso(day0, start);
-	kt_time_iso(tnow - 86400, t24);
-	kt_time_iso(tnow - 7 * 86400, t7);
-	kt_time_iso(tnow - 30 * 86400, t30);
+	for (int w = 0; w < 3; w++) {
+		kt_time_iso(tnow - win_len[w], wt[w]);
+		day_of(tnow - win_len[w], wday[w], wnext[w]);
+	}
+	/* the first day any of the answers needs */
+	day_of(day0, lo, unused);
+	if (strcmp(wnext[2], lo) < 0)
+		memcpy(lo, wnext[2], sizeof(lo));
 	{
-		struct kt_dbv p[2] = { KT_DBV_INT(id), KT_DBV_TEXT(start) };
+		struct kt_dbv p[2] = { KT_DBV_INT(id), KT_DBV_TEXT(lo) };
 
-		rc = kt_db_query(s->db, "SELECT substr(crashed_at, 1, 10), count(*) FROM kt_crash "
-				 "WHERE issue_id = $1 AND crashed_at >= $2 "
-				 "GROUP BY substr(crashed_at, 1, 10)", p, 2, &q);
+		rc = kt_db_query(s->db, "SELECT value, n FROM kt_issue_value WHERE issue_id = $1"
+				 " AND key = 'day' AND value >= $2", p, 2, &q);
 	}
 	while (!rc && kt_dbq_next(q)) {
 		char day[32];
 		const char *d = kt_dbq_text(q, 0);
+		int64_t n = kt_dbq_int(q, 1);
 		long idx;
 
 		if (!d)
 			continue;
+		for (int w = 0; w < 3; w++)
+			if (strcmp(d, wday[w]) > 0)
+				win[w] += n;
 		snprintf(day, sizeof(day), "%.10sT00:00:00Z", d);
 		idx = (long)((iso_time(day) - day0) / 86400);
 		if (idx >= 0 && idx < days)
-			json_array_set_new(json_object_get(o, "days"), (size_t)idx,
-					   json_integer(kt_dbq_int(q, 1)));
+			json_array_set_new(json_object_get(o, "days"), (size_t)idx, json_integer(n));
 	}
 	if (!rc)
 		rc = kt_dbq_end(q);
 	if (rc)
 		return rc;
 	{
-		struct kt_dbv p[4] = { KT_DBV_TEXT(t24), KT_DBV_TEXT(t7), KT_DBV_INT(id),
-				       KT_DBV_TEXT(t30) };
+		struct kt_dbv p[7] = { KT_DBV_INT(id), KT_DBV_TEXT(wt[0]), KT_DBV_TEXT(wnext[0]),
+				       KT_DBV_TEXT(wt[1]), KT_DBV_TEXT(wnext[1]), KT_DBV_TEXT(wt[2]),
+				       KT_DBV_TEXT(wnext[2]) };
 
 		q = NULL;
-		rc = kt_db_query(s->db, "SELECT sum(CASE WHEN crashed_at >= $1 THEN 1 ELSE 0 END), "
-				 "sum(CASE WHEN crashed_at >= $2 THEN 1 ELSE 0 END), count(*) "
-				 "FROM kt_crash WHERE issue_id = $3 AND crashed_at >= $4", p, 4, &q);
+		rc = kt_db_query(s->db, "SELECT"
+				 " (SELECT count(*) FROM kt_crash WHERE issue_id = $1"
+				 "  AND crashed_at >= $2 AND crashed_at < $3),"
+				 " (SELECT count(*) FROM kt_crash WHERE issue_id = $1"
+				 "  AND crashed_at >= $4 AND crashed_at < $5),"
+				 " (SELECT count(*) FROM kt_crash WHERE issue_id = $1"
+				 "  AND crashed_at >= $6 AND crashed_at < $7)", p, 7, &q);
 	}
-	if (!rc && kt_dbq_next(q)) {
-		json_object_set_new(o, "h24", json_integer(kt_dbq_null(q, 0) ? 0 : kt_dbq_int(q, 0)));
-		json_object_set_new(o, "d7", json_integer(kt_dbq_null(q, 1) ? 0 : kt_dbq_int(q, 1)));
-		json_object_set_new(o, "d30", json_integer(kt_dbq_int(q, 2)));
-	}
+	if (!rc && kt_dbq_next(q))
+		for (int w = 0; w < 3; w++)
+			win[w] += kt_dbq_int(q, w);
 	if (!rc)
 		rc = kt_dbq_end(q);
+	for (int w = 0; !rc && w < 3; w++)
+		json_object_set_new(o, win_key[w], json_integer(win[w]));
 	return rc;
 }
 

@@ -333,6 +333,45 @@ static const char facet_upsert_facts[] =
 	" last_seen = CASE WHEN excluded.last_seen > kt_facet.last_seen"
 	"  THEN excluded.last_seen ELSE kt_facet.last_seen END";
 
+/* Count one new crash in the issue's summary (schema version 2). Runs
+ * before add_facets(): the crash's host is new to the issue when the
+ * issue has no 'host' facet row for it yet. */
+static const char sum_upsert[] =
+	"INSERT INTO kt_issue_sum(issue_id, crashes, hosts, first_seen, last_seen)"
+	" VALUES ($1, 1, 1, $3, $3) ON CONFLICT(issue_id) DO UPDATE SET"
+	" crashes = kt_issue_sum.crashes + 1,"
+	" hosts = kt_issue_sum.hosts + CASE WHEN EXISTS (SELECT 1 FROM kt_facet"
+	"  WHERE issue_id = $1 AND key = 'host' AND value = $4 AND host_id = $2) THEN 0 ELSE 1 END,"
+	" first_seen = CASE WHEN excluded.first_seen < kt_issue_sum.first_seen"
+	"  THEN excluded.first_seen ELSE kt_issue_sum.first_seen END,"
+	" last_seen = CASE WHEN excluded.last_seen > kt_issue_sum.last_seen"
+	"  THEN excluded.last_seen ELSE kt_issue_sum.last_seen END";
+
+static const char value_upsert[] =
+	"INSERT INTO kt_issue_value(issue_id, key, value, n)"
+	" SELECT column1, column2, column3, 1 FROM (VALUES"
+	" ($1, 'kernel', $2), ($1, 'rule', $3), ($1, 'day', $4)) AS v WHERE column3 IS NOT NULL"
+	" ON CONFLICT(issue_id, key, value) DO UPDATE SET n = kt_issue_value.n + 1";
+
+static int
+add_summary(struct kt_store *s, int64_t issue, int64_t host_id, const char *host,
+	    const struct crec *e, const char *at)
+{
+	char day[11];
+	struct kt_dbv p[4] = { KT_DBV_INT(issue), KT_DBV_INT(host_id), KT_DBV_TEXT(at),
+			       KT_DBV_TEXT(host) };
+	int rc = kt_db_exec(s->db, sum_upsert, p, 4);
+
+	snprintf(day, sizeof(day), "%.10s", at);
+	if (rc == 0) {
+		struct kt_dbv pv[4] = { KT_DBV_INT(issue), KT_DBV_TEXT(e->kernel),
+					KT_DBV_TEXT(e->rule), KT_DBV_TEXT(day) };
+
+		rc = kt_db_exec(s->db, value_upsert, pv, 4);
+	}
+	return rc;
+}
+
 /* Count one new crash in the derived facet table. */
 static int
 add_facets(struct kt_store *s, int64_t issue, int64_t host_id, const char *host, const char *pool,
@@ -515,7 +554,9 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 			if (rc)
 				return rc;
 		} else {
-			rc = add_facets(s, issue, host_id, host, m->pool, e, at, facts_id);
+			rc = add_summary(s, issue, host_id, host, e, at);
+			if (rc == 0)
+				rc = add_facets(s, issue, host_id, host, m->pool, e, at, facts_id);
 			if (rc == 0)
 				rc = check_regression(s, issue, e, crash, now, &regression);
 			if (rc)

@@ -5,7 +5,8 @@
  * at least half of them (overlap reuse, as ABRT FAF's create-problems
  * reuses problem ids: abrt/faf src/pyfaf/actions/create_problems.py), else
  * a new issue. Issue ids, statuses and events stay; no crash, excerpt or
- * upload is deleted. The derived facet table is rebuilt at the end.
+ * upload is deleted. The derived facet and summary tables are rebuilt at
+ * the end, in the same transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +315,8 @@ apply(struct kt_store *s, struct rc_crash *v, size_t n, json_t *news)
 	}
 	if (rc == 0)
 		rc = kt_store_rebuild_facets(s);
+	if (rc == 0)
+		rc = kt_store_rebuild_summary(s);
 	if (rc == 0)
 		rc = kt_db_commit(s->db);
 	if (rc)
