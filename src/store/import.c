@@ -726,13 +726,27 @@ fail_nt:
 	return rc;
 }
 
-/* A status report brings its own host facts: its network state, audited
- * as `ktriage net audit --status-report FILE --format json` would, is
- * stored as a facts snapshot of the upload's host (before the crashes, so
- * they link to it). Anything that is not a status report is left alone. */
+/* The host an upload belongs to: the caller's, else the first syslog or
+ * journal host field of its crashes. NULL when unknown. */
+static const char *
+upload_host(const struct kt_upload_meta *m, struct collect *c)
+{
+	for (size_t i = 0; !m->host && i < c->recs.n; i++)
+		if (KT_VEC_AT(&c->recs, struct crec, i)->host)
+			return KT_VEC_AT(&c->recs, struct crec, i)->host;
+	return m->host;
+}
+
+/* A status report brings its own host facts and names its host: its
+ * network state, audited as `ktriage net audit --status-report FILE
+ * --format json` would, is stored as a facts snapshot of the upload's
+ * host (before the crashes, so they link to it); without a caller's host,
+ * the report's own host name (inventory.xml) becomes the upload's host,
+ * before the host fields of its log lines: m->host then points into
+ * `host_buf`. Anything that is not a status report is left alone. */
 static int
-status_report_facts(struct kt_store *s, const char *path, const char *name, const char *host,
-		    const struct kt_upload_meta *m)
+status_report(struct kt_store *s, const char *path, const char *name, struct kt_upload_meta *m,
+	      struct collect *c, char host_buf[256])
 {
 	static const char *const ext[] = { ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz",
 					   ".tar.zst", ".zip" };
@@ -740,14 +754,21 @@ status_report_facts(struct kt_store *s, const char *path, const char *name, cons
 	struct kt_driver_db *db = NULL;
 	size_t nl = strlen(name);
 	bool archive = false;
+	const char *host;
 	char *json;
 	int rc;
 
 	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
 		archive |= nl > strlen(ext[i]) && strcmp(name + nl - strlen(ext[i]), ext[i]) == 0;
-	if (!archive || !host || kt_net_inventory_new(s->ctx, &inv))
+	if (!archive || kt_net_inventory_new(s->ctx, &inv))
 		return 0;
-	if (kt_net_inventory_status_report(s->ctx, path, inv) || kt_driver_db_load(s->ctx, &db)) {
+	rc = kt_net_inventory_status_report(s->ctx, path, inv);
+	if (!m->host && inv->hostname && strlen(inv->hostname) < 256) {
+		snprintf(host_buf, 256, "%s", inv->hostname);
+		m->host = host_buf;
+	}
+	host = upload_host(m, c);
+	if (rc || !host || kt_driver_db_load(s->ctx, &db)) {
 		kt_net_inventory_free(inv);
 		return 0;	/* not a status report: no facts */
 	}
@@ -768,17 +789,6 @@ status_report_facts(struct kt_store *s, const char *path, const char *name, cons
 	return rc;
 }
 
-/* The host an upload belongs to: the caller's, else the first syslog host
- * field of its crashes. NULL when unknown. */
-static const char *
-upload_host(const struct kt_upload_meta *m, struct collect *c)
-{
-	for (size_t i = 0; !m->host && i < c->recs.n; i++)
-		if (KT_VEC_AT(&c->recs, struct crec, i)->host)
-			return KT_VEC_AT(&c->recs, struct crec, i)->host;
-	return m->host;
-}
-
 static void
 fill_meta(struct kt_upload_meta *m, const struct kt_upload_meta *in)
 {
@@ -794,7 +804,7 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 {
 	struct kt_upload_meta m;
 	struct collect c = { 0 };
-	char tmp[4096];
+	char tmp[4096], host_buf[256];
 	FILE *f;
 	int rc;
 
@@ -817,7 +827,7 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 	fclose(f);
 	rc = analyse(s, tmp, 0, m.name, bytes, len, &c);
 	if (rc == 0)
-		rc = status_report_facts(s, tmp, m.name, upload_host(&m, &c), &m);
+		rc = status_report(s, tmp, m.name, &m, &c, host_buf);
 	unlink(tmp);
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, ret);
@@ -873,7 +883,7 @@ import_piece(void *ud, const char *piece, unsigned flags)
 	struct collect c = { 0 };
 	struct stat st;
 	const char *base = strrchr(piece, '/');
-	char *bytes = NULL, name[1024];
+	char *bytes = NULL, name[1024], host_buf[256];
 	size_t len = 0;
 	json_t *res = NULL;
 	bool dir;
@@ -905,7 +915,7 @@ import_piece(void *ud, const char *piece, unsigned flags)
 		return 0;
 	}
 	if (rc == 0 && !dir)
-		rc = status_report_facts(s, piece, name, upload_host(&m, &c), &m);
+		rc = status_report(s, piece, name, &m, &c, host_buf);
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, &res);
 	collect_free(&c);

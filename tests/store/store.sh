@@ -84,7 +84,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..54"
+echo "1..63"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -217,6 +217,46 @@ check "status report: the crash links to it (driver@mtu facet)" \
 
 "$K" db --db "$DB" import --host h3 - < "$DMESG" --format json > "$T/stdin"
 check "standard input is one upload" "$(jq -r '.[0] | "\(.path) \(.status) \(.crashes | length)"' "$T/stdin")" "- new 1"
+
+# --- the host comes from the input when --host is not given ------------
+fresh
+# a status report whose inventory.xml names its host, as xen-bugtool writes
+# it (xenserver/status-report xen-bugtool make_inventory(): the
+# system-summary element's hostname attribute)
+mkdir "$T/sr"
+tar -xjf "$GOLD/xs-status-report/input-bug-report-20150604031500.tar.bz2" -C "$T/sr"
+cat > "$T/sr/bug-report-20150604031500/inventory.xml" <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<system-status-inventory>
+	<system-summary date="Thu Jun  4 03:15:00 2015" hostname="xs-pool1-h07" uname="Linux xs-pool1-h07 3.10.0+2 #1 SMP x86_64 x86_64" uptime=" 03:15:00 up 3 min" user="root"/>
+	<inventory-entry capability="network-status" filename="bug-report-20150604031500/ip-s-addr.out" md5sum="0"/>
+</system-status-inventory>
+XML
+(cd "$T/sr" && tar -cjf bug-report-20150604031500.tar.bz2 bug-report-20150604031500)
+"$K" db --db "$DB" import "$T/sr/bug-report-20150604031500.tar.bz2" --format json > "$T/h1" 2>/dev/null
+check "status report: the host is the one its inventory.xml names" \
+	"$(jq -r '.[0] | "\(.host) \(.crashes | length)"' "$T/h1")" "xs-pool1-h07 1"
+check "status report: its facts are stored for that host" \
+	"$("$K" db --db "$DB" host xs-pool1-h07 --format json | jq -r '"\(.facts | length) \(.crashes | length)"')" "1 1"
+"$K" db --db "$DB" import --host given "$T/sr/bug-report-20150604031500.tar.bz2" --format json > "$T/h2" 2>/dev/null
+check "status report: --host wins over its inventory.xml" "$(jq -r '.[0].host' "$T/h2")" given
+"$K" db --db "$DB" import "$GOLD/xs-status-report/input-bug-report-20150604031500.tar.bz2" \
+	--format json > "$T/h3" 2>/dev/null
+check "status report without inventory.xml nor host fields: unknown" "$(jq -r '.[0].host' "$T/h3")" unknown
+sed -i 's/hostname="xs-pool1-h07"/hostname="..\/x\&lt;script\&gt;"/' "$T/sr/bug-report-20150604031500/inventory.xml"
+(cd "$T/sr" && tar -cjf bug-report-20150604031501.tar.bz2 bug-report-20150604031500)
+"$K" db --db "$DB" import "$T/sr/bug-report-20150604031501.tar.bz2" --format json > "$T/h3b" 2>/dev/null
+check "status report: a host name that is no plain name is not taken" "$(jq -r '.[0].host' "$T/h3b")" unknown
+"$K" db --db "$DB" import "$GOLD/xs-enic-jumbo-2015/input" --format json > "$T/h4"
+check "crash folder (no host name in it): unknown" "$(jq -r '.[0].host' "$T/h4")" unknown
+"$K" db --db "$DB" import "$GOLD/formats-journal-json/input.json" --format json > "$T/h5"
+check "journal JSON export: the host is its _HOSTNAME" \
+	"$(jq -r '.[0] | "\(.host) \(.crashes[0].occurrence)"' "$T/h5")" "host-a new"
+"$K" db --db "$DB" import "$GOLD/formats-journal-export/input.export" --format json > "$T/h6"
+check "journal export format: the host is its _HOSTNAME" "$(jq -r '.[0].host' "$T/h6")" host-a
+"$K" db --db "$DB" import "$GOLD/xs-enic-jumbo-kernlog/input.log" --format json > "$T/h7"
+check "syslog kern.log: the host is the line's host field" \
+	"$(jq -r '.[0] | "\(.host) \(.crashes[0].id)"' "$T/h7")" "xenhost $(sql "SELECT c.id FROM kt_crash c JOIN kt_host h ON h.id = c.host_id WHERE h.name = 'xenhost'")"
 
 # --- two importers at once ----------------------------------------------
 fresh
