@@ -98,6 +98,8 @@ static const char schema_v2[] =
 	"CREATE TABLE kt_issue_value(issue_id BIGINT NOT NULL REFERENCES kt_issue(id),"
 	" key TEXT NOT NULL, value TEXT NOT NULL, n BIGINT NOT NULL,"
 	" PRIMARY KEY(issue_id, key, value));"
+	/* covering: the web view's days of all listed issues at once */
+	"CREATE INDEX kt_issue_value_day ON kt_issue_value(key, value, issue_id, n);"
 	KT_STORE_SUMMARY_FILL;
 
 static const struct { int version; const char *sql; } migrations[] = {

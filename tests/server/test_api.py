@@ -271,6 +271,9 @@ try:
     have = {k: got[0].get(k) for k in want} if got else None
     T.ok(have == want, "windows and days from the summary = counted from the crash times"
          " (%s, want %s)" % (have, want))
+    st, j = srv.json("GET", "/issues/%d?format=json" % (wid or 0))
+    T.ok(st == 200 and j.get("days") == days and j.get("crashes") == len(ages),
+         "one issue's days (its own queries) = counted from the crash times")
 
     # ---- path traversal ----------------------------------------------------
     bad = ["/../../etc/passwd", "/crashes/../../etc/passwd", "/crashes/1/../../../etc/passwd",
