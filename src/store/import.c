@@ -17,12 +17,14 @@
 
 #include "store/store_int.h"
 #include "util/mem.h"
+#include "util/str.h"
 
 /* One crash as analysed, before it is stored. */
 struct crec {
 	char *json;		/* kt_render_json, compact */
 	char *title, *bucket, *kind, *kernel, *xen, *taint, *hardware, *rule, *header;
 	char *host, *file, *wallclock;
+	char *state;		/* the machine state at the crash (see crash_state), or NULL */
 	double ts;
 	uint32_t first, last;
 	bool corrupted;
@@ -112,6 +114,27 @@ taint_text(const struct kt_report *r)
 	return t;
 }
 
+/* What tells one occurrence from another whatever the log's format: the
+ * CPU, PID and command, and every register value the report printed. The
+ * same oops read from a dmesg file (printk time, no wall clock) and from
+ * `journalctl` (wall clock, no printk time) shares it; two occurrences of
+ * one bug almost never do (stack pointers and registers differ). NULL
+ * when the report printed fewer than 4 registers (too little to tell). */
+static char *
+crash_state(const struct kt_report *r)
+{
+	struct kt_buf b;
+
+	if (r->n_regs < 4)
+		return NULL;
+	kt_buf_init(&b);
+	kt_buf_printf(&b, "%d|%d|%s|", r->cpu, r->pid, r->comm ? r->comm : "");
+	for (size_t i = 0; i < r->n_regs; i++)
+		kt_buf_printf(&b, "%s=%llx;", r->regs[i].name ? r->regs[i].name : "?",
+			      (unsigned long long)r->regs[i].value);
+	return b.p;
+}
+
 static void
 on_report(void *ud, const char *unit, struct kt_report *r)
 {
@@ -138,6 +161,7 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	e->header = kt_strdup(r->header ? r->header : "");
 	e->host = dup_or_null(r->source.host);
 	e->wallclock = dup_or_null(r->source.wallclock);
+	e->state = crash_state(r);
 	e->ts = r->source.timestamp;
 	e->first = r->source.first_line;
 	e->last = r->source.last_line;
@@ -170,7 +194,7 @@ collect_free(struct collect *c)
 
 		free(e->json); free(e->title); free(e->bucket); free(e->kind); free(e->kernel);
 		free(e->xen); free(e->taint); free(e->hardware); free(e->rule); free(e->header);
-		free(e->host); free(e->file); free(e->wallclock); free(e->excerpt);
+		free(e->host); free(e->file); free(e->wallclock); free(e->excerpt); free(e->state);
 		json_decref(e->findings);
 	}
 	kt_vec_deinit(&c->recs);
@@ -288,6 +312,26 @@ occ_key(const struct crec *e, bool host_known, const char *sha, int ordinal, cha
 		n = (size_t)asprintf(&k, "u|%s|%d|%s|%s", sha, ordinal, e->header, e->bucket);
 	kt_sha256_hex(k, n, out);
 	free(k);
+}
+
+/* The cross-source key (schema version 2, kt_crash.state_key): host-scoped
+ * like the occurrence key, from kernel + bucket + header + the machine
+ * state. Only for crashes with a known host and a time (printk or wall
+ * clock): crashes keyed by their upload's bytes are never merged. */
+static bool
+state_key(const struct crec *e, bool host_known, char out[65])
+{
+	char *k;
+	int n;
+
+	if (!host_known || !e->state || (e->ts < 0 && !e->wallclock))
+		return false;
+	n = asprintf(&k, "s|%s|%s|%s|%s", e->kernel ? e->kernel : "", e->bucket, e->header, e->state);
+	if (n < 0)
+		kt_oom(0);
+	kt_sha256_hex(k, (size_t)n, out);
+	free(k);
+	return true;
 }
 
 static int
@@ -465,9 +509,9 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 {
 	const char *host = m->host ? m->host : e->host ? e->host : "unknown";
 	bool host_known = m->host || e->host;
-	char key[65], at[32];
+	char key[65], skey[65], at[32], ts[48], wall_at[32];
 	int64_t host_id, crash = 0, issue = 0, facts_id = 0;
-	bool seen = false, is_new = false, regression = false;
+	bool seen = false, is_new = false, regression = false, has_skey, wall;
 	struct kt_dbq *q;
 	int rc;
 
@@ -481,11 +525,26 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 		s->tx_host_id = strlen(host) < sizeof(s->tx_host) ? host_id : 0;
 	}
 	occ_key(e, host_known, sha, ordinal, key);
-	{
-		struct kt_dbv p[2] = { KT_DBV_INT(host_id), KT_DBV_TEXT(key) };
+	has_skey = state_key(e, host_known, skey);
+	/* the same occurrence through this path, else through another source
+	 * of the same host (a dmesg file and the journal); the bucket locks
+	 * taken up front keep two importers of one crash apart */
+	if (e->ts >= 0)
+		snprintf(ts, sizeof(ts), "%.6f", e->ts);
+	wall = e->wallclock && kt_time_parse(e->wallclock, received, wall_at);
+	for (int pass = 0; pass < 2 && !seen; pass++) {
+		struct kt_dbv p[4] = { KT_DBV_INT(host_id), KT_DBV_TEXT(pass ? skey : key),
+				       KT_DBV_TEXT(e->ts >= 0 ? ts : NULL),
+				       KT_DBV_TEXT(wall ? wall_at : NULL) };
 
-		rc = kt_db_query(s->db, "SELECT id, issue_id FROM kt_crash WHERE host_id = $1"
-				 " AND occ_key = $2", p, 2, &q);
+		if (pass && !has_skey)
+			break;
+		/* two printk times, or two wall clocks, that differ: two crashes */
+		rc = kt_db_query(s->db, pass ? "SELECT id, issue_id FROM kt_crash WHERE host_id = $1"
+				 " AND state_key = $2 AND ($3 IS NULL OR printk_ts IS NULL OR printk_ts = $3)"
+				 " AND ($4 IS NULL OR wall_at IS NULL OR wall_at = $4) ORDER BY id LIMIT 1"
+				 : "SELECT id, issue_id FROM kt_crash WHERE host_id = $1"
+				 " AND occ_key = $2", p, pass ? 4 : 2, &q);
 		if (rc)
 			return rc;
 		if (kt_dbq_next(q)) {
@@ -515,7 +574,7 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 			return kt_error(s->ctx, KT_EIO, "compressing a crash failed");
 		}
 		{
-			struct kt_dbv p[19] = {
+			struct kt_dbv p[22] = {
 				KT_DBV_INT(host_id), KT_DBV_TEXT(key), KT_DBV_INT(issue),
 				KT_DBV_TEXT(e->bucket), KT_DBV_TEXT(e->title), KT_DBV_TEXT(e->kind),
 				KT_DBV_TEXT(e->kernel), KT_DBV_TEXT(e->xen), KT_DBV_TEXT(e->taint),
@@ -523,15 +582,16 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 				KT_DBV_INT(e->corrupted), KT_DBV_TEXT(at), KT_DBV_TEXT(received),
 				facts_id ? KT_DBV_INT(facts_id) : KT_DBV_NULL,
 				KT_DBV_TEXT(analyzer), KT_DBV_BLOB(zx, nzx), KT_DBV_BLOB(zr, nzr),
-				KT_DBV_INT(e->excerpt_line),
+				KT_DBV_INT(e->excerpt_line), KT_DBV_TEXT(has_skey ? skey : NULL),
+				KT_DBV_TEXT(e->ts >= 0 ? ts : NULL), KT_DBV_TEXT(wall ? wall_at : NULL),
 			};
 
 			rc = kt_db_query(s->db, "INSERT INTO kt_crash(host_id, occ_key, issue_id,"
 				" bucket, title, kind, kernel, xen, taint, hardware, rule, corrupted,"
-				" crashed_at, received_at, facts_id, analyzer, excerpt, report, excerpt_line)"
-				" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-				" $15, $16, $17, $18, $19)"
-				" ON CONFLICT(host_id, occ_key) DO NOTHING RETURNING id", p, 19, &q);
+				" crashed_at, received_at, facts_id, analyzer, excerpt, report, excerpt_line,"
+				" state_key, printk_ts, wall_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+				" $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+				" ON CONFLICT(host_id, occ_key) DO NOTHING RETURNING id", p, 22, &q);
 		}
 		if (rc == 0) {	/* the statement runs here: the blobs must still exist */
 			if (kt_dbq_next(q))

@@ -89,7 +89,8 @@ static const char schema_v1[] =
  * aggregating crashes or facets. kt_issue_sum: crashes, distinct hosts,
  * first/last seen; kt_issue_value: per issue crashes per kernel, per top
  * rule and per UTC day (key 'kernel', 'rule', 'day'). Filled from the
- * crashes already stored (KT_STORE_SUMMARY_FILL, also the rebuild). */
+ * crashes already stored (KT_STORE_SUMMARY_FILL, also the rebuild). And
+ * kt_crash.state_key: one crash seen through two sources of a host. */
 static const char schema_v2[] =
 	"CREATE TABLE kt_issue_sum(issue_id BIGINT PRIMARY KEY REFERENCES kt_issue(id),"
 	" crashes BIGINT NOT NULL, hosts BIGINT NOT NULL, first_seen TEXT NOT NULL,"
@@ -100,6 +101,11 @@ static const char schema_v2[] =
 	" PRIMARY KEY(issue_id, key, value));"
 	/* covering: the web view's days of all listed issues at once */
 	"CREATE INDEX kt_issue_value_day ON kt_issue_value(key, value, issue_id, n);"
+	/* the cross-source key (import.c state_key): NULL for older crashes */
+	"ALTER TABLE kt_crash ADD COLUMN state_key TEXT;"
+	"ALTER TABLE kt_crash ADD COLUMN printk_ts TEXT;"
+	"ALTER TABLE kt_crash ADD COLUMN wall_at TEXT;"
+	"CREATE INDEX kt_crash_state ON kt_crash(host_id, state_key) WHERE state_key IS NOT NULL;"
 	KT_STORE_SUMMARY_FILL;
 
 static const struct { int version; const char *sql; } migrations[] = {

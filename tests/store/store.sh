@@ -84,7 +84,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..63"
+echo "1..69"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -257,6 +257,34 @@ check "journal export format: the host is its _HOSTNAME" "$(jq -r '.[0].host' "$
 "$K" db --db "$DB" import "$GOLD/xs-enic-jumbo-kernlog/input.log" --format json > "$T/h7"
 check "syslog kern.log: the host is the line's host field" \
 	"$(jq -r '.[0] | "\(.host) \(.crashes[0].id)"' "$T/h7")" "xenhost $(sql "SELECT c.id FROM kt_crash c JOIN kt_host h ON h.id = c.host_id WHERE h.name = 'xenhost'")"
+
+# --- one crash through two sources of a host: dmesg and the journal ----
+# The golden journal (journalctl, wall clock, no printk time) and dmesg
+# (printk time, no wall clock) hold the same oops of host xenhost: one
+# occurrence by its machine state (CPU, PID, command, registers), with
+# both uploads linked; the same bug with other registers stays apart.
+JOURNAL=$GOLD/xs-enic-jumbo-journal/input.log
+fresh
+"$K" db --db "$DB" import --host xenhost "$DMESG" > /dev/null
+"$K" db --db "$DB" import "$JOURNAL" --format json > "$T/j1"
+check "journal after dmesg, same host: the same occurrence" \
+	"$(jq -r '.[0] | "\(.host) \(.crashes[0].occurrence) \(.crashes[0].id)"' "$T/j1") $(stat_of crashes)" \
+	"xenhost seen 1 1"
+check "both sources stay linked to the crash" \
+	"$("$K" db --db "$DB" crash 1 --format json | jq -c '[.seen[].name]')" '["input.log","input.log"]'
+sed -e 's/Jun 04 03:12:09/Jun 05 07:00:00/' -e 's/ffff880182c834f8/ffff880182c83508/g' "$JOURNAL" > "$T/j2.log"
+"$K" db --db "$DB" import "$T/j2.log" --format json > "$T/j2"
+check "the same bug later with another machine state: a new occurrence" \
+	"$(jq -r '.[0].crashes[0].occurrence' "$T/j2") $(stat_of crashes)" "new 2"
+check "summary = recomputation after cross-source imports" "$(summary_diff)" 0
+fresh
+"$K" db --db "$DB" import "$JOURNAL" > /dev/null
+"$K" db --db "$DB" import --host xenhost "$DMESG" --format json > "$T/j3"
+check "dmesg after the journal: the same occurrence" \
+	"$(jq -r '.[0].crashes[0].occurrence' "$T/j3") $(stat_of crashes) $(stat_of uploads)" "seen 1 2"
+"$K" db --db "$DB" import --host otherhost "$DMESG" --format json > "$T/j4"
+check "the same text from another host: its own crash" \
+	"$(jq -r '.[0].crashes[0].occurrence' "$T/j4") $(stat_of crashes)" "new 2"
 
 # --- two importers at once ----------------------------------------------
 fresh
