@@ -378,14 +378,17 @@ static const char facet_upsert_facts[] =
 	"  THEN excluded.last_seen ELSE kt_facet.last_seen END";
 
 /* Count one new crash in the issue's summary (schema version 2). Runs
- * before add_facets(): the crash's host is new to the issue when the
- * issue has no 'host' facet row for it yet. */
+ * after add_facets(): the crash's host is new to the issue when the
+ * issue's 'host' facet row for it now counts 1 crash. Concurrent importers
+ * upserting that facet row wait for each other (its primary key), so
+ * exactly one of them sees 1, whatever the order; a check before the facet
+ * upsert could be passed by two PostgreSQL transactions at once. */
 static const char sum_upsert[] =
 	"INSERT INTO kt_issue_sum(issue_id, crashes, hosts, first_seen, last_seen)"
 	" VALUES ($1, 1, 1, $3, $3) ON CONFLICT(issue_id) DO UPDATE SET"
 	" crashes = kt_issue_sum.crashes + 1,"
-	" hosts = kt_issue_sum.hosts + CASE WHEN EXISTS (SELECT 1 FROM kt_facet"
-	"  WHERE issue_id = $1 AND key = 'host' AND value = $4 AND host_id = $2) THEN 0 ELSE 1 END,"
+	" hosts = kt_issue_sum.hosts + CASE WHEN (SELECT n FROM kt_facet"
+	"  WHERE issue_id = $1 AND key = 'host' AND value = $4 AND host_id = $2) = 1 THEN 1 ELSE 0 END,"
 	" first_seen = CASE WHEN excluded.first_seen < kt_issue_sum.first_seen"
 	"  THEN excluded.first_seen ELSE kt_issue_sum.first_seen END,"
 	" last_seen = CASE WHEN excluded.last_seen > kt_issue_sum.last_seen"
@@ -614,9 +617,9 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 			if (rc)
 				return rc;
 		} else {
-			rc = add_summary(s, issue, host_id, host, e, at);
+			rc = add_facets(s, issue, host_id, host, m->pool, e, at, facts_id);
 			if (rc == 0)
-				rc = add_facets(s, issue, host_id, host, m->pool, e, at, facts_id);
+				rc = add_summary(s, issue, host_id, host, e, at);
 			if (rc == 0)
 				rc = check_regression(s, issue, e, crash, now, &regression);
 			if (rc)
