@@ -24,7 +24,7 @@ struct crec {
 	char *json;		/* kt_render_json, compact */
 	char *title, *bucket, *kind, *kernel, *xen, *taint, *hardware, *rule, *header;
 	char *host, *file, *wallclock;
-	char *state;		/* the machine state at the crash (see crash_state), or NULL */
+	char *state;		/* the machine state at the crash (kt_store_crash_state), or NULL */
 	double ts;
 	uint32_t first, last;
 	bool corrupted;
@@ -120,8 +120,8 @@ taint_text(const struct kt_report *r)
  * `journalctl` (wall clock, no printk time) shares it; two occurrences of
  * one bug almost never do (stack pointers and registers differ). NULL
  * when the report printed fewer than 4 registers (too little to tell). */
-static char *
-crash_state(const struct kt_report *r)
+char *
+kt_store_crash_state(const struct kt_report *r)
 {
 	struct kt_buf b;
 
@@ -161,7 +161,7 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	e->header = kt_strdup(r->header ? r->header : "");
 	e->host = dup_or_null(r->source.host);
 	e->wallclock = dup_or_null(r->source.wallclock);
-	e->state = crash_state(r);
+	e->state = kt_store_crash_state(r);
 	e->ts = r->source.timestamp;
 	e->first = r->source.first_line;
 	e->last = r->source.last_line;
@@ -318,19 +318,26 @@ occ_key(const struct crec *e, bool host_known, const char *sha, int ordinal, cha
  * like the occurrence key, from kernel + bucket + header + the machine
  * state. Only for crashes with a known host and a time (printk or wall
  * clock): crashes keyed by their upload's bytes are never merged. */
-static bool
-state_key(const struct crec *e, bool host_known, char out[65])
+void
+kt_store_state_key(const char *kernel, const char *bucket, const char *header, const char *state,
+		   char out[65])
 {
 	char *k;
-	int n;
+	int n = asprintf(&k, "s|%s|%s|%s|%s", kernel ? kernel : "", bucket, header ? header : "",
+			 state);
 
-	if (!host_known || !e->state || (e->ts < 0 && !e->wallclock))
-		return false;
-	n = asprintf(&k, "s|%s|%s|%s|%s", e->kernel ? e->kernel : "", e->bucket, e->header, e->state);
 	if (n < 0)
 		kt_oom(0);
 	kt_sha256_hex(k, (size_t)n, out);
 	free(k);
+}
+
+static bool
+state_key(const struct crec *e, bool host_known, char out[65])
+{
+	if (!host_known || !e->state || (e->ts < 0 && !e->wallclock))
+		return false;
+	kt_store_state_key(e->kernel, e->bucket, e->header, e->state, out);
 	return true;
 }
 

@@ -55,6 +55,12 @@ void kt_store_now(char out[32]);
 /* Rebuild the derived facet table (all of it, or one host's facts facets). */
 int kt_store_rebuild_facets(struct kt_store *s);
 int kt_store_rebuild_host_facts_facets(struct kt_store *s, int64_t host_id);
+/* import.c: the machine state a report printed (CPU, PID, command,
+ * registers; NULL when fewer than 4 registers; free()), and the
+ * cross-source key kt_crash.state_key made of it. */
+char *kt_store_crash_state(const struct kt_report *r);
+void kt_store_state_key(const char *kernel, const char *bucket, const char *header,
+			const char *state, char out[65]);
 /* Rebuild the per-issue summary (kt_issue_sum, kt_issue_value) from kt_crash. */
 int kt_store_rebuild_summary(struct kt_store *s);
 /* kt_store_facts() with the snapshot's source named by the caller (NULL:

@@ -84,7 +84,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..69"
+echo "1..70"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -285,6 +285,14 @@ check "dmesg after the journal: the same occurrence" \
 "$K" db --db "$DB" import --host otherhost "$DMESG" --format json > "$T/j4"
 check "the same text from another host: its own crash" \
 	"$(jq -r '.[0].crashes[0].occurrence' "$T/j4") $(stat_of crashes)" "new 2"
+# an older analyzer's bucket (and so state key): rebucket renews the key
+fresh
+"$K" db --db "$DB" import --host xenhost "$DMESG" > /dev/null
+sql "UPDATE kt_crash SET bucket = '00000000000000cc', state_key = 'stale'" >/dev/null
+"$K" db --db "$DB" rebucket > /dev/null
+"$K" db --db "$DB" import "$JOURNAL" --format json > "$T/j5"
+check "after a rebucket the state key is renewed: the journal copy is the same crash" \
+	"$(jq -r '.[0].crashes[0].occurrence' "$T/j5") $(stat_of crashes)" "seen 1"
 
 # --- two importers at once ----------------------------------------------
 fresh
