@@ -562,10 +562,10 @@ expire(struct kt_parser *p, struct slot *s)
 {
 	struct kt_report *r = s->r;
 	bool keep = !s->fragment && (s->standalone || s->provenance);
-	/* a "needbody" header the input ends right after may have lost its
-	 * body: it is kept as a candidate (incomplete) */
-	bool cut_at_header = p->ending && r->n_lines == s->header_idx + 1;
-	bool cand = !keep && !s->fragment && (!s->needbody || cut_at_header) &&
+	/* a "needbody" header line that is the whole input (a pasted line:
+	 * nothing to judge it by) is kept as a candidate */
+	bool alone = p->ending && s->header_idx == 0 && r->n_lines == 1;
+	bool cand = !keep && !s->fragment && (!s->needbody || alone) &&
 		    !p->seen_prov && p->n_cand < MAX_CANDIDATES;
 	if ((!keep && !cand) || s->header_idx >= r->n_lines) {
 		drop_tentative(p, s);

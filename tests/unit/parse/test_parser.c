@@ -55,9 +55,12 @@ static const struct row rows[] = {
 	  "usb 5-1: WARNING: ath10k USB support is incomplete, don't expect anything to work!\n"
 	  "usb 5-1: new high-speed USB device number 109 using dummy_hcd\n",
 	  "usb 5-1: WARNING: ath10k USB support is incomplete, don't expect anything to work!", 1, 0 },
-	{ "a bare log: a WARNING: the input ends at may have lost its body",
-	  "Starting kernel ...\nINFO: rcu_sched self-detected stall on CPU\n",
-	  "INFO: rcu_sched self-detected stall on CPU", -1, -1 },
+	{ "a bare log: a harness WARNING: on the last line is no crash",
+	  "Run /sbin/init as init process\nWARNING: lava-test-shell: test case 'network' skipped\n",
+	  "", -1, -1 },
+	{ "a pasted WARNING:/INFO: line alone is a report",
+	  "INFO: rcu_sched self-detected stall on CPU\n",
+	  "INFO: rcu_sched self-detected stall on CPU", 1, -1 },
 	{ "a bare log: a firmware WARNING does not hide the kernel WARN after it",
 	  "WARNING: BL31: cortex_a53: CPU workaround for 843419 was missing!\n"
 	  "Booting Linux on physical CPU 0x0\n"
