@@ -8,10 +8,15 @@
  *            header or follows within BODY_WINDOW lines, the header is only
  *            a candidate: "a report starts only where the kernel speaks".
  *            Without a body a header with kernel provenance (timestamp,
- *            level, caller id, kernel facility) is a one-line report, one
- *            without provenance, or of a "needbody" header (WARNING:,
- *            INFO:), is no report at all; either way the lines after it go
- *            back to the idle stream, so a later real crash is never hidden;
+ *            level, caller id, kernel facility) is a one-line report; one
+ *            without provenance is a candidate kept only if no line of the
+ *            input has a provenance (a bare console), and not even then for
+ *            a "needbody" header (WARNING:, INFO:, which firmware prints
+ *            too); either way the lines after it go back to the idle
+ *            stream, so a later real crash is never hidden. A "fragment"
+ *            header (a line only die() prints) opens a report whose header
+ *            line was lost: the body lines before it come back from the
+ *            ring (backfill()), and it is tentative until a body follows;
  *   open  -- lines of the report's printk context are appended; a new
  *            independent header closes it and opens the next one; once
  *            "---[ end trace" is seen the report is in its tail, where only
