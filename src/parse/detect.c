@@ -474,6 +474,8 @@ struct header {
 	bool inside;
 	bool standalone;
 	bool echo;
+	bool fragment;
+	bool needbody;
 	struct kt_rx **vetoes;
 	size_t n_vetoes;
 };
@@ -580,6 +582,10 @@ load_line(struct kt_ctx *ctx, struct kt_detect *d, struct kt_str line, size_t no
 		d->h[hi].standalone = true;
 	} else if (kt_str_eq_cstr(f[0], "echo")) {
 		d->h[hi].echo = true;
+	} else if (kt_str_eq_cstr(f[0], "fragment")) {
+		d->h[hi].fragment = true;
+	} else if (kt_str_eq_cstr(f[0], "needbody")) {
+		d->h[hi].needbody = true;
 	} else if (kt_str_eq_cstr(f[0], "veto") && n >= 3) {
 		struct header *h = &d->h[hi];
 		struct kt_rx *rx;
@@ -826,6 +832,8 @@ kt_detect_line(const struct kt_detect *d, struct kt_str text, bool xen, struct k
 		ret->inside = h->inside;
 		ret->standalone = h->standalone;
 		ret->echo = h->echo;
+		ret->fragment = h->fragment;
+		ret->needbody = h->needbody;
 		ret->pos = (size_t)at;
 		return true;
 	}

@@ -62,6 +62,10 @@ struct kt_detect_hit {
 	bool inside;		/* may continue an open report (not a new crash) */
 	bool standalone;	/* a one-line report on its own (no body, any provenance) */
 	bool echo;		/* repeats a crash another log reports (headers.txt "echo") */
+	bool fragment;		/* a body line only die() prints: starts a report whose
+				 * header line is not in the input (headers.txt "fragment") */
+	bool needbody;		/* without kernel provenance, a report only with a body
+				 * (headers.txt "needbody") */
 	size_t pos;		/* byte offset of the keyword in the line */
 };
 

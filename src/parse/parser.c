@@ -8,10 +8,15 @@
  *            header or follows within BODY_WINDOW lines, the header is only
  *            a candidate: "a report starts only where the kernel speaks".
  *            Without a body a header with kernel provenance (timestamp,
- *            level, caller id, kernel facility) is a one-line report, one
- *            without provenance, or of a "needbody" header (WARNING:,
- *            INFO:), is no report at all; either way the lines after it go
- *            back to the idle stream, so a later real crash is never hidden;
+ *            level, caller id, kernel facility) is a one-line report; one
+ *            without provenance is a candidate kept only if no line of the
+ *            input has a provenance (a bare console), and not even then for
+ *            a "needbody" header (WARNING:, INFO:, which firmware prints
+ *            too); either way the lines after it go back to the idle
+ *            stream, so a later real crash is never hidden. A "fragment"
+ *            header (a line only die() prints) opens a report whose header
+ *            line was lost: the body lines before it come back from the
+ *            ring (backfill()), and it is tentative until a body follows;
  *   open  -- lines of the report's printk context are appended; a new
  *            independent header closes it and opens the next one; once
  *            "---[ end trace" is seen the report is in its tail, where only
@@ -99,6 +104,7 @@ struct saved {
 	bool nmi;
 	bool standalone;
 	bool provenance;
+	bool needbody;
 	unsigned gap;
 	uint64_t seq;
 };
@@ -117,6 +123,9 @@ struct slot {
 	bool body;		/* a report body was seen: the report is real */
 	bool standalone;	/* the header is a report of one line on its own */
 	bool provenance;	/* the header line is the kernel's own */
+	bool needbody;		/* headers.txt "needbody": no candidate without a body */
+	bool fragment;		/* opened at a die()-only body line: the header line
+				 * is not in the input (headers.txt "fragment") */
 	unsigned pending;	/* lines since the header, before any body */
 	unsigned gap;		/* unrelated lines since the tail began */
 	size_t last_body;	/* r->n_lines just after the last body line */
@@ -157,6 +166,7 @@ struct kt_parser {
 	uint64_t cand_seq[MAX_CANDIDATES];
 	size_t n_cand;
 	bool seen_prov;		/* some line had a kernel provenance */
+	bool ending;		/* kt_parser_end() runs: no more lines will come */
 	double last_ts;		/* timestamp of the last line that had one, or -1 */
 
 	/* finished reports, in log order (the order their headers were fed:
@@ -355,7 +365,7 @@ close_cut(struct kt_parser *p, struct slot *s, const char *why)
 		const char *t = r->lines[r->n_lines - 1 - k];
 		done = kt_cut_classify_some(p->cut, kt_str_cstr(t), want, NULL) != 0;
 	}
-	if (!done && !s->standalone) {
+	if (!done && !s->standalone && !r->incomplete) {
 		r->incomplete = true;
 		r->incomplete_reason = why;
 	}
@@ -408,6 +418,36 @@ free_slot(struct kt_parser *p)
 	return old;
 }
 
+/* A report that starts at a die()-only body line (headers.txt
+ * "fragment"): its header line was lost (the log begins inside the oops,
+ * or printk dropped it). The body lines die() printed before that line
+ * (Modules linked in, CPU:, PC is at, registers) are the idle lines of the
+ * same context just before it that are report body lines (cut.txt "body"):
+ * take them back from the ring, oldest first, up to the first line that is
+ * not one. The report is marked incomplete. */
+static void
+backfill(struct kt_parser *p, struct slot *s, struct kt_lctx cx)
+{
+	size_t idx[KT_MAX_PREFIX_LINES], n = 0;
+	for (size_t k = 0; k < p->ring_n; k++) {
+		size_t i = (p->ring_next + KT_MAX_PREFIX_LINES - 1 - k) % KT_MAX_PREFIX_LINES;
+		if (!kt_cut_same_context(p->ring[i].cx, cx))
+			continue;
+		struct kt_str t = kt_str_make(p->ring[i].text, p->ring[i].len);
+		if (!kt_cut_classify_some(p->cut, t, KT_CUT_BIT(KT_CUT_BODY), NULL))
+			break;
+		idx[n++] = i;
+	}
+	while (n--)
+		append(s, p->ring[idx[n]].text, p->ring[idx[n]].len, p->ring[idx[n]].no);
+	struct kt_report *r = s->r;
+	r->incomplete = true;
+	r->incomplete_reason = "the report's header line is not in the input "
+			       "(it begins inside the body of an oops)";
+	if (r->n_lines)
+		r->source.first_line = r->line_nos[0];
+}
+
 static void
 open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct kt_lctx cx,
 	    const struct kt_detect_hit *hit)
@@ -429,10 +469,15 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 	s->last_fed = p->n_fed;
 	s->standalone = hit->standalone;
 	s->provenance = has_provenance(l);
+	/* firmware prints its markers first on the line; after a device
+	 * prefix ("usb 5-1: WARNING: ...", dev_printk) the line is the kernel's */
+	s->needbody = hit->needbody && hit->pos == 0;
+	s->fragment = hit->fragment;
 	s->repeat = kt_cut_rule(p->cut, l->text, KT_CUT_REPEAT);
 	/* Hypervisor lines and headers that carry their own body ("WARNING:
 	 * CPU: 0 PID: 1 at ...") need nothing more. */
-	s->body = l->xen || (kt_cut_classify_some(p->cut, l->text, KT_CUT_BIT(KT_CUT_BODY),
+	s->body = !hit->fragment &&
+		  (l->xen || kt_cut_classify_some(p->cut, l->text, KT_CUT_BIT(KT_CUT_BODY),
 						  NULL) != 0);
 	r->kind = hit->kind;
 	r->source.file = kt_report_strdup(r, p->file);
@@ -447,16 +492,21 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 		r->context = KT_CONTEXT_HYPERVISOR;
 	r->xen.echo = hit->echo;
 
-	/* Prefix: the last few idle lines of the same context, oldest first. */
-	size_t want = cx.kind == KT_LCTX_TASK ? PREFIX_LINES_TASK : PREFIX_LINES;
-	size_t idx[PREFIX_LINES_TASK], n = 0;
-	for (size_t k = 0; k < p->ring_n && n < want; k++) {
-		size_t i = (p->ring_next + KT_MAX_PREFIX_LINES - 1 - k) % KT_MAX_PREFIX_LINES;
-		if (kt_cut_same_context(p->ring[i].cx, cx))
-			idx[n++] = i;
+	if (hit->fragment) {
+		backfill(p, s, cx);
+	} else {
+		/* Prefix: the last few idle lines of the same context, oldest first. */
+		size_t want = cx.kind == KT_LCTX_TASK ? PREFIX_LINES_TASK : PREFIX_LINES;
+		size_t idx[PREFIX_LINES_TASK], n = 0;
+		for (size_t k = 0; k < p->ring_n && n < want; k++) {
+			size_t i = (p->ring_next + KT_MAX_PREFIX_LINES - 1 - k) %
+				   KT_MAX_PREFIX_LINES;
+			if (kt_cut_same_context(p->ring[i].cx, cx))
+				idx[n++] = i;
+		}
+		while (n--)
+			append(s, p->ring[idx[n]].text, p->ring[idx[n]].len, p->ring[idx[n]].no);
 	}
-	while (n--)
-		append(s, p->ring[idx[n]].text, p->ring[idx[n]].len, p->ring[idx[n]].no);
 	p->ring_n = 0;
 	s->header_idx = r->n_lines;
 	append(s, l->text.p, l->text.len, l->no);
@@ -490,6 +540,8 @@ restore_shadow(struct slot *s)
 	s->nmi = st->nmi;
 	s->standalone = st->standalone;
 	s->provenance = st->provenance;
+	s->needbody = st->needbody;
+	s->fragment = false;
 	s->gap = st->gap;
 	s->seq = st->seq;
 }
@@ -506,14 +558,20 @@ drop_tentative(struct kt_parser *p, struct slot *s)
 
 /* No report body came: keep the header alone when it is a standalone
  * header or the kernel's own line, hold it as a candidate when the input's
- * provenance is not known yet, else drop it; the lines that followed the
- * header go back to the idle stream. */
+ * provenance is not known yet (not for "needbody" headers: firmware and
+ * test harnesses print WARNING:/INFO: lines too), else drop it; the lines
+ * that followed the header go back to the idle stream. A fragment (a
+ * die()-only line with no body after it) is never a report. */
 static void
 expire(struct kt_parser *p, struct slot *s)
 {
 	struct kt_report *r = s->r;
-	bool keep = s->standalone || s->provenance;
-	bool cand = !keep && !p->seen_prov && p->n_cand < MAX_CANDIDATES;
+	bool keep = !s->fragment && (s->standalone || s->provenance);
+	/* a "needbody" header line that is the whole input (a pasted line:
+	 * nothing to judge it by) is kept as a candidate */
+	bool alone = p->ending && s->header_idx == 0 && r->n_lines == 1;
+	bool cand = !keep && !s->fragment && (!s->needbody || alone) &&
+		    !p->seen_prov && p->n_cand < MAX_CANDIDATES;
 	if ((!keep && !cand) || s->header_idx >= r->n_lines) {
 		drop_tentative(p, s);
 		return;
@@ -574,7 +632,8 @@ shadow_report(struct kt_parser *p, struct slot *s)
 	s->shadow_st = (struct saved){
 		.header_idx = s->header_idx, .last_body = s->last_body, .repeat = s->repeat,
 		.tail = s->tail, .nmi = s->nmi, .standalone = s->standalone,
-		.provenance = s->provenance, .gap = s->gap, .seq = s->seq,
+		.provenance = s->provenance, .needbody = s->needbody, .gap = s->gap,
+		.seq = s->seq,
 	};
 	s->r = NULL;
 }
@@ -659,8 +718,12 @@ feed_same(struct kt_parser *p, struct slot *s, const struct kt_line *l, unsigned
 		 * reports a chain of crashes; shadow the header's report below. */
 		bool chained = is_hit && !hit->inside &&
 			       (s->cx.kind == KT_LCTX_TASK || s->cx.kind == KT_LCTX_CPU);
-		if (!chained && !(cls & (KT_CUT_BIT(KT_CUT_BODY) | KT_CUT_BIT(KT_CUT_TAILSTART) |
-					 KT_CUT_BIT(KT_CUT_END))))
+		/* the body on a new crash's header line ("WARNING: CPU: 0 PID:
+		 * 1 at ...") is that crash's, not this header's */
+		bool own = !is_hit || hit->inside;
+		if (!chained && !(own && (cls & (KT_CUT_BIT(KT_CUT_BODY) |
+						 KT_CUT_BIT(KT_CUT_TAILSTART) |
+						 KT_CUT_BIT(KT_CUT_END)))))
 			return feed_tentative(p, s, l, is_hit);
 		s->body = true;
 	}
@@ -924,6 +987,7 @@ kt_parser_feed(struct kt_parser *p, const struct kt_line *l)
 void
 kt_parser_end(struct kt_parser *p)
 {
+	p->ending = true;
 	for (size_t i = 0; i < MAX_OPEN; i++) {
 		struct slot *s = &p->slots[i];
 		if (!s->r)

@@ -95,6 +95,10 @@ facts(struct kt_buf *b, const struct kt_report *r)
 	} else if (r->source.timestamp >= 0) {
 		kt_buf_printf(b, " · \\[%.6f\\]", r->source.timestamp);
 	}
+	if (r->source.host) {
+		kt_buf_adds(b, " · host ");
+		esc(b, r->source.host);
+	}
 	kt_buf_adds(b, "\n");
 	if (r->corrupted) {
 		kt_buf_adds(b, "\n> report is incomplete: ");

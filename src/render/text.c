@@ -78,6 +78,8 @@ render_header(struct out *o, const struct kt_report *r)
 		kt_buf_printf(&o->b, " · [%.6f]", r->source.timestamp);
 	if (r->source.wallclock)
 		kt_buf_printf(&o->b, " · %s", r->source.wallclock);
+	if (r->source.host)
+		kt_buf_printf(&o->b, " · host %s", r->source.host);
 	kt_buf_printf(&o->b, "%s\n", RST(o));
 	if (r->corrupted)
 		kt_buf_printf(&o->b, "  %sreport is incomplete: %s%s\n", YEL(o),

@@ -51,14 +51,18 @@ struct found {
 	bool fault;
 };
 
+/* The report text a title is made from: from the header line on (the
+ * prefix lines before it are not the report's), or from the first line
+ * when `whole` (a fragment: the lines before its header line are the body
+ * lines die() printed, taken back by the parser). */
 static void
-text_build(const struct kt_signer *s, const struct kt_report *r, struct text *t)
+text_build(const struct kt_signer *s, const struct kt_report *r, bool whole, struct text *t)
 {
 	kt_buf_init(&t->b);
 	t->starts = kt_calloc(r->n_lines + 1, sizeof(*t->starts));
 	t->n = 0;
 	size_t first = 0;
-	for (size_t i = 0; r->header && i < r->n_lines; i++)
+	for (size_t i = 0; r->header && !whole && i < r->n_lines; i++)
 		if (!strcmp(r->lines[i], r->header)) {
 			first = i;
 			break;
@@ -713,7 +717,7 @@ kt_signer_run(struct kt_signer *s, struct kt_report *r)
 	if (r->kind == KT_KIND_OOM && !has_panic(r))
 		return; /* not a bug: no title (docs/titles.md) */
 	struct text full, t;
-	text_build(s, r, &full);
+	text_build(s, r, hit.fragment, &full);
 	t = text_title(&full);
 	struct sig *g = kt_calloc(1, sizeof(*g));
 	bool unmatched;

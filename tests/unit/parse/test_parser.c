@@ -1,8 +1,8 @@
 /*
  * Unit tests: parse/parser, where a report starts and ends. Each row is a
  * small log written for this test (formats of linux kernel/panic.c,
- * lib/dump_stack.c, kernel/workqueue.c, ARM Trusted Firmware and U-Boot
- * console lines) run through normalize + parse; the row names the headers
+ * lib/dump_stack.c, kernel/workqueue.c, arch/arm/kernel/traps.c, ARM
+ * Trusted Firmware and U-Boot console lines) run through normalize + parse; the row names the headers
  * of the reports found, in order, and facts about the first one.
  */
 #include <setjmp.h>
@@ -41,9 +41,70 @@ static const struct row rows[] = {
 	  "[    1.1] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.55 #1\n"
 	  "[    1.2] Call trace:\n[    1.3]  panic+0x168/0x354\n",
 	  "Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)", 4, -1 },
-	{ "a bare log: the keyword decides",
-	  "WARNING: foo\nsome other line\n",
-	  "WARNING: foo", 1, 0 },
+	{ "a bare log: a BUG: keyword line is a one-line report",
+	  "BUG: foo\nsome other line\n",
+	  "BUG: foo", 1, 0 },
+	{ "a bare log: a firmware WARNING:/INFO: line with no body is no crash",
+	  "INFO:    BL31: Preparing for EL3 exit to normal world\n"
+	  "WARNING: could not set reg FDT_ERR_BADOFFSET.\n"
+	  "Hit any key to stop autoboot:  0\n"
+	  "Starting kernel ...\n"
+	  "Booting Linux on physical CPU 0x0\n",
+	  "", -1, -1 },
+	{ "a bare log: a WARNING: line after a device prefix is the kernel's",
+	  "usb 5-1: WARNING: ath10k USB support is incomplete, don't expect anything to work!\n"
+	  "usb 5-1: new high-speed USB device number 109 using dummy_hcd\n",
+	  "usb 5-1: WARNING: ath10k USB support is incomplete, don't expect anything to work!", 1, 0 },
+	{ "a bare log: a harness WARNING: on the last line is no crash",
+	  "Run /sbin/init as init process\nWARNING: lava-test-shell: test case 'network' skipped\n",
+	  "", -1, -1 },
+	{ "a pasted WARNING:/INFO: line alone is a report",
+	  "INFO: rcu_sched self-detected stall on CPU\n",
+	  "INFO: rcu_sched self-detected stall on CPU", 1, -1 },
+	{ "a bare log: a firmware WARNING does not hide the kernel WARN after it",
+	  "WARNING: BL31: cortex_a53: CPU workaround for 843419 was missing!\n"
+	  "Booting Linux on physical CPU 0x0\n"
+	  "WARNING: CPU: 0 PID: 1 at drivers/base/dd.c:321 really_probe+0x3c/0x400\n"
+	  "Modules linked in:\n"
+	  "Call trace:\n really_probe+0x3c/0x400\n",
+	  "WARNING: CPU: 0 PID: 1 at drivers/base/dd.c:321 really_probe+0x3c/0x400", -1, -1 },
+	{ "a bare log: an old-style kernel WARNING with its body after it",
+	  "WARNING: at fs/sysfs/dir.c:512 sysfs_add_one+0xa0/0xc0()\n"
+	  "Modules linked in: e1000\n"
+	  "Pid: 1, comm: swapper Not tainted 2.6.32 #1\n"
+	  "Call Trace:\n [<c0431e1c>] warn_slowpath_common+0x6c/0xa0\n",
+	  "WARNING: at fs/sysfs/dir.c:512 sysfs_add_one+0xa0/0xc0()", 5, -1 },
+	/* linux arch/arm/kernel/traps.c __die(): "Internal error: ..." (lost
+	 * here), print_modules(), __show_regs(), "Process %.*s (pid: %d, stack
+	 * limit = 0x%p)", dump_mem("Stack: ", ...), dump_backtrace() */
+	{ "an arm oops whose header is lost is a fragment report",
+	  "<6>[   40.1] usb 1-1: new device\n"
+	  "<5>[   41.1] Modules linked in:\n"
+	  "<5>[   41.2] CPU: 0    Not tainted  (3.4.0 #1)\n"
+	  "<5>[   41.3] PC is at foo_write+0x10/0x40\n"
+	  "<5>[   41.4] LR is at vfs_write+0xa4/0x160\n"
+	  "<5>[   41.5] pc : [<c01c0a10>]    lr : [<c00d2b44>]    psr: 60000013\n"
+	  "<0>[   41.6] Process sh (pid: 77, stack limit = 0xc7a4e2f0)\n"
+	  "<0>[   41.7] Stack: (0xc7a4ff40 to 0xc7a50000)\n"
+	  "<0>[   41.8] ff40: 00000004 c7a4ff70 c00d2b44 c01c0a00 00000004 00000000 b6f3a000 00000004\n"
+	  "<5>[   41.9] Backtrace:\n"
+	  "<5>[   42.0] [<c01c0a10>] (foo_write+0x10/0x40) from [<c00d2b44>] (vfs_write+0xa4/0x160)\n"
+	  "<5>[   42.1] [<c00d2b44>] (vfs_write+0xa4/0x160) from [<c000e8a0>] (ret_fast_syscall+0x0/0x30)\n",
+	  "Process sh (pid: 77, stack limit = 0xc7a4e2f0)", 11, 1 },
+	{ "a die()-only line with no stack dump or backtrace after it is no report",
+	  "<5>[   41.3] PC is at foo_write+0x10/0x40\n"
+	  "<0>[   41.6] Process sh (pid: 77, stack limit = 0xc7a4e2f0)\n"
+	  "<6>[   41.7] usb 1-1: new device\n<6>[   41.8] usb 1-1: new device\n",
+	  "", -1, -1 },
+	{ "an arm oops with its header is one report, not two",
+	  "<0>[   41.0] Internal error: Oops - BUG: 0 [#1] SMP ARM\n"
+	  "<5>[   41.1] Modules linked in:\n"
+	  "<5>[   41.3] PC is at foo_write+0x10/0x40\n"
+	  "<0>[   41.6] Process sh (pid: 77, stack limit = 0xc7a4e2f0)\n"
+	  "<0>[   41.7] Stack: (0xc7a4ff40 to 0xc7a50000)\n"
+	  "<5>[   41.9] Backtrace:\n"
+	  "<5>[   42.0] [<c01c0a10>] (foo_write+0x10/0x40) from [<c00d2b44>] (vfs_write+0xa4/0x160)\n",
+	  "Internal error: Oops - BUG: 0 [#1] SMP ARM", 7, -1 },
 	{ "provenance without body is one line long",
 	  "[   72.1] WARNING: kernel stack regs at ffff88003e1f7f40 in a:1 has bad 'bp' value 0\n"
 	  "[   72.2] e1000: eth0 NIC Link is Up\n[   72.3] e1000: eth1 NIC Link is Up\n",
