@@ -12,10 +12,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <ktriage/report.h>
 
 #include "normalize/line.h"
+#include "util/str.h"
 
 struct kt_ctx;
 struct kt_hostsplit;
@@ -47,6 +49,12 @@ void kt_hostsplit_set_max_reports(struct kt_hostsplit *h, size_t n);
 size_t kt_hostsplit_dropped(const struct kt_hostsplit *h);
 /* True when no parser has an open report or one waiting (kt_parser_idle()). */
 bool kt_hostsplit_idle(const struct kt_hostsplit *h);
+/* Append the state of the splitter and of its idle parsers (see
+ * kt_parser_state()) to `out`: host names in the order they came, the host
+ * of the last line, where take() goes on. The parser of lines without a
+ * host is left out once a host was named (it gets no line any more).
+ * Returns false when a parser is not idle. */
+bool kt_hostsplit_state(const struct kt_hostsplit *h, uint32_t origin, struct kt_buf *out);
 /* Number of distinct hosts seen so far (0 when no line named one). */
 size_t kt_hostsplit_hosts(const struct kt_hostsplit *h);
 

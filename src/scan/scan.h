@@ -54,6 +54,10 @@ struct kt_scan_stats {
 	uint64_t memo;		/* keywords passed over as a known stripped prefix */
 	uint64_t fed;		/* lines fed to the parser */
 	uint64_t reports;
+	/* -j N: bytes a range's scanner read past its range before it joined
+	 * the next one (or the end), and the joins made. */
+	uint64_t past_end;
+	uint64_t joins;
 };
 
 /* Create a scanner (compiles the detector and the keyword set). Returns 0,

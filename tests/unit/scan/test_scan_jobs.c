@@ -190,6 +190,58 @@ test_boundary_sweep(void **state)
 	}
 }
 
+/* Plain console lines: no timestamp, level or tag, so no kernel provenance
+ * (docs/report-json.md "Detection"). */
+static void
+plain(struct out *o, size_t lines, unsigned seed)
+{
+	for (size_t i = 0; i < lines; i++)
+		out_add(o, "eth%u: link state changed, seed %u line %u\n", (unsigned)(i % 4), seed,
+			(unsigned)i);
+}
+
+/*
+ * State the parser keeps across idle stretches: whether a line with a
+ * kernel provenance was seen (a bare header line without a body is then
+ * dropped, else held as a candidate) and the last timestamp (a timestamp
+ * going back to ~0 is a new boot that closes the open report). A range
+ * that starts from a fresh parser knows neither; the join must still give
+ * the one-thread result. The first half has an oops with timestamps; the
+ * second half only plain lines, with (a) a bare header and no body,
+ * (b) a bare header with a body that a timestamp near 0 interrupts.
+ */
+static void
+test_cross_idle_state(void **state)
+{
+	(void)state;
+	for (int kind = 0; kind < 2; kind++) {
+		for (size_t shift = 0; shift < 200; shift += 37) {
+			struct out o = { 0 };
+			noise(&o, 100, 1);
+			out_add(&o, "%s", oops);
+			noise(&o, 300, 2);
+			plain(&o, 120 + shift, 3);
+			if (kind == 0) {
+				out_add(&o, "BUG: unable to handle kernel paging request at 0000000000001000\n");
+			} else {
+				out_add(&o, "BUG: unable to handle kernel paging request at 0000000000001000\n"
+					    "IP: [<ffffffff812d9656>] memcpy+0x6/0x110\n"
+					    "Oops: 0000 [#1] SMP\n"
+					    "Call Trace:\n"
+					    " [<ffffffff81486461>] ip_fragment+0x621/0x760\n"
+					    "[    1.000000] Linux version 4.19.0 (builder@host) #1 SMP\n"
+					    " [<ffffffff81486462>] ip_output+0x21/0x60\n");
+			}
+			plain(&o, 700 - shift, 4);
+			char *path = write_temp(o.s, o.len);
+			(void)check_jobs(path, 1, kind ? "boot after bare header" : "bare header");
+			unlink(path);
+			free(path);
+			free(o.s);
+		}
+	}
+}
+
 /* Many crashes back to back and close together: boundaries fall into
  * reports, their prefixes and their tails everywhere. */
 static void
@@ -293,6 +345,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_boundary_sweep),
+		cmocka_unit_test(test_cross_idle_state),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_none),
 		cmocka_unit_test(test_hosts),
