@@ -1233,14 +1233,17 @@ scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
 	unsigned np = 0;
 	int rc = 0;
 
-	if (n > fsize / min)
+	if (s->opts.n_cuts)
+		n = s->opts.n_cuts + 1 < PAR_THREADS ? s->opts.n_cuts + 1 : PAR_THREADS;
+	else if (n > fsize / min)
 		n = (unsigned)(fsize / min);
 	if (n < 2)
 		return 1;
 	tmp = kt_malloc(PAR_STEP);
 	cut[np++] = 0;
 	for (unsigned k = 1; k < n; k++) {
-		uint64_t b = line_start_at(fd, fsize / n * k, fsize, tmp);
+		uint64_t at = s->opts.n_cuts ? s->opts.cuts[k - 1] : fsize / n * k;
+		uint64_t b = at ? line_start_at(fd, at, fsize, tmp) : 0;
 		if (b > cut[np - 1] && b < fsize)
 			cut[np++] = b;
 	}
