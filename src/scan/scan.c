@@ -1189,6 +1189,12 @@ go_on(struct stitch *js)
 	A->out = js;
 	A->u.join = js;
 	while (!A->done && !A->u.stop) {
+		if (*js->n_reports >= KT_MAX_REPORTS && !A->u.feeding && !A->u.at_pending) {
+			/* The unit is full: nothing after this can be shown. */
+			part_jump(A, A->fsize, last->base + last->lines_all + 1 - A->base);
+			part_finish(A);
+			break;
+		}
 		if (!A->u.feeding && !A->u.at_pending) {
 			uint64_t X = A->base + A->u.cur_no;
 			const struct rec *r = NULL;
