@@ -227,20 +227,58 @@ plain(struct out *o, size_t lines, unsigned seed)
  * that starts from a fresh parser knows neither; the join must still give
  * the one-thread result. The first half has an oops with timestamps; the
  * second half only plain lines, with (a) a bare header and no body,
- * (b) a bare header with a body that a timestamp near 0 interrupts.
+ * (b) a bare header with a body that a timestamp near 0 interrupts, or
+ * (c) lines with a level but no timestamp and the same crash; (d) as (a)
+ * after a first half of lines with levels and no timestamps.
  */
+/* Lines with a level (KERN_SOH + digit, linux include/linux/kern_levels.h)
+ * and no timestamp: a kernel provenance, no time. */
+static void
+leveled(struct out *o, size_t lines, unsigned seed)
+{
+	for (size_t i = 0; i < lines; i++)
+		out_add(o, "\0016eth%u: link state changed, seed %u line %u\n", (unsigned)(i % 4), seed,
+			(unsigned)i);
+}
+
 static void
 test_cross_idle_state(void **state)
 {
 	(void)state;
-	for (int kind = 0; kind < 2; kind++) {
+	for (int kind = 0; kind < 4; kind++) {
 		for (size_t shift = 0; shift < 200; shift += 37) {
 			struct out o = { 0 };
-			noise(&o, 100, 1);
-			out_add(&o, "%s", oops);
-			noise(&o, 300, 2);
-			plain(&o, 120 + shift, 3);
-			if (kind == 0) {
+			if (kind == 3) {
+				/* (d) levels, no timestamp at all, then (a): only
+				 * the provenance flag differs */
+				leveled(&o, 100, 1);
+				out_add(&o, "\0011BUG: unable to handle kernel paging request at 0000000000002000\n"
+					    "\0014IP: [<ffffffff812d9656>] memcpy+0x6/0x110\n"
+					    "\0014Oops: 0000 [#1] SMP\n"
+					    "\0014Call Trace:\n"
+					    "\0014 [<ffffffff81486461>] ip_fragment+0x621/0x760\n"
+					    "\0014---[ end trace 1234567890abcdef ]---\n");
+				leveled(&o, 300, 2);
+			} else {
+				noise(&o, 100, 1);
+				out_add(&o, "%s", oops);
+				noise(&o, 300, 200);	/* timestamps 200.x: well after boot */
+			}
+			if (kind == 2)
+				leveled(&o, 120 + shift, 3);
+			else
+				plain(&o, 120 + shift, 3);
+			if (kind == 2) {
+				/* (c) the same with levels: the provenance is
+				 * known, only the last timestamp differs */
+				out_add(&o, "\0011BUG: unable to handle kernel paging request at 0000000000001000\n"
+					    "\0014IP: [<ffffffff812d9656>] memcpy+0x6/0x110\n"
+					    "\0014Oops: 0000 [#1] SMP\n"
+					    "\0014Call Trace:\n"
+					    "\0014 [<ffffffff81486461>] ip_fragment+0x621/0x760\n"
+					    "[    1.000000] random: crng init done\n"
+					    "\0014 [<ffffffff81486462>] ip_output+0x21/0x60\n");
+			} else if (kind == 0 || kind == 3) {
 				out_add(&o, "BUG: unable to handle kernel paging request at 0000000000001000\n");
 			} else {
 				out_add(&o, "BUG: unable to handle kernel paging request at 0000000000001000\n"
@@ -251,9 +289,14 @@ test_cross_idle_state(void **state)
 					    "[    1.000000] Linux version 4.19.0 (builder@host) #1 SMP\n"
 					    " [<ffffffff81486462>] ip_output+0x21/0x60\n");
 			}
-			plain(&o, 700 - shift, 4);
+			if (kind == 2)
+				leveled(&o, 700 - shift, 4);
+			else
+				plain(&o, 700 - shift, 4);
 			char *path = write_temp(o.s, o.len);
-			(void)check_jobs(path, 1, kind ? "boot after bare header" : "bare header");
+			(void)check_jobs(path, 1, kind == 3 ? "bare header after levels" :
+					 kind == 2 ? "boot after leveled header" :
+					 kind ? "boot after bare header" : "bare header");
 			unlink(path);
 			free(path);
 			free(o.s);
