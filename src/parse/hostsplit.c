@@ -151,7 +151,7 @@ kt_hostsplit_idle(const struct kt_hostsplit *h)
 }
 
 bool
-kt_hostsplit_state(const struct kt_hostsplit *h, uint32_t origin, struct kt_buf *out)
+kt_hostsplit_state(const struct kt_hostsplit *h, uint32_t origin, size_t max, struct kt_buf *out)
 {
 	uint64_t head[5] = { h->n, h->cur, h->next_take, h->max_reports, h->overflow };
 
@@ -162,7 +162,7 @@ kt_hostsplit_state(const struct kt_hostsplit *h, uint32_t origin, struct kt_buf 
 		kt_buf_add(out, (const char *)&len, sizeof(len));
 		if (len)
 			kt_buf_add(out, h->hosts[i].name, h->hosts[i].len);
-		if (!kt_parser_state(h->hosts[i].p, origin, out))
+		if (!kt_parser_state(h->hosts[i].p, origin, out) || out->len > max)
 			return false;
 	}
 	return true;

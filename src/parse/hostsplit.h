@@ -53,8 +53,10 @@ bool kt_hostsplit_idle(const struct kt_hostsplit *h);
  * kt_parser_state()) to `out`: host names in the order they came, the host
  * of the last line, where take() goes on. The parser of lines without a
  * host is left out once a host was named (it gets no line any more).
- * Returns false when a parser is not idle. */
-bool kt_hostsplit_state(const struct kt_hostsplit *h, uint32_t origin, struct kt_buf *out);
+ * Returns false when a parser is not idle, or when `out` grew past `max`
+ * bytes (then its content is of no use). */
+bool kt_hostsplit_state(const struct kt_hostsplit *h, uint32_t origin, size_t max,
+			struct kt_buf *out);
 /* Number of distinct hosts seen so far (0 when no line named one). */
 size_t kt_hostsplit_hosts(const struct kt_hostsplit *h);
 

@@ -729,7 +729,10 @@ kt_scan_input(struct kt_scanner *s, struct kt_input *in, const char *name,
  * see join_check() for a range that kept fewer than it found). */
 #define PAR_REPORTS	(KT_MAX_REPORTS + 64)
 /* Headers recorded per range; beyond, the range is joined no later. */
-#define PAR_RECS	((size_t)1 << 16)
+#define PAR_RECS	((size_t)1 << 14)
+/* Largest parser state digested (many syslog hosts with long lines in
+ * their prefix rings); a bigger one is not compared (no join there). */
+#define PAR_STATE_MAX	((size_t)1 << 20)
 #define PAR_THREADS	64
 
 /* A header a range's scanner found while skipping (lines of the range). */
@@ -830,7 +833,7 @@ state_digest(struct run *u, uint64_t d[2])
 	if (u->cur_no >= UINT32_MAX)
 		return false;
 	kt_buf_clear(&pt->state);
-	if (!kt_hostsplit_state(u->p, (uint32_t)u->cur_no, &pt->state))
+	if (!kt_hostsplit_state(u->p, (uint32_t)u->cur_no, PAR_STATE_MAX, &pt->state))
 		return false;
 	d[0] = siphash(pt->key, (const unsigned char *)pt->state.p, pt->state.len);
 	d[1] = siphash(pt->key + 2, (const unsigned char *)pt->state.p, pt->state.len);
@@ -929,9 +932,9 @@ part_deliver(struct part *pt, uint64_t from, struct stitch *js)
  * that did not keep all its reports is joined only when the reports it
  * kept fill the unit. */
 static void
-join_check(struct stitch *js, struct run *u, const uint64_t d[2])
+join_check(struct stitch *js, struct run *u)
 {
-	uint64_t h = js->base[js->k] + u->cur_no;
+	uint64_t h = js->base[js->k] + u->cur_no, d[2];
 
 	for (unsigned m = js->k + 1; m < js->np; m++) {
 		const struct part *pt = &js->parts[m];
@@ -940,7 +943,7 @@ join_check(struct stitch *js, struct run *u, const uint64_t d[2])
 		if (h <= js->base[m] || h > js->base[m] + pt->lines_all)
 			continue;
 		r = rec_find(pt, h - js->base[m]);
-		if (!r || !r->ok || r->d[0] != d[0] || r->d[1] != d[1])
+		if (!r || !r->ok || !state_digest(u, d) || r->d[0] != d[0] || r->d[1] != d[1])
 			return;
 		if (pt->n_drop) {
 			size_t kept = 0;
@@ -956,16 +959,23 @@ join_check(struct stitch *js, struct run *u, const uint64_t d[2])
 	}
 }
 
+/* Records whose state is digested: all of the first ones (a join
+ * happens near a range's start), then one in 64 (bounds the work on
+ * inputs with many hosts and crashes). */
+#define PAR_DIGEST_ALL	1024
+#define PAR_DIGEST_EVERY 64
+
 static void
 at_header(struct run *u)
 {
-	uint64_t d[2] = { 0, 0 };
-	bool ok = state_digest(u, d);
-
-	if (u->track)
+	if (u->track) {
+		uint64_t d[2] = { 0, 0 };
+		size_t n = u->track->n_rec;
+		bool ok = (n < PAR_DIGEST_ALL || n % PAR_DIGEST_EVERY == 0) && state_digest(u, d);
 		rec_add(u->track, u, ok, d);
-	if (u->join && ok)
-		join_check(u->join, u, d);
+	}
+	if (u->join)
+		join_check(u->join, u);
 }
 
 /*
