@@ -49,6 +49,14 @@ void kt_hostsplit_set_max_reports(struct kt_hostsplit *h, size_t n);
 size_t kt_hostsplit_dropped(const struct kt_hostsplit *h);
 /* True when no parser has an open report or one waiting (kt_parser_idle()). */
 bool kt_hostsplit_idle(const struct kt_hostsplit *h);
+/* The line number of the earliest report of any host not handed out yet
+ * (kt_parser_first_pending()), or UINT32_MAX. */
+uint32_t kt_hostsplit_first_pending(const struct kt_hostsplit *h);
+/* Idle (kt_hostsplit_idle()), and the parser that the next line without a
+ * host goes to has seen a kernel provenance (kt_parser_seen_provenance()). */
+bool kt_hostsplit_settled(const struct kt_hostsplit *h);
+/* The header detector of its parsers (borrowed). */
+const struct kt_detect *kt_hostsplit_detector(const struct kt_hostsplit *h);
 /* Append the state of the splitter and of its idle parsers (see
  * kt_parser_state()) to `out`: host names in the order they came, the host
  * of the last line, where take() goes on. The parser of lines without a
