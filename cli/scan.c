@@ -152,6 +152,9 @@ print_stats(const struct kt_scanner *s, double secs)
 		(unsigned long long)st.lines, (unsigned long long)st.candidates, (unsigned long long)st.memo,
 		(unsigned long long)st.fed, (unsigned long long)st.reports, secs,
 		secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0);
+	if (st.joins || st.past_end)
+		fprintf(stderr, "scan: %llu range joins, %llu bytes read again past range ends\n",
+			(unsigned long long)st.joins, (unsigned long long)st.past_end);
 }
 
 int

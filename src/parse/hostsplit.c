@@ -176,6 +176,24 @@ kt_hostsplit_first_pending(const struct kt_hostsplit *h)
 	return lo;
 }
 
+bool
+kt_hostsplit_state(const struct kt_hostsplit *h, uint32_t origin, size_t max, struct kt_buf *out)
+{
+	uint64_t head[5] = { h->n, h->cur, h->next_take, h->max_reports, h->overflow };
+
+	kt_buf_add(out, (const char *)head, sizeof(head));
+	for (size_t i = h->cur ? 1 : 0; i <= h->n; i++) {
+		uint64_t len = h->hosts[i].len;
+
+		kt_buf_add(out, (const char *)&len, sizeof(len));
+		if (len)
+			kt_buf_add(out, h->hosts[i].name, h->hosts[i].len);
+		if (!kt_parser_state(h->hosts[i].p, origin, out) || out->len > max)
+			return false;
+	}
+	return true;
+}
+
 size_t
 kt_hostsplit_hosts(const struct kt_hostsplit *h)
 {

@@ -17,6 +17,7 @@
 #include <ktriage/report.h>
 
 #include "normalize/line.h"
+#include "util/str.h"
 
 struct kt_ctx;
 struct kt_hostsplit;
@@ -56,6 +57,14 @@ uint32_t kt_hostsplit_first_pending(const struct kt_hostsplit *h);
 bool kt_hostsplit_settled(const struct kt_hostsplit *h);
 /* The header detector of its parsers (borrowed). */
 const struct kt_detect *kt_hostsplit_detector(const struct kt_hostsplit *h);
+/* Append the state of the splitter and of its idle parsers (see
+ * kt_parser_state()) to `out`: host names in the order they came, the host
+ * of the last line, where take() goes on. The parser of lines without a
+ * host is left out once a host was named (it gets no line any more).
+ * Returns false when a parser is not idle, or when `out` grew past `max`
+ * bytes (then its content is of no use). */
+bool kt_hostsplit_state(const struct kt_hostsplit *h, uint32_t origin, size_t max,
+			struct kt_buf *out);
 /* Number of distinct hosts seen so far (0 when no line named one). */
 size_t kt_hostsplit_hosts(const struct kt_hostsplit *h);
 

@@ -1078,6 +1078,42 @@ kt_parser_detector(const struct kt_parser *p)
 	return p->det;
 }
 
+static void
+put_bytes(struct kt_buf *out, const void *v, size_t n)
+{
+	kt_buf_add(out, v, n);
+}
+
+bool
+kt_parser_state(const struct kt_parser *p, uint32_t origin, struct kt_buf *out)
+{
+	uint8_t prov = p->seen_prov;
+	uint64_t n = p->ring_n;
+
+	if (!kt_parser_idle(p))
+		return false;
+	for (size_t i = 0; i < MAX_OPEN; i++)
+		if (p->slots[i].r || p->slots[i].shadow)
+			return false;
+	put_bytes(out, &prov, sizeof(prov));
+	put_bytes(out, &p->last_ts, sizeof(p->last_ts));
+	put_bytes(out, &n, sizeof(n));
+	for (size_t k = 0; k < p->ring_n; k++) {	/* oldest first */
+		const struct ring_line *rl =
+			&p->ring[(p->ring_next + 2 * KT_MAX_PREFIX_LINES - p->ring_n + k) %
+				 KT_MAX_PREFIX_LINES];
+		uint64_t len = rl->len;
+		uint32_t no = rl->no - origin;
+		int32_t cx[2] = { (int32_t)rl->cx.kind, (int32_t)rl->cx.id };
+
+		put_bytes(out, &len, sizeof(len));
+		put_bytes(out, rl->text, rl->len);
+		put_bytes(out, &no, sizeof(no));
+		put_bytes(out, cx, sizeof(cx));
+	}
+	return true;
+}
+
 size_t
 kt_parser_dropped(const struct kt_parser *p)
 {

@@ -23,6 +23,7 @@
 #include <ktriage/report.h>
 
 #include "normalize/line.h"
+#include "util/str.h"
 
 struct kt_ctx;
 struct kt_parser;
@@ -63,6 +64,16 @@ bool kt_parser_seen_provenance(const struct kt_parser *p);
 /* The header detector the parser uses (borrowed; lives as long as the
  * parser's tables). */
 const struct kt_detect *kt_parser_detector(const struct kt_parser *p);
+/* Append to `out` everything in an idle parser's state that can change
+ * what it does with later lines: whether a line with a kernel provenance
+ * was seen, the last timestamp, the prefix ring (texts, contexts, line
+ * numbers relative to `origin`). Counters that only matter relative to
+ * each other (feed and report order) are left out, and so is the report
+ * count: a scanner that compares states sets no cap of its own
+ * (kt_parser_set_max_reports(p, SIZE_MAX)). Two parsers that append the
+ * same bytes at the same line do the same with every later line. Returns
+ * false, appending nothing, when the parser is not idle. */
+bool kt_parser_state(const struct kt_parser *p, uint32_t origin, struct kt_buf *out);
 /* Number of reports dropped because KT_MAX_REPORTS (or the number set with
  * kt_parser_set_max_reports) were already found. */
 size_t kt_parser_dropped(const struct kt_parser *p);

@@ -19,7 +19,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ktriage/limits.h>
@@ -89,11 +91,28 @@ struct run {
 	bool feeding;		/* the parser is not idle: feed every line */
 	uint64_t feed_to;	/* ... and at least up to this line (the header) */
 	bool long_skip;		/* dropping the rest of an over-long line */
-	struct part *track;	/* record the lines fed (scan_parallel()), or NULL */
+
+	/* For scan_parallel() only. File offsets: in_off is the offset of the
+	 * next byte pushed; the window's bytes from raw_from on are the file's
+	 * bytes from raw_off on (history lines before may have been cut). */
+	uint64_t in_off, raw_off;
+	size_t raw_from;
+	/* A header found while skipping, to be fed after its backfill, which
+	 * starts at line at_f (byte offset at_off, or NO_OFF). */
+	bool at_pending;
+	uint64_t at_f, at_off;
+	struct part *par;	/* the range this run scans, or NULL */
+	struct part *track;	/* record each such header (at_header()), or NULL */
+	struct stitch *join;	/* look for a range to join at each, or NULL */
+	bool stop;		/* joined: this line is the other range's */
 };
 
+#define NO_OFF		UINT64_MAX
+
 struct part;
-static void track_fed(struct part *pt, uint64_t no);
+struct stitch;
+static void at_header(struct run *u);
+static void rec_close(struct part *pt, uint64_t z);
 
 int
 kt_scanner_new(struct kt_ctx *ctx, const struct kt_scan_opts *opts, struct kt_scanner **ret)
@@ -213,8 +232,6 @@ feed_line(struct run *u, const char *p, size_t n, uint64_t no)
 	kt_hostsplit_feed(u->p, &line);
 	u->fed_no = no;
 	u->s->st.fed++;
-	if (u->track)
-		track_fed(u->track, no);
 	take_reports(u);
 }
 
@@ -324,6 +341,23 @@ back_lines(const char *w, size_t from, uint64_t k, uint64_t *ret_k)
 	return from;
 }
 
+/* The file offset of the line starting at window offset f, given that
+ * the line at ls >= f is in the raw part (see struct run); NO_OFF when a
+ * line in between may have been cut. */
+static uint64_t
+line_offset(const struct run *u, size_t f, size_t ls)
+{
+	if (ls < u->raw_from)
+		return NO_OFF;
+	for (size_t i = f; i < u->raw_from;) {
+		size_t n = (size_t)((const char *)memchr(u->w + i, '\n', ls - i) - (u->w + i));
+		if (n >= LINE_KEEP)
+			return NO_OFF;
+		i += n + 1;
+	}
+	return u->raw_off + (ls - u->raw_from) - (ls - f);
+}
+
 /* Handle the complete lines in [cur, end); end is just after a '\n'. */
 static void
 process(struct run *u, size_t end)
@@ -332,13 +366,22 @@ process(struct run *u, size_t end)
 
 	while (u->cur < end) {
 		if (u->feeding || u->full) {
+			if (u->at_pending && u->cur_no == u->feed_to) {
+				u->at_pending = false;
+				at_header(u);
+				if (u->stop)
+					return;
+			}
 			const char *ls = w + u->cur;
 			const char *nl = memchr(ls, '\n', end - u->cur);
 			feed_line(u, ls, (size_t)(nl - ls), u->cur_no);
 			u->cur = (size_t)(nl - w) + 1;
 			u->cur_no++;
-			if (!u->full && u->cur_no > u->feed_to && kt_hostsplit_idle(u->p))
+			if (!u->full && u->cur_no > u->feed_to && kt_hostsplit_idle(u->p)) {
 				u->feeding = false;
+				if (u->track)
+					rec_close(u->track, u->cur_no - 1);
+			}
 			continue;
 		}
 
@@ -394,7 +437,13 @@ again:
 			if (want > HIST_LINES)
 				want = HIST_LINES;
 			u->feed_to = u->cur_no;
-			u->cur = back_lines(w, ls, want, &got);
+			size_t f = back_lines(w, ls, want, &got);
+			if (u->track || u->join) {
+				u->at_pending = true;
+				u->at_f = u->cur_no - got;
+				u->at_off = line_offset(u, f, ls);
+			}
+			u->cur = f;
 			u->cur_no -= got;
 			u->feeding = true;
 			continue;
@@ -430,6 +479,12 @@ compact(struct run *u)
 	}
 	memmove(w + o, w + u->cur, u->wlen - u->cur);
 	u->wlen = o + (u->wlen - u->cur);
+	if (u->raw_from <= u->cur) {
+		u->raw_off += u->cur - u->raw_from;
+		u->raw_from = o;
+	} else {
+		u->raw_from -= u->cur - o;
+	}
 	u->cur = o;
 }
 
@@ -513,21 +568,39 @@ skip_in_place(struct run *u, const char *p, size_t n)
 		i += len + 1;
 	}
 	u->cur = u->wlen;
+	u->raw_from = u->cur;
+	u->raw_off = u->in_off + end;
 	memcpy(u->w + u->wlen, p + end, n - end);
 	u->wlen += n - end;
 	cut_partial(u);
 	return n;
 }
 
+/* Append p[0..n) to the window (the next bytes of the input). */
+static void
+win_append(struct run *u, const char *p, size_t n)
+{
+	if (u->raw_from > u->wlen || u->raw_off + (u->wlen - u->raw_from) != u->in_off) {
+		u->raw_from = u->wlen;
+		u->raw_off = u->in_off;
+	}
+	memcpy(u->w + u->wlen, p, n);
+	u->wlen += n;
+	u->in_off += n;
+}
+
 static void
 push_bytes(struct run *u, const char *p, size_t n)
 {
-	while (n > 0) {
+	while (n > 0 && !u->stop) {
 		if (u->long_skip) {
 			const char *nl = memchr(p, '\n', n);
-			if (!nl)
+			if (!nl) {
+				u->in_off += n;
 				return;
+			}
 			n -= (size_t)(nl - p);
+			u->in_off += (size_t)(nl - p);
 			p = nl;
 			u->long_skip = false;
 		}
@@ -538,6 +611,7 @@ push_bytes(struct run *u, const char *p, size_t n)
 				if (used) {
 					p += used;
 					n -= used;
+					u->in_off += used;
 					continue;
 				}
 			} else {
@@ -549,9 +623,8 @@ push_bytes(struct run *u, const char *p, size_t n)
 		}
 		if (u->wlen + take > u->s->wcap)
 			compact(u);
-		memcpy(u->w + u->wlen, p, take);
 		size_t old = u->wlen;
-		u->wlen += take;
+		win_append(u, p, take);
 		p += take;
 		n -= take;
 		const char *last = memrchr(u->w + old, '\n', take);
@@ -587,6 +660,8 @@ run_input(struct run *u, struct kt_input *in, const char *name)
 	u->p = kt_hostsplit_new(u->s->ctx, name);
 	if (!u->p)
 		return KT_EFORMAT;
+	/* The unit's cap applies in log order (deliver()), as with -j N. */
+	kt_hostsplit_set_max_reports(u->p, SIZE_MAX);
 	while ((rc = kt_input_read_block(in, &p, &n)) > 0) {
 		u->s->st.bytes += n;
 		push_bytes(u, p, n);
@@ -619,34 +694,53 @@ kt_scan_input(struct kt_scanner *s, struct kt_input *in, const char *name,
 /*
  * scan_parallel() cuts a plain regular file into byte ranges at line
  * starts and scans each on its own thread with its own scanner, counting
- * lines from 1 in each range; line numbers are fixed up afterwards. A
- * range's scanner starts with idle parsers and no history, so near its
- * start it may disagree with one thread (a report that began in the range
- * before is seen from its middle). The ranges are then stitched: the
- * scanner of range k goes on past its end until a line X where both it and
- * the scanner that owns X are idle and quiet -- nothing fed in the
- * HIST_LINES lines before X, so the next hit of both backfills the same
- * HIST_LINES lines, which refill the parser's prefix ring -- and
- * reports are taken from the first scanner before X and from the other
- * one from X on. A report across a range boundary is thus found once, by
- * the scanner that saw its header first, and the output equals one
- * thread's.
+ * lines from 1 in each range (line numbers are moved afterwards). A
+ * range's scanner starts from fresh parsers, so near its start it may
+ * disagree with one thread. The ranges are joined exactly:
+ *
+ * - Each range records every header it found while skipping: the header
+ *   line h, the first line f of its backfill, the last line z it fed
+ *   before its parsers were idle again, and a digest of the complete
+ *   parser state just before h is fed (kt_hostsplit_state(): everything
+ *   that can change what the parsers do with later lines).
+ * - After the threads end, the scanner of range k -- exact, because it is
+ *   range 0 or it joined an exact one -- goes on past its end. A line that
+ *   no later range fed is no header (that range's scanner checked it), so
+ *   when it is idle before line x it moves straight to the backfill start
+ *   f of the first recorded header after x, or to the end of the file when
+ *   there is none: a scanner that is idle feeds nothing before the next
+ *   header, so its state does not change over the text it jumps.
+ * - When it is about to feed a header h that range j recorded with the
+ *   same digest, both scanners are in the same state before the same text
+ *   (the scanner's own state there is "idle, fed up to h - 1"), so they do
+ *   the same from there on: reports with a header before h come from the
+ *   first, from h on from range j, whose scanner then goes on in turn.
+ * So the output is the one-thread output by construction (up to a
+ * collision of the 128-bit keyed digest); the joins only decide which
+ * thread did the work. Without a match the scanner simply goes on.
  */
 
 /* Bytes per pread() of a range; bytes per step past a range's end. */
 #define PAR_READ	((size_t)1 << 20)
-#define PAR_STEP	((size_t)4 << 10)
+#define PAR_STEP	((size_t)64 << 10)
 /* Default smallest range: smaller files are not worth a thread. */
 #define PAR_MIN		((uint64_t)16 << 20)
-/* Reports kept per range (the unit keeps KT_MAX_REPORTS in all; a few
- * more cover reports the stitching drops). */
+/* Reports kept per range before the join (the unit keeps KT_MAX_REPORTS;
+ * see join_check() for a range that kept fewer than it found). */
 #define PAR_REPORTS	(KT_MAX_REPORTS + 64)
-/* Fed-line intervals kept per range (only those near its start matter). */
-#define PAR_IVALS	4096
+/* Headers recorded per range; beyond, the range is joined no later. */
+#define PAR_RECS	((size_t)1 << 14)
+/* Largest parser state digested (many syslog hosts with long lines in
+ * their prefix rings); a bigger one is not compared (no join there). */
+#define PAR_STATE_MAX	((size_t)1 << 20)
 #define PAR_THREADS	64
 
-struct ival {
-	uint64_t a, z;		/* lines a..z (of the range) were fed */
+/* A header a range's scanner found while skipping (lines of the range). */
+struct rec {
+	uint64_t f, h, z;	/* backfill from f, header h, fed up to z */
+	uint64_t off_f;		/* byte offset of line f, or NO_OFF */
+	uint64_t d[2];		/* digest of the parser state before h */
+	bool ok;		/* d is valid (parsers idle) */
 };
 
 struct part {
@@ -655,38 +749,269 @@ struct part {
 	struct kt_scanner *s;
 	bool own;		/* s (and its ctx) belong to the part */
 	struct run u;
-	struct kt_scan_cb cb;	/* collects into rep */
+	struct kt_scan_cb cb;	/* collects into rep, or delivers (out) */
 	int fd;
 	uint64_t off, end, fsize;
 	uint64_t pos;		/* next byte to push */
 	uint64_t lines;		/* lines in [off, end) */
+	uint64_t lines_all;	/* ... with a last line without newline */
 	bool done;		/* pushed up to the end of the file and ended */
 	int rc;
 	char *buf;
 	struct kt_report **rep;
-	size_t n_rep;
-	struct ival *iv;
-	size_t n_iv;
-	uint64_t iv_limit;	/* 0, or the first fed line not recorded */
+	size_t n_rep, n_drop;	/* reports kept; not kept (over PAR_REPORTS) */
+	struct rec *rec;
+	size_t n_rec, cap_rec;
+	bool rec_lost;		/* more than PAR_RECS headers: later ones unknown */
+	const uint64_t *key;	/* digest keys, shared by the parts */
+	struct kt_buf state;	/* scratch: the serialized parser state */
+	struct stitch *out;	/* deliver reports at once (the scanner going on) */
+	uint64_t base;		/* lines before the range */
 	pthread_t tid;
 	bool started;
 };
 
-static void
-track_fed(struct part *pt, uint64_t no)
+/* The join: the parts, their first line numbers, where reports go. */
+struct stitch {
+	struct part *parts;
+	unsigned np, k;		/* parts[k] is the scanner going on */
+	const uint64_t *base;
+	const struct kt_scan_cb *cb;
+	const char *unit;
+	size_t *n_reports;
+	uint64_t delivered;
+	unsigned sync_m;	/* the range joined, at its header line sync_h */
+	uint64_t sync_h;
+};
+
+/* SipHash-2-4 (Aumasson and Bernstein, https://www.aumasson.jp/siphash/),
+ * keyed per run so that crafted input cannot aim at a collision. */
+#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND \
+	do { \
+		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2; \
+		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0; \
+		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+	} while (0)
+
+static uint64_t
+siphash(const uint64_t key[2], const unsigned char *p, size_t n)
 {
-	if (pt->iv_limit)
+	uint64_t v0 = key[0] ^ 0x736f6d6570736575ULL, v1 = key[1] ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = key[0] ^ 0x6c7967656e657261ULL, v3 = key[1] ^ 0x7465646279746573ULL;
+	uint64_t b = (uint64_t)n << 56, m;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&m, p + i, 8);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (size_t k = 0; i + k < n; k++)
+		b |= (uint64_t)p[i + k] << (8 * k);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* Digest of the parser state before the line cur_no (the header). */
+static bool
+state_digest(struct run *u, uint64_t d[2])
+{
+	struct part *pt = u->par;
+
+	if (u->cur_no >= UINT32_MAX)
+		return false;
+	kt_buf_clear(&pt->state);
+	if (!kt_hostsplit_state(u->p, (uint32_t)u->cur_no, PAR_STATE_MAX, &pt->state))
+		return false;
+	d[0] = siphash(pt->key, (const unsigned char *)pt->state.p, pt->state.len);
+	d[1] = siphash(pt->key + 2, (const unsigned char *)pt->state.p, pt->state.len);
+	return true;
+}
+
+static void
+rec_add(struct part *pt, const struct run *u, bool ok, const uint64_t d[2])
+{
+	if (pt->rec_lost)
 		return;
-	if (pt->n_iv && pt->iv[pt->n_iv - 1].z + 1 == no) {
-		pt->iv[pt->n_iv - 1].z = no;
+	if (pt->n_rec == PAR_RECS) {
+		pt->rec_lost = true;
 		return;
 	}
-	if (pt->n_iv == PAR_IVALS) {
-		pt->iv_limit = no;
+	if (pt->n_rec == pt->cap_rec) {
+		pt->cap_rec = pt->cap_rec ? 2 * pt->cap_rec : 64;
+		pt->rec = kt_realloc(pt->rec, pt->cap_rec * sizeof(*pt->rec));
+	}
+	pt->rec[pt->n_rec++] = (struct rec){ .f = u->at_f, .h = u->cur_no, .z = UINT64_MAX,
+					     .off_f = u->at_off, .d = { d[0], d[1] }, .ok = ok };
+}
+
+/* The parsers are idle again after line z. */
+static void
+rec_close(struct part *pt, uint64_t z)
+{
+	if (pt->n_rec && pt->rec[pt->n_rec - 1].z == UINT64_MAX)
+		pt->rec[pt->n_rec - 1].z = z;
+}
+
+/* The record of header line h of a part, or NULL. */
+static const struct rec *
+rec_find(const struct part *pt, uint64_t h)
+{
+	size_t lo = 0, hi = pt->n_rec;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pt->rec[mid].h < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pt->n_rec && pt->rec[lo].h == h ? &pt->rec[lo] : NULL;
+}
+
+static uint32_t
+shift_no(uint32_t no, uint64_t base)
+{
+	return no ? clamp_no(no + base) : 0;
+}
+
+/* Hand one report of a range (line numbers moved by `base`) to the caller. */
+static void
+deliver_one(struct stitch *js, struct kt_report *r, uint64_t base)
+{
+	if (*js->n_reports >= KT_MAX_REPORTS) {
+		kt_report_free(r);
 		return;
 	}
-	pt->iv[pt->n_iv].a = pt->iv[pt->n_iv].z = no;
-	pt->n_iv++;
+	r->source.first_line = shift_no(r->source.first_line, base);
+	r->source.last_line = shift_no(r->source.last_line, base);
+	for (size_t k = 0; k < r->n_lines; k++)
+		r->line_nos[k] = shift_no(r->line_nos[k], base);
+	for (size_t k = 0; k < r->n_notes; k++)
+		r->notes[k].line = shift_no(r->notes[k].line, base);
+	for (size_t k = 0; k < r->n_frames; k++)
+		r->frames[k].log_line = shift_no(r->frames[k].log_line, base);
+	(*js->n_reports)++;
+	js->delivered++;
+	if (js->cb && js->cb->report)
+		js->cb->report(js->cb->ud, js->unit, r);
+	else
+		kt_report_free(r);
+}
+
+/* Hand the part's reports whose header is at or after line `from` over. */
+static void
+part_deliver(struct part *pt, uint64_t from, struct stitch *js)
+{
+	for (size_t i = 0; i < pt->n_rep; i++) {
+		struct kt_report *r = pt->rep[i];
+
+		pt->rep[i] = NULL;
+		if (r->source.first_line < from)
+			kt_report_free(r);
+		else
+			deliver_one(js, r, pt->base);
+	}
+	pt->n_rep = 0;
+}
+
+/* The scanner going on is about to feed the header at its line cur_no:
+ * join the range that recorded the same state there (see above). A range
+ * that did not keep all its reports is joined only when the reports it
+ * kept fill the unit. */
+static void
+join_check(struct stitch *js, struct run *u)
+{
+	uint64_t h = js->base[js->k] + u->cur_no, d[2];
+
+	for (unsigned m = js->k + 1; m < js->np; m++) {
+		const struct part *pt = &js->parts[m];
+		const struct rec *r;
+
+		if (h <= js->base[m] || h > js->base[m] + pt->lines_all)
+			continue;
+		r = rec_find(pt, h - js->base[m]);
+		if (!r || !r->ok || !state_digest(u, d) || r->d[0] != d[0] || r->d[1] != d[1])
+			return;
+		if (pt->n_drop) {
+			size_t kept = 0;
+			for (size_t i = 0; i < pt->n_rep; i++)
+				kept += pt->rep[i]->source.first_line >= r->h;
+			if (*js->n_reports + kept < KT_MAX_REPORTS)
+				return;
+		}
+		js->sync_m = m;
+		js->sync_h = r->h;
+		u->stop = true;
+		return;
+	}
+}
+
+/* Records whose state is digested: all of the first ones (a join
+ * happens near a range's start), then one in 64 (bounds the work on
+ * inputs with many hosts and crashes). */
+#define PAR_DIGEST_ALL	1024
+#define PAR_DIGEST_EVERY 64
+
+static void
+at_header(struct run *u)
+{
+	if (u->track) {
+		uint64_t d[2] = { 0, 0 };
+		size_t n = u->track->n_rec;
+		bool ok = (n < PAR_DIGEST_ALL || n % PAR_DIGEST_EVERY == 0) && state_digest(u, d);
+		rec_add(u->track, u, ok, d);
+	}
+	if (u->join)
+		join_check(u->join, u);
+}
+
+/*
+ * What follows line X (of the file) for a scanner idle before it: 1 and
+ * the first header recorded after X whose backfill starts after X (*ret,
+ * of part *ret_m); 2 when no line from X on is a header; 0 when not known
+ * (X is in text a range fed, or past the headers a range recorded).
+ */
+static int
+next_header(const struct stitch *js, uint64_t X, unsigned *ret_m, const struct rec **ret)
+{
+	for (unsigned m = js->k + 1; m < js->np; m++) {
+		const struct part *pt = &js->parts[m];
+		uint64_t x = X > js->base[m] ? X - js->base[m] : 1;
+		size_t lo = 0, hi = pt->n_rec;
+
+		if (js->base[m] + pt->lines_all < X)
+			continue;
+		while (lo < hi) {	/* the first record fed up to x or later */
+			size_t mid = lo + (hi - lo) / 2;
+			if (pt->rec[mid].z < x)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < pt->n_rec) {
+			if (pt->rec[lo].f <= x)
+				return 0;
+			*ret_m = m;
+			*ret = &pt->rec[lo];
+			return 1;
+		}
+		if (pt->rec_lost)
+			return 0;
+	}
+	return 2;
 }
 
 static void
@@ -695,18 +1020,24 @@ part_collect(void *ud, const char *unit, struct kt_report *r)
 	struct part *pt = ud;
 
 	(void)unit;
+	if (pt->out) {
+		deliver_one(pt->out, r, pt->base);
+		return;
+	}
 	if (pt->n_rep >= PAR_REPORTS) {
+		pt->n_drop++;
 		kt_report_free(r);
 		return;
 	}
 	pt->rep[pt->n_rep++] = r;
 }
 
-/* Push the bytes [pos, upto) of the file to the part's scanner. */
+/* Push the bytes [pos, upto) of the file to the part's scanner (less when
+ * it joined another range). */
 static int
 part_push(struct part *pt, uint64_t upto)
 {
-	while (pt->pos < upto) {
+	while (pt->pos < upto && !pt->u.stop) {
 		uint64_t left = upto - pt->pos;
 		size_t want = left < PAR_READ ? (size_t)left : PAR_READ;
 		ssize_t n = pread(pt->fd, pt->buf, want, (off_t)pt->pos);
@@ -719,6 +1050,7 @@ part_push(struct part *pt, uint64_t upto)
 			pt->fsize = pt->pos;
 			break;
 		}
+		pt->u.in_off = pt->pos;
 		push_bytes(&pt->u, pt->buf, (size_t)n);
 		pt->pos += (uint64_t)n;
 	}
@@ -730,9 +1062,26 @@ static void
 part_finish(struct part *pt)
 {
 	run_last_line(&pt->u);
+	if (pt->u.stop)
+		return;
 	kt_hostsplit_end(pt->u.p);
 	take_reports(&pt->u);
 	pt->done = true;
+}
+
+/* Move the part's scanner, idle, to line `no` at byte `off` (nothing
+ * before it is a header, see next_header()). */
+static void
+part_jump(struct part *pt, uint64_t off, uint64_t no)
+{
+	struct run *u = &pt->u;
+
+	u->wlen = u->cur = 0;
+	u->long_skip = false;
+	u->raw_from = 0;
+	u->raw_off = u->in_off = off;
+	u->cur_no = no;
+	pt->pos = off;
 }
 
 /* The part's scanner (a copy of the parent's: its own context, tables and
@@ -756,9 +1105,15 @@ part_setup(struct part *pt)
 	}
 	pt->cb = (struct kt_scan_cb){ .report = part_collect, .ud = pt };
 	pt->u = (struct run){ .s = pt->s, .cb = &pt->cb, .unit = pt->unit, .name = pt->name,
-			      .w = pt->s->w, .cur_no = 1 };
+			      .w = pt->s->w, .cur_no = 1, .par = pt, .in_off = pt->pos,
+			      .raw_off = pt->pos };
 	pt->u.p = kt_hostsplit_new(pt->s->ctx, pt->name);
-	return pt->u.p ? 0 : KT_EFORMAT;
+	if (!pt->u.p)
+		return KT_EFORMAT;
+	/* No cap of the parsers' own: the unit's cap applies in log order,
+	 * and parser states compare without a report count. */
+	kt_hostsplit_set_max_reports(pt->u.p, SIZE_MAX);
+	return 0;
 }
 
 static void *
@@ -771,68 +1126,12 @@ part_main(void *arg)
 		return NULL;
 	pt->u.track = pt;
 	pt->rc = part_push(pt, pt->end);
-	pt->u.track = NULL;
 	pt->lines = pt->u.cur_no - 1;
 	if (!pt->rc && pt->pos >= pt->fsize)
 		part_finish(pt);
+	pt->lines_all = pt->u.cur_no - 1;
+	pt->u.track = NULL;
 	return NULL;
-}
-
-/* Was the part idle and quiet before its line x (see above)? */
-static bool
-part_quiet(const struct part *pt, uint64_t x)
-{
-	if (x < HIST_LINES + 1 || x > pt->lines || (pt->iv_limit && x > pt->iv_limit))
-		return false;
-	for (size_t i = pt->n_iv; i-- > 0;)
-		if (pt->iv[i].a < x)
-			return pt->iv[i].z + HIST_LINES < x;
-	return true;
-}
-
-/* Is a scanner idle and quiet before its next line? */
-static bool
-run_quiet(const struct run *u)
-{
-	return !u->feeding && u->cur_no - 1 - u->fed_no >= HIST_LINES;
-}
-
-static uint32_t
-shift_no(uint32_t no, uint64_t base)
-{
-	return no ? clamp_no(no + base) : 0;
-}
-
-/* Hand the part's reports whose header is at or after line `from` to the
- * caller, line numbers moved by `base`. */
-static void
-part_deliver(struct part *pt, uint64_t from, uint64_t base, const struct kt_scan_cb *cb,
-	     const char *unit, size_t *n_reports, uint64_t *delivered)
-{
-	for (size_t i = 0; i < pt->n_rep; i++) {
-		struct kt_report *r = pt->rep[i];
-
-		pt->rep[i] = NULL;
-		if (r->source.first_line < from || *n_reports >= KT_MAX_REPORTS) {
-			kt_report_free(r);
-			continue;
-		}
-		r->source.first_line = shift_no(r->source.first_line, base);
-		r->source.last_line = shift_no(r->source.last_line, base);
-		for (size_t k = 0; k < r->n_lines; k++)
-			r->line_nos[k] = shift_no(r->line_nos[k], base);
-		for (size_t k = 0; k < r->n_notes; k++)
-			r->notes[k].line = shift_no(r->notes[k].line, base);
-		for (size_t k = 0; k < r->n_frames; k++)
-			r->frames[k].log_line = shift_no(r->frames[k].log_line, base);
-		(*n_reports)++;
-		(*delivered)++;
-		if (cb && cb->report)
-			cb->report(cb->ud, unit, r);
-		else
-			kt_report_free(r);
-	}
-	pt->n_rep = 0;
 }
 
 /* The first line start at or after byte `at` (fsize if none). */
@@ -861,7 +1160,8 @@ part_free(struct part *pt)
 	for (size_t i = 0; i < pt->n_rep; i++)
 		kt_report_free(pt->rep[i]);
 	free(pt->rep);
-	free(pt->iv);
+	free(pt->rec);
+	kt_buf_deinit(&pt->state);
 	free(pt->buf);
 	kt_hostsplit_free(pt->u.p);
 	if (pt->own && pt->s) {
@@ -869,6 +1169,67 @@ part_free(struct part *pt)
 		kt_scanner_free(pt->s);
 		kt_ctx_free(ctx);
 	}
+}
+
+/* Digest keys for one file: random, else from the clock and an address. */
+static void
+digest_keys(uint64_t key[4])
+{
+	if (getrandom(key, 4 * sizeof(*key), GRND_NONBLOCK) == (ssize_t)(4 * sizeof(*key)))
+		return;
+	struct timespec ts;
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	key[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL;
+	key[1] = (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)key;
+	key[2] = key[0] ^ 0x2545f4914f6cdd1dULL;
+	key[3] = ~key[1] * 0xff51afd7ed558ccdULL;
+}
+
+/*
+ * The scanner of parts[js->k] goes on past its range until it joins a
+ * later range (returns 0 with its run's stop set) or reaches the end of
+ * the file. Its reports go to the caller as they come.
+ */
+static int
+go_on(struct stitch *js)
+{
+	struct part *A = &js->parts[js->k];
+	struct part *last = &js->parts[js->np - 1];
+
+	A->out = js;
+	A->u.join = js;
+	while (!A->done && !A->u.stop) {
+		if (*js->n_reports >= KT_MAX_REPORTS && !A->u.feeding && !A->u.at_pending) {
+			/* The unit is full: nothing after this can be shown. */
+			part_jump(A, A->fsize, last->base + last->lines_all + 1 - A->base);
+			part_finish(A);
+			break;
+		}
+		if (!A->u.feeding && !A->u.at_pending) {
+			uint64_t X = A->base + A->u.cur_no;
+			const struct rec *r = NULL;
+			unsigned m = 0;
+			int nh = next_header(js, X, &m, &r);
+
+			if (nh == 2) {
+				part_jump(A, A->fsize, last->base + last->lines_all + 1 - A->base);
+				part_finish(A);
+				break;
+			}
+			if (nh == 1 && r->off_f != NO_OFF && r->f + HIST_LINES == r->h &&
+			    js->base[m] + r->f > X)
+				part_jump(A, r->off_f, js->base[m] + r->f - A->base);
+		}
+		uint64_t upto = A->pos + PAR_STEP < A->fsize ? A->pos + PAR_STEP : A->fsize;
+		uint64_t at = A->pos;
+		int rc = part_push(A, upto);
+		A->parent->st.past_end += A->pos - at;
+		if (rc)
+			return rc;
+		if (!A->u.stop && A->pos >= A->fsize)
+			part_finish(A);
+	}
+	return 0;
 }
 
 /*
@@ -882,20 +1243,23 @@ scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
 {
 	uint64_t min = s->opts.split_min ? s->opts.split_min : PAR_MIN;
 	unsigned n = s->opts.jobs < PAR_THREADS ? s->opts.jobs : PAR_THREADS;
-	uint64_t cut[PAR_THREADS + 1], base[PAR_THREADS], rep0 = s->st.reports;
+	uint64_t cut[PAR_THREADS + 1], base[PAR_THREADS], key[4], rep0 = s->st.reports;
 	struct part *parts;
 	char *tmp;
 	unsigned np = 0;
 	int rc = 0;
 
-	if (n > fsize / min)
+	if (s->opts.n_cuts)
+		n = s->opts.n_cuts + 1 < PAR_THREADS ? s->opts.n_cuts + 1 : PAR_THREADS;
+	else if (n > fsize / min)
 		n = (unsigned)(fsize / min);
 	if (n < 2)
 		return 1;
 	tmp = kt_malloc(PAR_STEP);
 	cut[np++] = 0;
 	for (unsigned k = 1; k < n; k++) {
-		uint64_t b = line_start_at(fd, fsize / n * k, fsize, tmp);
+		uint64_t at = s->opts.n_cuts ? s->opts.cuts[k - 1] : fsize / n * k;
+		uint64_t b = at ? line_start_at(fd, at, fsize, tmp) : 0;
 		if (b > cut[np - 1] && b < fsize)
 			cut[np++] = b;
 	}
@@ -903,6 +1267,7 @@ scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
 	if (np < 2)
 		return 1;
 	cut[np] = fsize;
+	digest_keys(key);
 
 	parts = kt_calloc(np, sizeof(*parts));
 	for (unsigned k = 0; k < np; k++) {
@@ -915,13 +1280,13 @@ scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
 		pt->off = pt->pos = cut[k];
 		pt->end = cut[k + 1];
 		pt->fsize = fsize;
+		pt->key = key;
 		/* Page-aligned: the kernel copies into it faster (docs/scan.md). */
 		if (posix_memalign((void **)&pt->buf, 4096, PAR_READ) != 0) {
 			rc = kt_error(s->ctx, KT_ENOMEM, "%s: out of memory", name);
 			break;
 		}
 		pt->rep = kt_malloc(PAR_REPORTS * sizeof(*pt->rep));
-		pt->iv = kt_malloc(PAR_IVALS * sizeof(*pt->iv));
 	}
 	if (rc)
 		goto out;
@@ -946,47 +1311,31 @@ scan_parallel(struct kt_scanner *s, int fd, uint64_t fsize, const char *name,
 		goto out;
 	}
 
-	/* Stitch. */
+	/* Join. */
 	base[0] = 0;
 	for (unsigned k = 1; k < np; k++)
 		base[k] = base[k - 1] + parts[k - 1].lines;
-	uint64_t from = 0, total_lines = 0, delivered = 0;
-	for (unsigned k = 0; k < np;) {
-		struct part *S = &parts[k];
-		unsigned j = k + 1;
-		bool synced = false;
-		uint64_t x = 0;
-
-		while (!S->done && !synced) {
-			uint64_t upto = S->pos + PAR_STEP < S->fsize ? S->pos + PAR_STEP : S->fsize;
-			rc = part_push(S, upto);
-			if (rc)
-				goto out;
-			if (S->pos >= S->fsize) {
-				part_finish(S);
-				break;
-			}
-			if (!run_quiet(&S->u))
-				continue;
-			uint64_t X = base[k] + S->u.cur_no;	/* absolute */
-			while (j < np && X > base[j] + parts[j].lines)
-				j++;
-			if (j < np && X > base[j] && part_quiet(&parts[j], X - base[j])) {
-				x = X - base[j];
-				synced = true;
-			}
-		}
-		part_deliver(S, from, base[k], cb, unit, n_reports, &delivered);
-		if (!synced) {
-			total_lines = base[k] + S->u.cur_no - 1;
+	for (unsigned k = 0; k < np; k++)
+		parts[k].base = base[k];
+	struct stitch js = { .parts = parts, .np = np, .base = base, .cb = cb, .unit = unit,
+			     .n_reports = n_reports };
+	uint64_t from = 0;
+	for (;;) {
+		struct part *A = &parts[js.k];
+		part_deliver(A, from, &js);
+		rc = go_on(&js);
+		if (rc)
+			goto out;
+		if (!A->u.stop)
 			break;
-		}
-		from = x;
-		k = j;
+		from = js.sync_h;
+		js.k = js.sync_m;
+		s->st.joins++;
 	}
+	struct part *A = &parts[js.k];
 	s->st.bytes += fsize;
-	s->st.lines += total_lines;
-	s->st.reports = rep0 + delivered;	/* part 0 counted its own */
+	s->st.lines += A->base + A->u.cur_no - 1;
+	s->st.reports = rep0 + js.delivered;	/* part 0 counted its own */
 	for (unsigned k = 1; k < np; k++) {
 		struct kt_scan_stats *t = &parts[k].s->st;
 		s->st.candidates += t->candidates;

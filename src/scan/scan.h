@@ -29,6 +29,10 @@ struct kt_scan_opts {
 	unsigned jobs;			/* threads for one plain regular file (byte
 					 * ranges; same output); 0 or 1: one */
 	uint64_t split_min;		/* smallest range per thread; 0: 16 MiB */
+	/* Tests: with jobs > 1, cut the ranges at the line starts at or after
+	 * these byte offsets (ascending) instead of evenly. */
+	const uint64_t *cuts;
+	unsigned n_cuts;
 };
 
 /* Callbacks; any may be NULL. `unit` is the display path of the input unit
@@ -54,6 +58,10 @@ struct kt_scan_stats {
 	uint64_t memo;		/* keywords passed over as a known stripped prefix */
 	uint64_t fed;		/* lines fed to the parser */
 	uint64_t reports;
+	/* -j N: bytes a range's scanner read past its range before it joined
+	 * the next one (or the end), and the joins made. */
+	uint64_t past_end;
+	uint64_t joins;
 };
 
 /* Create a scanner (compiles the detector and the keyword set). Returns 0,

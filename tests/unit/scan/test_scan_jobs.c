@@ -61,23 +61,35 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	struct out *o = ud;
 	uint64_t sum = 0;
 
-	for (size_t i = 0; i < r->n_lines; i++)
+	uint64_t text = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < r->n_lines; i++) {
 		sum = sum * 31 + r->line_nos[i];
-	out_add(o, "%s|%s|%u-%u|%zu|%llu|%s|%s|%d\n", unit, r->source.file ? r->source.file : "",
-		(unsigned)r->source.first_line, (unsigned)r->source.last_line, r->n_lines,
-		(unsigned long long)sum, r->title ? r->title : "(null)", kt_kind_name(r->kind),
-		(int)r->corrupted);
+		for (const char *c = r->lines[i]; *c; c++)
+			text = (text ^ (unsigned char)*c) * 1099511628211ULL;
+		text = (text ^ '\n') * 1099511628211ULL;
+	}
+	out_add(o, "%s|%s|%u-%u|%zu|%llu|%llx|%s|%s|%d|%d|%s|%s|%.6f", unit,
+		r->source.file ? r->source.file : "", (unsigned)r->source.first_line,
+		(unsigned)r->source.last_line, r->n_lines, (unsigned long long)sum,
+		(unsigned long long)text, r->title ? r->title : "(null)", kt_kind_name(r->kind),
+		(int)r->corrupted, (int)r->incomplete,
+		r->incomplete_reason ? r->incomplete_reason : "", r->source.host ? r->source.host : "",
+		r->source.timestamp);
+	for (size_t i = 0; i < r->n_notes; i++)
+		out_add(o, "|%u:%s", (unsigned)r->notes[i].line, r->notes[i].msg);
+	out_add(o, "\n");
 	o->n++;
 	kt_report_free(r);
 }
 
 static void
-scan_file(const char *path, unsigned jobs, uint64_t split_min, struct out *o,
-	  struct kt_scan_stats *st)
+scan_cut(const char *path, unsigned jobs, uint64_t split_min, const uint64_t *cuts,
+	 unsigned n_cuts, struct out *o, struct kt_scan_stats *st)
 {
 	struct kt_ctx *ctx = kt_ctx_new();
 	struct kt_scan_opts opts = { .engine = KT_KWSET_AUTO, .jobs = jobs,
-				     .split_min = split_min };
+				     .split_min = split_min, .cuts = cuts, .n_cuts = n_cuts };
 	struct kt_scanner *s = NULL;
 	struct kt_scan_cb cb = { .report = on_report, .ud = o };
 
@@ -87,6 +99,13 @@ scan_file(const char *path, unsigned jobs, uint64_t split_min, struct out *o,
 		kt_scanner_stats(s, st);
 	kt_scanner_free(s);
 	kt_ctx_free(ctx);
+}
+
+static void
+scan_file(const char *path, unsigned jobs, uint64_t split_min, struct out *o,
+	  struct kt_scan_stats *st)
+{
+	scan_cut(path, jobs, split_min, NULL, 0, o, st);
 }
 
 /* One thread vs 2..8 threads with ranges as small as `split_min`. Returns
@@ -187,6 +206,294 @@ test_boundary_sweep(void **state)
 			free(path);
 			free(o.s);
 		}
+	}
+}
+
+/* Plain console lines: no timestamp, level or tag, so no kernel provenance
+ * (docs/report-json.md "Detection"). */
+static void
+plain(struct out *o, size_t lines, unsigned seed)
+{
+	for (size_t i = 0; i < lines; i++)
+		out_add(o, "eth%u: link state changed, seed %u line %u\n", (unsigned)(i % 4), seed,
+			(unsigned)i);
+}
+
+/*
+ * State the parser keeps across idle stretches: whether a line with a
+ * kernel provenance was seen (a bare header line without a body is then
+ * dropped, else held as a candidate) and the last timestamp (a timestamp
+ * going back to ~0 is a new boot that closes the open report). A range
+ * that starts from a fresh parser knows neither; the join must still give
+ * the one-thread result. The first half has an oops with timestamps; the
+ * second half only plain lines, with (a) a bare header and no body,
+ * (b) a bare header with a body that a timestamp near 0 interrupts, or
+ * (c) lines with a level but no timestamp and the same crash; (d) as (a)
+ * after a first half of lines with levels and no timestamps.
+ */
+/* Lines with a level (KERN_SOH + digit, linux include/linux/kern_levels.h)
+ * and no timestamp: a kernel provenance, no time. */
+static void
+leveled(struct out *o, size_t lines, unsigned seed)
+{
+	for (size_t i = 0; i < lines; i++)
+		out_add(o, "\0016eth%u: link state changed, seed %u line %u\n", (unsigned)(i % 4), seed,
+			(unsigned)i);
+}
+
+static void
+test_cross_idle_state(void **state)
+{
+	(void)state;
+	for (int kind = 0; kind < 4; kind++) {
+		for (size_t shift = 0; shift < 200; shift += 37) {
+			struct out o = { 0 };
+			if (kind == 3) {
+				/* (d) levels, no timestamp at all, then (a): only
+				 * the provenance flag differs */
+				leveled(&o, 100, 1);
+				out_add(&o, "\0011BUG: unable to handle kernel paging request at 0000000000002000\n"
+					    "\0014IP: [<ffffffff812d9656>] memcpy+0x6/0x110\n"
+					    "\0014Oops: 0000 [#1] SMP\n"
+					    "\0014Call Trace:\n"
+					    "\0014 [<ffffffff81486461>] ip_fragment+0x621/0x760\n"
+					    "\0014---[ end trace 1234567890abcdef ]---\n");
+				leveled(&o, 300, 2);
+			} else {
+				noise(&o, 100, 1);
+				out_add(&o, "%s", oops);
+				noise(&o, 300, 200);	/* timestamps 200.x: well after boot */
+			}
+			if (kind == 2)
+				leveled(&o, 120 + shift, 3);
+			else
+				plain(&o, 120 + shift, 3);
+			if (kind == 2) {
+				/* (c) the same with levels: the provenance is
+				 * known, only the last timestamp differs */
+				out_add(&o, "\0011BUG: unable to handle kernel paging request at 0000000000001000\n"
+					    "\0014IP: [<ffffffff812d9656>] memcpy+0x6/0x110\n"
+					    "\0014Oops: 0000 [#1] SMP\n"
+					    "\0014Call Trace:\n"
+					    "\0014 [<ffffffff81486461>] ip_fragment+0x621/0x760\n"
+					    "[    1.000000] random: crng init done\n"
+					    "\0014 [<ffffffff81486462>] ip_output+0x21/0x60\n");
+			} else if (kind == 0 || kind == 3) {
+				out_add(&o, "BUG: unable to handle kernel paging request at 0000000000001000\n");
+			} else {
+				out_add(&o, "BUG: unable to handle kernel paging request at 0000000000001000\n"
+					    "IP: [<ffffffff812d9656>] memcpy+0x6/0x110\n"
+					    "Oops: 0000 [#1] SMP\n"
+					    "Call Trace:\n"
+					    " [<ffffffff81486461>] ip_fragment+0x621/0x760\n"
+					    "[    1.000000] Linux version 4.19.0 (builder@host) #1 SMP\n"
+					    " [<ffffffff81486462>] ip_output+0x21/0x60\n");
+			}
+			if (kind == 2)
+				leveled(&o, 700 - shift, 4);
+			else
+				plain(&o, 700 - shift, 4);
+			char *path = write_temp(o.s, o.len);
+			(void)check_jobs(path, 1, kind == 3 ? "bare header after levels" :
+					 kind == 2 ? "boot after leveled header" :
+					 kind ? "boot after bare header" : "bare header");
+			unlink(path);
+			free(path);
+			free(o.s);
+		}
+	}
+}
+
+/* ---- every cut position --------------------------------------------------- */
+
+/* One thread against ranges cut at the line starts at or after `cuts`
+ * (ascending, n <= 3): the same reports, byte for byte. */
+static void
+check_cuts(const char *path, const struct out *one, const uint64_t *cuts, unsigned n,
+	   const char *what)
+{
+	struct out par = { 0 };
+
+	scan_cut(path, n + 1, 1, cuts, n, &par, NULL);
+	if (par.len != one->len || (one->len && memcmp(par.s, one->s, one->len) != 0)) {
+		fprintf(stderr, "# %s, cuts at", what);
+		for (unsigned i = 0; i < n; i++)
+			fprintf(stderr, " %llu", (unsigned long long)cuts[i]);
+		fprintf(stderr, ":\n# one thread:\n%s# ranges:\n%s", one->s ? one->s : "",
+			par.s ? par.s : "");
+	}
+	assert_int_equal(par.len, one->len);
+	if (one->len)
+		assert_memory_equal(par.s, one->s, one->len);
+	free(par.s);
+}
+
+/* An oops whose body has continuation lines (printed without a prefix,
+ * as pr_cont() text that reached the console on its own line). */
+static const char oops_cont[] =
+	"[  300.000001] general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] SMP\n"
+	"[  300.000002] CPU: 2 PID: 412 Comm: kworker/2:1 Not tainted 5.10.0 #1\n"
+	"[  300.000003] RIP: 0010:list_del+0x2a/0x90\n"
+	"[  300.000004] Call Trace:\n"
+	" process_one_work+0x1d6/0x3a0\n"
+	" worker_thread+0x4d/0x3d0\n"
+	"[  300.000005]  kthread+0x117/0x130\n"
+	"[  300.000006] Modules linked in: e1000e\n"
+	"[  300.000007] ---[ end trace 00000000000000aa ]---\n";
+
+/* Two tasks' reports interleaved, lines with printk caller ids
+ * (CONFIG_PRINTK_CALLER: linux kernel/printk/printk.c, print_caller()). */
+static const char tasks[] =
+	"[  400.000001][ T1234] BUG: KASAN: use-after-free in tcp_close+0x10/0x60\n"
+	"[  400.000002][  T777] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+	"[  400.000003][ T1234] Read of size 8 at addr ffff888012345678 by task a.out/1234\n"
+	"[  400.000004][  T777] #PF: supervisor read access in kernel mode\n"
+	"[  400.000005][ T1234] CPU: 0 PID: 1234 Comm: a.out Not tainted 5.10.0 #1\n"
+	"[  400.000006][  T777] RIP: 0010:sock_close+0x8/0x30\n"
+	"[  400.000007][ T1234] Call Trace:\n"
+	"[  400.000008][  T777] Call Trace:\n"
+	"[  400.000009][ T1234]  __fput+0x9e/0x250\n"
+	"[  400.000010][  T777]  __fput+0x9e/0x250\n"
+	"[  400.000011][ T1234] ==================================================================\n";
+
+/* A report with no end marker: ordinary chatter ends it after its body
+ * stopped (the parser's quiet rule). */
+static const char no_end[] =
+	"[  500.000001] kernel BUG at mm/slub.c:306!\n"
+	"[  500.000002] invalid opcode: 0000 [#1] SMP\n"
+	"[  500.000003] RIP: 0010:kfree+0x1d4/0x220\n"
+	"[  500.000004] Call Trace:\n"
+	"[  500.000005]  skb_release_data+0xd2/0x130\n";
+
+/* Reports of every kind of boundary: prefix lines, header, body,
+ * continuation lines, end marker, panic tail, interleaved tasks, a report
+ * without end marker, short and long (> 500 lines) idle stretches, a bare
+ * header and a timestamp going back to 0. */
+static void
+classes_log(struct out *o)
+{
+	noise(o, 90, 1);
+	out_add(o, "%s", oops);
+	noise(o, 8, 2);
+	out_add(o, "%s", warn);
+	noise(o, 3, 3);
+	out_add(o, "%s", oops_cont);
+	noise(o, 620, 4);
+	out_add(o, "%s", tasks);
+	noise(o, 70, 5);
+	out_add(o, "%s", no_end);
+	noise(o, 80, 6);
+	plain(o, 70, 7);
+	out_add(o, "BUG: unable to handle kernel paging request at 0000000000001000\n");
+	plain(o, 12, 8);
+	out_add(o, "[    0.500000] BUG: unable to handle kernel NULL pointer dereference at 0000000000000010\n"
+		   "[    0.500001] IP: [<ffffffff812d9656>] memcpy+0x6/0x110\n"
+		   "[    0.500002] Oops: 0000 [#1] SMP\n");
+	noise(o, 40, 9);
+	out_add(o, "%s", oops);
+}
+
+/* Cut the file at every line start (two ranges), then at pairs and
+ * triples of nearby line starts (three and four ranges). */
+static void
+test_cut_everywhere(void **state)
+{
+	struct out o = { 0 }, one = { 0 };
+	uint64_t *starts;
+	size_t n = 0;
+
+	(void)state;
+	classes_log(&o);
+	char *path = write_temp(o.s, o.len);
+	scan_file(path, 1, 1, &one, NULL);
+	assert_true(one.n >= 8);
+	starts = malloc((o.len + 1) * sizeof(*starts));
+	for (size_t i = 0; i < o.len; i++)
+		if (i == 0 || o.s[i - 1] == '\n')
+			starts[n++] = i;
+	for (size_t i = 1; i < n; i++)	/* (every 9th inside the long idle stretch) */
+		if (i < 230 || i > 700 || i % 9 == 0)
+			check_cuts(path, &one, &starts[i], 1, "every line");
+	for (size_t i = 1; i + 70 < n; i += 19) {
+		static const size_t gap[] = { 1, 2, 9, 63, 64, 65, 70 };
+		for (size_t g = 0; g < sizeof(gap) / sizeof(gap[0]); g++) {
+			uint64_t c[3] = { starts[i], starts[i + gap[g]], 0 };
+			check_cuts(path, &one, c, 2, "two cuts");
+			if (i + gap[g] + 3 < n) {
+				c[2] = starts[i + gap[g] + 3];
+				check_cuts(path, &one, c, 3, "three cuts");
+			}
+		}
+	}
+	unlink(path);
+	free(path);
+	free(starts);
+	free(one.s);
+	free(o.s);
+}
+
+/* xorshift64: a fixed sequence, so a failure is reproducible. */
+static uint64_t
+rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Property: any cut points give the one-thread result. Random logs made
+ * of the pieces above in random order with random idle stretches (dmesg,
+ * plain and syslog lines of three hosts), cut at 1-3 random byte offsets. */
+static void
+test_random_cuts(void **state)
+{
+	static const char *const pieces[] = { oops, warn, oops_cont, tasks, no_end };
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	for (unsigned file = 0; file < 12; file++) {
+		struct out o = { 0 }, one = { 0 };
+		unsigned np = 4 + (unsigned)(rnd(&x) % 12);
+
+		for (unsigned i = 0; i < np; i++) {
+			unsigned idle = (unsigned)(rnd(&x) % 4);
+			size_t lines = (size_t)(rnd(&x) % (idle == 3 ? 700 : 90));
+			if (file % 3 == 2) {
+				for (size_t k = 0; k < lines; k++)
+					out_add(&o, "Nov 23 09:26:%02u host%u kernel: [ %4u.%06u] usb 1-1: reset\n",
+						(unsigned)(k % 60), (unsigned)((k + i) % 3), i, (unsigned)k);
+			} else if (idle == 0) {
+				plain(&o, lines, i);
+			} else {
+				noise(&o, lines, i);
+			}
+			if (rnd(&x) % 5 == 0)
+				out_add(&o, "BUG: unable to handle kernel paging request at 0000000000001000\n");
+			else
+				out_add(&o, "%s", pieces[rnd(&x) % 5]);
+		}
+		if (rnd(&x) % 2)
+			out_add(&o, "[  999.000000] last line without a newline");
+		char *path = write_temp(o.s, o.len);
+		scan_file(path, 1, 1, &one, NULL);
+		for (unsigned t = 0; t < 25; t++) {
+			unsigned n = 1 + (unsigned)(rnd(&x) % 3);
+			uint64_t c[3];
+			for (unsigned i = 0; i < n; i++)
+				c[i] = 1 + rnd(&x) % o.len;
+			for (unsigned i = 1; i < n; i++)	/* ascending */
+				for (unsigned j = i; j > 0 && c[j - 1] > c[j]; j--) {
+					uint64_t tmp = c[j];
+					c[j] = c[j - 1];
+					c[j - 1] = tmp;
+				}
+			check_cuts(path, &one, c, n, "random cuts");
+		}
+		unlink(path);
+		free(path);
+		free(one.s);
+		free(o.s);
 	}
 }
 
@@ -293,6 +600,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_boundary_sweep),
+		cmocka_unit_test(test_cross_idle_state),
+		cmocka_unit_test(test_cut_everywhere),
+		cmocka_unit_test(test_random_cuts),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_none),
 		cmocka_unit_test(test_hosts),
