@@ -1,0 +1,40 @@
+#!/bin/sh
+# Start-up (TAP): `ktriage --version` and `analyze` of a log without a crash
+# load none of the libraries that are opened on first call
+# (src/util/lazylib.list); an oops with Code: bytes loads Capstone when it
+# decodes them, and the output is the usual one. The dynamic loader's own
+# trace (LD_DEBUG=files, glibc's ld.so(8)) says what was loaded.
+# Usage: startup.sh KTRIAGE SRC
+set -u
+kt=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check() { if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi; }
+lazy='libcapstone|libdw\.|libarchive|libhs\.|libsystemd|libcurl|libsqlite3|libpq\.|libmicrohttpd|libcrypto'
+
+loaded() { grep -oE "file=[^ ]+" "$1" | sed 's/file=//' | sort -u | tr '\n' ' '; }
+
+LD_DEBUG=files "$kt" --version > "$tmp/v.out" 2> "$tmp/v.ld"; rc=$?
+[ $rc -eq 0 ] && grep -q '^ktriage ' "$tmp/v.out" && ! grep -qE "file=($lazy)" "$tmp/v.ld"
+check "--version loads no first-call library" $? "rc=$rc loaded: $(loaded "$tmp/v.ld")"
+
+printf 'Dec  6 00:00:01 host kernel: [    0.000000] Linux version 6.1.0 (gcc 12)\nDec  6 00:00:02 host kernel: [    1.000000] e1000e: link up\n' > "$tmp/quiet.log"
+LD_DEBUG=files "$kt" analyze "$tmp/quiet.log" > "$tmp/q.out" 2> "$tmp/q.ld"; rc=$?
+[ $rc -eq 0 ] && ! grep -qE "file=($lazy)" "$tmp/q.ld"
+check "analyze of a log without a crash loads no first-call library" $? "rc=$rc loaded: $(loaded "$tmp/q.ld")"
+
+g="$src/tests/golden/linux-6.1-ip-do-fragment"
+LD_DEBUG=files "$kt" analyze --format json "$g/input.log" > "$tmp/o.json" 2> "$tmp/o.ld"; rc=$?
+[ $rc -eq 1 ] && grep -qE "file=libcapstone" "$tmp/o.ld"
+check "an oops with Code: bytes loads Capstone on first use" $? "rc=$rc loaded: $(loaded "$tmp/o.ld")"
+"$kt" analyze --format json "$g/input.log" > "$tmp/o2.json" 2>/dev/null
+cmp -s "$tmp/o.json" "$tmp/o2.json" && grep -q '"instruction"' "$tmp/o.json"
+check "the decoded instruction is in the report" $? "$(head -c 300 "$tmp/o.json")"
+
+echo "1..$n"
+exit $fail
