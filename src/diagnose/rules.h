@@ -142,6 +142,22 @@ struct kt_ruleset {
 size_t kt_rules_parse(struct kt_ruleset *rs, const char *name, const char *text, size_t len,
 		      kt_diag_fn fn, void *ud, struct kt_rule ***ret_rules, size_t *ret_n);
 
+/* The built-in rule files parsed at build time (src/diagnose/rules_bake.c):
+ * libyaml's documents of each file of data/rules/, read-only. */
+struct yaml_document_s;
+struct kt_baked_rules {
+	const char *path;		/* "rules/xen.yaml", as in util/data.h */
+	struct yaml_document_s *docs;
+	size_t n_docs;
+};
+extern const struct kt_baked_rules kt_baked_rules[];
+extern const size_t kt_baked_rules_count;
+
+/* kt_rules_parse() on the documents of a baked file (same rules, same
+ * problems, without the YAML scan). The documents are only read. */
+size_t kt_rules_parse_baked(struct kt_ruleset *rs, const struct kt_baked_rules *b,
+			    kt_diag_fn fn, void *ud, struct kt_rule ***ret_rules, size_t *ret_n);
+
 /* Insert (or replace by id) a rule in the sorted set. */
 void kt_ruleset_put(struct kt_ruleset *rs, struct kt_rule *rule);
 

@@ -964,6 +964,19 @@ parse_rule(struct ld *l, yaml_node_t *n)
 	return r;
 }
 
+/* One document: its rule (if any) appended to *v. */
+static void
+take_doc(struct ld *l, yaml_document_t *doc, yaml_node_t *root, struct kt_rule ***v, size_t *n,
+	 size_t *cap)
+{
+	struct kt_rule *r;
+
+	l->doc = doc;
+	r = parse_rule(l, root);
+	if (r)
+		*(struct kt_rule **)kt_arena_push(l->rs->arena, (void **)v, n, cap, sizeof(r)) = r;
+}
+
 size_t
 kt_rules_parse(struct kt_ruleset *rs, const char *name, const char *text, size_t len,
 	       kt_diag_fn fn, void *ud, struct kt_rule ***ret_rules, size_t *ret_n)
@@ -997,15 +1010,27 @@ kt_rules_parse(struct kt_ruleset *rs, const char *name, const char *text, size_t
 			yaml_document_delete(&doc);
 			break;
 		}
-		l.doc = &doc;
-		struct kt_rule *r = parse_rule(&l, root);
-
-		if (r)
-			*(struct kt_rule **)kt_arena_push(rs->arena, (void **)&v, &n, &cap,
-							  sizeof(r)) = r;
+		take_doc(&l, &doc, root, &v, &n, &cap);
 		yaml_document_delete(&doc);
 	}
 	yaml_parser_delete(&parser);
+	if (!n && !l.errors)
+		problem(&l, 1, "no rule in file");
+	*ret_rules = v;
+	*ret_n = n;
+	return l.errors;
+}
+
+size_t
+kt_rules_parse_baked(struct kt_ruleset *rs, const struct kt_baked_rules *b, kt_diag_fn fn,
+		     void *ud, struct kt_rule ***ret_rules, size_t *ret_n)
+{
+	struct ld l = { .rs = rs, .name = b->path, .fn = fn, .ud = ud };
+	struct kt_rule **v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < b->n_docs; i++)
+		take_doc(&l, &b->docs[i], yaml_document_get_root_node(&b->docs[i]), &v, &n, &cap);
 	if (!n && !l.errors)
 		problem(&l, 1, "no rule in file");
 	*ret_rules = v;
