@@ -59,6 +59,12 @@ struct kt_regex {
 	 * compiling all of them was a third of start-up. The rule set belongs
 	 * to one context, so this is not shared between threads. */
 	bool jit_tried;
+	/* Built-in rules (baked at build time, checked by the tests) compile
+	 * their regexes on first use too: `pat` is the full pattern, `slot`
+	 * where the code is kept for kt_ruleset_free(). A regex is present
+	 * when `src` is set (`code` may still be NULL). */
+	const char *pat;
+	pcre2_code **slot;
 	/* line conditions: the literals' indexes in kt_ruleset.line_lits */
 	const size_t *lit_ids;
 };
@@ -132,6 +138,9 @@ struct kt_ruleset {
 	pcre2_code **codes;		/* every compiled regex, freed with the set */
 	size_t n_codes;
 	size_t cap_codes;
+	pcre2_code ***lazy;		/* slots of regexes compiled on first use */
+	size_t n_lazy;
+	size_t cap_lazy;
 };
 
 /* Parse one YAML text into rules, reporting each problem through

@@ -38,6 +38,8 @@ kt_ruleset_free(struct kt_ruleset *rs)
 		return;
 	for (size_t i = 0; i < rs->n_codes; i++)
 		pcre2_code_free(rs->codes[i]);
+	for (size_t i = 0; i < rs->n_lazy; i++)
+		pcre2_code_free(*rs->lazy[i]);
 	kt_frame_table_free(rs->frames);
 	kt_litset_free(rs->line_lits);
 	kt_arena_free(rs->arena);	/* rs lives in its own arena */
