@@ -97,6 +97,8 @@ struct worker {
 	size_t unit_reports;	/* reports in the current unit so far */
 	struct obuf probs;	/* the current unit's problems: text or JSON */
 	size_t n_probs;
+	struct kt_problem *hp;	/* html: the current unit's problems (copies) */
+	size_t n_hp, cap_hp;
 	bool unit_incomplete;
 	bool unit_container;	/* an archive or directory, its units reported apart */
 	/* text/md: the unit's reports, held back so that its verdict leads
@@ -134,7 +136,12 @@ static const char usage_text[] =
 	"                        input: {\"input\": PATH, \"reports\": [...]}, with\n"
 	"                        \"problems\": [...] when it could not be read fully) or\n"
 	"                        md (Markdown, for tickets and chat) or html (one\n"
-	"                        self-contained page, no scripts; log text escaped)\n"
+	"                        self-contained page, no scripts; log text escaped).\n"
+	"                        In JSON each input has a \"verdict\" (the text's Verdict:\n"
+	"                        rule, title, severity, confidence, first_step, crashes,\n"
+	"                        buckets, raise, commands); json ends with the run's\n"
+	"                        \"summary\" (inputs, crashes, buckets, findings_by_rule,\n"
+	"                        by_bucket, verdict). Keys: docs/report-json.md\n"
 	"      --summary         text/md: one line per bucket (crashes, first and last\n"
 	"                        time, hosts, title, top finding) instead of the reports\n"
 	"      --width N         wrap lines at N columns (0 = never; default: the\n"
@@ -176,7 +183,8 @@ static const char usage_text[] =
 	"Damaged input (see ktriage(1), ROBUSTNESS): a truncated or corrupt compressed\n"
 	"stream or archive is analysed up to the damage; each input that could not be\n"
 	"read fully gets a problem (truncated, corrupt, unreadable, too-deep, limit,\n"
-	"unsupported) on its header line (text) or in its \"problems\" (JSON).\n"
+	"unsupported) on its header line (text), in its \"problems\" (JSON), or in a\n"
+	"section after its crashes (html: kind, member, offset, message).\n"
 	"\n"
 	"Exit status:\n"
 	"  0  no crash found\n"
@@ -403,8 +411,10 @@ json_unit_open(struct pool *P, struct job *j, const char *unit)
 
 static void
 json_unit_close(struct pool *P, struct job *j, int status, const char *msg,
-		const struct obuf *probs)
+		const struct obuf *probs, const struct kt_summary *sum, const char *unit)
 {
+	char *v;
+
 	obuf_puts(&j->out, "]");
 	if (probs && probs->len) {
 		obuf_puts(&j->out, P->fmt == FMT_JSON ? ", \"problems\": [" : ",\"problems\":[");
@@ -415,6 +425,11 @@ json_unit_close(struct pool *P, struct job *j, int status, const char *msg,
 		obuf_puts(&j->out, P->fmt == FMT_JSON ? ", \"error\": " : ",\"error\":");
 		put_json_string(&j->out, msg);
 	}
+	/* the input's verdict (docs/report-json.md, VERDICT) */
+	v = kt_summary_verdict_json(sum, unit, P->fmt == FMT_JSON ? 2 : 0);
+	obuf_puts(&j->out, P->fmt == FMT_JSON ? ", \"verdict\": " : ",\"verdict\":");
+	obuf_puts(&j->out, v ? v : "null");
+	free(v);
 	obuf_puts(&j->out, P->fmt == FMT_JSON ? "}" : "}\n");
 	j->units++;
 }
@@ -423,6 +438,12 @@ static bool
 is_text(const struct pool *P)
 {
 	return P->fmt == FMT_TEXT || P->fmt == FMT_MD;
+}
+
+static bool
+is_json(const struct pool *P)
+{
+	return P->fmt == FMT_JSON || P->fmt == FMT_JSONL;
 }
 
 /* "== unit ==" (text) or "## unit" (md), after the job's earlier units. */
@@ -477,6 +498,44 @@ unit_flush(struct worker *w, const char *unit, bool complete)
 	w->unit_flushed = true;
 }
 
+/* html: keep a copy of a problem of the current unit. */
+static void
+html_problem_keep(struct worker *w, const struct kt_problem *p)
+{
+	if (w->n_hp == w->cap_hp) {
+		size_t cap = w->cap_hp ? 2 * w->cap_hp : 8;
+		struct kt_problem *v = realloc(w->hp, cap * sizeof(*v));
+
+		if (!v) {
+			fputs("ktriage: out of memory\n", stderr);
+			exit(3);
+		}
+		w->hp = v;
+		w->cap_hp = cap;
+	}
+	w->hp[w->n_hp] = *p;
+	w->hp[w->n_hp].member = p->member ? strdup(p->member) : NULL;
+	w->hp[w->n_hp].message = strdup(p->message ? p->message : "");
+	w->n_hp++;
+}
+
+/* html: the unit's problems as a section of the page, after its reports
+ * (they are known at its end); then forget them. */
+static void
+html_problems_out(struct worker *w, struct job *j, const char *unit)
+{
+	char *s = w->n_hp ? kt_render_html_problems(unit, w->hp, w->n_hp) : NULL;
+
+	if (s)
+		obuf_puts(&j->out, s);
+	free(s);
+	for (size_t i = 0; i < w->n_hp; i++) {
+		free((char *)w->hp[i].member);
+		free((char *)w->hp[i].message);
+	}
+	w->n_hp = 0;
+}
+
 static void
 unit_begin(void *ud, const char *unit)
 {
@@ -490,9 +549,9 @@ unit_begin(void *ud, const char *unit)
 	w->unit_flushed = false;
 	w->last_repeat = false;
 	w->ubuf.len = 0;
-	if (is_text(w->P))
+	if (is_text(w->P) || is_json(w->P))
 		w->usum = kt_summary_new();
-	else if (w->P->fmt == FMT_JSON || w->P->fmt == FMT_JSONL)
+	if (is_json(w->P))
 		json_unit_open(w->P, w->job, unit);
 }
 
@@ -567,6 +626,7 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 		}
 		return;
 	} else {
+		kt_summary_add(w->usum, unit, r);
 		s = kt_render_json(r, P->fmt == FMT_JSON ? 2 : 0);
 		if (w->unit_reports > 1)
 			obuf_puts(&j->out, ",");
@@ -617,17 +677,23 @@ unit_end(void *ud, const char *unit, int status)
 		kt_summary_free(w->usum);
 		w->usum = NULL;
 	} else if (P->fmt == FMT_HTML) {
-		/* units without a crash leave no trace in the page */
+		/* a unit without a crash or a problem leaves no trace in the page */
+		html_problems_out(w, w->job, unit);
 	} else {
-		json_unit_close(P, w->job, status, kt_strerror(status), &w->probs);
+		kt_summary_input(w->usum, unit, !status && !w->unit_incomplete,
+				 status ? kt_strerror(status) : NULL);
+		json_unit_close(P, w->job, status, kt_strerror(status), &w->probs, w->usum, unit);
+		kt_summary_merge(w->job->sum, w->usum);
+		kt_summary_free(w->usum);
+		w->usum = NULL;
 	}
 	w->probs.len = 0;
 	w->n_probs = 0;
 	job_sync(P, w->job);
 }
 
-/* A problem of the current unit: kept for its header line (text) or its
- * "problems" array (JSON). */
+/* A problem of the current unit: kept for its header line (text), its
+ * "problems" array (JSON) or its section of the page (html). */
 static void
 on_problem(void *ud, const char *unit, const struct kt_problem *p)
 {
@@ -652,6 +718,8 @@ on_problem(void *ud, const char *unit, const struct kt_problem *p)
 				obuf_printf(b, " at byte %lld", (long long)p->offset);
 			obuf_printf(b, ": %s", p->message);
 		}
+	} else if (w->P->fmt == FMT_HTML) {
+		html_problem_keep(w, p);
 	} else {
 		if (w->n_probs)
 			obuf_puts(b, ", ");
@@ -726,6 +794,7 @@ worker_fini(struct worker *w)
 	kt_ctx_free(w->ctx);
 	obuf_free(&w->probs);
 	obuf_free(&w->ubuf);
+	free(w->hp);
 	w->an = NULL;
 	w->ctx = NULL;
 }
@@ -794,9 +863,13 @@ worker_run(void *arg)
 				w->probs.len = 0;
 				w->n_probs = 0;
 				on_problem(w, j->path, &pr);
-				json_unit_close(P, j, rc, kt_ctx_errmsg(w->ctx), &w->probs);
+				json_unit_close(P, j, rc, kt_ctx_errmsg(w->ctx), &w->probs, NULL,
+						j->path);
 				w->probs.len = 0;
 				w->n_probs = 0;
+			} else if (P->fmt == FMT_HTML) {
+				html_problem_keep(w, &pr);
+				html_problems_out(w, j, j->path);
 			}
 		}
 		w->job = NULL;
@@ -924,16 +997,37 @@ terminal_fit(struct kt_render_opts *o, int width, int ascii)
 	o->ascii = ascii > 0;
 }
 
+/* What every job found, counted together. Caller frees. */
+static struct kt_summary *
+run_summary(const struct pool *P)
+{
+	struct kt_summary *all = kt_summary_new();
+
+	for (size_t i = 0; i < P->n_jobs; i++)
+		kt_summary_merge(all, P->jobs[i].sum);
+	return all;
+}
+
+/* --format json: close "inputs", then the run's summary and verdict. */
+static void
+print_json_tail(const struct pool *P)
+{
+	struct kt_summary *all = run_summary(P);
+	char *t = kt_summary_closing_json(all, 2);
+
+	printf("\n], \"summary\": %s}\n", t ? t : "null");
+	free(t);
+	kt_summary_free(all);
+}
+
 /* After every job: --summary's bucket lines, then the closing summary. */
 static void
 print_summary(struct pool *P)
 {
-	struct kt_summary *all = kt_summary_new();
+	struct kt_summary *all = run_summary(P);
 	enum kt_summary_fmt f = P->fmt == FMT_MD ? KT_SUMMARY_MD : KT_SUMMARY_TEXT;
 	char *t;
 
-	for (size_t i = 0; i < P->n_jobs; i++)
-		kt_summary_merge(all, P->jobs[i].sum);
 	if (P->summary_only) {
 		t = kt_summary_buckets(all, f, &P->ropts);
 		fputs(t ? t : "", stdout);
@@ -1263,14 +1357,16 @@ kt_cli_analyze(int argc, char **argv)
 	 * none is left (cannot happen: worker 0 runs here) they stay undone. */
 	clear_progress(&P);
 	if (P.fmt == FMT_JSON && !P.abort)
-		fputs("\n]}\n", stdout);
+		print_json_tail(&P);
 	if (is_text(&P) && !P.abort)
 		print_summary(&P);
 	if (P.fmt == FMT_HTML && !P.abort) {
 		char *t = kt_render_html_tail();
 
 		if (!P.reports)
-			fputs("<p class=\"empty\">No crash found.</p>\n", stdout);
+			fputs(P.incomplete ? "<p class=\"empty\">No crash found in what could be "
+					     "read.</p>\n" : "<p class=\"empty\">No crash found.</p>\n",
+			      stdout);
 		fputs(t, stdout);
 		free(t);
 	}

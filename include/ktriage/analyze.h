@@ -154,6 +154,11 @@ KT_API char *kt_render_html(const struct kt_report *r);
 KT_API char *kt_render_html_head(const char *title);
 KT_API char *kt_render_html_article(const struct kt_report *r);
 KT_API char *kt_render_html_tail(void);
+/* An input's problems as a <section class="problems"> of the page: the
+ * input's name and one table row per problem of `p` (n of them): kind,
+ * member, offset, message, every string escaped. Caller owns the result;
+ * free with free(). */
+KT_API char *kt_render_html_problems(const char *input, const struct kt_problem *p, size_t n);
 
 #ifdef __cplusplus
 }

@@ -54,6 +54,17 @@ KT_API char *kt_summary_verdict(const struct kt_summary *s, const char *input,
  * rule, problems. Caller frees. */
 KT_API char *kt_summary_closing(const struct kt_summary *s, enum kt_summary_fmt fmt,
 				const struct kt_render_opts *o);
+/* The verdict as a JSON object (VERDICT in docs/report-json.md): crashes,
+ * buckets, the top finding's rule, title, severity, confidence and first
+ * remedy step, the crashes it matched, the crash's title and bucket, and
+ * what would raise the confidence (raise, commands). The same data as
+ * kt_summary_verdict(). `s` may be NULL (nothing counted). `indent`:
+ * spaces per level, 0 = one line. Caller frees. */
+KT_API char *kt_summary_verdict_json(const struct kt_summary *s, const char *input, int indent);
+/* The closing summary as a JSON object (SUMMARY in docs/report-json.md):
+ * inputs read and incomplete, crashes, buckets, findings by rule, one
+ * entry per bucket, and the verdict of the whole run. Caller frees. */
+KT_API char *kt_summary_closing_json(const struct kt_summary *s, int indent);
 /* One line per bucket, most crashes first: count, first and last time,
  * hosts, title, top finding. Caller frees. */
 KT_API char *kt_summary_buckets(const struct kt_summary *s, enum kt_summary_fmt fmt,

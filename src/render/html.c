@@ -189,6 +189,7 @@ static const char style[] =
 	".tl .ev.crash:before{background:var(--crit)}"
 	".tl .when{color:var(--mut);font-size:12px;font-variant-numeric:tabular-nums}"
 	".empty{color:var(--mut);font-style:italic}"
+	"section.problems h2{color:var(--med)}"
 	"footer{color:var(--mut);font-size:12px;margin-top:40px}";
 
 void
@@ -690,6 +691,50 @@ kt_render_html_article(const struct kt_report *r)
 
 	kt_buf_init(&b);
 	kt_html_report(&b, r);
+	return b.p;
+}
+
+/* "dom0.log.gz: could not be read fully" and a row per problem; see
+ * docs/report-json.md for the kinds. */
+char *
+kt_render_html_problems(const char *input, const struct kt_problem *p, size_t n)
+{
+	struct kt_buf b;
+	bool incomplete = false;
+
+	kt_buf_init(&b);
+	for (size_t i = 0; i < n; i++)
+		incomplete |= kt_problem_incomplete(p[i].kind) != 0;
+	kt_buf_adds(&b, "<section class=\"problems\">\n<h2>Input <code>");
+	kt_html_esc(&b, input ? input : "?");
+	kt_buf_adds(&b, incomplete ? "</code>: could not be read fully</h2>\n"
+				   : "</code>: nothing to analyse</h2>\n");
+	if (incomplete)
+		kt_buf_adds(&b, "<p class=\"warn\">Only what could be read before the problem "
+				"was analysed: a crash in the rest is not shown.</p>\n");
+	kt_buf_adds(&b, "<table class=\"problems\"><tr><th>kind</th><th>member</th>"
+			"<th class=\"num\">offset</th><th>message</th></tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		kt_buf_adds(&b, "<tr><td>");
+		kt_html_esc(&b, kt_problem_kind_name(p[i].kind));
+		kt_buf_adds(&b, "</td><td>");
+		if (p[i].member) {
+			kt_buf_adds(&b, "<code>");
+			kt_html_esc(&b, p[i].member);
+			kt_buf_adds(&b, "</code>");
+		} else {
+			kt_buf_adds(&b, "&mdash;");
+		}
+		kt_buf_adds(&b, "</td><td class=\"num\">");
+		if (p[i].offset >= 0)
+			kt_buf_printf(&b, "%lld", (long long)p[i].offset);
+		else
+			kt_buf_adds(&b, "&mdash;");
+		kt_buf_adds(&b, "</td><td>");
+		kt_html_esc(&b, p[i].message ? p[i].message : "");
+		kt_buf_adds(&b, "</td></tr>\n");
+	}
+	kt_buf_adds(&b, "</table>\n</section>\n");
 	return b.p;
 }
 

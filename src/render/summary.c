@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/jsonw.h"
 #include "util/str.h"
 
 #define MAX_HOSTS 4		/* host names listed per bucket */
@@ -27,6 +28,8 @@ struct top {
 
 struct bucket {
 	char *key, *title;
+	char *input;		/* the first input it was seen in */
+	bool real_key;		/* key is the bucket id (not a title) */
 	size_t count;
 	char *first, *last;	/* time of the first and last crash, or NULL */
 	char *hosts[MAX_HOSTS];
@@ -110,6 +113,7 @@ kt_summary_free(struct kt_summary *s)
 
 		free(b->key);
 		free(b->title);
+		free(b->input);
 		free(b->first);
 		free(b->last);
 		for (size_t k = 0; k < b->n_hosts; k++)
@@ -275,7 +279,6 @@ kt_summary_add(struct kt_summary *s, const char *unit, const struct kt_report *r
 	char ts[48];
 	const char *when = r->source.wallclock;
 
-	(void)unit;
 	s->reports++;
 	s->xen |= r->xen.present;
 	for (size_t i = 0; i < r->n_findings; i++)
@@ -290,6 +293,9 @@ kt_summary_add(struct kt_summary *s, const char *unit, const struct kt_report *r
 		when = ts;
 	}
 	b->count++;
+	b->real_key = r->bucket[0] != '\0';
+	if (!b->input)
+		b->input = dup(unit);
 	if (!b->title)
 		b->title = dup(r->title ? r->title : "(untitled crash)");
 	if (!b->first)
@@ -339,6 +345,9 @@ kt_summary_merge(struct kt_summary *dst, const struct kt_summary *src)
 			continue;
 		}
 		b->count += sb->count;
+		b->real_key = sb->real_key;
+		if (!b->input)
+			b->input = dup(sb->input);
 		if (!b->title)
 			b->title = dup(sb->title);
 		if (!b->first)
@@ -451,11 +460,37 @@ plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+#define N_RAISE_CMDS 3
+
+/* The commands that gather the host facts a finding lacks: audit the
+ * crashed host, analyse `input` again with them and, on XenServer/XCP-ng,
+ * the pool-wide plan for a network's MTU. `again` (n bytes) holds the
+ * second one. The text and JSON verdicts both list these. */
+static size_t
+raise_commands(const struct kt_summary *s, const char *input, char *again, size_t n,
+	       const char *ret[N_RAISE_CMDS])
+{
+	size_t k = 0;
+
+	ret[k++] = s->xen ? "ktriage net audit --xe --format json > facts.json"
+			  : "ktriage net audit --format json > facts.json";
+	snprintf(again, n, "ktriage analyze --host-facts facts.json %.500s",
+		 input ? input : "LOG");
+	ret[k++] = again;
+	if (s->xen)
+		ret[k++] = "ktriage net plan --network NAME --mtu 1500 --xe";
+	return k;
+}
+
 /* How to raise the confidence: what is missing, and the commands that
  * gather host facts when that is what is missing. */
 static void
 verdict_raise(struct w *w, const struct kt_summary *s, const struct top *t, const char *input)
 {
+	const char *c[N_RAISE_CMDS];
+	char again[600];
+	size_t n;
+
 	item(w, 1);
 	kt_buf_printf(&w->b, "Confidence is %s; this evidence would raise it:\n", t->confidence);
 	for (size_t i = 0; i < t->n_raise; i++) {
@@ -467,26 +502,19 @@ verdict_raise(struct w *w, const struct kt_summary *s, const struct top *t, cons
 	}
 	if (!t->raise_hf)
 		return;
+	n = raise_commands(s, input, again, sizeof(again), c);
 	item(w, 1);
 	kt_buf_printf(&w->b, "The host facts come from the crashed host%s; gather them there, "
 		      "then analyse again:\n", s->xen ? " (XenServer/XCP-ng: its pool master)" : "");
-	item(w, 2);
-	cmd(w, s->xen ? "ktriage net audit --xe --format json > facts.json"
-		      : "ktriage net audit --format json > facts.json");
-	kt_buf_addc(&w->b, '\n');
-	item(w, 2);
-	{
-		char c[600];
-
-		snprintf(c, sizeof(c), "ktriage analyze --host-facts facts.json %.500s",
-			 input ? input : "LOG");
-		cmd(w, c);
+	for (size_t i = 0; i < 2; i++) {
+		item(w, 2);
+		cmd(w, c[i]);
+		kt_buf_addc(&w->b, '\n');
 	}
-	kt_buf_addc(&w->b, '\n');
-	if (s->xen) {
+	if (n > 2) {
 		item(w, 1);
 		kt_buf_adds(&w->b, "On XenServer/XCP-ng, ");
-		cmd(w, "ktriage net plan --network NAME --mtu 1500 --xe");
+		cmd(w, c[2]);
 		kt_buf_adds(&w->b, " prints the pool-wide steps for a network's MTU.\n");
 	}
 }
@@ -546,6 +574,22 @@ cmp_rule(const void *pa, const void *pb)
 	return strcmp(a->rule, b->rule);
 }
 
+/* The rule counts, most crashes first: a copy, the caller frees it (NULL
+ * when there is none). */
+static struct rulecount *
+sorted_rules(const struct kt_summary *s)
+{
+	struct rulecount *rc = s->n_rc ? malloc(s->n_rc * sizeof(*rc)) : NULL;
+
+	if (s->n_rc && !rc)
+		abort();
+	if (s->n_rc) {
+		memcpy(rc, s->rc, s->n_rc * sizeof(*rc));
+		qsort(rc, s->n_rc, sizeof(*rc), cmp_rule);
+	}
+	return rc;
+}
+
 char *
 kt_summary_closing(const struct kt_summary *s, enum kt_summary_fmt fmt,
 		   const struct kt_render_opts *o)
@@ -567,11 +611,7 @@ kt_summary_closing(const struct kt_summary *s, enum kt_summary_fmt fmt,
 	if (fmt == KT_SUMMARY_MD)
 		kt_buf_addc(&w.b, '\n');
 	if (s->n_rc) {
-		rc = malloc(s->n_rc * sizeof(*rc));
-		if (!rc)
-			abort();
-		memcpy(rc, s->rc, s->n_rc * sizeof(*rc));
-		qsort(rc, s->n_rc, sizeof(*rc), cmp_rule);
+		rc = sorted_rules(s);
 		item(&w, 1);
 		kt_buf_adds(&w.b, "findings by rule:");
 		for (size_t i = 0; i < s->n_rc; i++) {
@@ -608,20 +648,30 @@ cmp_bucket(const void *pa, const void *pb)
 	return *a < *b ? -1 : *a > *b;	/* then first seen first */
 }
 
-char *
-kt_summary_buckets(const struct kt_summary *s, enum kt_summary_fmt fmt,
-		   const struct kt_render_opts *o)
+/* The buckets, most crashes first. Caller frees the array (NULL when
+ * there is no bucket). */
+static const struct bucket **
+sorted_buckets(const struct kt_summary *s)
 {
-	struct w w = { .fmt = fmt };
 	const struct bucket **v = s->n_b ? malloc(s->n_b * sizeof(*v)) : NULL;
 
-	kt_buf_init(&w.b);
 	if (s->n_b && !v)
 		abort();
 	for (size_t i = 0; i < s->n_b; i++)
 		v[i] = &s->b[i];
 	if (s->n_b)
 		qsort(v, s->n_b, sizeof(*v), cmp_bucket);
+	return v;
+}
+
+char *
+kt_summary_buckets(const struct kt_summary *s, enum kt_summary_fmt fmt,
+		   const struct kt_render_opts *o)
+{
+	struct w w = { .fmt = fmt };
+	const struct bucket **v = sorted_buckets(s);
+
+	kt_buf_init(&w.b);
 	if (fmt == KT_SUMMARY_MD && s->n_b)
 		kt_buf_adds(&w.b, "| crashes | first | last | hosts | title | top finding |\n"
 				  "| ---: | --- | --- | --- | --- | --- |\n");
@@ -659,6 +709,161 @@ kt_summary_buckets(const struct kt_summary *s, enum kt_summary_fmt fmt,
 			      fmt == KT_SUMMARY_MD ? "\n" : "", s->unlisted, KT_SUMMARY_MAX_BUCKETS);
 	free(v);
 	return finish(&w, o);
+}
+
+/* ---- JSON: the same verdict and summary, for machines ------------------ */
+
+/* A string array; an empty one when n is 0. */
+static void
+json_strs(struct kt_jsonw *j, const char *const *v, size_t n)
+{
+	kt_jsonw_arr(j);
+	for (size_t i = 0; i < n; i++)
+		kt_jsonw_str(j, v[i]);
+	kt_jsonw_arr_end(j);
+}
+
+/* The VERDICT object of docs/report-json.md: what kt_summary_verdict()
+ * says in text, as values. `run`: the verdict of a whole run, which names
+ * the input its crash came from (and uses it in the commands). */
+static void
+verdict_json(struct kt_jsonw *j, const struct kt_summary *s, const char *input, bool run)
+{
+	const struct bucket *b = s ? best_bucket(s) : NULL;
+	const struct bucket *crash = b ? b : s && s->n_b ? &s->b[0] : NULL;
+	const struct top *t = b ? &b->top : NULL;
+	bool raise = t && conf_rank(t->confidence) < 3 && t->n_raise;
+	const char *c[N_RAISE_CMDS];
+	char again[600];
+	size_t n_cmds = 0;
+
+	if (run && crash)
+		input = crash->input;
+	if (raise && t->raise_hf)
+		n_cmds = raise_commands(s, input, again, sizeof(again), c);
+	kt_jsonw_obj(j);
+	KT_JSONW_KEY(j, "crashes");
+	kt_jsonw_int(j, s ? (long long)s->reports : 0);
+	KT_JSONW_KEY(j, "buckets");
+	kt_jsonw_int(j, s ? (long long)(s->n_b + (s->unlisted ? 1 : 0)) : 0);
+	KT_JSONW_KEY(j, "rule");
+	kt_jsonw_str(j, t ? t->rule : NULL);
+	KT_JSONW_KEY(j, "title");
+	kt_jsonw_str(j, t ? t->title : NULL);
+	KT_JSONW_KEY(j, "severity");
+	kt_jsonw_str(j, t ? t->severity : NULL);
+	KT_JSONW_KEY(j, "confidence");
+	kt_jsonw_str(j, t ? t->confidence : NULL);
+	KT_JSONW_KEY(j, "first_step");
+	kt_jsonw_str(j, t ? t->first_step : NULL);
+	KT_JSONW_KEY(j, "rule_crashes");
+	kt_jsonw_int(j, t ? (long long)rule_count(s, t->rule) : 0);
+	KT_JSONW_KEY(j, "crash_title");
+	kt_jsonw_str(j, crash ? crash->title : NULL);
+	KT_JSONW_KEY(j, "bucket");
+	kt_jsonw_str(j, crash && crash->real_key ? crash->key : NULL);
+	if (run) {
+		KT_JSONW_KEY(j, "input");
+		kt_jsonw_str(j, crash ? crash->input : NULL);
+	}
+	KT_JSONW_KEY(j, "raise");
+	json_strs(j, raise ? (const char *const *)t->raise : NULL, raise ? t->n_raise : 0);
+	KT_JSONW_KEY(j, "raise_needs_host_facts");
+	kt_jsonw_bool(j, raise && t->raise_hf);
+	KT_JSONW_KEY(j, "commands");
+	json_strs(j, c, n_cmds);
+	kt_jsonw_obj_end(j);
+}
+
+char *
+kt_summary_verdict_json(const struct kt_summary *s, const char *input, int indent)
+{
+	struct kt_jsonw j;
+
+	kt_jsonw_init(&j, indent);
+	verdict_json(&j, s, input, false);
+	return kt_jsonw_take(&j);
+}
+
+static void
+json_buckets(struct kt_jsonw *j, const struct kt_summary *s)
+{
+	const struct bucket **v = sorted_buckets(s);
+
+	kt_jsonw_arr(j);
+	for (size_t i = 0; i < s->n_b; i++) {
+		const struct bucket *b = v[i];
+
+		kt_jsonw_obj(j);
+		KT_JSONW_KEY(j, "bucket");
+		kt_jsonw_str(j, b->real_key ? b->key : NULL);
+		KT_JSONW_KEY(j, "title");
+		kt_jsonw_str(j, b->title);
+		KT_JSONW_KEY(j, "crashes");
+		kt_jsonw_int(j, (long long)b->count);
+		KT_JSONW_KEY(j, "first");
+		kt_jsonw_str(j, b->first);
+		KT_JSONW_KEY(j, "last");
+		kt_jsonw_str(j, b->last);
+		KT_JSONW_KEY(j, "hosts");
+		json_strs(j, (const char *const *)b->hosts, b->n_hosts);
+		KT_JSONW_KEY(j, "more_hosts");
+		kt_jsonw_bool(j, b->more_hosts);
+		KT_JSONW_KEY(j, "input");
+		kt_jsonw_str(j, b->input);
+		KT_JSONW_KEY(j, "rule");
+		kt_jsonw_str(j, b->has_top ? b->top.rule : NULL);
+		KT_JSONW_KEY(j, "finding");
+		kt_jsonw_str(j, b->has_top ? b->top.title : NULL);
+		KT_JSONW_KEY(j, "confidence");
+		kt_jsonw_str(j, b->has_top ? b->top.confidence : NULL);
+		kt_jsonw_obj_end(j);
+	}
+	kt_jsonw_arr_end(j);
+	free(v);
+}
+
+char *
+kt_summary_closing_json(const struct kt_summary *s, int indent)
+{
+	struct kt_jsonw j;
+	struct rulecount *rc = NULL;
+
+	kt_jsonw_init(&j, indent);
+	kt_jsonw_obj(&j);
+	KT_JSONW_KEY(&j, "inputs");
+	kt_jsonw_int(&j, (long long)s->inputs);
+	KT_JSONW_KEY(&j, "inputs_read");
+	kt_jsonw_int(&j, (long long)(s->inputs - s->bad_inputs));
+	KT_JSONW_KEY(&j, "inputs_incomplete");
+	kt_jsonw_int(&j, (long long)s->bad_inputs);
+	KT_JSONW_KEY(&j, "crashes");
+	kt_jsonw_int(&j, (long long)s->reports);
+	KT_JSONW_KEY(&j, "buckets");
+	kt_jsonw_int(&j, (long long)(s->n_b + (s->unlisted ? 1 : 0)));
+	KT_JSONW_KEY(&j, "crashes_unlisted");
+	kt_jsonw_int(&j, (long long)s->unlisted);
+	KT_JSONW_KEY(&j, "findings_by_rule");
+	rc = sorted_rules(s);
+	kt_jsonw_arr(&j);
+	for (size_t i = 0; i < s->n_rc; i++) {
+		kt_jsonw_obj(&j);
+		KT_JSONW_KEY(&j, "rule");
+		kt_jsonw_str(&j, rc[i].rule);
+		KT_JSONW_KEY(&j, "title");
+		kt_jsonw_str(&j, rc[i].title);
+		KT_JSONW_KEY(&j, "crashes");
+		kt_jsonw_int(&j, (long long)rc[i].count);
+		kt_jsonw_obj_end(&j);
+	}
+	kt_jsonw_arr_end(&j);
+	free(rc);
+	KT_JSONW_KEY(&j, "by_bucket");
+	json_buckets(&j, s);
+	KT_JSONW_KEY(&j, "verdict");
+	verdict_json(&j, s, NULL, true);
+	kt_jsonw_obj_end(&j);
+	return kt_jsonw_take(&j);
 }
 
 /* ---- fitting text to a terminal ----------------------------------------- */

@@ -4,18 +4,10 @@
 # server restarts and an outage (items wait in the spool, then go with
 # backoff); facts sent once while unchanged; a long-running agent stops on
 # SIGTERM. Usage: agent.sh KTRIAGE SOURCE_ROOT
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 spid=
 apid=
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; [ -n "$apid" ] && kill "$apid" 2>/dev/null; rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi; }
 g="$src/tests/golden"
 log="$tmp/server.log"
 : > "$log"
@@ -140,5 +132,4 @@ else
 	check "--db without the crash store in this build: exit 3, said" $? "rc=$rc $(cat "$tmp/err")"
 fi
 
-echo "1..$n"
-exit $fail
+tap_done

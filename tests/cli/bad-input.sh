@@ -2,18 +2,7 @@
 # CLI behaviour on hostile and broken inputs (TAP): never a crash or hang,
 # a clear message naming the input, the other inputs still analysed, and the
 # documented exit statuses. Usage: bad-input.sh KTRIAGE SOURCE_ROOT
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { # NAME CONDITION-RESULT DETAIL
-	if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi
-}
+. "$(dirname "$0")/lib.sh"
 seed="$src/examples/xenserver-enic-jumbo/dom0.log"
 
 # 1. a missing file: exit 3, message names it, other inputs still analysed
@@ -83,5 +72,4 @@ gzip -c "$seed" > "$tmp/dom0.log.gz"
 "$kt" analyze "$seed" | grep -q "$(printf '\033')"; [ $? -ne 0 ]; check "no colour on a pipe" $? ""
 "$kt" analyze --color always "$seed" | grep -q "$(printf '\033')"; check "--color always colours" $? ""
 
-echo "1..$n"
-exit $fail
+tap_done

@@ -5,17 +5,8 @@
 # some input could not be read fully), memory stays bounded.
 # Inputs are generated here from examples/ (public logs, see their README).
 # Usage: damaged.sh KTRIAGE SOURCE_ROOT
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 chmod 755 "$tmp"
-trap 'chmod -R u+rwX "$tmp"; rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi; }
 ex="$src/examples/xenserver-enic-jumbo"
 seed="$ex/dom0.log"
 crash='paging request in ip_fragment'
@@ -241,5 +232,4 @@ sys.exit(0 if r["source"]["format"]=="xen-guest-state" and "ip_fragment" in fr a
 	[ $rc -eq 1 ]; check "$d: exit 1" $? "rc=$rc"
 done
 
-echo "1..$n"
-exit $fail
+tap_done

@@ -3,16 +3,7 @@
 # bucket; a deeper frame changed keeps the title (same bug, bucket differs);
 # two different crashes differ, with the fields named; JSON is valid;
 # exit statuses. Inputs are the golden tests' logs. Usage: diff.sh KTRIAGE SRC
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi; }
+. "$(dirname "$0")/lib.sh"
 g="$src/tests/golden"
 
 "$kt" diff "$g/xs-enic-jumbo-dmesg/input.log" "$g/xs-enic-jumbo-kernlog/input.log" > "$tmp/o1" 2>&1; rc=$?
@@ -51,5 +42,4 @@ echo "no crash" > "$tmp/none.log"
 "$kt" diff - "$tmp/alt.log" < "$g/xs-enic-jumbo-kernlog/input.log" >/dev/null 2>&1; rc=$?
 [ $rc -eq 0 ]; check "A from standard input" $? "rc=$rc"
 
-echo "1..$n"
-exit $fail
+tap_done

@@ -6,17 +6,7 @@
 # archive), the journal's boots (a journal file written by
 # systemd-journal-remote), and kern.log only when there is no journal.
 # Usage: host-sources.sh KTRIAGE SOURCE_ROOT
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. "$(dirname "$0")/lib.sh"
 once() { # NAME PATTERN FILE: exactly one line matches
 	c=$(grep -c -- "$2" "$3")
 	[ "$c" -eq 1 ]; check "$1" $? "$c lines match '$2' in: $(cat "$3")"
@@ -89,5 +79,4 @@ mkdir "$tmp/empty"
 [ $rc -eq 0 ] && grep -q 'none (looked in /var/crash' "$tmp/out3"
 check "empty root: exit 0, says where it looked" $? "rc=$rc $(cat "$tmp/out3")"
 
-echo "1..$n"
-exit $fail
+tap_done

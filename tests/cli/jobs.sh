@@ -3,15 +3,7 @@
 # sequential run (same order, same separators, same stderr, same exit
 # status) for every format, with failing inputs, directories, stdin and a
 # job whose output is larger than the per-job buffer. Usage: jobs.sh KTRIAGE SOURCE_ROOT
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+. "$(dirname "$0")/lib.sh"
 
 seed="$src/examples/xenserver-enic-jumbo/dom0.log"
 : > "$tmp/empty.log"
@@ -81,5 +73,4 @@ for bad in 0 -1 x 65; do
 	[ $? -eq 2 ] && ok "-j $bad is a usage error" || notok "-j $bad is a usage error"
 done
 
-echo "1..$n"
-exit $fail
+tap_done

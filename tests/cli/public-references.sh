@@ -5,15 +5,7 @@
 # user-visible file of the tree (data/, docs/, src/, cli/, README.md,
 # examples/) names a path of the machine the project was written on.
 # Usage: public-references.sh KTRIAGE SOURCE_ROOT
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+. "$(dirname "$0")/lib.sh"
 
 # 1. the built-in knowledge passes
 out=$("$kt" rules check 2>&1); rc=$?
@@ -74,5 +66,4 @@ out=$("$kt" rules check "$tmp/doc" 2>&1); rc=$?
 if [ $rc -eq 0 ] && [ -s "$tmp/doc/example.yaml" ]; then ok "docs/rules.md example passes rules check"
 else notok "docs/rules.md example passes rules check" "rc=$rc" "$out"; fi
 
-echo "1..$n"
-exit $fail
+tap_done

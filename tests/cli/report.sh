@@ -4,16 +4,7 @@
 # bucket, --format md, --width wraps, --ascii is plain ASCII, Markdown
 # escapes log text. Inputs are the golden tests' own logs (tests/golden).
 # Usage: report.sh KTRIAGE SOURCE_ROOT
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi; }
+. "$(dirname "$0")/lib.sh"
 g="$src/tests/golden"
 # three crashes in two buckets: the same dmesg crash twice, then another
 cat "$g/xs-enic-jumbo-dmesg/input.log" "$g/xs-enic-jumbo-dmesg/input.log" \
@@ -88,5 +79,4 @@ echo "nothing here" > "$tmp/none.log"
 "$kt" analyze "$tmp/none.log" > "$tmp/none" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q 'no crash found' "$tmp/none"; check "no crash: exit 0, said so" $? "rc=$rc $(cat "$tmp/none")"
 
-echo "1..$n"
-exit $fail
+tap_done

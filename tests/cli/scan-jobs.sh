@@ -3,14 +3,7 @@
 # thread each) gives byte for byte the output and exit status of -j 1, as
 # text and as JSON Lines; standard input and bad -j values too.
 # Usage: scan-jobs.sh KTRIAGE SOURCE_ROOT   (bench/gen_log from KT_BUILD_ROOT)
-set -u
-kt=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
+. "$(dirname "$0")/lib.sh"
 gen="${KT_BUILD_ROOT:-}/bench/gen_log"
 if [ ! -x "$gen" ]; then
 	echo "1..0 # SKIP bench/gen_log not built"
@@ -44,5 +37,4 @@ for bad in 0 -1 x 65 ''; do
 	if [ $? -eq 2 ]; then ok "-j '$bad' is a usage error"; else notok "-j '$bad' is a usage error"; fi
 done
 if "$kt" scan --help | grep -q -- '--jobs'; then ok "--help tells -j"; else notok "--help tells -j"; fi
-echo "1..$n"
-exit $fail
+tap_done

@@ -4,17 +4,9 @@
 # it has none, and across a rotation (mv + new file) and a truncation. A
 # saved /dev/kmsg copy with a gap in the sequence numbers: the loss is
 # reported. Inputs are the golden tests' logs. Usage: watch.sh KTRIAGE SRC
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi; }
 g="$src/tests/golden"
 # wait_lines FILE N SECONDS: until FILE has N lines; 0 if in time
 wait_lines() {
@@ -113,5 +105,4 @@ else
 	n=$((n + 1)); echo "ok $n - /dev/kmsg # SKIP not readable"
 fi
 
-echo "1..$n"
-exit $fail
+tap_done

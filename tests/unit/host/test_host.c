@@ -1,8 +1,8 @@
 /*
  * Unit tests: the host side (src/host/, src/render/summary.c): /dev/kmsg
  * records (linux Documentation/ABI/testing/dev-kmsg), a saved kmsg copy followed (continuation, escapes, sequence
- * gaps), streams (a report out at its end marker, or at a flush), text
- * fitted to a terminal, and the verdict and summary of a run.
+ * gaps), streams (a report out at its end marker, or at a flush), and text
+ * fitted to a terminal (the verdict and summary: tests/unit/render/test_summary.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -191,78 +191,6 @@ test_fit(void **state)
 	free(t);
 }
 
-static struct kt_report *
-fake(const char *title, const char *bucket, const char *rule, const char *conf, bool raise_hf)
-{
-	struct kt_report *r = kt_report_new();
-
-	r->title = kt_report_strdup(r, title);
-	snprintf(r->bucket, sizeof(r->bucket), "%s", bucket);
-	r->source.timestamp = -1;
-	if (rule) {
-		struct kt_finding *f = kt_report_alloc(r, sizeof(*f));
-
-		f->rule = kt_report_strdup(r, rule);
-		f->title = kt_report_printf(r, "cause %s", rule);
-		f->severity = "high";
-		f->confidence = conf;
-		f->remedy = kt_report_alloc(r, sizeof(char *));
-		f->remedy[0] = "do the first thing";
-		f->n_remedy = 1;
-		if (raise_hf) {
-			f->raise = kt_report_alloc(r, sizeof(char *));
-			f->raise[0] = "host facts: ... at MTU 9000";
-			f->n_raise = 1;
-			f->raise_host_facts = true;
-		}
-		r->findings = f;
-		r->n_findings = 1;
-	}
-	return r;
-}
-
-static void
-test_summary(void **state)
-{
-	struct kt_summary *s = kt_summary_new(), *all = kt_summary_new();
-	struct kt_report *v[3] = {
-		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "medium", true),
-		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "medium", true),
-		fake("WARNING in b", "bbbbbbbbbbbbbbbb", NULL, NULL, false),
-	};
-	char *t;
-
-	(void)state;
-	for (int i = 0; i < 3; i++) {
-		kt_summary_add(s, "log", v[i]);
-		kt_report_free(v[i]);	/* the summary keeps copies */
-	}
-	kt_summary_input(s, "log", true, NULL);
-	t = kt_summary_verdict(s, "log", KT_SUMMARY_TEXT, NULL);
-	assert_non_null(strstr(t, "Verdict: cause rule-a\n"));
-	assert_non_null(strstr(t, "in 2 of 3 crashes (2 buckets)"));
-	assert_non_null(strstr(t, "First step: do the first thing"));
-	assert_non_null(strstr(t, "host facts: ... at MTU 9000"));
-	assert_non_null(strstr(t, "ktriage net audit --format json > facts.json"));
-	assert_non_null(strstr(t, "ktriage analyze --host-facts facts.json log"));
-	free(t);
-	kt_summary_merge(all, s);
-	kt_summary_merge(all, s);
-	kt_summary_input(all, "gone.log", false, "No such file");
-	t = kt_summary_closing(all, KT_SUMMARY_TEXT, NULL);
-	assert_non_null(strstr(t, "Summary: 2 inputs read, 6 crashes in 2 distinct buckets."));
-	assert_non_null(strstr(t, "findings by rule: rule-a 4"));
-	assert_non_null(strstr(t, "problems: 1 input could not be read"));
-	assert_non_null(strstr(t, "gone.log: No such file"));
-	free(t);
-	t = kt_summary_buckets(all, KT_SUMMARY_MD, NULL);
-	assert_non_null(strstr(t, "| 4 | - | - | - | BUG in a | cause rule-a (medium, rule rule-a) |"));
-	assert_non_null(strstr(t, "| 2 | - | - | - | WARNING in b | no finding |"));
-	free(t);
-	kt_summary_free(s);
-	kt_summary_free(all);
-}
-
 int
 main(void)
 {
@@ -271,7 +199,6 @@ main(void)
 		cmocka_unit_test(test_kmsg_copy_followed),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_fit),
-		cmocka_unit_test(test_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

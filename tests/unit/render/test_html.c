@@ -133,11 +133,42 @@ test_report_page(void **state)
 	kt_report_free(r);
 }
 
+/* An input's problems: every field escaped, the numbers shown, a missing
+ * member or offset shown as a dash; "empty" alone is not "incomplete". */
+static void
+test_problems(void **state)
+{
+	static const char evil[] = "<script>x</script>\"'\x1b";
+	const struct kt_problem p[2] = {
+		{ KT_PROBLEM_TRUNCATED, evil, 6118, evil, 0 },
+		{ KT_PROBLEM_UNREADABLE, NULL, -1, "permission denied", 0 },
+	};
+	const struct kt_problem empty = { KT_PROBLEM_EMPTY, NULL, -1, "empty directory", 1 };
+	char *s;
+
+	(void)state;
+	s = kt_render_html_problems(evil, p, 2);
+	assert_null(strstr(s, "<script"));
+	assert_null(strstr(s, "\x1b"));
+	assert_non_null(strstr(s, "<h2>Input <code>&lt;script&gt;x&lt;/script&gt;&quot;&#39;\xe2\x90\x9b"
+				  "</code>: could not be read fully</h2>"));
+	assert_non_null(strstr(s, "<tr><td>truncated</td><td><code>&lt;script&gt;"));
+	assert_non_null(strstr(s, "<td class=\"num\">6118</td>"));
+	assert_non_null(strstr(s, "<tr><td>unreadable</td><td>&mdash;</td><td class=\"num\">&mdash;"
+				  "</td><td>permission denied</td></tr>"));
+	free(s);
+	s = kt_render_html_problems("d/", &empty, 1);
+	assert_non_null(strstr(s, "<code>d/</code>: nothing to analyse</h2>"));
+	assert_null(strstr(s, "class=\"warn\""));
+	free(s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_problems),
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_report_page),
 	};
