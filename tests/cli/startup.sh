@@ -3,19 +3,10 @@
 # load none of the libraries that are opened on first call
 # (src/util/lazylib.list); an oops with Code: bytes loads Capstone when it
 # decodes them, and the output is the usual one; a missing one is handled.
-# The dynamic loader's own
-# trace (LD_DEBUG=files, glibc's ld.so(8)) says what was loaded.
+# The dynamic loader's own trace (LD_DEBUG=files, glibc's ld.so(8)) says
+# what was loaded.
 # Usage: startup.sh KTRIAGE SRC
-set -u
-kt=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else notok "$1" "$3"; fi; }
+. "$(dirname "$0")/lib.sh"
 lazy='libcapstone|libdw\.|libarchive|libhs\.|libsystemd|libcurl|libsqlite3|libpq\.|libmicrohttpd|libcrypto'
 
 loaded() { grep -oE "file=[^ ]+" "$1" | sed 's/file=//' | sort -u | tr '\n' ' '; }
@@ -55,9 +46,7 @@ if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
 	[ $rc -eq 3 ] && grep -q '^ktriage: cannot load libsqlite3.so.0, which this needs: ' "$tmp/nosql.err"
 	check "SQLite missing: db import exits 3 naming the library" $? "rc=$rc $(cat "$tmp/nosql.err")"
 else
-	n=$((n + 1)); echo "ok $n - # SKIP missing libraries: needs root and unshare -m"
-	n=$((n + 1)); echo "ok $n - # SKIP missing libraries: needs root and unshare -m"
+	skip "Capstone missing" "needs root and unshare -m"
+	skip "SQLite missing" "needs root and unshare -m"
 fi
-
-echo "1..$n"
-exit $fail
+tap_done
