@@ -50,7 +50,7 @@ typedef void (*kt_oom_fn)(size_t size);
 /* Called when a shared library that ktriage opens on first use (Capstone,
  * libarchive, libpq ...: src/util/lazylib.list) cannot be loaded; `why` is
  * the loader's message. Must not return (default: message to stderr and
- * exit(3), the runtime-error status). */
+ * _exit(3), the runtime-error status). */
 typedef void (*kt_libload_fn)(const char *soname, const char *why);
 
 /* Create a context. Caller owns the result; free with kt_ctx_free(). */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ktriage/error.h>
 
@@ -22,7 +23,9 @@ static void
 default_libload(const char *soname, const char *why)
 {
 	(void)fprintf(stderr, "ktriage: cannot load %s, which this needs: %s\n", soname, why);
-	exit(3);
+	/* _exit: this may run in a worker thread while another one holds
+	 * stdout's lock (exit() would flush it and could wait forever). */
+	_exit(3);
 }
 
 /* Process-wide like the OOM hook (error.h): set once at start-up. */
