@@ -2,7 +2,7 @@
 """Fleet-server benchmark (docs/server.md): run by hand, never in the tests.
 
   bench/server-bench.py [--backend sqlite|postgresql] [--hosts 1000] [--crashes 100000]
-                        [--no-fleet] [--no-uploads]
+                        [--no-fleet] [--no-uploads] [--store URL] [--exe KTRIAGE]
 
 1. Uploads/s on loopback: the seed crash folder (examples/xenserver-enic-jumbo
    packed as tar.gz, one upload per host name) with 4 concurrent clients; 2,000
@@ -38,6 +38,8 @@ ap.add_argument("--hosts", type=int, default=1000)
 ap.add_argument("--crashes", type=int, default=100000)
 ap.add_argument("--no-fleet", action="store_true")
 ap.add_argument("--no-uploads", action="store_true")
+ap.add_argument("--store", help="time the pages on this existing store URL (a fleet imported"
+                " before, e.g. by bench/store-bench.sh) instead of importing the fleet again")
 a = ap.parse_args()
 if a.backend == "postgresql" and not os.environ.get("KTRIAGE_TEST_PG_URL"):
     os.execvp("sh", ["sh", os.path.join(ROOT, "scripts", "pg-test.sh"), "run", sys.executable]
@@ -140,13 +142,16 @@ def pct(v, p):
 
 def fleet():
     gen = os.path.join(ROOT, "bench", "out", "store", "fleet-%d-%d" % (a.hosts, a.crashes))
-    if not os.path.isdir(gen):
+    if not a.store and not os.path.isdir(gen):
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen-store.py"), gen,
                         "--hosts", str(a.hosts), "--crashes", str(a.crashes)], check=True)
-    db = fresh_db()
     t0 = time.time()
-    subprocess.run([a.exe, "db", "--db", db, "import", os.path.join(gen, "logs")],
-                   stdout=subprocess.DEVNULL)
+    if a.store:
+        db = a.store
+    else:
+        db = fresh_db()
+        subprocess.run([a.exe, "db", "--db", db, "import", os.path.join(gen, "logs")],
+                       stdout=subprocess.DEVNULL)
     stats = json.loads(subprocess.run([a.exe, "db", "--db", db, "stats", "--format", "json"],
                                       capture_output=True).stdout)
     print("%s: fleet store: %d crashes, %d issues, %d hosts (import %.0f s)"

@@ -105,6 +105,7 @@ struct worker {
 	 * (written through once over UNIT_BUF_CAP: the verdict then closes) */
 	struct obuf ubuf;
 	bool unit_flushed;
+	size_t probs_shown;	/* bytes of `probs` in the unit's header */
 	bool last_repeat;	/* the last report was printed as a repeat line */
 	struct kt_summary *usum;
 	pthread_t tid;
@@ -488,6 +489,7 @@ unit_flush(struct worker *w, const char *unit, bool complete)
 	struct job *j = w->job;
 
 	unit_header(P, j, unit, w->n_probs ? w->probs.p : NULL);
+	w->probs_shown = w->probs.len;
 	if (complete) {
 		put_verdict(P, &j->out, w->usum, unit);
 		obuf_puts(&j->out, "\n");
@@ -547,6 +549,7 @@ unit_begin(void *ud, const char *unit)
 	w->unit_incomplete = false;
 	w->unit_container = false;
 	w->unit_flushed = false;
+	w->probs_shown = 0;
 	w->last_repeat = false;
 	w->ubuf.len = 0;
 	if (is_text(w->P) || is_json(w->P))
@@ -662,6 +665,10 @@ unit_end(void *ud, const char *unit, int status)
 			unit_flush(w, unit, true);
 		} else if (w->unit_reports) {
 			obuf_puts(&j->out, "\n");
+			if (w->probs.len > w->probs_shown)	/* met after the header went out */
+				obuf_printf(&j->out, P->fmt == FMT_MD ? "**Incomplete:** %s\n\n"
+					    : "Incomplete: %s\n\n", w->probs.p + w->probs_shown +
+					    (w->probs_shown ? 2 : 0));
 			put_verdict(P, &j->out, w->usum, unit);
 		} else if (w->n_probs && !w->unit_incomplete) {
 			obuf_printf(&j->out, "%s: %s\n", unit, w->probs.p);
@@ -1320,8 +1327,12 @@ kt_cli_analyze(int argc, char **argv)
 	P.t0 = P.last = kt_cli_now();
 	pthread_mutex_init(&P.lock, NULL);
 	pthread_cond_init(&P.cond, NULL);
-	if (!isatty(STDOUT_FILENO))	/* fewer, larger writes to files and pipes */
-		(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	/* Fewer, larger writes to files and pipes: glibc ignores the size
+	 * without a buffer (it takes st_blksize, 4 KiB), so give it one. */
+	static char stdout_buf[1 << 16];
+
+	if (!isatty(STDOUT_FILENO))
+		(void)setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	/* The other workers make their analyzers while this thread makes the
 	 * first one, which reports a bad option (rules, host facts, data dir)
 	 * once, before any output; then they all start. */

@@ -25,9 +25,11 @@
 #include "normalize/journal.h"
 #include "normalize/normalize.h"
 #include "normalize/pstore.h"
+#include "parse/detect.h"
 #include "parse/hostsplit.h"
 #include "parse/parser.h"
 #include "parse/xenlog.h"
+#include "scan/kwset.h"
 #include "sign/sign.h"
 #include "util/ctx.h"
 #include "util/mem.h"
@@ -42,6 +44,8 @@ struct kt_analyzer {
 	struct kt_decode_opts dopts;
 	kt_analyze_problem_fn problem;
 	void *problem_ud;
+	struct kt_kwset *kw;		/* the prefilter's keywords (made on first need) */
+	bool kw_failed;
 };
 
 void
@@ -184,17 +188,24 @@ kt_analyzer_free(struct kt_analyzer *a)
 		return;
 	kt_ruleset_free(a->rules);
 	kt_host_facts_free(a->facts);
+	kt_kwset_free(a->kw);
 	free(a);
 }
 
-/* Reports of one unit, kept until the unit is done so that crash-folder
- * context (xen.log) can be attached and the primary report put first. */
+/* Reports of one unit, kept until the unit is done so that the primary
+ * report can be put first and Xen's echoes folded into dom0's report; a
+ * unit with more than KT_HELD_REPORTS streams them out in log order
+ * (stream_out) so that memory stays flat however many crashes it has. */
 struct unit_state {
 	struct kt_analyzer *a;
 	const struct kt_analyze_cb *cb;
 	const char *display;
 	const struct kt_host_facts *facts;	/* --host-facts, or the status report's own */
-	struct kt_vec reports;		/* struct kt_report * */
+	struct kt_vec reports;		/* struct kt_report *: not handed out yet */
+	size_t member_first;		/* reports[member_first..]: the member being read */
+	size_t kept;			/* reports of the unit kept (handed out or not) */
+	bool streaming;			/* over KT_HELD_REPORTS: handed out as they come */
+	bool dom0_out;			/* streaming: a dom0 report was handed out */
 	struct kt_xenlog *xen;
 	bool xca_seen;
 	bool xca_complete;
@@ -293,11 +304,12 @@ finish_report(struct unit_state *u, struct kt_report *r)
 {
 	struct kt_analyzer *a = u->a;
 
-	if (u->reports.n >= u->max_reports) {
+	if (u->kept >= u->max_reports) {
 		u->dropped++;
 		kt_report_free(r);
 		return;
 	}
+	u->kept++;
 	if (!u->reading_xen)
 		u->kernel_reports++;
 	if (u->rebuilt) {
@@ -339,6 +351,269 @@ sort_by_line(struct unit_state *u, size_t first)
 	}
 }
 
+static size_t absorb_echoes(struct unit_state *u, size_t n);
+static void order_reports(struct unit_state *u, size_t n);
+
+/* A report of dom0's kernel (not the hypervisor's, not Xen's echo). */
+static bool
+is_dom0(const struct kt_report *r)
+{
+	return r->kind != KT_KIND_XEN_CRASH && r->kind != KT_KIND_XEN_DOMAIN_CRASH &&
+	       !r->xen.echo;
+}
+
+/* Hand the first `n` pending reports to the caller, in order. */
+static void
+hand_out(struct unit_state *u, size_t n)
+{
+	struct kt_report **v = u->reports.v;
+
+	for (size_t i = 0; i < n; i++) {
+		struct kt_report *r = v[i];
+
+		if (u->streaming && r->xen.echo && u->dom0_out)
+			kt_report_note(r, r->source.first_line, KT_SEV_INFO,
+				       "Xen's echo of a dom0 crash, not folded into dom0's report: "
+				       "this input has more than %d crashes, whose reports go out "
+				       "as they are found", KT_HELD_REPORTS);
+		u->dom0_out = u->dom0_out || is_dom0(r);
+		if (u->cb->report)
+			u->cb->report(u->cb->ud, u->display, r);
+		else
+			kt_report_free(r);
+	}
+	if (n && n < u->reports.n)
+		memmove(v, v + n, (u->reports.n - n) * sizeof(*v));
+	u->reports.n -= n;
+	u->member_first = u->member_first > n ? u->member_first - n : 0;
+}
+
+/* The unit has more reports than are held back for its order: hand out
+ * every report whose place is known. The first time, the reports so far
+ * are ordered as at the end of a unit (primary first, echoes folded);
+ * later ones go out in log order. Reports of several hosts finish in any
+ * order: one goes out once no report of any host that started earlier is
+ * still open (`hs`: the splitter of the member being read, NULL when it is
+ * done). */
+static void
+stream_out(struct unit_state *u, const struct kt_hostsplit *hs)
+{
+	size_t n = u->reports.n;
+
+	if (hs && kt_hostsplit_hosts(hs) > 1) {
+		struct kt_report **v = u->reports.v;
+		uint32_t lo = kt_hostsplit_first_pending(hs);
+
+		sort_by_line(u, u->member_first);
+		for (n = u->member_first; n < u->reports.n && v[n]->source.first_line < lo; n++)
+			;
+		/* a host whose report stays open for ever (its lines stopped)
+		 * does not hold back the others' without bound */
+		if (u->reports.n - n > 4 * KT_HELD_REPORTS)
+			n = u->reports.n;
+	}
+	if (!u->streaming) {
+		u->streaming = true;
+		n = absorb_echoes(u, n);
+		order_reports(u, n);
+	}
+	hand_out(u, n);
+}
+
+/* ---- prefilter: lines that cannot matter are not parsed --------------- */
+
+/*
+ * A big log is mostly lines that neither start nor continue a report. Once
+ * the parser is settled (no report open or waiting, and it has seen a
+ * line with a kernel provenance), such an idle line only goes to its
+ * prefix ring and sets the last timestamp. So a line is skipped -- not
+ * normalized, not parsed -- when it provably changes nothing else:
+ *  - it holds no header keyword (data/parse/headers.txt, the scanner's
+ *    keyword set) and no byte the normalizer drops or that cuts the line
+ *    (joining control characters, CR): its text has no keyword either, so
+ *    it starts no report;
+ *  - it begins with a printk stamp "[   12.345678]" (normalize.c
+ *    kernel_ts()): it has a timestamp and a provenance of its own;
+ *  - it has no "kernel:" (the only way a stamped line names a host,
+ *    journalctl -o short-monotonic), so it goes to the same parser;
+ *  - it is not longer than KT_MAX_LINE.
+ * Before the next line that is parsed, the last KT_MAX_PREFIX_LINES
+ * skipped lines are parsed (what the parser's prefix ring holds), the last
+ * of them stamped: the parser is then in the state that parsing every
+ * line would have left it in, and the output is the same byte for byte
+ * (tests/unit/pipeline). The keywords are searched once per block of
+ * input, not per line.
+ */
+#define PREFILTER_AFTER	2048	/* lines read before the prefilter is made:
+				 * small logs never pay for it */
+#define BACKFILL	KT_MAX_PREFIX_LINES
+
+/* A skipped line: a view into the input's current block (the block's last
+ * complete line is never skipped, so the lines held are parsed before the
+ * input reads the next block). */
+struct skipped {
+	const char *p;
+	size_t len;
+	uint32_t no;
+	bool trunc;
+};
+
+struct skipper {
+	struct kt_kwset *kw;		/* NULL: no prefilter for this member */
+	bool on;			/* the parser is settled: lines may be skipped */
+	uint64_t lo, hi;		/* input offsets: lines in [lo, hi) are clean */
+	uint32_t pause, wait;		/* lines not looked at after a look found none
+					 * (dom0.log rings: a keyword on every line) */
+	struct skipped ring[BACKFILL];
+	size_t next, n;			/* the slot to fill next; lines held */
+};
+
+/* The analyzer's prefilter keywords: the header keywords and "kernel:". */
+static struct kt_kwset *
+prefilter_kwset(struct kt_analyzer *a, const struct kt_hostsplit *h)
+{
+	const char *const *kw;
+	const char **all;
+	size_t n;
+
+	if (a->kw || a->kw_failed)
+		return a->kw;
+	n = kt_detect_keywords(kt_hostsplit_detector(h), &kw);
+	all = kt_calloc(n + 1, sizeof(*all));
+	for (size_t i = 0; i < n; i++) {
+		all[i] = kw[i];
+		/* the normalizer turns invalid UTF-8 into '?': such a keyword
+		 * could appear in the text without being in the line */
+		if (strchr(kw[i], '?'))
+			a->kw_failed = true;
+	}
+	all[n] = "kernel:";
+	if (!a->kw_failed && kt_kwset_new(a->ctx, all, n + 1, KT_KWSET_AUTO, &a->kw) != 0)
+		a->kw_failed = true;
+	free(all);
+	return a->kw;
+}
+
+/* "[", blanks, 1-12 digits, ".", 1-9 digits, "]": the printk stamp that
+ * normalize.c kernel_ts() reads as a timestamp (its dmesg -d form with a
+ * delta is left to the parser). */
+static bool
+stamped(struct kt_str l)
+{
+	size_t i = 1, d;
+
+	if (l.len < 4 || l.p[0] != '[')
+		return false;
+	while (i < l.len && (l.p[i] == ' ' || l.p[i] == '\t'))
+		i++;
+	for (d = 0; i < l.len && d <= 12 && l.p[i] >= '0' && l.p[i] <= '9'; i++, d++)
+		;
+	if (d == 0 || d > 12 || i >= l.len || l.p[i++] != '.')
+		return false;
+	for (d = 0; i < l.len && d <= 9 && l.p[i] >= '0' && l.p[i] <= '9'; i++, d++)
+		;
+	return d > 0 && d <= 9 && i < l.len && l.p[i] == ']';
+}
+
+/* Find the clean lines from `line` (a view into the block at input offset
+ * `off`) to the end of the block: [sk->lo, sk->hi). */
+static void
+look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off)
+{
+	size_t len = (size_t)(end - line), bad = len, k;
+	uint64_t nl;
+	const char *cr;
+
+	if (kt_kwset_find(sk->kw, line, len, &k, NULL))
+		bad = k;
+	k = kt_span_scan(line, bad, &nl);
+	if (k < bad)
+		bad = k;
+	if ((cr = memchr(line, '\r', bad)) != NULL)
+		bad = (size_t)(cr - line);
+	/* up to the start of the bad line, or of the block's partial last line */
+	{
+		const char *q = bad ? memrchr(line, '\n', bad) : NULL;
+
+		bad = q ? (size_t)(q - line) + 1 : 0;
+	}
+	sk->lo = off;
+	sk->hi = off + bad;
+}
+
+static void
+hold(struct skipper *sk, const char *p, size_t len, uint32_t no, bool trunc)
+{
+	sk->ring[sk->next] = (struct skipped){ p, len, no, trunc };
+	sk->next = (sk->next + 1) % BACKFILL;
+	if (sk->n < BACKFILL)
+		sk->n++;
+}
+
+/* Line `no` was skipped; skip the clean lines after it (p[0..len), at
+ * input offset `off`) in one step, without handing them out one by one. */
+static void
+skip_run(struct skipper *sk, struct kt_input *in, const char *p, size_t len, uint64_t off,
+	 uint32_t no)
+{
+	size_t max = kt_input_max_line(in), done = 0;
+	uint32_t k = 0;
+
+	if (max > KT_MAX_LINE)
+		max = KT_MAX_LINE;
+	while (no + k < UINT32_MAX - 1) {
+		const char *nl = memchr(p + done, '\n', len - done);
+		size_t n;
+
+		if (!nl)
+			break;
+		n = (size_t)(nl - (p + done));
+		/* the same rule as for a line handed out: its end and the
+		 * next byte are clean, it is stamped and not cut */
+		if (off + done + n + 1 >= sk->hi || n > max ||
+		    !stamped(kt_str_make(p + done, n)))
+			break;
+		hold(sk, p + done, n, no + k + 1, false);
+		k++;
+		done += n + 1;
+	}
+	if (k)
+		kt_input_skip(in, done, k);
+}
+
+/* Skip this line? (It was just read from `in`; see the comment above.) */
+static bool
+skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t no, bool trunc)
+{
+	const char *next;
+	size_t rest;
+	uint64_t off, at;
+
+	if (raw.len > KT_MAX_LINE || !stamped(raw) ||
+	    !kt_input_peek(in, &next, &rest, &off) || next <= raw.p + raw.len ||
+	    next > raw.p + raw.len + 2 || next[-1] != '\n')
+		return false;	/* not a view into the block: parse it */
+	at = off - (uint64_t)(next - raw.p);
+	/* a line is skipped when its end and the next byte are clean: the
+	 * block's last complete line is parsed (with the lines held) */
+	if (at < sk->lo || (uint64_t)(next - raw.p) + at >= sk->hi) {
+		if (sk->wait) {
+			sk->wait--;
+			return false;
+		}
+		look_ahead(sk, raw.p, next + rest, at);
+		if ((uint64_t)(next - raw.p) + at >= sk->hi) {
+			sk->pause = sk->pause ? (sk->pause < 4096 ? 2 * sk->pause : 4096) : 1;
+			sk->wait = sk->pause;
+			return false;
+		}
+		sk->pause = 0;
+	}
+	hold(sk, raw.p, raw.len, no, trunc);
+	skip_run(sk, in, next, rest, off, no);
+	return true;
+}
+
 /* One member's way through normalize + parse. */
 struct member_state {
 	struct unit_state *u;
@@ -346,6 +621,24 @@ struct member_state {
 	struct kt_hostsplit *p;		/* a parser per syslog host */
 	bool xenlog;
 };
+
+static void feed_line(struct member_state *m, const struct kt_line *line);
+
+/* Parse the skipped lines the prefix ring would hold, oldest first. */
+static void
+backfill(struct member_state *m, struct skipper *sk)
+{
+	struct kt_line line;
+
+	for (size_t k = 0; k < sk->n; k++) {
+		struct skipped *s = &sk->ring[(sk->next + BACKFILL - sk->n + k) % BACKFILL];
+
+		kt_normalize(m->norm, kt_str_make(s->p, s->len), s->no, &line);
+		line.truncated = line.truncated || s->trunc;
+		feed_line(m, &line);
+	}
+	sk->n = 0;
+}
 
 static void
 feed_line(struct member_state *m, const struct kt_line *line)
@@ -355,8 +648,11 @@ feed_line(struct member_state *m, const struct kt_line *line)
 	if (m->xenlog)
 		kt_xenlog_feed(m->u->xen, line);
 	kt_hostsplit_feed(m->p, line);
-	while ((r = kt_hostsplit_take(m->p)) != NULL)
+	while ((r = kt_hostsplit_take(m->p)) != NULL) {
 		finish_report(m->u, r);
+		if (m->u->streaming || m->u->reports.n > KT_HELD_REPORTS)
+			stream_out(m->u, m->p);
+	}
 }
 
 /* A pstore multi-part dump (first line "Oops#1 Part1"): the parts were
@@ -393,6 +689,8 @@ static int
 parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
 {
 	struct member_state m = { u, kt_normalizer_new(), kt_hostsplit_new(u->a->ctx, name), xenlog };
+	struct skipper sk = { 0 };
+	bool prefilter = !xenlog && !u->a->opts.full_feed;
 	struct kt_jexport *jx = NULL;	/* journalctl -o export stream */
 	struct kt_pstore *ps = NULL;	/* pstore dump */
 	struct kt_report *r;
@@ -400,7 +698,6 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	struct kt_line line;
 	uint32_t no, entries = 0, ps_base = 0;
 	bool trunc;
-	size_t first = u->reports.n;
 	int rc;
 
 	if (!m.p) {
@@ -408,8 +705,13 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 		return KT_EFORMAT;
 	}
 	u->reading_xen = xenlog;
+	u->member_first = u->reports.n;
 	kt_hostsplit_set_max_reports(m.p, u->max_reports);
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
+		if (sk.on && !ps && skip_line(&sk, in, raw, no, trunc))
+			continue;
+		if (sk.n)
+			backfill(&m, &sk);
 		if (no == 1 && kt_jexport_sniff(raw))
 			jx = kt_jexport_new();
 		else if (!jx && !ps && raw.len < 40 && kt_pstore_header(raw, NULL, NULL, NULL)) {
@@ -429,6 +731,10 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 			line.truncated = line.truncated || trunc;
 		}
 		feed_line(&m, &line);
+		if (prefilter && no >= PREFILTER_AFTER && !jx && !sk.kw &&
+		    !(sk.kw = prefilter_kwset(u->a, m.p)))
+			prefilter = false;
+		sk.on = sk.kw && !jx && kt_hostsplit_settled(m.p);
 	}
 	if (jx && kt_jexport_end(jx)) {
 		kt_normalize_jexport(m.norm, jx, ++entries, &line);
@@ -443,7 +749,10 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 		finish_report(u, r);
 	u->dropped += kt_hostsplit_dropped(m.p);
 	if (kt_hostsplit_hosts(m.p) > 1)
-		sort_by_line(u, first);
+		sort_by_line(u, u->member_first);
+	u->member_first = u->reports.n;
+	if (u->streaming || u->reports.n > KT_HELD_REPORTS)
+		stream_out(u, NULL);
 	kt_hostsplit_free(m.p);
 	kt_normalizer_free(m.norm);
 	return rc < 0 ? rc : 0;
@@ -532,19 +841,18 @@ rebuild_from_xen(struct unit_state *u, const struct kt_unit *unit)
  * is no crash of its own when dom0's report is in the unit: it becomes the
  * xen section of dom0's first report, so the primary report is the real
  * crash (XCP-ng 8.x crash folders, serial consoles with (XEN) lines). */
-static void
-absorb_echoes(struct unit_state *u)
+static size_t
+absorb_echoes(struct unit_state *u, size_t n)
 {
 	struct kt_report **v = u->reports.v;
 	struct kt_report *dom0 = NULL;
-	size_t n = u->reports.n, k = 0;
+	size_t k = 0;
 
 	for (size_t i = 0; i < n && !dom0; i++)
-		if (v[i]->kind != KT_KIND_XEN_CRASH && v[i]->kind != KT_KIND_XEN_DOMAIN_CRASH &&
-		    !v[i]->xen.echo)
+		if (is_dom0(v[i]))
 			dom0 = v[i];
 	if (!dom0)
-		return;
+		return n;
 	for (size_t i = 0; i < n; i++) {
 		struct kt_report *e = v[i];
 
@@ -561,16 +869,19 @@ absorb_echoes(struct unit_state *u)
 			       e->source.first_line);
 		kt_report_free(e);
 	}
-	u->reports.n = k;
+	memmove(v + k, v + n, (u->reports.n - n) * sizeof(*v));
+	u->reports.n -= n - k;
+	return k;
 }
 
 /* A hypervisor crash is the primary report of a crash folder; otherwise the
- * kernel ring's first report is. Stable otherwise (log order). */
+ * kernel ring's first report is. Stable otherwise (log order). Orders the
+ * first `n` reports. */
 static void
-order_reports(struct unit_state *u)
+order_reports(struct unit_state *u, size_t n)
 {
 	struct kt_report **v = u->reports.v;
-	size_t n = u->reports.n, k = 0;
+	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (v[i]->kind == KT_KIND_XEN_CRASH) {
@@ -594,6 +905,8 @@ run_unit(void *ud, const struct kt_unit *unit)
 	u->display = unit->display;
 	u->dropped = 0;
 	u->kernel_reports = 0;
+	u->kept = u->member_first = 0;
+	u->streaming = u->dom0_out = false;
 	kt_vec_init(&u->reports, sizeof(struct kt_report *));
 	u->xen = unit->crash_folder ? kt_xenlog_new() : NULL;
 	u->xca_seen = u->xca_complete = false;
@@ -621,7 +934,8 @@ run_unit(void *ud, const struct kt_unit *unit)
 			   "%zu more crash%s found but not reported (--max-reports %zu)",
 			   u->dropped, u->dropped == 1 ? "" : "es", u->max_reports);
 	u->in_unit = false;
-	absorb_echoes(u);
+	if (!u->streaming)
+		(void)absorb_echoes(u, u->reports.n);
 	emit_unit(u, unit->display, status);
 	return 0;
 }
@@ -630,15 +944,10 @@ run_unit(void *ud, const struct kt_unit *unit)
 static void
 emit_unit(struct unit_state *u, const char *display, int status)
 {
-	order_reports(u);
-	for (size_t i = 0; i < u->reports.n; i++) {
-		struct kt_report *r = *KT_VEC_AT(&u->reports, struct kt_report *, i);
-
-		if (u->cb->report)
-			u->cb->report(u->cb->ud, display, r);
-		else
-			kt_report_free(r);
-	}
+	if (!u->streaming)
+		order_reports(u, u->reports.n);
+	u->display = display;
+	hand_out(u, u->reports.n);
 	kt_vec_deinit(&u->reports);
 	u->display = u->piece;
 	kt_xenlog_free(u->xen);
@@ -754,7 +1063,8 @@ kt_analyze_text(struct kt_analyzer *a, const char *name, const char *text, size_
 		kt_diag(a->ctx, KT_SEV_WARN, name,
 			"%zu more crash%s found but not reported (--max-reports %zu)",
 			u.dropped, u.dropped == 1 ? "" : "es", u.max_reports);
-	absorb_echoes(&u);
+	if (!u.streaming)
+		(void)absorb_echoes(&u, u.reports.n);
 	emit_unit(&u, name, status);
 	kt_vec_deinit(&u.held);
 	return 0;

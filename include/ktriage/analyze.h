@@ -36,6 +36,8 @@ struct kt_analyze_opts {
 	size_t max_depth;		/* archives inside archives (SIZE_MAX: none) */
 	size_t max_line;		/* bytes kept per line (64 .. 16 MiB) */
 	uint64_t max_bytes;		/* bytes read per input, decompressed (0: no cap) */
+	bool full_feed;			/* parse every line: no prefilter (the reference
+					 * the prefiltered output is tested against) */
 };
 
 /* Per-unit callbacks. `unit` is the display path of the input unit. */

@@ -21,6 +21,11 @@
 #define KT_MAX_NOTES		64
 /* Reports kept per input; later ones are counted but dropped. */
 #define KT_MAX_REPORTS		1000
+/* Reports of one input held back until it ends, so that its primary report
+ * (a hypervisor crash) comes first and Xen's echo of a dom0 crash is folded
+ * into dom0's report; past this many, reports go out in log order as they
+ * are found (memory stays flat however many crashes an input has). */
+#define KT_HELD_REPORTS		64
 /* Bytes of Code: kept. */
 #define KT_MAX_CODE_BYTES	128
 /* Files examined below one directory argument. */

@@ -267,6 +267,8 @@ struct kt_net_inventory {
 	bool is_xe;		/* filled from xe records (PIFs, networks) */
 	const char *platform;	/* "xenserver", "xen-dom0", "linux"; NULL = unknown
 				 * (selects rows of data/net/platforms.tsv) */
+	const char *hostname;	/* the host a status report was taken on (its
+				 * inventory.xml); NULL = not said */
 	struct kt_net_finding *findings;
 	size_t n_findings;
 	/* growth bookkeeping and the name index (private) */
@@ -314,7 +316,9 @@ KT_API int kt_net_inventory_xe_local(struct kt_ctx *ctx, const struct kt_host_op
 
 /* Add the network state in a XenServer status report (bug-report-*.tar.bz2,
  * .tar, .zip): `ip -s addr`/`ip -d link` outputs, `ethtool -i IF` outputs,
- * /proc/net/bonding and /proc/net/vlan files, OVS list-ports and bond/show. Returns 0, KT_EIO or
+ * /proc/net/bonding and /proc/net/vlan files, OVS list-ports and bond/show,
+ * and inv->hostname from inventory.xml (set even when the call then fails
+ * with KT_EFORMAT for want of network state). Returns 0, KT_EIO or
  * KT_EFORMAT (not an archive / no network state). */
 KT_API int kt_net_inventory_status_report(struct kt_ctx *ctx, const char *path,
 					  struct kt_net_inventory *inv);

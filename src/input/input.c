@@ -400,9 +400,11 @@ input_new(struct kt_ctx *ctx, const char *name)
 /* Read until SNIFF_BYTES are buffered or the file ends (pipes and ttys may
  * return short reads). */
 static int
-fill_head(struct kt_input *in)
+fill_to(struct kt_input *in, size_t want)
 {
-	while (in->rbuf_len < SNIFF_BYTES) {
+	if (want > in->rbuf_cap)
+		want = in->rbuf_cap;
+	while (in->rbuf_len < want && !in->src_eof) {
 		ssize_t n = read(in->fd, in->rbuf + in->rbuf_len, in->rbuf_cap - in->rbuf_len);
 
 		if (n < 0 && errno == EINTR)
@@ -419,6 +421,14 @@ fill_head(struct kt_input *in)
 	}
 	return 0;
 }
+
+static int
+fill_head(struct kt_input *in)
+{
+	return fill_to(in, SNIFF_BYTES);
+}
+
+static int open_fd(struct kt_input *in, const struct stat *st, bool plain);
 
 int
 kt_input_open(struct kt_ctx *ctx, const char *path, struct kt_input **ret)
@@ -441,19 +451,13 @@ kt_input_open(struct kt_ctx *ctx, const char *path, struct kt_input **ret)
 			goto fail;
 		}
 		in->close_fd = true;
-		if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-			r = kt_error(ctx, KT_EIO, "opening '%s': is a directory", path);
+		if (fstat(in->fd, &st) != 0)
+			st.st_mode = 0;
+		r = open_fd(in, &st, false);
+		if (r < 0)
 			goto fail;
-		}
-		/* Most logs are small: a buffer the size of the file (it may
-		 * still grow: then it is read in more pieces) saves mapping
-		 * and faulting in a megabyte per file. Readahead advice only
-		 * matters for big ones. */
-		if (S_ISREG(st.st_mode) && st.st_size >= 0 &&
-		    (uint64_t)st.st_size < READ_BLOCK - 4096)
-			in->rbuf_cap = ((size_t)st.st_size + 4096) & ~(size_t)4095;
-		else
-			(void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		*ret = in;
+		return 0;
 	}
 	/* page-aligned: the kernel's copy into it is faster (rep movsb) */
 	if (posix_memalign((void **)&in->rbuf, 4096, in->rbuf_cap) != 0)
@@ -471,6 +475,77 @@ kt_input_open(struct kt_ctx *ctx, const char *path, struct kt_input **ret)
 fail:
 	kt_input_free(in);
 	return r;
+}
+
+int
+kt_input_open_fd(struct kt_ctx *ctx, const char *path, int fd, const struct stat *st,
+		 bool plain, struct kt_input **ret)
+{
+	struct kt_input *in = input_new(ctx, path);
+	int r;
+
+	in->rbuf_cap = READ_BLOCK;
+	in->fd = fd;
+	in->close_fd = true;
+	r = open_fd(in, st, plain);
+	if (r < 0) {
+		kt_input_free(in);
+		return r;
+	}
+	*ret = in;
+	return 0;
+}
+
+int
+kt_input_raw_head(struct kt_input *in, size_t want, const char **p, size_t *len)
+{
+	int r;
+
+	if (in->format || in->fd < 0 || in->decoded)
+		return KT_EINVAL;
+	r = fill_to(in, want);
+	if (r < 0)
+		return r;
+	*p = in->rbuf;
+	*len = in->rbuf_len < want ? in->rbuf_len : want;
+	return 0;
+}
+
+/* The rest of opening file descriptor in->fd (stat'ed as *st): size the
+ * read buffer, read the head, start decompressing. */
+static int
+open_fd(struct kt_input *in, const struct stat *st, bool plain)
+{
+	int r;
+
+	{
+		if (S_ISDIR(st->st_mode)) {
+			return kt_error(in->ctx, KT_EIO, "opening '%s': is a directory", in->name);
+		}
+		/* Most logs are small: a buffer the size of the file (it may
+		 * still grow: then it is read in more pieces) saves mapping
+		 * and faulting in a megabyte per file. Readahead advice only
+		 * matters for big ones. */
+		if (S_ISREG(st->st_mode) && st->st_size >= 0 &&
+		    (uint64_t)st->st_size < READ_BLOCK - 4096)
+			in->rbuf_cap = ((size_t)st->st_size + 4096) & ~(size_t)4095;
+		else
+			(void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	}
+	/* page-aligned: the kernel's copy into it is faster (rep movsb) */
+	if (posix_memalign((void **)&in->rbuf, 4096, in->rbuf_cap) != 0)
+		kt_oom(in->rbuf_cap);
+	r = fill_head(in);
+	if (r < 0)
+		return r;
+	if ((in->format = kt_input_sniff_compression(in->rbuf, in->rbuf_len)) != NULL) {
+		if (plain)
+			return KT_EFORMAT;
+		r = start_decoding(in);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int
@@ -629,6 +704,30 @@ kt_input_next(struct kt_input *in, struct kt_str *line, uint32_t *no, bool *trun
 		if (r < 0)
 			return r;
 	}
+}
+
+bool
+kt_input_peek(const struct kt_input *in, const char **p, size_t *len, uint64_t *ret_offset)
+{
+	if (in->pending || in->blk_off >= in->blk_len)
+		return false;
+	*p = in->blk + in->blk_off;
+	*len = in->blk_len - in->blk_off;
+	*ret_offset = in->decoded - *len;
+	return true;
+}
+
+size_t
+kt_input_max_line(const struct kt_input *in)
+{
+	return in->max_line;
+}
+
+void
+kt_input_skip(struct kt_input *in, size_t nbytes, uint32_t lines)
+{
+	in->blk_off += nbytes;
+	in->no = lines > UINT32_MAX - in->no ? UINT32_MAX : in->no + lines;
 }
 
 int

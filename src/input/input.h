@@ -66,12 +66,44 @@ int kt_input_open_reader(struct kt_ctx *ctx, const char *name, kt_input_reader_f
 int kt_input_next(struct kt_input *in, struct kt_str *line, uint32_t *no, bool *truncated);
 
 /*
+ * The bytes kt_input_next() has buffered after the line it handed out
+ * last (the rest of the current block; lines are views into it until the
+ * block ends), for a caller that searches ahead, and the offset of *p in
+ * the (decompressed) input. False when there are none or a partial line
+ * is being gathered. Borrowed, valid until the next call.
+ */
+bool kt_input_peek(const struct kt_input *in, const char **p, size_t *len, uint64_t *ret_offset);
+/* Bytes kept per line (the context's max_line, or KT_MAX_LINE). */
+size_t kt_input_max_line(const struct kt_input *in);
+/*
+ * Pass over the first `nbytes` bytes that kt_input_peek() shows: `lines`
+ * whole lines, each ended by '\n' and none longer than kt_input_max_line()
+ * (the caller checked), counted as if kt_input_next() had handed them out.
+ */
+void kt_input_skip(struct kt_input *in, size_t nbytes, uint32_t lines);
+/*
  * Next raw block of (decompressed) bytes, for code that searches bytes
  * itself. Returns 1 (a block in *p, *len > 0), 0 (end) or KT_EIO. Borrowed;
  * valid until the next call. Do not mix with kt_input_next() on one input.
  */
 int kt_input_read_block(struct kt_input *in, const char **p, size_t *len);
 
+/*
+ * Open file descriptor `fd` (stat'ed as *st; the input owns and closes it,
+ * also on failure) as the input named `path`: kt_input_open() without its
+ * open() and fstat(), for a caller that looked at the file already. With
+ * `plain`, a compressed file is not decoded: KT_EFORMAT, no message.
+ */
+struct stat;
+int kt_input_open_fd(struct kt_ctx *ctx, const char *path, int fd, const struct stat *st,
+		     bool plain, struct kt_input **ret);
+/*
+ * The first min(want, file size) raw bytes of an uncompressed file input
+ * that has not handed anything out yet (read now if need be), for a look
+ * at what the file holds without reading it twice. *p is borrowed. Returns
+ * 0, KT_EINVAL (compressed, memory or reader input; in use) or KT_EIO.
+ */
+int kt_input_raw_head(struct kt_input *in, size_t want, const char **p, size_t *len);
 /* Name given at open ("-" for stdin). Borrowed; valid until `in` is freed. */
 const char *kt_input_name(const struct kt_input *in);
 

@@ -210,8 +210,10 @@ join(struct kt_arena *a, const char *dir, const char *name)
 	return kt_arena_printf(a, "%s/%s", dir, name);
 }
 
+/* A unit of one file; `in` (or NULL) is the input already reading it, taken
+ * by kt_unit_open() (freed here if the unit did not open it). */
 static int
-emit_file(struct walker *w, const char *path)
+emit_file_in(struct walker *w, const char *path, struct kt_input *in)
 {
 	struct kt_arena *a = kt_arena_new();
 	struct kt_unit_member *m = kt_arena_alloc(a, sizeof(*m));
@@ -221,9 +223,17 @@ emit_file(struct walker *w, const char *path)
 	m->name = kt_arena_strdup(a, base_name(path));
 	m->role = strcmp(path, "-") == 0 ? KT_ROLE_LOG : file_role(m->name);
 	m->path_ = path;
+	m->in_ = in ? &in : NULL;
 	r = emit(w, &u);
+	kt_input_free(in);
 	kt_arena_free(a);
 	return r;
+}
+
+static int
+emit_file(struct walker *w, const char *path)
+{
+	return emit_file_in(w, path, NULL);
 }
 
 /* --- what a file holds -------------------------------------------------- */
@@ -346,6 +356,50 @@ sniff_file(struct kt_ctx *ctx, const char *path, enum sniff *ret)
 				? SNIFF_TEXT : SNIFF_BINARY;
 		kt_input_free(in);
 	}
+	return 0;
+}
+
+/* What the regular file at path holds (as sniff_file()), opened once: when
+ * it is neither compressed nor an archive, *ret_in is the input that goes
+ * on reading it (the unit takes it), else NULL. `st`: the file's stat, or
+ * NULL. Returns 0 or KT_ENOTFOUND/KT_EIO (sniff_file()'s message). */
+static int
+look_file(struct walker *w, const char *path, const struct stat *st, enum sniff *ret,
+	  struct kt_input **ret_in)
+{
+	struct stat own;
+	struct kt_input *in;
+	const char *p;
+	size_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*ret_in = NULL;
+	if (fd < 0)
+		return sniff_file(w->ctx, path, ret);	/* says why */
+	if (!st && fstat(fd, &own) == 0)
+		st = &own;
+	if (!st || !S_ISREG(st->st_mode)) {
+		(void)close(fd);
+		return sniff_file(w->ctx, path, ret);
+	}
+	if (kt_input_open_fd(w->ctx, path, fd, st, true, &in) < 0)	/* compressed */
+		return sniff_file(w->ctx, path, ret);
+	if (kt_input_raw_head(in, SNIFF_LEN, &p, &n) < 0) {
+		kt_input_free(in);
+		return sniff_file(w->ctx, path, ret);
+	}
+	if (n == 0)
+		*ret = SNIFF_EMPTY;
+	else if (n >= 4 && (memcmp(p, "PK\x03\x04", 4) == 0 || memcmp(p, "PK\x05\x06", 4) == 0))
+		*ret = SNIFF_ARCHIVE;
+	else if (n >= 262 && memcmp(p + 257, "ustar", 5) == 0)
+		*ret = SNIFF_ARCHIVE;
+	else
+		*ret = looks_text((const unsigned char *)p, n) ? SNIFF_TEXT : SNIFF_BINARY;
+	if (*ret == SNIFF_ARCHIVE)
+		kt_input_free(in);
+	else
+		*ret_in = in;
 	return 0;
 }
 
@@ -924,6 +978,7 @@ static void
 walk_file(struct walker *w, const char *path)
 {
 	enum sniff kind;
+	struct kt_input *in;
 
 	if (w->split) {
 		/* What the file holds is looked at when the piece is walked
@@ -934,7 +989,7 @@ walk_file(struct walker *w, const char *path)
 			(void)emit_split(w, path, KT_SPLIT_MEMBER);
 		return;
 	}
-	if (sniff_file(w->ctx, path, &kind) < 0) {
+	if (look_file(w, path, NULL, &kind, &in) < 0) {
 		kt_problem(w->ctx, path, KT_PROBLEM_UNREADABLE, NULL, -1, "%s",
 			   kt_ctx_errmsg(w->ctx));
 		return;
@@ -946,8 +1001,10 @@ walk_file(struct walker *w, const char *path)
 				   kt_ctx_errmsg(w->ctx));
 	} else if (kind == SNIFF_TEXT &&
 		   !match_any(not_log_globs, N_ELEMS(not_log_globs), base_name(path))) {
-		(void)emit_file(w, path);
+		(void)emit_file_in(w, path, in);
+		return;
 	}
+	kt_input_free(in);
 }
 
 static void
@@ -1149,13 +1206,17 @@ kt_walk(struct kt_ctx *ctx, const char *path, kt_unit_fn fn, void *ud)
 		return r < 0 ? r : w.stop;
 	}
 	if (S_ISREG(st.st_mode)) {
-		r = sniff_file(ctx, path, &kind);
+		struct kt_input *in;
+
+		r = look_file(&w, path, &st, &kind, &in);
 		if (r < 0)
 			return r;
 		if (kind == SNIFF_ARCHIVE) {
 			r = walk_archive(&w, path);
 			return r < 0 ? r : w.stop;
 		}
+		(void)emit_file_in(&w, path, in);
+		return w.stop;
 	}
 	/* Named explicitly: analysed whatever it looks like (FIFOs included). */
 	(void)emit_file(&w, path);
@@ -1222,6 +1283,11 @@ kt_unit_open(struct kt_ctx *ctx, const struct kt_unit *u, size_t member, struct 
 		return kt_error(ctx, KT_EINVAL, "no member %zu in '%s'", member,
 				u && u->display ? u->display : "");
 	m = &u->members[member];
+	if (m->in_ && *m->in_) {	/* opened while the walk looked at it */
+		*ret = *m->in_;
+		*m->in_ = NULL;
+		return 0;
+	}
 	if (m->path_)
 		return kt_input_open(ctx, m->path_, ret);
 	if (m->reader_)

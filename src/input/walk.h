@@ -32,6 +32,7 @@ struct kt_unit_member {
 	enum kt_member_role role;
 	/* private: how to open the member (see kt_unit_open) */
 	const char *path_;	/* file to open ("-" = stdin), or NULL */
+	struct kt_input **in_;	/* or NULL: the input reading path_ already */
 	const void *data_;	/* in-memory copy (archive member) when path_ is NULL */
 	size_t len_;
 	kt_input_reader_fn reader_;	/* or a stream (archive member read once) */

@@ -8,7 +8,8 @@
  * ovs-vsctl-list-ports-<br>.out and ovs-appctl-bond%show-<bond>.out, and
  * in the kernel logs (kern.log*, messages*, dmesg*) the driver lines of
  * data/net/log-evidence.tsv that say what a NIC's port really carries (the
- * enic vNIC MTU). Other members are skipped.
+ * enic vNIC MTU), and the host name in inventory.xml. Other members are
+ * skipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,39 @@ read_member(struct archive *a, size_t *ret_len)
 	/* embedded NULs end the text: the parsers are line-based on C strings */
 	*ret_len = strlen(b.p);
 	return b.p;
+}
+
+/* xen-bugtool's inventory.xml names the host the report was taken on
+ * (xenserver/status-report xen-bugtool make_inventory(): the
+ * system-summary element's hostname attribute, platform.node()):
+ * <system-summary date="..." hostname="xs01" uname="Linux xs01 ..." .../>
+ * Kept only when it is a plain host name (RFC 1123 letters, digits, '-',
+ * '.', and '_' as found in practice), at most 253 bytes. */
+static void
+parse_inventory_xml(struct kt_net_inventory *inv, const char *text)
+{
+	const char *p = strstr(text, "<system-summary"), *end, *v;
+	char name[254];
+	size_t n = 0;
+
+	if (!p || !(end = strchr(p, '>')))
+		return;
+	for (v = p; (v = strstr(v, "hostname=\"")) && v < end; v++)
+		if (v[-1] == ' ' || v[-1] == '\t' || v[-1] == '\n')
+			break;
+	if (!v || v >= end)
+		return;
+	for (v += 10; v < end && *v != '"'; v++) {
+		bool plain = (*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
+			     (*v >= '0' && *v <= '9') || *v == '-' || *v == '.' || *v == '_';
+
+		if (!plain || n >= sizeof(name) - 1)
+			return;
+		name[n++] = *v;
+	}
+	name[n] = '\0';
+	if (n && *v == '"')
+		inv->hostname = kt_net_strdup(inv, name);
 }
 
 static struct kt_net_iface *
@@ -445,6 +479,12 @@ take_member(struct kt_net_inventory *inv, struct archive *a, const char *path,
 	size_t len;
 	char *text;
 
+	if (strcmp(b, "inventory.xml") == 0 && !inv->hostname) {
+		text = read_member(a, &len);
+		parse_inventory_xml(inv, text);
+		free(text);
+		return;
+	}
 	if (strcmp(b, "ip-d-link.out") == 0 || strcmp(b, "ip-s-addr.out") == 0 ||
 	    strcmp(b, "ip-addr.out") == 0) {
 		bool detailed = strcmp(b, "ip-d-link.out") == 0;

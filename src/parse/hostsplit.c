@@ -150,6 +150,32 @@ kt_hostsplit_idle(const struct kt_hostsplit *h)
 	return true;
 }
 
+bool
+kt_hostsplit_settled(const struct kt_hostsplit *h)
+{
+	return kt_parser_seen_provenance(h->hosts[h->cur].p) && kt_hostsplit_idle(h);
+}
+
+const struct kt_detect *
+kt_hostsplit_detector(const struct kt_hostsplit *h)
+{
+	return kt_parser_detector(h->hosts[0].p);
+}
+
+uint32_t
+kt_hostsplit_first_pending(const struct kt_hostsplit *h)
+{
+	uint32_t lo = UINT32_MAX;
+
+	for (size_t i = 0; i <= h->n; i++) {
+		uint32_t f = kt_parser_first_pending(h->hosts[i].p);
+
+		if (f < lo)
+			lo = f;
+	}
+	return lo;
+}
+
 size_t
 kt_hostsplit_hosts(const struct kt_hostsplit *h)
 {

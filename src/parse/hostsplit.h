@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <ktriage/report.h>
 
@@ -47,6 +48,14 @@ void kt_hostsplit_set_max_reports(struct kt_hostsplit *h, size_t n);
 size_t kt_hostsplit_dropped(const struct kt_hostsplit *h);
 /* True when no parser has an open report or one waiting (kt_parser_idle()). */
 bool kt_hostsplit_idle(const struct kt_hostsplit *h);
+/* The line number of the earliest report of any host not handed out yet
+ * (kt_parser_first_pending()), or UINT32_MAX. */
+uint32_t kt_hostsplit_first_pending(const struct kt_hostsplit *h);
+/* Idle (kt_hostsplit_idle()), and the parser that the next line without a
+ * host goes to has seen a kernel provenance (kt_parser_seen_provenance()). */
+bool kt_hostsplit_settled(const struct kt_hostsplit *h);
+/* The header detector of its parsers (borrowed). */
+const struct kt_detect *kt_hostsplit_detector(const struct kt_hostsplit *h);
 /* Number of distinct hosts seen so far (0 when no line named one). */
 size_t kt_hostsplit_hosts(const struct kt_hostsplit *h);
 

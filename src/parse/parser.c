@@ -982,6 +982,38 @@ kt_parser_in_tail(const struct kt_parser *p)
 	return open;
 }
 
+static uint32_t
+min_line(uint32_t lo, const struct kt_report *r)
+{
+	return r && r->source.first_line < lo ? r->source.first_line : lo;
+}
+
+uint32_t
+kt_parser_first_pending(const struct kt_parser *p)
+{
+	uint32_t lo = UINT32_MAX;
+
+	for (size_t i = 0; i < MAX_OPEN; i++)
+		lo = min_line(min_line(lo, p->slots[i].r), p->slots[i].shadow);
+	for (size_t i = 0; i < p->n_cand; i++)
+		lo = min_line(lo, p->cand[i]);
+	for (size_t i = p->head_done; i < p->n_done; i++)
+		lo = min_line(lo, p->done[i].r);
+	return lo;
+}
+
+bool
+kt_parser_seen_provenance(const struct kt_parser *p)
+{
+	return p->seen_prov;
+}
+
+const struct kt_detect *
+kt_parser_detector(const struct kt_parser *p)
+{
+	return p->det;
+}
+
 size_t
 kt_parser_dropped(const struct kt_parser *p)
 {

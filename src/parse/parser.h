@@ -18,6 +18,7 @@
 #define KT_PARSE_PARSER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <ktriage/report.h>
 
@@ -25,6 +26,7 @@
 
 struct kt_ctx;
 struct kt_parser;
+struct kt_detect;
 
 /* Create a parser for one input named `file` (used in report sources;
  * copied). The data tables are compiled on first use and cached on ctx
@@ -49,6 +51,18 @@ bool kt_parser_idle(const struct kt_parser *p);
  * only its tail (a panic) may still follow: a follower of a live log can
  * close it after a short grace instead of a long quiet period. */
 bool kt_parser_in_tail(const struct kt_parser *p);
+/* The line number of the earliest report not handed out yet (open, held
+ * as a candidate, or finished but waiting behind an earlier one), or
+ * UINT32_MAX when there is none: every report still to come starts at or
+ * after min(this, the next line fed). */
+uint32_t kt_parser_first_pending(const struct kt_parser *p);
+/* True once a line fed had a kernel provenance (timestamp, level, caller
+ * id, kernel facility): from then on idle lines without a header change
+ * nothing but the prefix ring and the last timestamp. */
+bool kt_parser_seen_provenance(const struct kt_parser *p);
+/* The header detector the parser uses (borrowed; lives as long as the
+ * parser's tables). */
+const struct kt_detect *kt_parser_detector(const struct kt_parser *p);
 /* Number of reports dropped because KT_MAX_REPORTS (or the number set with
  * kt_parser_set_max_reports) were already found. */
 size_t kt_parser_dropped(const struct kt_parser *p);

@@ -53,6 +53,13 @@ kt_store_rebuild_facets(struct kt_store *s)
 }
 
 int
+kt_store_rebuild_summary(struct kt_store *s)
+{
+	return kt_db_script(s->db, "DELETE FROM kt_issue_sum; DELETE FROM kt_issue_value;"
+			    KT_STORE_SUMMARY_FILL);
+}
+
+int
 kt_store_rebuild_host_facts_facets(struct kt_store *s, int64_t host_id)
 {
 	struct kt_dbv p[1] = { KT_DBV_INT(host_id) };

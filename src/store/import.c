@@ -17,12 +17,14 @@
 
 #include "store/store_int.h"
 #include "util/mem.h"
+#include "util/str.h"
 
 /* One crash as analysed, before it is stored. */
 struct crec {
 	char *json;		/* kt_render_json, compact */
 	char *title, *bucket, *kind, *kernel, *xen, *taint, *hardware, *rule, *header;
 	char *host, *file, *wallclock;
+	char *state;		/* the machine state at the crash (kt_store_crash_state), or NULL */
 	double ts;
 	uint32_t first, last;
 	bool corrupted;
@@ -112,6 +114,27 @@ taint_text(const struct kt_report *r)
 	return t;
 }
 
+/* What tells one occurrence from another whatever the log's format: the
+ * CPU, PID and command, and every register value the report printed. The
+ * same oops read from a dmesg file (printk time, no wall clock) and from
+ * `journalctl` (wall clock, no printk time) shares it; two occurrences of
+ * one bug almost never do (stack pointers and registers differ). NULL
+ * when the report printed fewer than 4 registers (too little to tell). */
+char *
+kt_store_crash_state(const struct kt_report *r)
+{
+	struct kt_buf b;
+
+	if (r->n_regs < 4)
+		return NULL;
+	kt_buf_init(&b);
+	kt_buf_printf(&b, "%d|%d|%s|", r->cpu, r->pid, r->comm ? r->comm : "");
+	for (size_t i = 0; i < r->n_regs; i++)
+		kt_buf_printf(&b, "%s=%llx;", r->regs[i].name ? r->regs[i].name : "?",
+			      (unsigned long long)r->regs[i].value);
+	return b.p;
+}
+
 static void
 on_report(void *ud, const char *unit, struct kt_report *r)
 {
@@ -138,6 +161,7 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	e->header = kt_strdup(r->header ? r->header : "");
 	e->host = dup_or_null(r->source.host);
 	e->wallclock = dup_or_null(r->source.wallclock);
+	e->state = kt_store_crash_state(r);
 	e->ts = r->source.timestamp;
 	e->first = r->source.first_line;
 	e->last = r->source.last_line;
@@ -170,7 +194,7 @@ collect_free(struct collect *c)
 
 		free(e->json); free(e->title); free(e->bucket); free(e->kind); free(e->kernel);
 		free(e->xen); free(e->taint); free(e->hardware); free(e->rule); free(e->header);
-		free(e->host); free(e->file); free(e->wallclock); free(e->excerpt);
+		free(e->host); free(e->file); free(e->wallclock); free(e->excerpt); free(e->state);
 		json_decref(e->findings);
 	}
 	kt_vec_deinit(&c->recs);
@@ -290,6 +314,33 @@ occ_key(const struct crec *e, bool host_known, const char *sha, int ordinal, cha
 	free(k);
 }
 
+/* The cross-source key (schema version 2, kt_crash.state_key): host-scoped
+ * like the occurrence key, from kernel + bucket + header + the machine
+ * state. Only for crashes with a known host and a time (printk or wall
+ * clock): crashes keyed by their upload's bytes are never merged. */
+void
+kt_store_state_key(const char *kernel, const char *bucket, const char *header, const char *state,
+		   char out[65])
+{
+	char *k;
+	int n = asprintf(&k, "s|%s|%s|%s|%s", kernel ? kernel : "", bucket, header ? header : "",
+			 state);
+
+	if (n < 0)
+		kt_oom(0);
+	kt_sha256_hex(k, (size_t)n, out);
+	free(k);
+}
+
+static bool
+state_key(const struct crec *e, bool host_known, char out[65])
+{
+	if (!host_known || !e->state || (e->ts < 0 && !e->wallclock))
+		return false;
+	kt_store_state_key(e->kernel, e->bucket, e->header, e->state, out);
+	return true;
+}
+
 static int
 facts_for(struct kt_store *s, int64_t host_id, const char *at, int64_t *ret)
 {
@@ -332,6 +383,48 @@ static const char facet_upsert_facts[] =
 	"  THEN excluded.first_seen ELSE kt_facet.first_seen END,"
 	" last_seen = CASE WHEN excluded.last_seen > kt_facet.last_seen"
 	"  THEN excluded.last_seen ELSE kt_facet.last_seen END";
+
+/* Count one new crash in the issue's summary (schema version 2). Runs
+ * after add_facets(): the crash's host is new to the issue when the
+ * issue's 'host' facet row for it now counts 1 crash. Concurrent importers
+ * upserting that facet row wait for each other (its primary key), so
+ * exactly one of them sees 1, whatever the order; a check before the facet
+ * upsert could be passed by two PostgreSQL transactions at once. */
+static const char sum_upsert[] =
+	"INSERT INTO kt_issue_sum(issue_id, crashes, hosts, first_seen, last_seen)"
+	" VALUES ($1, 1, 1, $3, $3) ON CONFLICT(issue_id) DO UPDATE SET"
+	" crashes = kt_issue_sum.crashes + 1,"
+	" hosts = kt_issue_sum.hosts + CASE WHEN (SELECT n FROM kt_facet"
+	"  WHERE issue_id = $1 AND key = 'host' AND value = $4 AND host_id = $2) = 1 THEN 1 ELSE 0 END,"
+	" first_seen = CASE WHEN excluded.first_seen < kt_issue_sum.first_seen"
+	"  THEN excluded.first_seen ELSE kt_issue_sum.first_seen END,"
+	" last_seen = CASE WHEN excluded.last_seen > kt_issue_sum.last_seen"
+	"  THEN excluded.last_seen ELSE kt_issue_sum.last_seen END";
+
+static const char value_upsert[] =
+	"INSERT INTO kt_issue_value(issue_id, key, value, n)"
+	" SELECT column1, column2, column3, 1 FROM (VALUES"
+	" ($1, 'kernel', $2), ($1, 'rule', $3), ($1, 'day', $4)) AS v WHERE column3 IS NOT NULL"
+	" ON CONFLICT(issue_id, key, value) DO UPDATE SET n = kt_issue_value.n + 1";
+
+static int
+add_summary(struct kt_store *s, int64_t issue, int64_t host_id, const char *host,
+	    const struct crec *e, const char *at)
+{
+	char day[11];
+	struct kt_dbv p[4] = { KT_DBV_INT(issue), KT_DBV_INT(host_id), KT_DBV_TEXT(at),
+			       KT_DBV_TEXT(host) };
+	int rc = kt_db_exec(s->db, sum_upsert, p, 4);
+
+	snprintf(day, sizeof(day), "%.10s", at);
+	if (rc == 0) {
+		struct kt_dbv pv[4] = { KT_DBV_INT(issue), KT_DBV_TEXT(e->kernel),
+					KT_DBV_TEXT(e->rule), KT_DBV_TEXT(day) };
+
+		rc = kt_db_exec(s->db, value_upsert, pv, 4);
+	}
+	return rc;
+}
 
 /* Count one new crash in the derived facet table. */
 static int
@@ -426,9 +519,9 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 {
 	const char *host = m->host ? m->host : e->host ? e->host : "unknown";
 	bool host_known = m->host || e->host;
-	char key[65], at[32];
+	char key[65], skey[65], at[32], ts[48], wall_at[32];
 	int64_t host_id, crash = 0, issue = 0, facts_id = 0;
-	bool seen = false, is_new = false, regression = false;
+	bool seen = false, is_new = false, regression = false, has_skey, wall;
 	struct kt_dbq *q;
 	int rc;
 
@@ -442,11 +535,26 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 		s->tx_host_id = strlen(host) < sizeof(s->tx_host) ? host_id : 0;
 	}
 	occ_key(e, host_known, sha, ordinal, key);
-	{
-		struct kt_dbv p[2] = { KT_DBV_INT(host_id), KT_DBV_TEXT(key) };
+	has_skey = state_key(e, host_known, skey);
+	/* the same occurrence through this path, else through another source
+	 * of the same host (a dmesg file and the journal); the bucket locks
+	 * taken up front keep two importers of one crash apart */
+	if (e->ts >= 0)
+		snprintf(ts, sizeof(ts), "%.6f", e->ts);
+	wall = e->wallclock && kt_time_parse(e->wallclock, received, wall_at);
+	for (int pass = 0; pass < 2 && !seen; pass++) {
+		struct kt_dbv p[4] = { KT_DBV_INT(host_id), KT_DBV_TEXT(pass ? skey : key),
+				       KT_DBV_TEXT(e->ts >= 0 ? ts : NULL),
+				       KT_DBV_TEXT(wall ? wall_at : NULL) };
 
-		rc = kt_db_query(s->db, "SELECT id, issue_id FROM kt_crash WHERE host_id = $1"
-				 " AND occ_key = $2", p, 2, &q);
+		if (pass && !has_skey)
+			break;
+		/* two printk times, or two wall clocks, that differ: two crashes */
+		rc = kt_db_query(s->db, pass ? "SELECT id, issue_id FROM kt_crash WHERE host_id = $1"
+				 " AND state_key = $2 AND ($3 IS NULL OR printk_ts IS NULL OR printk_ts = $3)"
+				 " AND ($4 IS NULL OR wall_at IS NULL OR wall_at = $4) ORDER BY id LIMIT 1"
+				 : "SELECT id, issue_id FROM kt_crash WHERE host_id = $1"
+				 " AND occ_key = $2", p, pass ? 4 : 2, &q);
 		if (rc)
 			return rc;
 		if (kt_dbq_next(q)) {
@@ -476,7 +584,7 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 			return kt_error(s->ctx, KT_EIO, "compressing a crash failed");
 		}
 		{
-			struct kt_dbv p[19] = {
+			struct kt_dbv p[22] = {
 				KT_DBV_INT(host_id), KT_DBV_TEXT(key), KT_DBV_INT(issue),
 				KT_DBV_TEXT(e->bucket), KT_DBV_TEXT(e->title), KT_DBV_TEXT(e->kind),
 				KT_DBV_TEXT(e->kernel), KT_DBV_TEXT(e->xen), KT_DBV_TEXT(e->taint),
@@ -484,15 +592,16 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 				KT_DBV_INT(e->corrupted), KT_DBV_TEXT(at), KT_DBV_TEXT(received),
 				facts_id ? KT_DBV_INT(facts_id) : KT_DBV_NULL,
 				KT_DBV_TEXT(analyzer), KT_DBV_BLOB(zx, nzx), KT_DBV_BLOB(zr, nzr),
-				KT_DBV_INT(e->excerpt_line),
+				KT_DBV_INT(e->excerpt_line), KT_DBV_TEXT(has_skey ? skey : NULL),
+				KT_DBV_TEXT(e->ts >= 0 ? ts : NULL), KT_DBV_TEXT(wall ? wall_at : NULL),
 			};
 
 			rc = kt_db_query(s->db, "INSERT INTO kt_crash(host_id, occ_key, issue_id,"
 				" bucket, title, kind, kernel, xen, taint, hardware, rule, corrupted,"
-				" crashed_at, received_at, facts_id, analyzer, excerpt, report, excerpt_line)"
-				" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-				" $15, $16, $17, $18, $19)"
-				" ON CONFLICT(host_id, occ_key) DO NOTHING RETURNING id", p, 19, &q);
+				" crashed_at, received_at, facts_id, analyzer, excerpt, report, excerpt_line,"
+				" state_key, printk_ts, wall_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+				" $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+				" ON CONFLICT(host_id, occ_key) DO NOTHING RETURNING id", p, 22, &q);
 		}
 		if (rc == 0) {	/* the statement runs here: the blobs must still exist */
 			if (kt_dbq_next(q))
@@ -516,6 +625,8 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 				return rc;
 		} else {
 			rc = add_facets(s, issue, host_id, host, m->pool, e, at, facts_id);
+			if (rc == 0)
+				rc = add_summary(s, issue, host_id, host, e, at);
 			if (rc == 0)
 				rc = check_regression(s, issue, e, crash, now, &regression);
 			if (rc)
@@ -685,13 +796,27 @@ fail_nt:
 	return rc;
 }
 
-/* A status report brings its own host facts: its network state, audited
- * as `ktriage net audit --status-report FILE --format json` would, is
- * stored as a facts snapshot of the upload's host (before the crashes, so
- * they link to it). Anything that is not a status report is left alone. */
+/* The host an upload belongs to: the caller's, else the first syslog or
+ * journal host field of its crashes. NULL when unknown. */
+static const char *
+upload_host(const struct kt_upload_meta *m, struct collect *c)
+{
+	for (size_t i = 0; !m->host && i < c->recs.n; i++)
+		if (KT_VEC_AT(&c->recs, struct crec, i)->host)
+			return KT_VEC_AT(&c->recs, struct crec, i)->host;
+	return m->host;
+}
+
+/* A status report brings its own host facts and names its host: its
+ * network state, audited as `ktriage net audit --status-report FILE
+ * --format json` would, is stored as a facts snapshot of the upload's
+ * host (before the crashes, so they link to it); without a caller's host,
+ * the report's own host name (inventory.xml) becomes the upload's host,
+ * before the host fields of its log lines: m->host then points into
+ * `host_buf`. Anything that is not a status report is left alone. */
 static int
-status_report_facts(struct kt_store *s, const char *path, const char *name, const char *host,
-		    const struct kt_upload_meta *m)
+status_report(struct kt_store *s, const char *path, const char *name, struct kt_upload_meta *m,
+	      struct collect *c, char host_buf[256])
 {
 	static const char *const ext[] = { ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz",
 					   ".tar.zst", ".zip" };
@@ -699,14 +824,21 @@ status_report_facts(struct kt_store *s, const char *path, const char *name, cons
 	struct kt_driver_db *db = NULL;
 	size_t nl = strlen(name);
 	bool archive = false;
+	const char *host;
 	char *json;
 	int rc;
 
 	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
 		archive |= nl > strlen(ext[i]) && strcmp(name + nl - strlen(ext[i]), ext[i]) == 0;
-	if (!archive || !host || kt_net_inventory_new(s->ctx, &inv))
+	if (!archive || kt_net_inventory_new(s->ctx, &inv))
 		return 0;
-	if (kt_net_inventory_status_report(s->ctx, path, inv) || kt_driver_db_load(s->ctx, &db)) {
+	rc = kt_net_inventory_status_report(s->ctx, path, inv);
+	if (!m->host && inv->hostname && strlen(inv->hostname) < 256) {
+		snprintf(host_buf, 256, "%s", inv->hostname);
+		m->host = host_buf;
+	}
+	host = upload_host(m, c);
+	if (rc || !host || kt_driver_db_load(s->ctx, &db)) {
 		kt_net_inventory_free(inv);
 		return 0;	/* not a status report: no facts */
 	}
@@ -727,17 +859,6 @@ status_report_facts(struct kt_store *s, const char *path, const char *name, cons
 	return rc;
 }
 
-/* The host an upload belongs to: the caller's, else the first syslog host
- * field of its crashes. NULL when unknown. */
-static const char *
-upload_host(const struct kt_upload_meta *m, struct collect *c)
-{
-	for (size_t i = 0; !m->host && i < c->recs.n; i++)
-		if (KT_VEC_AT(&c->recs, struct crec, i)->host)
-			return KT_VEC_AT(&c->recs, struct crec, i)->host;
-	return m->host;
-}
-
 static void
 fill_meta(struct kt_upload_meta *m, const struct kt_upload_meta *in)
 {
@@ -753,7 +874,7 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 {
 	struct kt_upload_meta m;
 	struct collect c = { 0 };
-	char tmp[4096];
+	char tmp[4096], host_buf[256];
 	FILE *f;
 	int rc;
 
@@ -776,7 +897,7 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 	fclose(f);
 	rc = analyse(s, tmp, 0, m.name, bytes, len, &c);
 	if (rc == 0)
-		rc = status_report_facts(s, tmp, m.name, upload_host(&m, &c), &m);
+		rc = status_report(s, tmp, m.name, &m, &c, host_buf);
 	unlink(tmp);
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, ret);
@@ -832,7 +953,7 @@ import_piece(void *ud, const char *piece, unsigned flags)
 	struct collect c = { 0 };
 	struct stat st;
 	const char *base = strrchr(piece, '/');
-	char *bytes = NULL, name[1024];
+	char *bytes = NULL, name[1024], host_buf[256];
 	size_t len = 0;
 	json_t *res = NULL;
 	bool dir;
@@ -864,7 +985,7 @@ import_piece(void *ud, const char *piece, unsigned flags)
 		return 0;
 	}
 	if (rc == 0 && !dir)
-		rc = status_report_facts(s, piece, name, upload_host(&m, &c), &m);
+		rc = status_report(s, piece, name, &m, &c, host_buf);
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, &res);
 	collect_free(&c);

@@ -1,10 +1,11 @@
 /*
  * store: the read side: issue list, one issue (representative crash,
  * facets, lift, crash list), one crash (excerpt and analysis), hosts and
- * one host. Lists and facets read the derived kt_facet table (one row per
- * issue, facet value and host), so they cost O(issues x hosts), not
- * O(crashes); a filter on time (or on several facets at once) reads
- * kt_crash instead.
+ * one host. The unfiltered issue list reads the per-issue summary
+ * (kt_issue_sum, kt_issue_value: O(issues)); a list filtered on one facet
+ * value and the facets read the derived kt_facet table (one row per issue,
+ * facet value and host: O(issues x hosts)); a filter on time (or on several
+ * facets at once) reads kt_crash.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +21,12 @@ limit_of(const struct kt_store_filter *f)
 }
 
 /* Each listed issue's kernels (most crashes first, at most 5) and top rule,
- * from one query over the kernel and rule facets (not two per issue: on
- * PostgreSQL the round trips would dominate). */
+ * from one query over the per-issue summary values (not two per issue: on
+ * PostgreSQL the round trips would dominate). With `listed` (the summary
+ * list's parameters) only the listed issues' values are read; else all
+ * issues' (a few rows per issue). */
 static int
-add_kernels_rules(struct kt_store *s, json_t *out)
+add_kernels_rules(struct kt_store *s, json_t *out, const struct kt_dbv *listed)
 {
 	json_t *by_id = json_object();
 	struct kt_dbq *q;
@@ -38,10 +41,19 @@ add_kernels_rules(struct kt_store *s, json_t *out)
 		json_object_set_new(o, "kernels", json_array());
 		json_object_set_new(o, "rule", json_null());
 	}
-	rc = json_array_size(out) == 0 ? 0 :
-	     kt_db_query(s->db, "SELECT issue_id, key, value FROM kt_facet"
-			 " WHERE key IN ('kernel', 'rule') GROUP BY issue_id, key, value"
-			 " ORDER BY issue_id, key, sum(n) DESC, value", NULL, 0, &q);
+	if (json_array_size(out) == 0)
+		rc = 0;
+	else if (listed)
+		rc = kt_db_query(s->db, "SELECT v.issue_id, v.key, v.value FROM kt_issue_value v"
+				 " JOIN (SELECT s.issue_id FROM kt_issue_sum s JOIN kt_issue i"
+				 "  ON i.id = s.issue_id WHERE ($1 IS NULL OR i.status = $1)"
+				 "  ORDER BY s.crashes DESC, s.issue_id LIMIT $2 OFFSET $3) l"
+				 " ON l.issue_id = v.issue_id WHERE v.key IN ('kernel', 'rule')"
+				 " ORDER BY v.issue_id, v.key, v.n DESC, v.value", listed, 3, &q);
+	else
+		rc = kt_db_query(s->db, "SELECT issue_id, key, value FROM kt_issue_value"
+				 " WHERE key IN ('kernel', 'rule') ORDER BY issue_id, key, n DESC, value",
+				 NULL, 0, &q);
 	if (rc || json_array_size(out) == 0) {
 		json_decref(by_id);
 		return rc;
@@ -75,6 +87,12 @@ issue_row(struct kt_dbq *q)
 		"first_seen", kt_json_str(kt_dbq_text(q, 7)), "last_seen", kt_json_str(kt_dbq_text(q, 8)));
 }
 
+/* No filter but the status: one summary row per issue (schema version 2). */
+static const char issues_sum[] =
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, s.crashes, s.hosts, s.first_seen,"
+	" s.last_seen FROM kt_issue_sum s JOIN kt_issue i ON i.id = s.issue_id"
+	" WHERE ($1 IS NULL OR i.status = $1) ORDER BY s.crashes DESC, s.issue_id LIMIT $2 OFFSET $3";
+
 static const char issues_fast[] =
 	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, a.n, a.h, a.f, a.l FROM"
 	" (SELECT issue_id, sum(n) AS n, count(*) AS h, min(first_seen) AS f, max(last_seen) AS l"
@@ -104,6 +122,7 @@ int
 kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **ret)
 {
 	struct kt_store_filter f = { 0 };
+	struct kt_dbv listed[3] = { KT_DBV_NULL, KT_DBV_NULL, KT_DBV_NULL };
 	struct kt_dbq *q;
 	json_t *out;
 	int rc, nfacet;
@@ -114,8 +133,14 @@ kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **
 	    strcmp(f.status, "ignored"))
 		return kt_error(s->ctx, KT_EINVAL, "unknown status '%s' (open, fixed, ignored)", f.status);
 	nfacet = !!f.host + !!f.kernel + !!f.pool;
-	if (!f.since && nfacet <= 1) {
-		const char *key = f.host ? "host" : f.kernel ? "kernel" : f.pool ? "pool" : "host";
+	if (!f.since && nfacet == 0) {
+		struct kt_dbv p[3] = { KT_DBV_TEXT(f.status), KT_DBV_INT((int64_t)limit_of(&f)),
+				       KT_DBV_INT((int64_t)f.offset) };
+
+		memcpy(listed, p, sizeof(p));
+		rc = kt_db_query(s->db, issues_sum, p, 3, &q);
+	} else if (!f.since && nfacet == 1) {
+		const char *key = f.host ? "host" : f.kernel ? "kernel" : "pool";
 		const char *val = f.host ? f.host : f.kernel ? f.kernel : f.pool;
 		struct kt_dbv p[5] = { KT_DBV_TEXT(key), KT_DBV_TEXT(val), KT_DBV_TEXT(f.status),
 				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
@@ -140,7 +165,7 @@ kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **
 		json_array_append_new(out, issue_row(q));
 	rc = kt_dbq_end(q);
 	if (rc == 0)
-		rc = add_kernels_rules(s, out);
+		rc = add_kernels_rules(s, out, listed[1].t == KT_DBT_INT ? listed : NULL);
 	if (rc) {
 		json_decref(out);
 		return rc;
@@ -327,12 +352,9 @@ kt_store_issue(struct kt_store *s, int64_t issue, json_t **ret)
 	struct kt_dbq *q;
 	json_t *o = NULL, *fac, *lifts, *rep;
 	int rc = kt_db_query(s->db,
-		"SELECT i.id, i.title, i.kind, i.status, i.fixed_in,"
-		" (SELECT coalesce(sum(n), 0) FROM kt_facet f WHERE f.issue_id = i.id AND f.key = 'host'),"
-		" (SELECT count(*) FROM kt_facet f WHERE f.issue_id = i.id AND f.key = 'host'),"
-		" (SELECT min(first_seen) FROM kt_facet f WHERE f.issue_id = i.id AND f.key = 'host'),"
-		" (SELECT max(last_seen) FROM kt_facet f WHERE f.issue_id = i.id AND f.key = 'host'),"
-		" i.note FROM kt_issue i WHERE i.id = $1", p, 1, &q);
+		"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, coalesce(s.crashes, 0),"
+		" coalesce(s.hosts, 0), s.first_seen, s.last_seen, i.note FROM kt_issue i"
+		" LEFT JOIN kt_issue_sum s ON s.issue_id = i.id WHERE i.id = $1", p, 1, &q);
 
 	if (rc)
 		return rc;

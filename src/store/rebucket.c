@@ -5,7 +5,8 @@
  * at least half of them (overlap reuse, as ABRT FAF's create-problems
  * reuses problem ids: abrt/faf src/pyfaf/actions/create_problems.py), else
  * a new issue. Issue ids, statuses and events stay; no crash, excerpt or
- * upload is deleted. The derived facet table is rebuilt at the end.
+ * upload is deleted. The derived facet and summary tables are rebuilt at
+ * the end, in the same transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,8 @@ struct rc_crash {
 	int64_t id, issue, target;
 	char bucket[17], nbucket[17];
 	char *title, *ntitle, *nkind, *nrule, *njson;
-	bool analysed;
+	bool analysed, has_skey;
+	char skey[65];		/* the new state key (import.c), when has_skey */
 };
 
 struct pick {
@@ -80,6 +82,16 @@ reanalyse(struct kt_store *s, struct rc_crash *c, const char *excerpt, size_t le
 		c->nkind = kt_strdup(kt_kind_name(p.best->kind));
 		c->nrule = p.best->n_findings ? kt_strdup(p.best->findings[0].rule) : NULL;
 		c->njson = kt_render_json(p.best, 0);
+		{	/* the state key follows the new bucket (kept NULL where it was) */
+			char *state = kt_store_crash_state(p.best);
+
+			if (state) {
+				kt_store_state_key(p.best->kernel.release, c->nbucket, p.best->header,
+						   state, c->skey);
+				c->has_skey = true;
+			}
+			free(state);
+		}
 	}
 	kt_report_free(p.best);
 	return rc;
@@ -286,12 +298,14 @@ apply(struct kt_store *s, struct rc_crash *v, size_t n, json_t *news)
 			break;
 		}
 		{
-			struct kt_dbv p[7] = { KT_DBV_INT(c->id), KT_DBV_TEXT(c->nbucket),
+			struct kt_dbv p[8] = { KT_DBV_INT(c->id), KT_DBV_TEXT(c->nbucket),
 					       KT_DBV_TEXT(c->ntitle), KT_DBV_TEXT(c->nkind),
-					       KT_DBV_TEXT(c->nrule), KT_DBV_INT(target), KT_DBV_BLOB(z, nz) };
+					       KT_DBV_TEXT(c->nrule), KT_DBV_INT(target), KT_DBV_BLOB(z, nz),
+					       KT_DBV_TEXT(c->has_skey ? c->skey : NULL) };
 
 			rc = kt_db_exec(s->db, "UPDATE kt_crash SET bucket = $2, title = $3, kind = $4,"
-					" rule = $5, issue_id = $6, report = $7 WHERE id = $1", p, 7);
+					" rule = $5, issue_id = $6, report = $7, state_key = CASE WHEN"
+					" state_key IS NULL THEN NULL ELSE $8 END WHERE id = $1", p, 8);
 		}
 		free(z);
 		if (rc == 0 && target != c->issue) {
@@ -314,6 +328,8 @@ apply(struct kt_store *s, struct rc_crash *v, size_t n, json_t *news)
 	}
 	if (rc == 0)
 		rc = kt_store_rebuild_facets(s);
+	if (rc == 0)
+		rc = kt_store_rebuild_summary(s);
 	if (rc == 0)
 		rc = kt_db_commit(s->db);
 	if (rc)

@@ -83,8 +83,34 @@ static const char schema_v1[] =
 	"CREATE INDEX kt_facet_cover ON kt_facet(key, issue_id, value, host_id, n, first_seen,"
 	" last_seen);";
 
+/* Version 2: a per-issue summary kept in the transaction that changes
+ * crashes (import.c: store_crash; rebucket.c: apply), so that the issue
+ * list and the web view's windows read one row per issue instead of
+ * aggregating crashes or facets. kt_issue_sum: crashes, distinct hosts,
+ * first/last seen; kt_issue_value: per issue crashes per kernel, per top
+ * rule and per UTC day (key 'kernel', 'rule', 'day'). Filled from the
+ * crashes already stored (KT_STORE_SUMMARY_FILL, also the rebuild). And
+ * kt_crash.state_key: one crash seen through two sources of a host. */
+static const char schema_v2[] =
+	"CREATE TABLE kt_issue_sum(issue_id BIGINT PRIMARY KEY REFERENCES kt_issue(id),"
+	" crashes BIGINT NOT NULL, hosts BIGINT NOT NULL, first_seen TEXT NOT NULL,"
+	" last_seen TEXT NOT NULL);"
+	"CREATE INDEX kt_issue_sum_crashes ON kt_issue_sum(crashes, issue_id);"
+	"CREATE TABLE kt_issue_value(issue_id BIGINT NOT NULL REFERENCES kt_issue(id),"
+	" key TEXT NOT NULL, value TEXT NOT NULL, n BIGINT NOT NULL,"
+	" PRIMARY KEY(issue_id, key, value));"
+	/* covering: the web view's days of all listed issues at once */
+	"CREATE INDEX kt_issue_value_day ON kt_issue_value(key, value, issue_id, n);"
+	/* the cross-source key (import.c state_key): NULL for older crashes */
+	"ALTER TABLE kt_crash ADD COLUMN state_key TEXT;"
+	"ALTER TABLE kt_crash ADD COLUMN printk_ts TEXT;"
+	"ALTER TABLE kt_crash ADD COLUMN wall_at TEXT;"
+	"CREATE INDEX kt_crash_state ON kt_crash(host_id, state_key) WHERE state_key IS NOT NULL;"
+	KT_STORE_SUMMARY_FILL;
+
 static const struct { int version; const char *sql; } migrations[] = {
 	{ 1, schema_v1 },
+	{ 2, schema_v2 },
 };
 
 /* Replace @ID@ and @BLOB@ with the engine's column types. */

@@ -15,7 +15,24 @@
 
 #include "store/db.h"
 
-#define KT_STORE_SCHEMA_VERSION 1
+#define KT_STORE_SCHEMA_VERSION 2
+
+/* The per-issue summary (schema version 2) computed from kt_crash: the
+ * migration's fill and kt_store_rebuild_summary(); tests compare it with
+ * what import and rebucket keep up to date. */
+#define KT_STORE_SUMMARY_FILL \
+	"INSERT INTO kt_issue_sum(issue_id, crashes, hosts, first_seen, last_seen)" \
+	" SELECT issue_id, count(*), count(DISTINCT host_id), min(crashed_at), max(crashed_at)" \
+	" FROM kt_crash GROUP BY issue_id;" \
+	"INSERT INTO kt_issue_value(issue_id, key, value, n)" \
+	" SELECT issue_id, 'kernel', kernel, count(*) FROM kt_crash WHERE kernel IS NOT NULL" \
+	" GROUP BY issue_id, kernel;" \
+	"INSERT INTO kt_issue_value(issue_id, key, value, n)" \
+	" SELECT issue_id, 'rule', rule, count(*) FROM kt_crash WHERE rule IS NOT NULL" \
+	" GROUP BY issue_id, rule;" \
+	"INSERT INTO kt_issue_value(issue_id, key, value, n)" \
+	" SELECT issue_id, 'day', substr(crashed_at, 1, 10), count(*) FROM kt_crash" \
+	" GROUP BY issue_id, substr(crashed_at, 1, 10);"
 
 struct kt_store {
 	struct kt_ctx *ctx;
@@ -38,6 +55,14 @@ void kt_store_now(char out[32]);
 /* Rebuild the derived facet table (all of it, or one host's facts facets). */
 int kt_store_rebuild_facets(struct kt_store *s);
 int kt_store_rebuild_host_facts_facets(struct kt_store *s, int64_t host_id);
+/* import.c: the machine state a report printed (CPU, PID, command,
+ * registers; NULL when fewer than 4 registers; free()), and the
+ * cross-source key kt_crash.state_key made of it. */
+char *kt_store_crash_state(const struct kt_report *r);
+void kt_store_state_key(const char *kernel, const char *bucket, const char *header,
+			const char *state, char out[65]);
+/* Rebuild the per-issue summary (kt_issue_sum, kt_issue_value) from kt_crash. */
+int kt_store_rebuild_summary(struct kt_store *s);
 /* kt_store_facts() with the snapshot's source named by the caller (NULL:
  * the "source" of the facts JSON). */
 int kt_store_facts_from(struct kt_store *s, const char *host, const char *pool, const char *json,

@@ -241,6 +241,40 @@ try:
         st2, j2 = srv.json("GET", "/issues/%d?format=json" % enic_issue)
         T.ok(st2 == 200 and j2.get("id") == enic_issue, "issue page as JSON")
 
+    # ---- 24 h / 7 d / 30 d windows and daily counts ---------------------
+    # One oops (its own bucket) at wall-clock times around each window's
+    # start (journalctl -o short-iso lines, as normalize reads them); the
+    # list's windows and days (kept in the store's per-issue summary) must
+    # equal the counts computed here from the times.
+    now = int(time.time())
+    ages = [3600, 86400 - 900, 86400 + 900, 3 * 86400, 7 * 86400 - 900, 7 * 86400 + 900,
+            20 * 86400, 30 * 86400 - 900, 30 * 86400 + 900, 40 * 86400]
+    wid = None
+    for k, age in enumerate(ages):
+        iso = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(now - age))
+        body = b"".join(iso.encode() + b" winhost kernel: " + line + b"\n" for line in
+                        ktlib.oops_log("window_fn", ts=5000.0 + k).splitlines())
+        st, j = upload(body, host="winhost")
+        if st == 201 and j.get("crashes"):
+            wid = j["crashes"][0]["issue"]["id"]
+    st, j = srv.json("GET", "/api/v1/issues?limit=1000")
+    got = [i for i in j.get("issues", []) if i["id"] == wid] if st == 200 else []
+    day0 = (now // 86400 - 29) * 86400
+    days = [0] * 30
+    for age in ages:
+        idx = ((now - age) // 86400 * 86400 - day0) // 86400
+        if 0 <= idx < 30:
+            days[idx] += 1
+    want = {"crashes": len(ages), "crashes_24h": sum(a < 86400 for a in ages),
+            "crashes_7d": sum(a < 7 * 86400 for a in ages),
+            "crashes_30d": sum(a < 30 * 86400 for a in ages), "days": days}
+    have = {k: got[0].get(k) for k in want} if got else None
+    T.ok(have == want, "windows and days from the summary = counted from the crash times"
+         " (%s, want %s)" % (have, want))
+    st, j = srv.json("GET", "/issues/%d?format=json" % (wid or 0))
+    T.ok(st == 200 and j.get("days") == days and j.get("crashes") == len(ages),
+         "one issue's days (its own queries) = counted from the crash times")
+
     # ---- path traversal ----------------------------------------------------
     bad = ["/../../etc/passwd", "/crashes/../../etc/passwd", "/crashes/1/../../../etc/passwd",
            "/hosts/..%2f..%2fetc%2fpasswd", "/hosts/%2e%2e", "/pools/..", "/%2e%2e/%2e%2e/etc/passwd",

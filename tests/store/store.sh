@@ -51,6 +51,32 @@ sql() { # run SQL on the current store
 	fi
 }
 stat_of() { "$K" db --db "$DB" stats | jq -r ".$1"; }
+# The per-issue summary (kt_issue_sum, kt_issue_value), kept up to date by
+# import and rebucket, against a recomputation from kt_crash: the number of
+# rows that differ either way (0 when equal).
+RECOMP_SUM="SELECT issue_id, count(*), count(DISTINCT host_id), min(crashed_at), max(crashed_at)
+ FROM kt_crash GROUP BY issue_id"
+RECOMP_VAL="SELECT issue_id, 'kernel', kernel, count(*) FROM kt_crash WHERE kernel IS NOT NULL
+ GROUP BY issue_id, kernel UNION ALL SELECT issue_id, 'rule', rule, count(*) FROM kt_crash
+ WHERE rule IS NOT NULL GROUP BY issue_id, rule UNION ALL SELECT issue_id, 'day',
+ substr(crashed_at, 1, 10), count(*) FROM kt_crash GROUP BY issue_id, substr(crashed_at, 1, 10)"
+STORED_SUM="SELECT issue_id, crashes, hosts, first_seen, last_seen FROM kt_issue_sum"
+STORED_VAL="SELECT issue_id, key, value, n FROM kt_issue_value"
+summary_diff() {
+	sql "SELECT (SELECT count(*) FROM ($STORED_SUM EXCEPT $RECOMP_SUM) a)
+		+ (SELECT count(*) FROM ($RECOMP_SUM EXCEPT $STORED_SUM) b)
+		+ (SELECT count(*) FROM ($STORED_VAL EXCEPT SELECT * FROM ($RECOMP_VAL) r1) c)
+		+ (SELECT count(*) FROM (SELECT * FROM ($RECOMP_VAL) r2 EXCEPT $STORED_VAL) d)"
+}
+# The issue list from the summary against the list aggregated from the
+# crashes (--since the epoch reads kt_crash): id crashes hosts first last.
+list_diff() {
+	a=$("$K" db --db "$DB" issues --limit 1000 --format json |
+		jq -c 'sort_by(.id) | map([.id, .crashes, .hosts, .first_seen, .last_seen, .kernels, .rule])')
+	b=$("$K" db --db "$DB" issues --limit 1000 --since 1970-01-01 --format json |
+		jq -c 'sort_by(.id) | map([.id, .crashes, .hosts, .first_seen, .last_seen, .kernels, .rule])')
+	[ "$a" = "$b" ] && [ "$a" != "[]" ] && echo same || echo "summary $a, crashes $b"
+}
 
 # Logs derived from the golden dmesg: the same crash at another time.
 DMESG=$GOLD/xs-enic-jumbo-dmesg/input.log
@@ -58,7 +84,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..43"
+echo "1..70"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -94,6 +120,8 @@ check "no timestamps: 4 crashes in 3 logs stay 4" \
 check "no timestamps: re-import changes nothing" \
 	"$("$K" db --db "$DB" host h2 --format json | jq '.crashes | length')" 4
 check "one issue for the one bucket" "$(stat_of issues)" 1
+check "summary = recomputation after imports (paths, no timestamps)" "$(summary_diff)" 0
+check "issue list from the summary = list from the crashes" "$(list_diff)" same
 
 # --- host facts, facets and lift ---------------------------------------
 "$K" net audit --sysfs-root "$SRC/tests/host/enic-ixgbe-jumbo" --format json > "$T/enic.json"
@@ -135,6 +163,7 @@ check "issues --since T counts the crashes since T" \
 check "issues --since the future: nothing listed (exit 0)" "$?" 0
 check "issues --host and --kernel together" \
 	"$("$K" db --db "$DB" issues --host h2 --kernel 3.10.0+2 --format json | jq -r '.[0].crashes')" 4
+check "summary = recomputation after status changes and a regression" "$(summary_diff)" 0
 
 # --- rebucket ------------------------------------------------------------
 "$K" db --db "$DB" rebucket --dry-run --format json > "$T/rb"
@@ -158,6 +187,23 @@ check "rebucket: the emptied issue keeps its id and status" \
 	"$("$K" db --db "$DB" show 2 --format json | jq -r '"\(.status) \(.crashes)"')" "ignored 0"
 check "rebucket: counts rebuilt" \
 	"$("$K" db --db "$DB" issues --format json | jq -r '.[0] | "\(.id) \(.crashes)"')" "1 7"
+check "summary = recomputation after a rebucket merge (the emptied issue has no row)" \
+	"$(summary_diff) $(sql "SELECT count(*) FROM kt_issue_sum WHERE issue_id = 2")" "0 0"
+# a split: an older analyzer had put another crash (jbd2, its own bucket
+# and issue) into issue 1; rebucketing splits it out again. Then a crash
+# removed outright (an administrator's DELETE) is caught by a rebucket.
+"$K" db --db "$DB" import --host h2 "$SRC/tests/golden/rules/jbd2-bug-on/fire.log" > /dev/null
+jissue=$(sql "SELECT max(issue_id) FROM kt_crash")
+sql "UPDATE kt_crash SET issue_id = 1, bucket = (SELECT bucket FROM kt_crash WHERE issue_id = 1 LIMIT 1) WHERE issue_id = $jissue" >/dev/null
+"$K" db --db "$DB" rebucket --format json > "$T/rb3"
+check "rebucket: a split of issue 1" "$(jq -c '.splits' "$T/rb3")" "[{\"issue\":1,\"into\":[1,$jissue]}]"
+check "summary = recomputation after a rebucket split" "$(summary_diff)" 0
+sql "DELETE FROM kt_crash_seen WHERE crash_id = (SELECT max(id) FROM kt_crash)" >/dev/null
+sql "DELETE FROM kt_crash WHERE id = (SELECT max(id) FROM kt_crash)" >/dev/null
+"$K" db --db "$DB" rebucket > /dev/null
+check "summary = recomputation after a crash is deleted and the store rebucketed" \
+	"$(summary_diff) $(stat_of crashes)" "0 7"
+check "issue list from the summary = list from the crashes, after rebuckets" "$(list_diff)" same
 
 # --- a status report brings its own host facts --------------------------
 fresh
@@ -171,6 +217,82 @@ check "status report: the crash links to it (driver@mtu facet)" \
 
 "$K" db --db "$DB" import --host h3 - < "$DMESG" --format json > "$T/stdin"
 check "standard input is one upload" "$(jq -r '.[0] | "\(.path) \(.status) \(.crashes | length)"' "$T/stdin")" "- new 1"
+
+# --- the host comes from the input when --host is not given ------------
+fresh
+# a status report whose inventory.xml names its host, as xen-bugtool writes
+# it (xenserver/status-report xen-bugtool make_inventory(): the
+# system-summary element's hostname attribute)
+mkdir "$T/sr"
+tar -xjf "$GOLD/xs-status-report/input-bug-report-20150604031500.tar.bz2" -C "$T/sr"
+cat > "$T/sr/bug-report-20150604031500/inventory.xml" <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<system-status-inventory>
+	<system-summary date="Thu Jun  4 03:15:00 2015" hostname="xs-pool1-h07" uname="Linux xs-pool1-h07 3.10.0+2 #1 SMP x86_64 x86_64" uptime=" 03:15:00 up 3 min" user="root"/>
+	<inventory-entry capability="network-status" filename="bug-report-20150604031500/ip-s-addr.out" md5sum="0"/>
+</system-status-inventory>
+XML
+(cd "$T/sr" && tar -cjf bug-report-20150604031500.tar.bz2 bug-report-20150604031500)
+"$K" db --db "$DB" import "$T/sr/bug-report-20150604031500.tar.bz2" --format json > "$T/h1" 2>/dev/null
+check "status report: the host is the one its inventory.xml names" \
+	"$(jq -r '.[0] | "\(.host) \(.crashes | length)"' "$T/h1")" "xs-pool1-h07 1"
+check "status report: its facts are stored for that host" \
+	"$("$K" db --db "$DB" host xs-pool1-h07 --format json | jq -r '"\(.facts | length) \(.crashes | length)"')" "1 1"
+"$K" db --db "$DB" import --host given "$T/sr/bug-report-20150604031500.tar.bz2" --format json > "$T/h2" 2>/dev/null
+check "status report: --host wins over its inventory.xml" "$(jq -r '.[0].host' "$T/h2")" given
+"$K" db --db "$DB" import "$GOLD/xs-status-report/input-bug-report-20150604031500.tar.bz2" \
+	--format json > "$T/h3" 2>/dev/null
+check "status report without inventory.xml nor host fields: unknown" "$(jq -r '.[0].host' "$T/h3")" unknown
+sed -i 's/hostname="xs-pool1-h07"/hostname="..\/x\&lt;script\&gt;"/' "$T/sr/bug-report-20150604031500/inventory.xml"
+(cd "$T/sr" && tar -cjf bug-report-20150604031501.tar.bz2 bug-report-20150604031500)
+"$K" db --db "$DB" import "$T/sr/bug-report-20150604031501.tar.bz2" --format json > "$T/h3b" 2>/dev/null
+check "status report: a host name that is no plain name is not taken" "$(jq -r '.[0].host' "$T/h3b")" unknown
+"$K" db --db "$DB" import "$GOLD/xs-enic-jumbo-2015/input" --format json > "$T/h4"
+check "crash folder (no host name in it): unknown" "$(jq -r '.[0].host' "$T/h4")" unknown
+"$K" db --db "$DB" import "$GOLD/formats-journal-json/input.json" --format json > "$T/h5"
+check "journal JSON export: the host is its _HOSTNAME" \
+	"$(jq -r '.[0] | "\(.host) \(.crashes[0].occurrence)"' "$T/h5")" "host-a new"
+"$K" db --db "$DB" import "$GOLD/formats-journal-export/input.export" --format json > "$T/h6"
+check "journal export format: the host is its _HOSTNAME" "$(jq -r '.[0].host' "$T/h6")" host-a
+"$K" db --db "$DB" import "$GOLD/xs-enic-jumbo-kernlog/input.log" --format json > "$T/h7"
+check "syslog kern.log: the host is the line's host field" \
+	"$(jq -r '.[0] | "\(.host) \(.crashes[0].id)"' "$T/h7")" "xenhost $(sql "SELECT c.id FROM kt_crash c JOIN kt_host h ON h.id = c.host_id WHERE h.name = 'xenhost'")"
+
+# --- one crash through two sources of a host: dmesg and the journal ----
+# The golden journal (journalctl, wall clock, no printk time) and dmesg
+# (printk time, no wall clock) hold the same oops of host xenhost: one
+# occurrence by its machine state (CPU, PID, command, registers), with
+# both uploads linked; the same bug with other registers stays apart.
+JOURNAL=$GOLD/xs-enic-jumbo-journal/input.log
+fresh
+"$K" db --db "$DB" import --host xenhost "$DMESG" > /dev/null
+"$K" db --db "$DB" import "$JOURNAL" --format json > "$T/j1"
+check "journal after dmesg, same host: the same occurrence" \
+	"$(jq -r '.[0] | "\(.host) \(.crashes[0].occurrence) \(.crashes[0].id)"' "$T/j1") $(stat_of crashes)" \
+	"xenhost seen 1 1"
+check "both sources stay linked to the crash" \
+	"$("$K" db --db "$DB" crash 1 --format json | jq -c '[.seen[].name]')" '["input.log","input.log"]'
+sed -e 's/Jun 04 03:12:09/Jun 05 07:00:00/' -e 's/ffff880182c834f8/ffff880182c83508/g' "$JOURNAL" > "$T/j2.log"
+"$K" db --db "$DB" import "$T/j2.log" --format json > "$T/j2"
+check "the same bug later with another machine state: a new occurrence" \
+	"$(jq -r '.[0].crashes[0].occurrence' "$T/j2") $(stat_of crashes)" "new 2"
+check "summary = recomputation after cross-source imports" "$(summary_diff)" 0
+fresh
+"$K" db --db "$DB" import "$JOURNAL" > /dev/null
+"$K" db --db "$DB" import --host xenhost "$DMESG" --format json > "$T/j3"
+check "dmesg after the journal: the same occurrence" \
+	"$(jq -r '.[0].crashes[0].occurrence' "$T/j3") $(stat_of crashes) $(stat_of uploads)" "seen 1 2"
+"$K" db --db "$DB" import --host otherhost "$DMESG" --format json > "$T/j4"
+check "the same text from another host: its own crash" \
+	"$(jq -r '.[0].crashes[0].occurrence' "$T/j4") $(stat_of crashes)" "new 2"
+# an older analyzer's bucket (and so state key): rebucket renews the key
+fresh
+"$K" db --db "$DB" import --host xenhost "$DMESG" > /dev/null
+sql "UPDATE kt_crash SET bucket = '00000000000000cc', state_key = 'stale'" >/dev/null
+"$K" db --db "$DB" rebucket > /dev/null
+"$K" db --db "$DB" import "$JOURNAL" --format json > "$T/j5"
+check "after a rebucket the state key is renewed: the journal copy is the same crash" \
+	"$(jq -r '.[0].crashes[0].occurrence' "$T/j5") $(stat_of crashes)" "seen 1"
 
 # --- two importers at once ----------------------------------------------
 fresh
@@ -189,6 +311,7 @@ wait $pa; ra=$?
 wait $pb; rb=$?
 check "two importers at once: both succeed" "$ra $rb" "1 1"
 check "two importers at once: nothing duplicated or lost" "$(stat_of crashes) $(stat_of uploads)" "40 40"
+check "two importers at once: summary = recomputation" "$(summary_diff)" 0
 
 # two buckets met in opposite orders by two importers (deadlock-prone if
 # bucket locks were taken crash by crash)
@@ -210,6 +333,7 @@ wait $pb; rb=$?
 check "two buckets in opposite orders, two importers: both succeed" "$ra $rb" "1 1"
 check "two buckets in opposite orders: every crash stored once, two issues" \
 	"$(stat_of crashes) $(stat_of issues)" "80 2"
+check "two buckets, two importers: summary = recomputation" "$(summary_diff)" 0
 
 # --- kill -9 in the middle of an import ---------------------------------
 fresh
@@ -232,6 +356,7 @@ c=$(stat_of crashes); u=$(stat_of uploads)
 check "after kill -9 ($c of 300 stored): every stored upload has its crash" "$c" "$u"
 "$K" db --db "$DB" import --host kh "$T/many" > /dev/null 2>&1
 check "after kill -9: a rerun completes the import" "$(stat_of crashes) $(stat_of uploads)" "300 300"
+check "after kill -9 and a rerun: summary = recomputation" "$(summary_diff)" 0
 
 if [ "$failed" -ne 0 ]; then
 	exit 1

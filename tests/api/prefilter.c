@@ -1,0 +1,533 @@
+/*
+ * analyze's prefilter (src/pipeline.c "prefilter") changes nothing: the
+ * reports (their JSON, byte for byte) and the problems of a log are the
+ * same with it and with every line parsed (kt_analyze_opts.full_feed).
+ * Logs: written here (seeded; crashes placed on every side of the 1 MiB
+ * read blocks, and lines that must not be skipped: host names, CR, control
+ * bytes, over-long lines, unstamped lines, reboots), read from a file and
+ * through a pipe in random-sized writes (block edges anywhere); then
+ * bench/gen_log's logs of every style when it is built. TAP.
+ *
+ * The crash text follows the documented formats: Linux kernel/panic.c
+ * __warn() and check_panic_on_warn(), arch/x86/mm/fault.c
+ * page_fault_oops() ("BUG: kernel NULL pointer dereference, address:"),
+ * arch/x86/kernel/dumpstack.c (Call Trace, "---[ end trace"),
+ * journalctl -o short-monotonic ("[   12.345678] host kernel: msg").
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ktriage/ktriage.h>
+
+static int n_tests, n_failed;
+
+static void
+ok(bool cond, const char *what)
+{
+	n_tests++;
+	if (!cond)
+		n_failed++;
+	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
+	fflush(stdout);
+}
+
+/* ---- output of one run, as text ------------------------------------------ */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+put(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			abort();
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+puts_(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+struct run {
+	struct buf out;
+	size_t reports;
+};
+
+static void
+on_report(void *ud, const char *unit, struct kt_report *r)
+{
+	struct run *x = ud;
+	char *json = kt_render_json(r, 0);
+
+	(void)unit;
+	puts_(&x->out, json ? json : "null");
+	puts_(&x->out, "\n");
+	free(json);
+	/* the cut-out text too (prefix lines are not in the JSON) */
+	for (size_t i = 0; i < r->n_lines; i++) {
+		char no[16];
+
+		snprintf(no, sizeof(no), "%u: ", r->line_nos[i]);
+		puts_(&x->out, no);
+		puts_(&x->out, r->lines[i]);
+		puts_(&x->out, "\n");
+	}
+	x->reports++;
+	kt_report_free(r);
+}
+
+static void
+on_problem(void *ud, const char *unit, const struct kt_problem *p)
+{
+	struct run *x = ud;
+
+	(void)unit;
+	puts_(&x->out, "problem: ");
+	puts_(&x->out, p->message ? p->message : "");
+	puts_(&x->out, "\n");
+}
+
+static struct run
+analyze(const char *path, bool full)
+{
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct kt_analyze_opts opts = { .no_diagnose = true, .full_feed = full,
+					.max_reports = 100000 };
+	struct kt_analyzer *a = NULL;
+	struct run x = { 0 };
+	struct kt_analyze_cb cb = { NULL, on_report, NULL, &x };
+
+	if (kt_analyzer_new(ctx, &opts, &a) != 0) {
+		puts_(&x.out, "no analyzer");
+	} else {
+		kt_analyzer_set_problem_fn(a, on_problem, &x);
+		if (kt_analyze_path(a, path, &cb) != 0)
+			puts_(&x.out, "analyze failed");
+	}
+	kt_analyzer_free(a);
+	kt_ctx_free(ctx);
+	return x;
+}
+
+/* ---- a pipe fed in random-sized writes ------------------------------------ */
+
+struct feeder {
+	int fd;
+	const char *data;
+	size_t len;
+	uint64_t seed;
+};
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static void *
+feed(void *arg)
+{
+	struct feeder *f = arg;
+
+	for (size_t off = 0; off < f->len;) {
+		size_t n = 1 + rnd(&f->seed) % 70000;
+		ssize_t k;
+
+		if (n > f->len - off)
+			n = f->len - off;
+		k = write(f->fd, f->data + off, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		off += (size_t)k;
+	}
+	close(f->fd);
+	return NULL;
+}
+
+/* Every `from` in b replaced by `to`. */
+static void
+replace_all(struct buf *b, const char *from, const char *to)
+{
+	struct buf o = { 0 };
+	size_t fl = strlen(from);
+	const char *p = b->p, *q;
+
+	if (!p)
+		return;
+	while ((q = strstr(p, from)) != NULL) {
+		put(&o, p, (size_t)(q - p));
+		puts_(&o, to);
+		p = q + fl;
+	}
+	puts_(&o, p);
+	free(b->p);
+	*b = o;
+}
+
+static struct run
+analyze_pipe(const struct buf *log, uint64_t seed, const char *as)
+{
+	struct feeder f = { -1, log->p, log->len, seed };
+	char path[64];
+	pthread_t tid;
+	int fds[2];
+	struct run x = { 0 };
+
+	if (pipe(fds) != 0)
+		return x;
+	f.fd = fds[1];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+	if (pthread_create(&tid, NULL, feed, &f) != 0)
+		return x;
+	x = analyze(path, false);
+	pthread_join(tid, NULL);
+	close(fds[0]);
+	replace_all(&x.out, path, as);
+	return x;
+}
+
+/* ---- writing logs --------------------------------------------------------- */
+
+struct gen {
+	struct buf b;
+	uint64_t seed;
+	double ts;
+	int crash;
+};
+
+static void
+line(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+line(struct gen *g, const char *fmt, ...)
+{
+	char text[1024], full[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	g->ts += 0.000731;
+	snprintf(full, sizeof(full), "[%12.6f] %s\n", g->ts, text);
+	puts_(&g->b, full);
+}
+
+static const char *const chatter[] = {
+	"e1000e 0000:00:19.0 eth0: NIC Link is Up 1000 Mbps Full Duplex",
+	"EXT4-fs (sda1): mounted filesystem with ordered data mode",
+	"audit: type=1400 audit(1700000000.123:42): apparmor=\"STATUS\"",
+	"usb 1-1: new high-speed USB device number 2 using ehci-pci",
+	"xenbr0: port 2(vif3.0) entered forwarding state",
+	"nf_conntrack: default automatic helper assignment has been turned off",
+	"device vif4.0 left promiscuous mode",
+	"systemd[1]: Started Session 12 of user root.",
+};
+
+static void
+put_warning(struct gen *g)
+{
+	int i = g->crash++;
+
+	line(g, "------------[ cut here ]------------");
+	line(g, "WARNING: CPU: 1 PID: %d at drivers/net/x%d.c:%d xmit_%d+0x1c/0x90", 100 + i, i % 7,
+	     10 + i, i % 5);
+	line(g, "Modules linked in: e1000e xt_conntrack");
+	line(g, "CPU: 1 PID: %d Comm: kworker/1:%d Tainted: G        W 6.1.0 #1", 100 + i, i % 9);
+	line(g, "RIP: 0010:xmit_%d+0x1c/0x90", i % 5);
+	line(g, "Call Trace:");
+	line(g, " <TASK>");
+	line(g, " dev_hard_start_xmit+0x%x/0x200", 0x40 + i % 32);
+	line(g, " __dev_queue_xmit+0x2b1/0x8c0");
+	line(g, " </TASK>");
+	line(g, "---[ end trace %016x ]---", i);
+}
+
+static void
+put_oops(struct gen *g)
+{
+	int i = g->crash++;
+
+	line(g, "BUG: kernel NULL pointer dereference, address: 00000000000000%02x", 8 * (i % 16));
+	line(g, "#PF: supervisor read access in kernel mode");
+	line(g, "Oops: 0000 [#1] SMP NOPTI");
+	line(g, "CPU: 0 PID: %d Comm: nfsd Not tainted 5.15.0 #1", 200 + i);
+	line(g, "RIP: 0010:nfsd4_op_%d+0x2a/0x110 [nfsd]", i % 4);
+	line(g, "Call Trace:");
+	line(g, " <TASK>");
+	line(g, " nfsd4_proc_compound+0x3a4/0x6e0 [nfsd]");
+	line(g, " nfsd_dispatch+0x165/0x260 [nfsd]");
+	line(g, " </TASK>");
+	line(g, "---[ end trace %016x ]---", i);
+	if (i % 3 == 0)
+		line(g, "Kernel panic - not syncing: Fatal exception");
+}
+
+/* One line of something that may not be skipped (or that looks close). */
+static void
+put_odd(struct gen *g)
+{
+	char big[9000];
+
+	switch (rnd(&g->seed) % 11) {
+	case 0:		/* a host: journalctl -o short-monotonic */
+		g->ts += 0.001;
+		{
+			char l[200];
+
+			snprintf(l, sizeof(l), "[%12.6f] node%d kernel: eth0: link up\n", g->ts,
+				 (int)(rnd(&g->seed) % 3));
+			puts_(&g->b, l);
+		}
+		break;
+	case 1:		/* CR inside: the terminal shows what follows */
+		g->ts += 0.001;
+		{
+			char l[200];
+
+			snprintf(l, sizeof(l), "[%12.6f] progress 10%%\r[%12.6f] progress 100%%\n",
+				 g->ts, g->ts + 0.5);
+			puts_(&g->b, l);
+		}
+		break;
+	case 2:		/* ANSI colour (control bytes) */
+		line(g, "\x1b[1;31mBU\x1b[0mG: colours are dropped");
+		break;
+	case 3:		/* over-long */
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		line(g, "long %s", big);
+		break;
+	case 4:		/* no stamp */
+		puts_(&g->b, "plain text from a serial console\n");
+		break;
+	case 5:		/* dmesg -T */
+		puts_(&g->b, "[Thu Apr  2 15:52:54 2020] eth1: renamed from veth0\n");
+		break;
+	case 6:		/* a near miss: a keyword that is no header */
+		line(g, "ACPI: BUG: no such table (firmware)");
+		break;
+	case 7:		/* the time goes back: a new boot */
+		g->ts = 0.5 + (double)(rnd(&g->seed) % 100) / 1000.0;
+		line(g, "Linux version 6.1.0 (builder@host) #1 SMP");
+		break;
+	case 8:		/* a CRLF line */
+		g->ts += 0.001;
+		{
+			char l[200];
+
+			snprintf(l, sizeof(l), "[%12.6f] crlf line\r\n", g->ts);
+			puts_(&g->b, l);
+		}
+		break;
+	case 9:		/* a caller id */
+		g->ts += 0.001;
+		{
+			char l[200];
+
+			snprintf(l, sizeof(l), "[%12.6f][  T%d] task line\n", g->ts,
+				 (int)(rnd(&g->seed) % 500));
+			puts_(&g->b, l);
+		}
+		break;
+	default:	/* an empty line */
+		puts_(&g->b, "\n");
+		break;
+	}
+}
+
+static void
+put_noise(struct gen *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		line(g, "%s", chatter[rnd(&g->seed) % (sizeof(chatter) / sizeof(chatter[0]))]);
+}
+
+static void
+put_crash(struct gen *g)
+{
+	if (rnd(&g->seed) % 2)
+		put_warning(g);
+	else
+		put_oops(g);
+}
+
+/* About `size` bytes: noise with crashes and odd lines sprinkled in. */
+static void
+gen_random(struct gen *g, size_t size, unsigned crash_every, unsigned odd_every)
+{
+	line(g, "Linux version 6.1.0 (builder@host) #1 SMP");
+	while (g->b.len < size) {
+		uint64_t r = rnd(&g->seed);
+
+		if (r % crash_every == 0)
+			put_crash(g);
+		else if (odd_every && r % odd_every == 1)
+			put_odd(g);
+		else
+			put_noise(g, 1);
+	}
+}
+
+/* Crashes around every 1 MiB block edge: the header line, the end marker,
+ * the panic line, the line before the header, right across / before /
+ * after the edge. */
+static void
+gen_edges(struct gen *g, int shift)
+{
+	const size_t block = 1u << 20;
+
+	line(g, "Linux version 6.1.0 (builder@host) #1 SMP");
+	for (size_t edge = block; edge <= 3 * block; edge += block) {
+		/* noise until the crash's text reaches the edge at `shift` lines */
+		while (g->b.len + 120 * 12 < edge)
+			put_noise(g, 1);
+		for (int k = 0; k < shift; k++)
+			put_noise(g, 1);
+		put_crash(g);
+	}
+	put_noise(g, 200);
+}
+
+static void
+write_file(const char *path, const struct buf *b)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(b->p, 1, b->len, f) != b->len || fclose(f) != 0)
+		abort();
+}
+
+static void
+compare(const char *what, const struct buf *log, bool pipe_too)
+{
+	char path[] = "/tmp/kt-test-prefilter-XXXXXX", msg[256];
+	int fd = mkstemp(path);
+	struct run full, fast;
+
+	if (fd < 0)
+		abort();
+	close(fd);
+	write_file(path, log);
+	full = analyze(path, true);
+	fast = analyze(path, false);
+	snprintf(msg, sizeof(msg), "%s: same output with the prefilter (%zu reports)", what,
+		 full.reports);
+	ok(full.out.len && full.out.len == fast.out.len &&
+	   memcmp(full.out.p, fast.out.p, full.out.len) == 0 && full.reports > 0, msg);
+	if (pipe_too) {
+		struct run piped = analyze_pipe(log, log->len, path);
+
+		snprintf(msg, sizeof(msg), "%s: same output read from a pipe in random pieces",
+			 what);
+		ok(piped.out.len == full.out.len &&
+		   memcmp(piped.out.p, full.out.p, full.out.len) == 0, msg);
+		free(piped.out.p);
+	}
+	free(full.out.p);
+	free(fast.out.p);
+	unlink(path);
+}
+
+static void
+test_written(void)
+{
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		struct gen g = { .seed = seed, .ts = 1.0 };
+		char what[64];
+
+		gen_random(&g, 3u << 20, seed == 1 ? 400 : 2000, seed == 4 ? 0 : 50);
+		snprintf(what, sizeof(what), "written log, seed %llu", (unsigned long long)seed);
+		compare(what, &g.b, true);
+		free(g.b.p);
+	}
+	{	/* a pstore dump header after a while: every later line is kept */
+		struct gen g = { .seed = 5, .ts = 1.0 };
+
+		put_noise(&g, 3000);
+		puts_(&g.b, "Panic#1 Part1\n");
+		put_noise(&g, 300);
+		put_crash(&g);
+		put_noise(&g, 300);
+		compare("a pstore dump after 3,000 lines", &g.b, false);
+		free(g.b.p);
+	}
+	for (int shift = 0; shift <= 12; shift += 3) {
+		struct gen g = { .seed = 99, .ts = 1.0 };
+		char what[64];
+
+		gen_edges(&g, shift);
+		snprintf(what, sizeof(what), "crashes at the block edges, shift %d", shift);
+		compare(what, &g.b, false);
+		free(g.b.p);
+	}
+}
+
+static void
+test_gen_log(void)
+{
+	static const char *const styles[] = { "dmesg", "mixed", "ring", "syslog", "journal" };
+	const char *root = getenv("KT_BUILD_ROOT");
+	char gen[4096], cmd[8192];
+
+	snprintf(gen, sizeof(gen), "%s/bench/gen_log", root ? root : ".");
+	for (size_t i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
+		char path[] = "/tmp/kt-test-prefilter-gen-XXXXXX", what[64];
+		int fd;
+		struct run full, fast;
+
+		if (!root || access(gen, X_OK) != 0) {
+			printf("ok %d - # SKIP bench/gen_log not built\n", ++n_tests);
+			continue;
+		}
+		fd = mkstemp(path);
+		if (fd < 0)
+			abort();
+		close(fd);
+		snprintf(cmd, sizeof(cmd),
+			 "'%s' --size 3M --crash-every 40k --seed %zu --style %s -o '%s' 2>/dev/null",
+			 gen, i + 11, styles[i], path);
+		if (system(cmd) != 0)
+			abort();
+		full = analyze(path, true);
+		fast = analyze(path, false);
+		snprintf(what, sizeof(what), "bench/gen_log --style %s: same output (%zu reports)",
+			 styles[i], full.reports);
+		ok(full.reports > 0 && full.out.len == fast.out.len &&
+		   memcmp(full.out.p, fast.out.p, full.out.len) == 0, what);
+		free(full.out.p);
+		free(fast.out.p);
+		unlink(path);
+	}
+}
+
+int
+main(void)
+{
+	printf("1..19\n");
+	test_written();
+	test_gen_log();
+	return n_failed ? 1 : 0;
+}
