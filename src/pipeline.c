@@ -39,6 +39,7 @@ struct kt_analyzer {
 	struct kt_ctx *ctx;
 	struct kt_analyze_opts opts;
 	struct kt_ruleset *rules;
+	bool rules_pending;	/* built-in rules not loaded yet (see rules_of) */
 	struct kt_host_facts *facts;
 	struct kt_decode_opts dopts;
 	kt_analyze_problem_fn problem;
@@ -52,6 +53,19 @@ kt_analyzer_set_problem_fn(struct kt_analyzer *a, kt_analyze_problem_fn fn, void
 {
 	a->problem = fn;
 	a->problem_ud = ud;
+}
+
+/* The analyzer's rules, loading the embedded ones on first use (they cannot
+ * fail but for memory: then reports go undiagnosed). NULL: no diagnosis. */
+static struct kt_ruleset *
+rules_of(struct kt_analyzer *a)
+{
+	if (a->rules_pending) {
+		a->rules_pending = false;
+		if (kt_ruleset_load_builtin(a->ctx, &a->rules) != 0)
+			a->rules = NULL;
+	}
+	return a->rules;
 }
 
 const char *
@@ -72,7 +86,14 @@ kt_analyzer_new(struct kt_ctx *ctx, const struct kt_analyze_opts *opts, struct k
 	a->dopts.vmlinux = a->opts.vmlinux;
 	a->dopts.modules_dir = a->opts.modules_dir;
 	a->dopts.system_map = a->opts.system_map;
-	if (!a->opts.no_diagnose) {
+	/* Only the embedded rules: loaded with the first report to diagnose
+	 * (rules_of), as a log without a crash never needs them; from --rules
+	 * or --data they load now, so a bad rule file stops the run before any
+	 * work (docs/analyze-speed.md, "Start-up"). */
+	if (!a->opts.no_diagnose && !(a->opts.rule_dirs && a->opts.rule_dirs[0]) &&
+	    !(ctx && ctx->data_dir)) {
+		a->rules_pending = true;
+	} else if (!a->opts.no_diagnose) {
 		rc = kt_ruleset_load_builtin(ctx, &a->rules);
 		for (size_t i = 0; rc == 0 && a->opts.rule_dirs && a->opts.rule_dirs[i]; i++)
 			rc = kt_ruleset_add_dir(ctx, a->rules, a->opts.rule_dirs[i]);
@@ -308,7 +329,7 @@ finish_report(struct unit_state *u, struct kt_report *r)
 	}
 	(void)kt_sign_run(a->ctx, r);
 	(void)kt_decode_run(a->ctx, r, &a->dopts);
-	if (a->rules)
+	if (rules_of(a))
 		(void)kt_diagnose_run(a->ctx, a->rules, u->facts, r);
 	*(struct kt_report **)kt_vec_push(&u->reports) = r;
 }
@@ -995,7 +1016,7 @@ kt_analyze_piece(struct kt_analyzer *a, const char *path, unsigned flags,
 	u.facts = a->facts;
 	u.max_reports = a->opts.max_reports ? a->opts.max_reports : KT_DEFAULT_MAX_REPORTS;
 	kt_vec_init(&u.held, sizeof(struct held_problem));
-	if (!u.facts && a->rules && looks_like_archive(path))
+	if (!u.facts && !a->opts.no_diagnose && looks_like_archive(path))
 		u.facts = own = status_report_facts(a->ctx, path);
 	a->ctx->problem = on_problem;
 	a->ctx->problem_data = &u;
@@ -1131,7 +1152,7 @@ kt_stream_take(struct kt_stream *s)
 	s->found++;
 	(void)kt_sign_run(a->ctx, r);
 	(void)kt_decode_run(a->ctx, r, &a->dopts);
-	if (a->rules)
+	if (rules_of(a))
 		(void)kt_diagnose_run(a->ctx, a->rules, a->facts, r);
 	return r;
 }

@@ -47,6 +47,12 @@ typedef void (*kt_diag_fn)(void *userdata, enum kt_sev sev, const char *what,
 /* Called when an allocation fails; must not return (default: abort()). */
 typedef void (*kt_oom_fn)(size_t size);
 
+/* Called when a shared library that ktriage opens on first use (Capstone,
+ * libarchive, libpq ...: src/util/lazylib.list) cannot be loaded; `why` is
+ * the loader's message. Must not return (default: message to stderr and
+ * _exit(3), the runtime-error status). */
+typedef void (*kt_libload_fn)(const char *soname, const char *why);
+
 /* Create a context. Caller owns the result; free with kt_ctx_free(). */
 KT_API struct kt_ctx *kt_ctx_new(void);
 /* Free a context; NULL is a no-op. */
@@ -74,6 +80,11 @@ KT_API const char *kt_strerror(int code);
 /* Replace the process-wide OOM hook (the only process-wide setting; set it
  * once at start-up, before any thread uses the library). */
 KT_API void kt_set_oom_handler(kt_oom_fn fn);
+
+/* Replace the process-wide hook for a library that cannot be loaded on
+ * first use (set it once at start-up, like the OOM hook; NULL restores the
+ * default). */
+KT_API void kt_set_libload_handler(kt_libload_fn fn);
 
 /* Read knowledge files from DIR instead of the embedded copies (a file
  * missing in DIR falls back to the embedded one). Borrowed: DIR must stay

@@ -23,6 +23,7 @@
 #include <ktriage/limits.h>
 
 #include "util/arena.h"
+#include "util/lazylib.h"
 #include "util/str.h"
 
 #define MAX_WINDOW 256	/* bounds the resync search (quadratic) */
@@ -683,6 +684,14 @@ kt_decode_insns(struct kt_report *r, struct kt_insn_regs *ret_regs)
 
 	if (!window_from_report(r, arch, &w) || !arch_desc(arch, w.unit, &d))
 		goto out;
+	/* Capstone is opened on first use (util/lazylib.h): without it the
+	 * bytes stay undecoded, like an architecture Capstone lacks. */
+	if (kt_lazylib_require("capstone") != 0) {
+		kt_report_note(r, 0, KT_SEV_INFO,
+			       "decode: the Capstone library could not be loaded; "
+			       "Code: bytes are not disassembled");
+		goto out;
+	}
 	(void)pthread_once(&warm_once, capstone_warm);
 	if (cs_open(d.arch, d.mode, &h) != CS_ERR_OK)
 		goto out;

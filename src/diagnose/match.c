@@ -42,6 +42,19 @@ regex_run(const struct kt_regex *re, const char *subject, size_t len, pcre2_matc
 {
 	int rc;
 
+	if (!re->code && re->slot) {	/* a built-in rule's regex: see struct kt_regex */
+		struct kt_regex *w = (struct kt_regex *)re;
+		int err;
+		PCRE2_SIZE off;
+
+		if (!*w->slot)	/* (a copy of this struct may have compiled it) */
+			*w->slot = pcre2_compile((PCRE2_SPTR)w->pat, PCRE2_ZERO_TERMINATED,
+						 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
+						 PCRE2_MULTILINE, &err, &off, NULL);
+		w->code = *w->slot;
+		if (!w->code)
+			return 0;	/* cannot happen: test_baked compiles them all */
+	}
 	if (!re->jit_tried) {	/* see struct kt_regex; the interpreter when no JIT */
 		(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 		((struct kt_regex *)re)->jit_tried = true;
@@ -56,7 +69,7 @@ int
 kt_regex_match(const struct kt_regex *re, const char *subject, size_t len,
 	       pcre2_match_data *md, pcre2_match_context *mc)
 {
-	if (!re->code)
+	if (!re->src)
 		return 1;
 	if (!subject)
 		return 0;
@@ -189,7 +202,7 @@ match_lines(struct eval *e, const struct kt_cond *cd, struct cres *c)
 	bool any = false;
 	int n;
 
-	if (!re->code || !re->lit_ids)
+	if (!re->src || !re->lit_ids)
 		return match_text(e, cd, c, text);
 	if (!e->present) {
 		e->present = kt_arena_alloc(e->scratch, kt_litset_count(e->rs->line_lits) + 1);
@@ -453,17 +466,17 @@ match_host_iface(struct eval *e, const struct kt_cond *cd, struct cres *c)
 	for (size_t i = 0; e->hf && i < e->hf->n_ifaces; i++) {
 		const struct kt_host_iface *f = &e->hf->ifaces[i];
 
-		if (cd->name.code && (!f->driver ||
+		if (cd->name.src && (!f->driver ||
 				      !kt_regex_match(&cd->name, f->driver, strlen(f->driver), e->md, e->mc)))
 			continue;
 		if (cd->mtu_above >= 0 && f->mtu <= cd->mtu_above)
 			continue;
 		if (cd->port_below && !(f->port_mtu > 0 && f->mtu > f->port_mtu))
 			continue;
-		if (cd->jumbo.code && (!f->jumbo ||
+		if (cd->jumbo.src && (!f->jumbo ||
 				       !kt_regex_match(&cd->jumbo, f->jumbo, strlen(f->jumbo), e->md, e->mc)))
 			continue;
-		if (cd->kind.code && (!f->kind ||
+		if (cd->kind.src && (!f->kind ||
 				      !kt_regex_match(&cd->kind, f->kind, strlen(f->kind), e->md, e->mc)))
 			continue;
 		set_var(e, c, "", kt_arena_printf(e->scratch, "%s%s%s (driver %s) MTU %d",
@@ -488,10 +501,10 @@ match_host_network(struct eval *e, const struct kt_cond *cd, struct cres *c)
 	for (size_t i = 0; e->hf && i < e->hf->n_networks; i++) {
 		const struct kt_host_network *n = &e->hf->networks[i];
 
-		if (cd->name.code && (!n->name ||
+		if (cd->name.src && (!n->name ||
 				      !kt_regex_match(&cd->name, n->name, strlen(n->name), e->md, e->mc)))
 			continue;
-		if (cd->bridge.code && (!n->bridge ||
+		if (cd->bridge.src && (!n->bridge ||
 					!kt_regex_match(&cd->bridge, n->bridge, strlen(n->bridge), e->md,
 							e->mc)))
 			continue;

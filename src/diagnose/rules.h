@@ -59,6 +59,12 @@ struct kt_regex {
 	 * compiling all of them was a third of start-up. The rule set belongs
 	 * to one context, so this is not shared between threads. */
 	bool jit_tried;
+	/* Built-in rules (baked at build time, checked by the tests) compile
+	 * their regexes on first use too: `pat` is the full pattern, `slot`
+	 * where the code is kept for kt_ruleset_free(). A regex is present
+	 * when `src` is set (`code` may still be NULL). */
+	const char *pat;
+	pcre2_code **slot;
 	/* line conditions: the literals' indexes in kt_ruleset.line_lits */
 	const size_t *lit_ids;
 };
@@ -132,6 +138,9 @@ struct kt_ruleset {
 	pcre2_code **codes;		/* every compiled regex, freed with the set */
 	size_t n_codes;
 	size_t cap_codes;
+	pcre2_code ***lazy;		/* slots of regexes compiled on first use */
+	size_t n_lazy;
+	size_t cap_lazy;
 };
 
 /* Parse one YAML text into rules, reporting each problem through
@@ -141,6 +150,22 @@ struct kt_ruleset {
  * use them then). Returns the number of problems found (0 = valid). */
 size_t kt_rules_parse(struct kt_ruleset *rs, const char *name, const char *text, size_t len,
 		      kt_diag_fn fn, void *ud, struct kt_rule ***ret_rules, size_t *ret_n);
+
+/* The built-in rule files parsed at build time (src/diagnose/rules_bake.c):
+ * libyaml's documents of each file of data/rules/, read-only. */
+struct yaml_document_s;
+struct kt_baked_rules {
+	const char *path;		/* "rules/xen.yaml", as in util/data.h */
+	struct yaml_document_s *docs;
+	size_t n_docs;
+};
+extern const struct kt_baked_rules kt_baked_rules[];
+extern const size_t kt_baked_rules_count;
+
+/* kt_rules_parse() on the documents of a baked file (same rules, same
+ * problems, without the YAML scan). The documents are only read. */
+size_t kt_rules_parse_baked(struct kt_ruleset *rs, const struct kt_baked_rules *b,
+			    kt_diag_fn fn, void *ud, struct kt_rule ***ret_rules, size_t *ret_n);
 
 /* Insert (or replace by id) a rule in the sorted set. */
 void kt_ruleset_put(struct kt_ruleset *rs, struct kt_rule *rule);

@@ -64,6 +64,7 @@ struct ld {
 	kt_diag_fn fn;
 	void *ud;
 	size_t errors;
+	bool lazy;	/* baked built-in rules: compile regexes on first use */
 };
 
 static void
@@ -154,6 +155,18 @@ compile(struct ld *l, yaml_node_t *n, const char *src, bool anchored, struct kt_
 	pcre2_code *code;
 	char *pat = kt_arena_printf(l->rs->arena, anchored ? "^(?:%s)$" : "%s", src);
 
+	if (l->lazy) {
+		ret->slot = kt_arena_alloc(l->rs->arena, sizeof(*ret->slot));
+		*ret->slot = NULL;
+		*(pcre2_code ***)kt_arena_push(l->rs->arena, (void **)&l->rs->lazy, &l->rs->n_lazy,
+					       &l->rs->cap_lazy, sizeof(ret->slot)) = ret->slot;
+		ret->pat = pat;
+		ret->code = NULL;
+		ret->src = src;
+		ret->n_lits = kt_prefilter_literals(pat, l->rs->arena,
+						    (struct kt_lit **)&ret->lits);
+		return true;
+	}
 	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
 			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MULTILINE,
 			     &err, &off, NULL);
@@ -964,6 +977,19 @@ parse_rule(struct ld *l, yaml_node_t *n)
 	return r;
 }
 
+/* One document: its rule (if any) appended to *v. */
+static void
+take_doc(struct ld *l, yaml_document_t *doc, yaml_node_t *root, struct kt_rule ***v, size_t *n,
+	 size_t *cap)
+{
+	struct kt_rule *r;
+
+	l->doc = doc;
+	r = parse_rule(l, root);
+	if (r)
+		*(struct kt_rule **)kt_arena_push(l->rs->arena, (void **)v, n, cap, sizeof(r)) = r;
+}
+
 size_t
 kt_rules_parse(struct kt_ruleset *rs, const char *name, const char *text, size_t len,
 	       kt_diag_fn fn, void *ud, struct kt_rule ***ret_rules, size_t *ret_n)
@@ -997,15 +1023,27 @@ kt_rules_parse(struct kt_ruleset *rs, const char *name, const char *text, size_t
 			yaml_document_delete(&doc);
 			break;
 		}
-		l.doc = &doc;
-		struct kt_rule *r = parse_rule(&l, root);
-
-		if (r)
-			*(struct kt_rule **)kt_arena_push(rs->arena, (void **)&v, &n, &cap,
-							  sizeof(r)) = r;
+		take_doc(&l, &doc, root, &v, &n, &cap);
 		yaml_document_delete(&doc);
 	}
 	yaml_parser_delete(&parser);
+	if (!n && !l.errors)
+		problem(&l, 1, "no rule in file");
+	*ret_rules = v;
+	*ret_n = n;
+	return l.errors;
+}
+
+size_t
+kt_rules_parse_baked(struct kt_ruleset *rs, const struct kt_baked_rules *b, kt_diag_fn fn,
+		     void *ud, struct kt_rule ***ret_rules, size_t *ret_n)
+{
+	struct ld l = { .rs = rs, .name = b->path, .fn = fn, .ud = ud, .lazy = true };
+	struct kt_rule **v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < b->n_docs; i++)
+		take_doc(&l, &b->docs[i], yaml_document_get_root_node(&b->docs[i]), &v, &n, &cap);
 	if (!n && !l.errors)
 		problem(&l, 1, "no rule in file");
 	*ret_rules = v;

@@ -38,6 +38,8 @@ kt_ruleset_free(struct kt_ruleset *rs)
 		return;
 	for (size_t i = 0; i < rs->n_codes; i++)
 		pcre2_code_free(rs->codes[i]);
+	for (size_t i = 0; i < rs->n_lazy; i++)
+		pcre2_code_free(*rs->lazy[i]);
 	kt_frame_table_free(rs->frames);
 	kt_litset_free(rs->line_lits);
 	kt_arena_free(rs->arena);	/* rs lives in its own arena */
@@ -292,6 +294,21 @@ add_builtin(void *ud, const char *path)
 
 	if (!(n > 5 && !strcmp(path + n - 5, ".yaml")))
 		return 0;
+	/* The embedded files were parsed at build time (rules_bake.c); a
+	 * --data directory may replace them, so then read the text. */
+	for (size_t i = 0; !(b->ctx && b->ctx->data_dir) && i < kt_baked_rules_count; i++) {
+		struct first_problem fp = { .n = 0 };
+		struct kt_rule **v;
+		size_t k;
+
+		if (strcmp(kt_baked_rules[i].path, path) != 0)
+			continue;
+		if (kt_rules_parse_baked(b->rs, &kt_baked_rules[i], keep_first, &fp, &v, &k))
+			return kt_error(b->ctx, KT_EFORMAT, "%s", fp.msg);
+		for (size_t j = 0; j < k; j++)
+			kt_ruleset_put(b->rs, v[j]);
+		return 0;
+	}
 	rc = kt_data_read(b->ctx, path, &blob);
 	if (rc)
 		return rc;
