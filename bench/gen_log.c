@@ -9,9 +9,10 @@
  * Usage: gen_log [--size BYTES[k|M|G]] [--seed N] [--crash-every BYTES]
  *                [--style mixed|dmesg|syslog|journal|ring] [-o FILE]
  *
- * Every template below is written from the documented formats
- * (/work/shared/research/oops-format.md, xen-domain.md); none is copied
- * from a corpus.
+ * Every template below is written from the kernel's own formats (linux
+ * arch/x86/kernel/dumpstack.c __die and show_regs, kernel/panic.c panic and
+ * __warn, lib/dump_stack.c) and Xen's console format (xen
+ * xen/arch/x86/x86_64/traps.c show_registers); none is copied from a corpus.
  */
 #include <errno.h>
 #include <inttypes.h>
