@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/render.h"
 #include "util/str.h"
 
 #define MAX_MD_FRAMES 40	/* reliable frames shown without --verbose */
@@ -56,20 +57,6 @@ code_block(struct kt_buf *b, const char *body)
 	for (size_t i = 0; i < longest; i++)
 		kt_buf_addc(b, '`');
 	kt_buf_adds(b, "\n");
-}
-
-static void
-frame(struct kt_buf *b, const struct kt_frame *f)
-{
-	kt_buf_adds(b, f->function ? f->function : "?");
-	if (f->has_offset)
-		kt_buf_printf(b, "+0x%llx", (unsigned long long)f->offset);
-	if (!f->function && f->address)
-		kt_buf_printf(b, "0x%llx", (unsigned long long)f->address);
-	if (f->module)
-		kt_buf_printf(b, " [%s]", f->module);
-	if (f->file)
-		kt_buf_printf(b, " %s:%d", f->file, f->line_no);
 }
 
 static void
@@ -173,7 +160,7 @@ trace(struct kt_buf *b, const struct kt_report *r, bool verbose)
 			continue;
 		}
 		kt_buf_adds(&body, guilty ? "=> " : f->reliable ? "   " : " ? ");
-		frame(&body, f);
+		kt_render_frame(&body, f);	/* the text report's frame format */
 		kt_buf_addc(&body, '\n');
 		shown++;
 	}
