@@ -81,24 +81,12 @@ kt_html_escf(struct kt_buf *b, const char *fmt, ...)
 {
 	struct kt_buf t;
 	va_list ap;
-	char small[256];
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(small)) {
-		kt_html_escn(b, small, (size_t)n);
-		return;
-	}
 	kt_buf_init(&t);
-	kt_buf_grow(&t, (size_t)n);
 	va_start(ap, fmt);
-	(void)vsnprintf(t.p, (size_t)n + 1, fmt, ap);
+	kt_buf_vprintf(&t, fmt, ap);
 	va_end(ap);
-	kt_html_escn(b, t.p, (size_t)n);
+	kt_html_escn(b, t.p ? t.p : "", t.len);
 	kt_buf_deinit(&t);
 }
 

@@ -327,12 +327,7 @@ kt_store_issue_days(struct kt_store *s, const int64_t *ids, size_t n, int days, 
 	} else {
 		rc = n ? all_issues(s, &sp, out) : 0;
 	}
-	if (rc) {
-		json_decref(out);
-		return rc;
-	}
-	*ret = out;
-	return 0;
+	return kt_store_give_json(rc, out, ret);
 }
 
 int
@@ -400,12 +395,7 @@ kt_store_host_heartbeats(struct kt_store *s, const char *host, json_t **ret)
 	}
 	if (!rc)
 		rc = kt_dbq_end(q);
-	if (rc) {
-		json_decref(out);
-		return rc;
-	}
-	*ret = out;
-	return 0;
+	return kt_store_give_json(rc, out, ret);
 }
 
 int
@@ -461,12 +451,7 @@ kt_store_pool_matrix(struct kt_store *s, const char *pool, json_t **ret)
 	}
 	if (!rc)
 		rc = kt_dbq_end(q);
-	if (rc) {
-		json_decref(out);
-		return rc;
-	}
-	*ret = out;
-	return 0;
+	return kt_store_give_json(rc, out, ret);
 }
 
 int
@@ -589,12 +574,7 @@ kt_store_raw_pending(struct kt_store *s, size_t limit, json_t **ret)
 			"source", kt_json_str(kt_dbq_text(q, 4)), "name", kt_json_str(kt_dbq_text(q, 5)),
 			"received_at", kt_json_str(kt_dbq_text(q, 6))));
 	rc = kt_dbq_end(q);
-	if (rc) {
-		json_decref(out);
-		return rc;
-	}
-	*ret = out;
-	return 0;
+	return kt_store_give_json(rc, out, ret);
 }
 
 int

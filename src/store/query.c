@@ -166,12 +166,7 @@ kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **
 	rc = kt_dbq_end(q);
 	if (rc == 0)
 		rc = add_kernels_rules(s, out, listed[1].t == KT_DBT_INT ? listed : NULL);
-	if (rc) {
-		json_decref(out);
-		return rc;
-	}
-	*ret = out;
-	return 0;
+	return kt_store_give_json(rc, out, ret);
 }
 
 /* The analysis JSON stored with a crash (NULL if it cannot be read). */
@@ -509,12 +504,7 @@ kt_store_hosts(struct kt_store *s, const struct kt_store_filter *fin, json_t **r
 			"kernel", kt_json_str(kt_dbq_text(q, 6)),
 			"facts_at", kt_json_str(kt_dbq_text(q, 7))));
 	rc = kt_dbq_end(q);
-	if (rc) {
-		json_decref(out);
-		return rc;
-	}
-	*ret = out;
-	return 0;
+	return kt_store_give_json(rc, out, ret);
 }
 
 int

@@ -10,10 +10,25 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include <ktriage/analyze.h>
 #include <ktriage/store.h>
 
 #include "store/db.h"
+
+/* The tail of a query that builds JSON: hand `out` to the caller, or free
+ * it and pass the error on. */
+static inline int
+kt_store_give_json(int rc, json_t *out, json_t **ret)
+{
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	*ret = out;
+	return 0;
+}
 
 #define KT_STORE_SCHEMA_VERSION 2
 

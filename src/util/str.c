@@ -223,9 +223,9 @@ kt_buf_grow(struct kt_buf *b, size_t extra)
 }
 
 void
-kt_buf_printf(struct kt_buf *b, const char *fmt, ...)
+kt_buf_vprintf(struct kt_buf *b, const char *fmt, va_list ap)
 {
-	va_list ap, ap2;
+	va_list ap2;
 	size_t room;
 	int n;
 
@@ -233,7 +233,6 @@ kt_buf_printf(struct kt_buf *b, const char *fmt, ...)
 		return;
 	reserve(b, 64);	/* most calls fit: format once, straight into the buffer */
 	room = b->cap - b->len;
-	va_start(ap, fmt);
 	va_copy(ap2, ap);
 	n = vsnprintf(b->p + b->len, room, fmt, ap2);
 	va_end(ap2);
@@ -244,6 +243,15 @@ kt_buf_printf(struct kt_buf *b, const char *fmt, ...)
 	if (n > 0)
 		b->len += (size_t)n;
 	b->p[b->len] = '\0';
+}
+
+void
+kt_buf_printf(struct kt_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kt_buf_vprintf(b, fmt, ap);
 	va_end(ap);
 }
 

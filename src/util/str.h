@@ -5,6 +5,7 @@
 #ifndef KT_UTIL_STR_H
 #define KT_UTIL_STR_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -130,5 +131,7 @@ kt_buf_addc(struct kt_buf *b, char c)
 }
 void kt_buf_printf(struct kt_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void kt_buf_vprintf(struct kt_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 #endif
