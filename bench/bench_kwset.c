@@ -3,7 +3,8 @@
  * counting) per engine on a file, reading it the way the scanner does
  * (1 MiB read() blocks). Prints MB/s, candidate lines and newlines.
  *
- * Usage: bench_kwset FILE [ENGINE...]   (engines: teddy vectorscan naive)
+ * Usage: bench_kwset FILE [ENGINE...]   (engines: teddy vectorscan naive;
+ *        teddy:N runs Teddy at SIMD level N: 0 scalar, 1 AVX2, 2 AVX-512 VBMI)
  * Keywords: the "header" lines of data/parse/headers.txt, embedded.
  */
 #include <fcntl.h>
@@ -118,11 +119,25 @@ main(int argc, char **argv)
 	const char **engines = argc > 2 ? (const char **)argv + 2 : def;
 	for (size_t i = 0; engines[i]; i++) {
 		struct kt_kwset *s;
-		enum kt_kwset_engine e = kt_kwset_engine_from_name(engines[i]);
+		char name[32];
+		int isa = -1;
+		snprintf(name, sizeof(name), "%s", engines[i]);
+		if (strchr(name, ':')) {
+			isa = atoi(strchr(name, ':') + 1);
+			*strchr(name, ':') = 0;
+		}
+		enum kt_kwset_engine e = kt_kwset_engine_from_name(name);
 		if (kt_kwset_new(ctx, (const char *const *)kw, n, e, &s) < 0) {
 			fprintf(stderr, "bench_kwset: %s: %s\n", engines[i], kt_ctx_errmsg(ctx));
 			continue;
 		}
+		if (isa >= 0 && kt_kwset_set_isa(s, isa) != isa) {
+			fprintf(stderr, "bench_kwset: this CPU does not run SIMD level %d\n", isa);
+			kt_kwset_free(s);
+			continue;
+		}
+		if (kt_kwset_engine(s) == KT_KWSET_TEDDY)
+			printf("(teddy SIMD level %d) ", kt_kwset_isa(s));
 		run(s, argv[1]);
 		kt_kwset_free(s);
 	}

@@ -2,11 +2,13 @@
  * scan/kwset: multi-keyword literal search and newline counting (see
  * kwset.h). The Teddy-style filter follows the idea of Geoff Langdale's
  * Teddy literal matcher (as described in Hyperscan's design notes and the
- * Rust regex crate's aho-corasick/packed/teddy README): every keyword is put
- * in one of 8 buckets; for each of its first three bytes two 16-entry tables
- * (low nibble, high nibble) hold the bucket bits; PSHUFB looks up 32 input
- * positions at once and ANDs the three byte positions. A non-zero byte is a
- * candidate, confirmed with memcmp against the keywords of its buckets.
+ * Rust regex crate's aho-corasick/packed/teddy README): every keyword gets a
+ * 4-byte window and one of 16 buckets; for each window byte a table gives
+ * the bucket bits of the byte, and a window start whose 4 lookups AND to a
+ * non-zero value is a candidate, confirmed by a hash bitmap of the 4 bytes
+ * and a compare. AVX2 looks up nibbles with PSHUFB (16 starts a round);
+ * AVX-512 VBMI looks up whole bytes (low 7 bits) with VPERMI2B (64 starts a
+ * round, no nibble aliasing). plan() picks windows and buckets.
  */
 #include "scan/kwset.h"
 
@@ -52,9 +54,14 @@ struct kt_kwset {
 	 * lane 1: buckets 8-15), built once. */
 	uint8_t fat_lo[FP_BYTES][32];
 	uint8_t fat_hi[FP_BYTES][32];
+	/* AVX-512 VBMI: whole-byte tables ([fingerprint byte][bucket half]
+	 * [byte & 0x7f] -> bits of buckets 0-7 / 8-15), looked up 64 positions
+	 * at a time by VPERMI2B: no nibble aliasing. */
+	uint8_t vb_tab[FP_BYTES][2][128];
 	uint32_t *bucket[BUCKETS];	/* keyword indices per bucket */
 	size_t bucket_n[BUCKETS];
-	bool avx2;
+	int isa;			/* KT_KWSET_ISA_* in use */
+	int isa_max;			/* the best the CPU has */
 
 #ifdef KT_HAVE_VECTORSCAN
 	hs_database_t *db;
@@ -114,13 +121,22 @@ count_nl_avx2(const char *p, size_t len)
 	return total;
 }
 
-static bool
-have_avx2(void)
-{
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx2");
-}
 #endif
+
+/* The best SIMD level this CPU runs (KT_KWSET_ISA_*). */
+static int
+cpu_isa(void)
+{
+#ifdef KT_X86
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512vbmi"))
+		return KT_KWSET_ISA_AVX512VBMI;
+	if (__builtin_cpu_supports("avx2"))
+		return KT_KWSET_ISA_AVX2;
+#endif
+	return KT_KWSET_ISA_SCALAR;
+}
 
 static uint64_t
 count_nl_scalar(const char *p, size_t len)
@@ -258,26 +274,6 @@ byte_cost(unsigned char c)
  * "kern" of "Booting the kernel." did), so none is picked there. */
 static const char boilerplate[] = " kernel: ";
 
-static size_t
-pick_window(const char *kw, size_t len)
-{
-	size_t best = 0;
-	double best_score = 1e300;
-
-	for (size_t o = 0; o + FP_BYTES <= len; o++) {
-		double score = 1;
-		for (size_t j = 0; j < FP_BYTES; j++)
-			score *= byte_cost((unsigned char)kw[o + j]);
-		if (memmem(boilerplate, sizeof(boilerplate) - 1, kw + o, FP_BYTES))
-			score *= 1e12;
-		if (score < best_score) {
-			best_score = score;
-			best = o;
-		}
-	}
-	return best;
-}
-
 static inline uint32_t
 load32(const char *p)
 {
@@ -312,29 +308,174 @@ bytes_eq(const char *a, const char *b, size_t n)
 	return true;
 }
 
-static int
-cmp_fp(const void *a, const void *b, void *ud)
+/* ---- Teddy plan: windows and buckets --------------------------------- */
+
+/* The filter passes a window start when, for some bucket, each of the 4
+ * bytes there is one of that bucket's keywords' bytes at that place (the
+ * VBMI tables; the AVX2 nibble tables pass a superset). With bytes drawn
+ * independently by byte_cost() frequency, a bucket passes a start with
+ * probability prod_j P(set_j): the plan picks each keyword's window and
+ * bucket to keep the sum over buckets small. Greedy, hardest keyword first,
+ * then a few passes that move single keywords; deterministic. */
+struct plan {
+	double pw[128];				/* byte weight, folded to 7 bits */
+	uint64_t set[BUCKETS][FP_BYTES][2];	/* bytes of the bucket's windows */
+	bool wild[BUCKETS][FP_BYTES];		/* a short keyword: any byte */
+	double p[BUCKETS][FP_BYTES];		/* P(set) */
+	bool used[BUCKETS];
+};
+
+static bool
+in_set(const uint64_t set[2], unsigned c)
 {
-	const struct kt_kwset *s = ud;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	size_t lx = s->len[x] - s->win[x], ly = s->len[y] - s->win[y];
-	int c = memcmp(s->kw[x] + s->win[x], s->kw[y] + s->win[y],
-		       (lx < ly ? lx : ly) < FP_BYTES ? (lx < ly ? lx : ly) : FP_BYTES);
-	return c ? c : (x > y) - (x < y);
+	return set[c >> 6] >> (c & 63) & 1;
 }
 
-/* Bucket keywords with similar windows together (sorted order, cut into
- * BUCKETS runs) so the nibble tables alias less. */
+/* The bucket's cost if keyword k with window o joined it; *solo: the cost
+ * of that window alone (a penalty for boilerplate windows). */
+static double
+plan_cost(const struct plan *pl, const struct kt_kwset *s, unsigned b, size_t k, size_t o)
+{
+	double c = 1;
+
+	for (unsigned j = 0; j < FP_BYTES; j++) {
+		double p;
+		if (o + j >= s->len[k] || pl->wild[b][j]) {
+			p = 1;
+		} else {
+			unsigned x = (unsigned char)s->kw[k][o + j] & 0x7f;
+			p = pl->used[b] ? pl->p[b][j] : 0;
+			if (!pl->used[b] || !in_set(pl->set[b][j], x))
+				p += pl->pw[x];
+		}
+		c *= p;
+	}
+	return c;
+}
+
+static double
+plan_bucket_cost(const struct plan *pl, unsigned b)
+{
+	double c = pl->used[b];
+
+	for (unsigned j = 0; j < FP_BYTES; j++)
+		c *= pl->p[b][j];
+	return c;
+}
+
+static void
+plan_add(struct plan *pl, const struct kt_kwset *s, unsigned b, size_t k, size_t o)
+{
+	for (unsigned j = 0; j < FP_BYTES; j++) {
+		if (o + j >= s->len[k]) {
+			pl->wild[b][j] = true;
+			pl->p[b][j] = 1;
+			continue;
+		}
+		unsigned x = (unsigned char)s->kw[k][o + j] & 0x7f;
+		if (!pl->used[b])
+			pl->p[b][j] = 0;
+		if (!in_set(pl->set[b][j], x)) {
+			pl->set[b][j][x >> 6] |= (uint64_t)1 << (x & 63);
+			if (!pl->wild[b][j])
+				pl->p[b][j] += pl->pw[x];
+		}
+	}
+	pl->used[b] = true;
+}
+
+static bool
+boiler_window(const char *w)
+{
+	return memmem(boilerplate, sizeof(boilerplate) - 1, w, FP_BYTES) != NULL;
+}
+
+/* Put keyword k where it adds least: sets s->win[k], returns the bucket. */
+static unsigned
+plan_place(struct plan *pl, struct kt_kwset *s, size_t k)
+{
+	double best = 1e300;
+	unsigned best_b = 0;
+	size_t best_o = 0, last = s->len[k] > FP_BYTES ? s->len[k] - FP_BYTES : 0;
+
+	for (size_t o = 0; o <= last; o++) {
+		/* A window on nearly every line of some formats: never, unless
+		 * the keyword has no other. */
+		double pen = s->len[k] >= FP_BYTES && boiler_window(s->kw[k] + o) ? 1e6 : 0;
+		for (unsigned b = 0; b < BUCKETS; b++) {
+			double d = plan_cost(pl, s, b, k, o) - plan_bucket_cost(pl, b) + pen;
+			if (d < best) {
+				best = d;
+				best_b = b;
+				best_o = o;
+			}
+		}
+	}
+	s->win[k] = best_o;
+	plan_add(pl, s, best_b, k, best_o);
+	return best_b;
+}
+
+static void
+plan_rebuild(struct plan *pl, const struct kt_kwset *s, const uint8_t *bucket_of, unsigned b)
+{
+	memset(pl->set[b], 0, sizeof(pl->set[b]));
+	memset(pl->wild[b], 0, sizeof(pl->wild[b]));
+	memset(pl->p[b], 0, sizeof(pl->p[b]));
+	pl->used[b] = false;
+	for (size_t k = 0; k < s->n; k++)
+		if (bucket_of[k] == b)
+			plan_add(pl, s, b, k, s->win[k]);
+}
+
+static void
+plan(struct kt_kwset *s, uint8_t *bucket_of)
+{
+	struct plan *pl = kt_calloc(1, sizeof(*pl));
+	uint32_t *order = kt_calloc(s->n, sizeof(*order));
+	double *hard = kt_calloc(s->n, sizeof(*hard)), total = 0;
+
+	for (unsigned c = 0; c < 256; c++)
+		total += byte_cost((unsigned char)c);
+	for (unsigned c = 0; c < 256; c++)
+		pl->pw[c & 0x7f] += byte_cost((unsigned char)c) / total;
+	/* Hardest first: the keywords whose best window alone is commonest. */
+	for (size_t k = 0; k < s->n; k++) {
+		struct plan one = { .used = { false } };
+		memcpy(one.pw, pl->pw, sizeof(one.pw));
+		order[k] = (uint32_t)k;
+		(void)plan_place(&one, s, k);
+		hard[k] = plan_bucket_cost(&one, 0) + plan_bucket_cost(&one, 1);
+	}
+	for (size_t i = 1; i < s->n; i++)	/* insertion sort: stable */
+		for (size_t j = i; j > 0 && hard[order[j]] > hard[order[j - 1]]; j--) {
+			uint32_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (size_t i = 0; i < s->n; i++)
+		bucket_of[order[i]] = (uint8_t)plan_place(pl, s, order[i]);
+	for (int pass = 0; pass < 3 && s->n <= 4096; pass++)
+		for (size_t k = 0; k < s->n; k++) {
+			unsigned b = bucket_of[k];
+			bucket_of[k] = BUCKETS;		/* out */
+			plan_rebuild(pl, s, bucket_of, b);
+			bucket_of[k] = (uint8_t)plan_place(pl, s, k);
+		}
+	free(hard);
+	free(order);
+	free(pl);
+}
+
 static void
 teddy_build(struct kt_kwset *s)
 {
-	uint32_t *order = kt_calloc(s->n, sizeof(*order));
+	uint8_t *bucket_of = kt_calloc(s->n, sizeof(*bucket_of));
 
 	s->win = kt_calloc(s->n, sizeof(*s->win));
 	s->winv = kt_calloc(s->n, sizeof(*s->winv));
+	plan(s, bucket_of);
 	for (size_t i = 0; i < s->n; i++) {
-		order[i] = (uint32_t)i;
-		s->win[i] = pick_window(s->kw[i], s->len[i]);
 		if (s->win[i] > s->max_win)
 			s->max_win = s->win[i];
 		if (s->len[i] >= 4) {
@@ -343,29 +484,33 @@ teddy_build(struct kt_kwset *s)
 			s->bitmap[h >> 3] |= (uint8_t)(1u << (h & 7));
 		}
 	}
-	qsort_r(order, s->n, sizeof(*order), cmp_fp, s);
-	for (size_t i = 0; i < s->n; i++) {
-		uint32_t k = order[i];
-		unsigned b = (unsigned)(i * BUCKETS / s->n);
+	for (size_t k = 0; k < s->n; k++) {
+		unsigned b = bucket_of[k];
 		uint16_t bit = (uint16_t)(1u << b);
 
 		if (!s->bucket[b])
 			s->bucket[b] = kt_calloc(s->n, sizeof(uint32_t));
-		s->bucket[b][s->bucket_n[b]++] = k;
+		s->bucket[b][s->bucket_n[b]++] = (uint32_t)k;
 		if (s->len[k] < 4)
 			s->short_buckets |= bit;
 		for (unsigned j = 0; j < FP_BYTES; j++) {
+			uint8_t vbit = (uint8_t)(1u << (b & 7));
+
 			if (s->win[k] + j >= s->len[k]) {	/* short keyword: any byte */
 				for (unsigned x = 0; x < 16; x++)
 					s->lo[j][x] |= bit, s->hi[j][x] |= bit;
+				for (unsigned x = 0; x < 128; x++)
+					s->vb_tab[j][b >> 3][x] |= vbit;
 				continue;
 			}
 			unsigned char c = (unsigned char)s->kw[k][s->win[k] + j];
 			s->lo[j][c & 15] |= bit;
 			s->hi[j][c >> 4] |= bit;
+			/* Bytes >= 0x80 alias their low 7 bits: a superset. */
+			s->vb_tab[j][b >> 3][c & 0x7f] |= vbit;
 		}
 	}
-	free(order);
+	free(bucket_of);
 	for (unsigned j = 0; j < FP_BYTES; j++)
 		for (unsigned x = 0; x < 16; x++) {
 			s->fat_lo[j][x] = (uint8_t)(s->lo[j][x] & 0xff);
@@ -456,8 +601,8 @@ fat_table(const uint8_t t[32])
 }
 
 __attribute__((target("avx2"))) static bool
-teddy_find_avx2(const struct kt_kwset *s, const char *p, size_t len, size_t *ret_off,
-		size_t *ret_len)
+teddy_find_avx2(const struct kt_kwset *s, const char *p, size_t len, size_t from,
+		size_t *ret_off, size_t *ret_len)
 {
 	const __m256i m = _mm256_set1_epi8(0x0f);
 	const __m256i zero = _mm256_setzero_si256();
@@ -466,7 +611,7 @@ teddy_find_avx2(const struct kt_kwset *s, const char *p, size_t len, size_t *ret
 	const __m256i lo1 = fat_table(s->fat_lo[1]), hi1 = fat_table(s->fat_hi[1]);
 	const __m256i lo2 = fat_table(s->fat_lo[2]), hi2 = fat_table(s->fat_hi[2]);
 	const __m256i lo3 = fat_table(s->fat_lo[3]), hi3 = fat_table(s->fat_hi[3]);
-	size_t i = 0;
+	size_t i = from;
 
 	_Static_assert(FP_BYTES == 4, "teddy_find_avx2 is unrolled for 4 bytes");
 	/* The last window start i + 15 needs bytes up to i + 15 + 3. */
@@ -495,6 +640,59 @@ teddy_find_avx2(const struct kt_kwset *s, const char *p, size_t len, size_t *ret
 		}
 	}
 	return teddy_find_scalar(s, p, len, i, ret_off, ret_len);
+}
+
+#define KT_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+
+/* 64 window starts at once: for each of the 4 window bytes, two VPERMI2B
+ * lookups (buckets 0-7 and 8-15) of the byte's low 7 bits in 128-entry
+ * tables. Stops where fewer than 64 + 3 bytes are left; *ret_at is then
+ * where the AVX2 loop goes on. */
+KT_VBMI static bool
+teddy_find_vbmi(const struct kt_kwset *s, const char *p, size_t len, size_t *ret_at,
+		size_t *ret_off, size_t *ret_len)
+{
+#define TAB(j, h, x) _mm512_loadu_si512((const void *)(s->vb_tab[j][h] + (x)))
+	const __m512i a0l = TAB(0, 0, 0), a0h = TAB(0, 0, 64), b0l = TAB(0, 1, 0), b0h = TAB(0, 1, 64);
+	const __m512i a1l = TAB(1, 0, 0), a1h = TAB(1, 0, 64), b1l = TAB(1, 1, 0), b1h = TAB(1, 1, 64);
+	const __m512i a2l = TAB(2, 0, 0), a2h = TAB(2, 0, 64), b2l = TAB(2, 1, 0), b2h = TAB(2, 1, 64);
+	const __m512i a3l = TAB(3, 0, 0), a3h = TAB(3, 0, 64), b3l = TAB(3, 1, 0), b3h = TAB(3, 1, 64);
+#undef TAB
+	size_t i = 0;
+
+	_Static_assert(FP_BYTES == 4, "teddy_find_vbmi is unrolled for 4 bytes");
+	for (; i + 64 + FP_BYTES - 1 <= len; i += 64) {
+		const char *q = p + i;
+		__m512i v0 = _mm512_loadu_si512((const void *)q);
+		__m512i v1 = _mm512_loadu_si512((const void *)(q + 1));
+		__m512i v2 = _mm512_loadu_si512((const void *)(q + 2));
+		__m512i v3 = _mm512_loadu_si512((const void *)(q + 3));
+		/* 0x80: a & b & c */
+		__m512i a = _mm512_ternarylogic_epi32(_mm512_permutex2var_epi8(a0l, v0, a0h),
+						      _mm512_permutex2var_epi8(a1l, v1, a1h),
+						      _mm512_permutex2var_epi8(a2l, v2, a2h), 0x80);
+		__m512i b = _mm512_ternarylogic_epi32(_mm512_permutex2var_epi8(b0l, v0, b0h),
+						      _mm512_permutex2var_epi8(b1l, v1, b1h),
+						      _mm512_permutex2var_epi8(b2l, v2, b2h), 0x80);
+		__mmask64 m = _mm512_test_epi8_mask(a, _mm512_permutex2var_epi8(a3l, v3, a3h)) |
+			      _mm512_test_epi8_mask(b, _mm512_permutex2var_epi8(b3l, v3, b3h));
+
+		if (__builtin_expect(m == 0, 1))
+			continue;
+		uint8_t ba[64], bb[64];
+		_mm512_storeu_si512((void *)ba, _mm512_and_si512(a, _mm512_permutex2var_epi8(a3l, v3, a3h)));
+		_mm512_storeu_si512((void *)bb, _mm512_and_si512(b, _mm512_permutex2var_epi8(b3l, v3, b3h)));
+		while (m) {
+			unsigned j = (unsigned)__builtin_ctzll(m);
+			m &= m - 1;
+			teddy_verify(s, p, len, i + j, (unsigned)ba[j] | (unsigned)bb[j] << 8,
+				     ret_off, ret_len);
+			if (*ret_len)
+				return true;
+		}
+	}
+	*ret_at = i;
+	return false;
 }
 #endif
 
@@ -632,9 +830,7 @@ kt_kwset_new(struct kt_ctx *ctx, const char *const *kw, size_t n,
 			s->max_len = s->len[i];
 	}
 	teddy_build(s);
-#ifdef KT_X86
-	s->avx2 = have_avx2();
-#endif
+	s->isa = s->isa_max = cpu_isa();
 #ifdef KT_HAVE_VECTORSCAN
 	if (engine == KT_KWSET_VECTORSCAN)
 		r = hs_build(ctx, s);
@@ -700,8 +896,15 @@ kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off, si
 		break;
 	default:
 #ifdef KT_X86
-		if (s->avx2) {
-			found = teddy_find_avx2(s, p, len, &off, &klen);
+		if (s->isa == KT_KWSET_ISA_AVX512VBMI) {
+			size_t at = 0;
+
+			found = teddy_find_vbmi(s, p, len, &at, &off, &klen) ||
+				teddy_find_avx2(s, p, len, at, &off, &klen);
+			break;
+		}
+		if (s->isa == KT_KWSET_ISA_AVX2) {
+			found = teddy_find_avx2(s, p, len, 0, &off, &klen);
 			break;
 		}
 #endif
@@ -713,4 +916,18 @@ kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off, si
 	*ret_off = off;
 	*(ret_len ? ret_len : &dummy) = klen;
 	return true;
+}
+
+int
+kt_kwset_isa(const struct kt_kwset *s)
+{
+	return s->isa;
+}
+
+int
+kt_kwset_set_isa(struct kt_kwset *s, int isa)
+{
+	if (isa >= KT_KWSET_ISA_SCALAR && isa <= s->isa_max)
+		s->isa = isa;
+	return s->isa;
 }

@@ -4,9 +4,10 @@
  * the keywords occurs here"; whether the line is a crash header is decided
  * by the parser (src/parse/detect.h). No domain knowledge here.
  *
- * Two engines: a hand-rolled AVX2 "Teddy"-style fingerprint filter (nibble
- * lookup tables over the first three bytes of each keyword, then memcmp),
- * and Vectorscan (hs_compile_lit_multi, block mode) when built with it.
+ * Two engines: a hand-rolled "Teddy"-style fingerprint filter (AVX-512
+ * VBMI byte tables or AVX2 nibble tables over a 4-byte window of each
+ * keyword, then a hash bitmap and a compare), and Vectorscan
+ * (hs_compile_lit_multi, block mode) when built with it.
  * docs/scan.md has the measurements that chose the default.
  */
 #ifndef KT_SCAN_KWSET_H
@@ -81,5 +82,18 @@ kt_is_joining_control(unsigned char c)
  * if there is none; *ret_newlines is the number of '\n' before it.
  */
 size_t kt_span_scan(const char *p, size_t len, uint64_t *ret_newlines);
+
+/* SIMD code of the Teddy engine, best last. */
+enum {
+	KT_KWSET_ISA_SCALAR,
+	KT_KWSET_ISA_AVX2,		/* 16 window starts a round (nibble tables) */
+	KT_KWSET_ISA_AVX512VBMI,	/* 64 a round (whole-byte tables) */
+};
+/* The SIMD level a set's Teddy search uses: by default the best this CPU
+ * runs. All levels find the same occurrence. */
+int kt_kwset_isa(const struct kt_kwset *s);
+/* For tests and benchmarks: use `isa` if this CPU runs it (else keep the
+ * current one); returns the level now in use. */
+int kt_kwset_set_isa(struct kt_kwset *s, int isa);
 
 #endif

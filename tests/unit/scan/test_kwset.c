@@ -54,7 +54,16 @@ static const struct find_row find_rows[] = {
 	{ "UBSAN UBSA UBSAN- UBSAN:", 0 },
 	{ "Assertion 'x' failed\n", 0 },
 	{ "bytes \x80\xff\x01 then int3: trap\n", 0 },
+	/* 0xc2 & 0x7f is 'B': the whole-byte tables fold bytes >= 0x80 onto
+	 * their low 7 bits, so this passes the filter and must be rejected. */
+	{ "high bytes over the 64-byte round of the AVX-512 loop ........ \xc2" "UG: "
+	  "\xc9NFO: \xd5" "BSAN: \xc2UG\n then BUG: here\n", 1 },
+	{ "a keyword that straddles the 64-byte round ..................WARNING: x\n", 0 },
 };
+
+/* Every SIMD level of Teddy this CPU runs (KT_KWSET_ISA_*), best first;
+ * the tests below run each engine at each. */
+static int isa_level;
 
 static struct kt_kwset *
 make_set(enum kt_kwset_engine e)
@@ -67,6 +76,10 @@ make_set(enum kt_kwset_engine e)
 	if (r == KT_EUNSUPPORTED)
 		return NULL;
 	assert_int_equal(r, 0);
+	if (e == KT_KWSET_TEDDY && kt_kwset_set_isa(s, isa_level) != isa_level) {
+		kt_kwset_free(s);	/* this CPU does not run that level */
+		return NULL;
+	}
 	return s;
 }
 
@@ -230,6 +243,18 @@ test_bad_keywords(void **state)
 	const char *z = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzab";
 	assert_true(kt_kwset_find(s, z, strlen(z), &off, NULL));
 	assert_int_equal(off, strlen(z) - 2);
+	(void)kt_kwset_set_isa(s, isa_level);
+	/* Past the 64-byte rounds of the AVX-512 loop, and inside one. */
+	char longz[300];
+	memset(longz, 'z', sizeof(longz));
+	memcpy(longz + 150, "ab", 2);
+	assert_true(kt_kwset_find(s, longz, sizeof(longz), &off, NULL));
+	assert_int_equal(off, 150);
+	longz[150] = 'q';
+	assert_false(kt_kwset_find(s, longz, sizeof(longz), &off, NULL));
+	longz[263] = 'x';
+	assert_true(kt_kwset_find(s, longz, sizeof(longz), &off, NULL));
+	assert_int_equal(off, 263);
 	assert_true(kt_kwset_find(s, "qqx", 3, &off, NULL));
 	assert_int_equal(off, 2);
 	assert_false(kt_kwset_find(s, "qqq", 3, &off, NULL));
@@ -324,5 +349,11 @@ main(void)
 		cmocka_unit_test(test_newlines),
 		cmocka_unit_test(test_span_scan),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int r = 0;
+
+	for (isa_level = KT_KWSET_ISA_AVX512VBMI; isa_level >= KT_KWSET_ISA_SCALAR; isa_level--) {
+		printf("# Teddy SIMD level %d\n", isa_level);
+		r |= cmocka_run_group_tests(tests, NULL, NULL);
+	}
+	return r;
 }
