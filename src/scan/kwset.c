@@ -60,6 +60,14 @@ struct kt_kwset {
 	uint8_t vb_tab[FP_BYTES][2][128];
 	uint32_t *bucket[BUCKETS];	/* keyword indices per bucket */
 	size_t bucket_n[BUCKETS];
+	/* Adapting to the text (teddy_adapt()): per keyword, the window
+	 * offsets found to be common in it, and how often its window matched
+	 * where the keyword did not since the last look. */
+	uint64_t (*ban)[4];
+	uint32_t *miss;
+	uint8_t *bucket_of;
+	uint64_t searched;		/* bytes searched since the last look */
+	unsigned replans;
 	int isa;			/* KT_KWSET_ISA_* in use */
 	int isa_max;			/* the best the CPU has */
 
@@ -402,6 +410,8 @@ plan_place(struct plan *pl, struct kt_kwset *s, size_t k)
 		/* A window on nearly every line of some formats: never, unless
 		 * the keyword has no other. */
 		double pen = s->len[k] >= FP_BYTES && boiler_window(s->kw[k] + o) ? 1e6 : 0;
+		if (s->ban[k][o >> 6] >> (o & 63) & 1)
+			pen += 1e3;
 		for (unsigned b = 0; b < BUCKETS; b++) {
 			double d = plan_cost(pl, s, b, k, o) - plan_bucket_cost(pl, b) + pen;
 			if (d < best) {
@@ -467,14 +477,17 @@ plan(struct kt_kwset *s, uint8_t *bucket_of)
 	free(pl);
 }
 
+/* (Re)build the tables from s->win and s->bucket_of. */
 static void
-teddy_build(struct kt_kwset *s)
+teddy_tables(struct kt_kwset *s)
 {
-	uint8_t *bucket_of = kt_calloc(s->n, sizeof(*bucket_of));
-
-	s->win = kt_calloc(s->n, sizeof(*s->win));
-	s->winv = kt_calloc(s->n, sizeof(*s->winv));
-	plan(s, bucket_of);
+	memset(s->bitmap, 0, sizeof(s->bitmap));
+	memset(s->lo, 0, sizeof(s->lo));
+	memset(s->hi, 0, sizeof(s->hi));
+	memset(s->vb_tab, 0, sizeof(s->vb_tab));
+	memset(s->bucket_n, 0, sizeof(s->bucket_n));
+	s->short_buckets = 0;
+	s->max_win = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->win[i] > s->max_win)
 			s->max_win = s->win[i];
@@ -485,7 +498,7 @@ teddy_build(struct kt_kwset *s)
 		}
 	}
 	for (size_t k = 0; k < s->n; k++) {
-		unsigned b = bucket_of[k];
+		unsigned b = s->bucket_of[k];
 		uint16_t bit = (uint16_t)(1u << b);
 
 		if (!s->bucket[b])
@@ -510,7 +523,6 @@ teddy_build(struct kt_kwset *s)
 			s->vb_tab[j][b >> 3][c & 0x7f] |= vbit;
 		}
 	}
-	free(bucket_of);
 	for (unsigned j = 0; j < FP_BYTES; j++)
 		for (unsigned x = 0; x < 16; x++) {
 			s->fat_lo[j][x] = (uint8_t)(s->lo[j][x] & 0xff);
@@ -518,6 +530,52 @@ teddy_build(struct kt_kwset *s)
 			s->fat_hi[j][x] = (uint8_t)(s->hi[j][x] & 0xff);
 			s->fat_hi[j][16 + x] = (uint8_t)(s->hi[j][x] >> 8);
 		}
+}
+
+static void
+teddy_build(struct kt_kwset *s)
+{
+	s->win = kt_calloc(s->n, sizeof(*s->win));
+	s->winv = kt_calloc(s->n, sizeof(*s->winv));
+	s->bucket_of = kt_calloc(s->n, sizeof(*s->bucket_of));
+	s->ban = kt_calloc(s->n, sizeof(*s->ban));
+	s->miss = kt_calloc(s->n, sizeof(*s->miss));
+	plan(s, s->bucket_of);
+	teddy_tables(s);
+}
+
+/*
+ * The byte-frequency model knows no words: in real logs a window like
+ * "evic" (of "unregister_netdevice") or "faul" is in "device" and "fault"
+ * on many lines. So the search counts, per keyword, where its window
+ * matched but the keyword did not; every ADAPT_BYTES searched, a window
+ * that did so more than ADAPT_MISSES times is banned for that keyword and
+ * the plan is made again (at most MAX_REPLANS times per set). Which
+ * window a keyword is searched by changes only speed, never what is found.
+ */
+#define ADAPT_BYTES	((uint64_t)1 << 20)
+#define ADAPT_MISSES	32
+#define MAX_REPLANS	16
+
+static void
+teddy_adapt(struct kt_kwset *s)
+{
+	bool again = false;
+
+	for (size_t k = 0; k < s->n; k++) {
+		if (s->miss[k] > ADAPT_MISSES && s->len[k] > FP_BYTES) {
+			size_t o = s->win[k];
+			s->ban[k][o >> 6] |= (uint64_t)1 << (o & 63);
+			again = true;
+		}
+		s->miss[k] = 0;
+	}
+	s->searched = 0;
+	if (again && s->replans < MAX_REPLANS) {
+		s->replans++;
+		plan(s, s->bucket_of);
+		teddy_tables(s);
+	}
 }
 
 /* Check the candidate window at p[i] for the buckets in `bits`; keeps the
@@ -548,10 +606,13 @@ teddy_verify(const struct kt_kwset *s, const char *p, size_t len, size_t i, unsi
 			if (s->len[k] >= 4 && (!full || s->winv[k] != v))
 				continue;
 			if (w <= i && s->len[k] <= len - (i - w) &&
-			    (*best_len == 0 || i - w < *best_off) &&
 			    bytes_eq(p + i - w, s->kw[k], s->len[k])) {
-				*best_off = i - w;
-				*best_len = s->len[k];
+				if (*best_len == 0 || i - w < *best_off) {
+					*best_off = i - w;
+					*best_len = s->len[k];
+				}
+			} else if (s->len[k] >= 4) {
+				s->miss[k]++;	/* a window here, not the keyword */
 			}
 		}
 	}
@@ -860,6 +921,9 @@ kt_kwset_free(struct kt_kwset *s)
 		free(s->bucket[b]);
 	free(s->win);
 	free(s->winv);
+	free(s->bucket_of);
+	free(s->ban);
+	free(s->miss);
 	free(s->kw);
 	free(s->len);
 	free(s);
@@ -911,6 +975,11 @@ kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off, si
 		found = teddy_find_scalar(s, p, len, 0, &off, &klen);
 		break;
 	}
+	if (s->engine == KT_KWSET_TEDDY) {
+		s->searched += found ? off : len;
+		if (s->searched >= ADAPT_BYTES)
+			teddy_adapt(s);
+	}
 	if (!found)
 		return false;
 	*ret_off = off;
@@ -930,4 +999,10 @@ kt_kwset_set_isa(struct kt_kwset *s, int isa)
 	if (isa >= KT_KWSET_ISA_SCALAR && isa <= s->isa_max)
 		s->isa = isa;
 	return s->isa;
+}
+
+unsigned
+kt_kwset_replans(const struct kt_kwset *s)
+{
+	return s->replans;
 }

@@ -95,5 +95,8 @@ int kt_kwset_isa(const struct kt_kwset *s);
 /* For tests and benchmarks: use `isa` if this CPU runs it (else keep the
  * current one); returns the level now in use. */
 int kt_kwset_set_isa(struct kt_kwset *s, int isa);
+/* How often Teddy chose other windows for keywords whose window turned out
+ * to be common in the text searched so far (see kwset.c teddy_adapt()). */
+unsigned kt_kwset_replans(const struct kt_kwset *s);
 
 #endif
