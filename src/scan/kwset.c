@@ -29,6 +29,9 @@
 
 #define FP_BYTES 4	/* bytes of each keyword window in the fingerprint */
 #define BUCKETS 16	/* "fat" Teddy: two 8-bucket tables, one per AVX2 lane */
+#ifndef PLAN_PASSES
+#define PLAN_PASSES 1	/* moves of single keywords after the greedy plan */
+#endif
 
 struct kt_kwset {
 	enum kt_kwset_engine engine;
@@ -395,28 +398,70 @@ plan_add(struct plan *pl, const struct kt_kwset *s, unsigned b, size_t k, size_t
 static bool
 boiler_window(const char *w)
 {
-	return memmem(boilerplate, sizeof(boilerplate) - 1, w, FP_BYTES) != NULL;
+	for (size_t i = 0; i + FP_BYTES < sizeof(boilerplate); i++)
+		if (memcmp(boilerplate + i, w, FP_BYTES) == 0)
+			return true;
+	return false;
 }
 
-/* Put keyword k where it adds least: sets s->win[k], returns the bucket. */
+/* The solo cost of keyword k's window at o (penalties included). */
+static double
+plan_window(const struct plan *pl, const struct kt_kwset *s, size_t k, size_t o)
+{
+	double c = 1;
+
+	for (unsigned j = 0; j < FP_BYTES && o + j < s->len[k]; j++)
+		c *= pl->pw[(unsigned char)s->kw[k][o + j] & 0x7f];
+	/* A window on nearly every line of some formats: never, unless the
+	 * keyword has no other. */
+	if (s->len[k] >= FP_BYTES && boiler_window(s->kw[k] + o))
+		c += 1e6;
+	if (s->ban[k][o >> 6] >> (o & 63) & 1)
+		c += 1e3;
+	return c;
+}
+
+/* Put keyword k where it adds least: sets s->win[k], returns the bucket.
+ * Tried: its PLAN_OFFSETS windows of least solo cost, in every bucket in
+ * use and the first empty one (empty buckets are all alike). */
+#define PLAN_OFFSETS 6
 static unsigned
 plan_place(struct plan *pl, struct kt_kwset *s, size_t k)
 {
-	double best = 1e300;
-	unsigned best_b = 0;
+	double best = 1e300, bc[BUCKETS], oc[PLAN_OFFSETS];
+	unsigned best_b = 0, nb = 0, no = 0;
 	size_t best_o = 0, last = s->len[k] > FP_BYTES ? s->len[k] - FP_BYTES : 0;
+	size_t offs[PLAN_OFFSETS];
+	unsigned char cand[BUCKETS];
 
-	for (size_t o = 0; o <= last; o++) {
-		/* A window on nearly every line of some formats: never, unless
-		 * the keyword has no other. */
-		double pen = s->len[k] >= FP_BYTES && boiler_window(s->kw[k] + o) ? 1e6 : 0;
-		if (s->ban[k][o >> 6] >> (o & 63) & 1)
-			pen += 1e3;
-		for (unsigned b = 0; b < BUCKETS; b++) {
-			double d = plan_cost(pl, s, b, k, o) - plan_bucket_cost(pl, b) + pen;
+	for (size_t o = 0; o <= last; o++) {	/* keep the cheapest, sorted */
+		double c = plan_window(pl, s, k, o);
+		unsigned i = no < PLAN_OFFSETS ? no++ : PLAN_OFFSETS;
+		if (i == PLAN_OFFSETS && c >= oc[PLAN_OFFSETS - 1])
+			continue;
+		if (i == PLAN_OFFSETS)
+			i--;
+		for (; i > 0 && oc[i - 1] > c; i--) {
+			oc[i] = oc[i - 1];
+			offs[i] = offs[i - 1];
+		}
+		oc[i] = c;
+		offs[i] = o;
+	}
+	for (unsigned b = 0; b < BUCKETS; b++) {
+		if (!pl->used[b] && nb > 0 && !pl->used[cand[nb - 1]])
+			continue;
+		bc[nb] = plan_bucket_cost(pl, b);
+		cand[nb++] = (unsigned char)b;
+	}
+	for (unsigned x = 0; x < no; x++) {
+		size_t o = offs[x];
+		double pen = oc[x] >= 1e3 ? oc[x] : 0;
+		for (unsigned i = 0; i < nb; i++) {
+			double d = plan_cost(pl, s, cand[i], k, o) - bc[i] + pen;
 			if (d < best) {
 				best = d;
-				best_b = b;
+				best_b = cand[i];
 				best_o = o;
 			}
 		}
@@ -424,6 +469,21 @@ plan_place(struct plan *pl, struct kt_kwset *s, size_t k)
 	s->win[k] = best_o;
 	plan_add(pl, s, best_b, k, best_o);
 	return best_b;
+}
+
+/* The cost of keyword k's best window alone. */
+static double
+plan_solo(const struct plan *pl, const struct kt_kwset *s, size_t k)
+{
+	double best = 1e300;
+	size_t last = s->len[k] > FP_BYTES ? s->len[k] - FP_BYTES : 0;
+
+	for (size_t o = 0; o <= last; o++) {
+		double c = plan_window(pl, s, k, o);
+		if (c < best)
+			best = c;
+	}
+	return best;
 }
 
 static void
@@ -451,11 +511,8 @@ plan(struct kt_kwset *s, uint8_t *bucket_of)
 		pl->pw[c & 0x7f] += byte_cost((unsigned char)c) / total;
 	/* Hardest first: the keywords whose best window alone is commonest. */
 	for (size_t k = 0; k < s->n; k++) {
-		struct plan one = { .used = { false } };
-		memcpy(one.pw, pl->pw, sizeof(one.pw));
 		order[k] = (uint32_t)k;
-		(void)plan_place(&one, s, k);
-		hard[k] = plan_bucket_cost(&one, 0) + plan_bucket_cost(&one, 1);
+		hard[k] = plan_solo(pl, s, k);
 	}
 	for (size_t i = 1; i < s->n; i++)	/* insertion sort: stable */
 		for (size_t j = i; j > 0 && hard[order[j]] > hard[order[j - 1]]; j--) {
@@ -465,7 +522,7 @@ plan(struct kt_kwset *s, uint8_t *bucket_of)
 		}
 	for (size_t i = 0; i < s->n; i++)
 		bucket_of[order[i]] = (uint8_t)plan_place(pl, s, order[i]);
-	for (int pass = 0; pass < 3 && s->n <= 4096; pass++)
+	for (int pass = 0; pass < PLAN_PASSES && s->n <= 4096; pass++)
 		for (size_t k = 0; k < s->n; k++) {
 			unsigned b = bucket_of[k];
 			bucket_of[k] = BUCKETS;		/* out */
