@@ -165,12 +165,19 @@ count_nl_scalar(const char *p, size_t len)
 	return total;
 }
 
+#ifdef KT_X86
+static uint64_t count_nl_avx512(const char *p, size_t len);
+static bool cpu_avx512bw(void);
+#endif
+
 uint64_t
 kt_count_newlines(const char *p, size_t len)
 {
 #ifdef KT_X86
 	/* __builtin_cpu_supports reads a cached, process-wide CPU model that
 	 * libgcc initialises once; it is not mutable state of ours. */
+	if (len >= 64 && cpu_avx512bw())
+		return count_nl_avx512(p, len);
 	if (len >= 64 && __builtin_cpu_supports("avx2"))
 		return count_nl_avx2(p, len);
 #endif
@@ -233,22 +240,94 @@ span_scan_avx2(const char *p, size_t len, uint64_t *ret_nl)
 }
 #endif
 
-size_t
-kt_span_scan(const char *p, size_t len, uint64_t *ret_newlines)
+#ifdef KT_X86
+#define KT_AVX512BW __attribute__((target("avx512f,avx512bw,popcnt")))
+
+KT_AVX512BW static uint64_t
+count_nl_avx512(const char *p, size_t len)
+{
+	const __m512i nl = _mm512_set1_epi8('\n');
+	uint64_t total = 0;
+	size_t i = 0;
+
+	for (; i + 64 <= len; i += 64)
+		total += (uint64_t)__builtin_popcountll(
+			_mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(p + i)), nl));
+	for (; i < len; i++)
+		total += p[i] == '\n';
+	return total;
+}
+
+/* 64 bytes a round: bytes below 0x20 other than '\n' or DEL are rare, so
+ * one test of "below 0x20 == newline, no DEL" passes most rounds; TAB and
+ * CR are told apart only in the others. */
+KT_AVX512BW static size_t
+span_scan_avx512(const char *p, size_t len, uint64_t *ret_nl)
+{
+	const __m512i lim = _mm512_set1_epi8(0x20), tab = _mm512_set1_epi8('\t');
+	const __m512i nl = _mm512_set1_epi8('\n'), cr = _mm512_set1_epi8('\r');
+	const __m512i del = _mm512_set1_epi8(0x7f);
+	uint64_t total = 0;
+	size_t i = 0;
+
+	for (; i + 64 <= len; i += 64) {
+		__m512i v = _mm512_loadu_si512((const void *)(p + i));
+		__mmask64 low = _mm512_cmplt_epu8_mask(v, lim);
+		__mmask64 isnl = _mm512_cmpeq_epi8_mask(v, nl);
+		__mmask64 bad = _mm512_cmpeq_epi8_mask(v, del);
+
+		if (__builtin_expect(low != isnl || bad, 0)) {
+			bad |= low & ~isnl & ~_mm512_cmpeq_epi8_mask(v, tab) &
+			       ~_mm512_cmpeq_epi8_mask(v, cr);
+			if (bad) {
+				unsigned c = (unsigned)__builtin_ctzll(bad);
+				*ret_nl = total + (uint64_t)__builtin_popcountll(
+					isnl & (((__mmask64)1 << c) - 1));
+				return i + c;
+			}
+		}
+		total += (uint64_t)__builtin_popcountll(isnl);
+	}
+	for (; i < len; i++) {
+		if (kt_is_joining_control((unsigned char)p[i]))
+			break;
+		total += p[i] == '\n';
+	}
+	*ret_nl = total;
+	return i;
+}
+
+static bool
+cpu_avx512bw(void)
+{
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+}
+#endif
+
+static size_t
+span_scan_scalar(const char *p, size_t len, uint64_t *ret_newlines)
 {
 	size_t c = len;
 
-#ifdef KT_X86
-	if (len >= 64 && __builtin_cpu_supports("avx2"))
-		return span_scan_avx2(p, len, ret_newlines);
-#endif
 	for (size_t i = 0; i < len; i++)
 		if (kt_is_joining_control((unsigned char)p[i])) {
 			c = i;
 			break;
 		}
-	*ret_newlines = kt_count_newlines(p, c);
+	*ret_newlines = count_nl_scalar(p, c);
 	return c;
+}
+
+size_t
+kt_span_scan(const char *p, size_t len, uint64_t *ret_newlines)
+{
+#ifdef KT_X86
+	if (len >= 64 && cpu_avx512bw())
+		return span_scan_avx512(p, len, ret_newlines);
+	if (len >= 64 && __builtin_cpu_supports("avx2"))
+		return span_scan_avx2(p, len, ret_newlines);
+#endif
+	return span_scan_scalar(p, len, ret_newlines);
 }
 
 /* ---- Teddy ------------------------------------------------------------ */
@@ -1062,4 +1141,30 @@ unsigned
 kt_kwset_replans(const struct kt_kwset *s)
 {
 	return s->replans;
+}
+
+uint64_t
+kt_count_newlines_isa(int isa, const char *p, size_t len)
+{
+#ifdef KT_X86
+	if (isa >= KT_KWSET_ISA_AVX512VBMI && cpu_avx512bw())
+		return count_nl_avx512(p, len);
+	if (isa >= KT_KWSET_ISA_AVX2 && __builtin_cpu_supports("avx2"))
+		return count_nl_avx2(p, len);
+#endif
+	(void)isa;
+	return count_nl_scalar(p, len);
+}
+
+size_t
+kt_span_scan_isa(int isa, const char *p, size_t len, uint64_t *ret_newlines)
+{
+#ifdef KT_X86
+	if (isa >= KT_KWSET_ISA_AVX512VBMI && cpu_avx512bw())
+		return span_scan_avx512(p, len, ret_newlines);
+	if (isa >= KT_KWSET_ISA_AVX2 && __builtin_cpu_supports("avx2"))
+		return span_scan_avx2(p, len, ret_newlines);
+#endif
+	(void)isa;
+	return span_scan_scalar(p, len, ret_newlines);
 }

@@ -98,5 +98,10 @@ int kt_kwset_set_isa(struct kt_kwset *s, int isa);
 /* How often Teddy chose other windows for keywords whose window turned out
  * to be common in the text searched so far (see kwset.c teddy_adapt()). */
 unsigned kt_kwset_replans(const struct kt_kwset *s);
+/* kt_count_newlines() and kt_span_scan() with the SIMD code of level `isa`
+ * (AVX-512BW for KT_KWSET_ISA_AVX512VBMI), or the best below it this CPU
+ * runs: for tests, which compare the levels. */
+uint64_t kt_count_newlines_isa(int isa, const char *p, size_t len);
+size_t kt_span_scan_isa(int isa, const char *p, size_t len, uint64_t *ret_newlines);
 
 #endif

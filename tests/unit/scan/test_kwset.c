@@ -336,10 +336,12 @@ test_newlines(void **state)
 		for (size_t i = start; i < n; i++)
 			want += buf[i] == '\n';
 		assert_int_equal(kt_count_newlines(buf + start, n - start), want);
+		assert_int_equal(kt_count_newlines_isa(isa_level, buf + start, n - start), want);
 	}
 	/* More than 255 rounds of 32 bytes of newlines (counter overflow). */
 	memset(buf, '\n', sizeof(buf));
 	assert_int_equal(kt_count_newlines(buf, sizeof(buf)), sizeof(buf));
+	assert_int_equal(kt_count_newlines_isa(isa_level, buf, sizeof(buf)), sizeof(buf));
 }
 
 struct span_row {
@@ -371,14 +373,19 @@ test_span_scan(void **state)
 		uint64_t nl = 99;
 		assert_int_equal(kt_span_scan(r->text, r->len, &nl), r->stop);
 		assert_int_equal(nl, r->newlines);
+		nl = 99;
+		assert_int_equal(kt_span_scan_isa(isa_level, r->text, r->len, &nl), r->stop);
+		assert_int_equal(nl, r->newlines);
 	}
-	/* Long random spans against the byte-wise rule. */
+	/* Long random spans against the byte-wise rule, with TAB, CR and
+	 * DEL (the slow path of the 64-byte rounds) too. */
 	char buf[2000];
 	for (int iter = 0; iter < 300; iter++) {
 		size_t n = rnd(sizeof(buf)), stop = n;
 		uint64_t want = 0, nl;
 		for (size_t i = 0; i < n; i++)
-			buf[i] = rnd(300) == 0 ? (char)rnd(32) : rnd(20) == 0 ? '\n' : 'q';
+			buf[i] = rnd(300) == 0 ? (char)rnd(32) : rnd(600) == 0 ? (char)0x7f :
+				 rnd(20) == 0 ? '\n' : rnd(40) == 0 ? '\t' : rnd(40) == 0 ? '\r' : 'q';
 		for (size_t i = 0; i < n; i++)
 			if (kt_is_joining_control((unsigned char)buf[i])) {
 				stop = i;
@@ -387,6 +394,8 @@ test_span_scan(void **state)
 		for (size_t i = 0; i < stop; i++)
 			want += buf[i] == '\n';
 		assert_int_equal(kt_span_scan(buf, n, &nl), stop);
+		assert_int_equal(nl, want);
+		assert_int_equal(kt_span_scan_isa(isa_level, buf, n, &nl), stop);
 		assert_int_equal(nl, want);
 	}
 }
@@ -430,8 +439,8 @@ main(void)
 		AT_LEVELS(test_find_random),
 		AT_LEVELS(test_find_adapt),
 		AT_LEVELS(test_bad_keywords),
-		cmocka_unit_test(test_newlines),
-		cmocka_unit_test(test_span_scan),
+		AT_LEVELS(test_newlines),
+		AT_LEVELS(test_span_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
