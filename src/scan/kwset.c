@@ -577,6 +577,18 @@ plan_rebuild(struct plan *pl, const struct kt_kwset *s, const uint8_t *bucket_of
 			plan_add(pl, s, b, k, s->win[k]);
 }
 
+/* Commonest best window first; ties in keyword order. */
+static int
+cmp_hard(const void *a, const void *b, void *ud)
+{
+	const double *hard = ud;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (hard[x] != hard[y])
+		return hard[x] < hard[y] ? 1 : -1;
+	return (x > y) - (x < y);
+}
+
 static void
 plan(struct kt_kwset *s, uint8_t *bucket_of)
 {
@@ -593,12 +605,7 @@ plan(struct kt_kwset *s, uint8_t *bucket_of)
 		order[k] = (uint32_t)k;
 		hard[k] = plan_solo(pl, s, k);
 	}
-	for (size_t i = 1; i < s->n; i++)	/* insertion sort: stable */
-		for (size_t j = i; j > 0 && hard[order[j]] > hard[order[j - 1]]; j--) {
-			uint32_t t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
+	qsort_r(order, s->n, sizeof(*order), cmp_hard, hard);
 	for (size_t i = 0; i < s->n; i++)
 		bucket_of[order[i]] = (uint8_t)plan_place(pl, s, order[i]);
 	for (int pass = 0; pass < PLAN_PASSES && s->n <= 4096; pass++)

@@ -277,6 +277,58 @@ test_find_adapt(void **state)
 	kt_kwset_free(naive);
 }
 
+/* Many keywords (many per bucket, short ones among them): every level
+ * agrees with the naive engine on the line of the first hit. */
+static void
+test_many_keywords(void **state)
+{
+	(void)state;
+	enum { NK = 1500 };
+	static char store[NK][24];
+	const char *kw[NK];
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz :[]_ABCXYZ0123";
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct kt_kwset *s = NULL, *naive = NULL;
+
+	for (size_t k = 0; k < NK; k++) {
+		size_t l = 1 + rnd(k % 7 == 0 ? 3 : 20);
+		for (size_t j = 0; j < l; j++)
+			store[k][j] = alphabet[rnd(sizeof(alphabet) - 1)];
+		store[k][l] = 0;
+		kw[k] = store[k];
+	}
+	/* drop the one- and two-byte keywords but a few: they would hit
+	 * everywhere */
+	for (size_t k = 0; k < NK; k++)
+		if (strlen(kw[k]) < 3 && k % 50 != 0)
+			memcpy(store[k] + strlen(store[k]), "Qq", 3);
+	assert_int_equal(kt_kwset_new(ctx, kw, NK, KT_KWSET_TEDDY, &s), 0);
+	assert_int_equal(kt_kwset_new(ctx, kw, NK, KT_KWSET_NAIVE, &naive), 0);
+	if (kt_kwset_set_isa(s, isa_level) == isa_level) {
+		for (int iter = 0; iter < 200; iter++) {
+			char buf[700];
+			size_t n = 1 + rnd(sizeof(buf) - 1);
+			for (size_t i = 0; i < n; i++)
+				buf[i] = rnd(30) == 0 ? '\n' : alphabet[rnd(sizeof(alphabet) - 1)];
+			size_t o1 = 0, o2 = 0, l1 = 0, l2 = 0;
+			bool f1 = kt_kwset_find(naive, buf, n, &o1, &l1);
+			bool f2 = kt_kwset_find(s, buf, n, &o2, &l2);
+			assert_int_equal(f1, f2);
+			if (f1) {
+				assert_int_equal(line_of(buf, o1), line_of(buf, o2));
+				assert_true(o2 + l2 <= n);
+				bool is_kw = false;
+				for (size_t k = 0; k < NK && !is_kw; k++)
+					is_kw = strlen(kw[k]) == l2 && memcmp(buf + o2, kw[k], l2) == 0;
+				assert_true(is_kw);
+			}
+		}
+	}
+	kt_kwset_free(s);
+	kt_kwset_free(naive);
+	kt_ctx_free(ctx);
+}
+
 static void
 test_bad_keywords(void **state)
 {
@@ -438,6 +490,7 @@ main(void)
 		AT_LEVELS(test_find_bounds),
 		AT_LEVELS(test_find_random),
 		AT_LEVELS(test_find_adapt),
+		AT_LEVELS(test_many_keywords),
 		AT_LEVELS(test_bad_keywords),
 		AT_LEVELS(test_newlines),
 		AT_LEVELS(test_span_scan),
