@@ -288,13 +288,26 @@ span_scan_avx512(const char *p, size_t len, uint64_t *ret_nl)
 		}
 		total += (uint64_t)__builtin_popcountll(isnl);
 	}
-	for (; i < len; i++) {
-		if (kt_is_joining_control((unsigned char)p[i]))
-			break;
-		total += p[i] == '\n';
+	if (i < len) {
+		/* The tail by a masked load: bytes masked off are not read (no
+		 * fault past the end). */
+		__mmask64 in = (__mmask64)(~0ull >> (64 - (len - i)));
+		__m512i v = _mm512_maskz_loadu_epi8(in, p + i);
+		__mmask64 low = _mm512_mask_cmplt_epu8_mask(in, v, lim);
+		__mmask64 isnl = _mm512_mask_cmpeq_epi8_mask(in, v, nl);
+		__mmask64 bad = _mm512_mask_cmpeq_epi8_mask(in, v, del) |
+				(low & ~isnl & ~_mm512_cmpeq_epi8_mask(v, tab) &
+				 ~_mm512_cmpeq_epi8_mask(v, cr));
+
+		if (bad) {
+			unsigned c = (unsigned)__builtin_ctzll(bad);
+			*ret_nl = total + (uint64_t)__builtin_popcountll(isnl & (((__mmask64)1 << c) - 1));
+			return i + c;
+		}
+		total += (uint64_t)__builtin_popcountll(isnl);
 	}
 	*ret_nl = total;
-	return i;
+	return len;
 }
 
 static bool
@@ -322,7 +335,7 @@ size_t
 kt_span_scan(const char *p, size_t len, uint64_t *ret_newlines)
 {
 #ifdef KT_X86
-	if (len >= 64 && cpu_avx512bw())
+	if (len >= 16 && cpu_avx512bw())
 		return span_scan_avx512(p, len, ret_newlines);
 	if (len >= 64 && __builtin_cpu_supports("avx2"))
 		return span_scan_avx2(p, len, ret_newlines);
