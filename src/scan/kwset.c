@@ -71,7 +71,6 @@ struct kt_kwset {
 	uint8_t *bucket_of;
 	uint64_t searched;		/* bytes searched since the last look */
 	unsigned replans;
-	bool dense;			/* the last search stopped early */
 	int isa;			/* KT_KWSET_ISA_* in use */
 	int isa_max;			/* the best the CPU has */
 
@@ -711,7 +710,6 @@ teddy_build(struct kt_kwset *s)
  * window a keyword is searched by changes only speed, never what is found.
  */
 #define ADAPT_BYTES	((uint64_t)1 << 20)
-#define DENSE_HEAD	256
 #define ADAPT_MISSES	32
 #define MAX_REPLANS	16
 
@@ -1119,23 +1117,8 @@ kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off, si
 	default:
 #ifdef KT_X86
 		if (s->isa == KT_KWSET_ISA_AVX512VBMI) {
-			size_t at = 0, head = len < DENSE_HEAD ? len : DENSE_HEAD, r;
+			size_t at = 0;
 
-			/* Dense hits (the last search stopped within DENSE_HEAD
-			 * bytes): the AVX2 loop, whose set-up is cheaper, takes
-			 * the head; occurrences starting before r end inside
-			 * it, so the VBMI loop goes on from r. */
-			if (s->dense && head < len) {
-				if (teddy_find_avx2(s, p, head, 0, &off, &klen)) {
-					found = true;
-					break;
-				}
-				r = head - (s->max_len - 1 < head ? s->max_len - 1 : head);
-				found = teddy_find_vbmi(s, p + r, len - r, &at, &off, &klen) ||
-					teddy_find_avx2(s, p + r, len - r, at, &off, &klen);
-				off += r;
-				break;
-			}
 			found = teddy_find_vbmi(s, p, len, &at, &off, &klen) ||
 				teddy_find_avx2(s, p, len, at, &off, &klen);
 			break;
@@ -1149,7 +1132,6 @@ kt_kwset_find(struct kt_kwset *s, const char *p, size_t len, size_t *ret_off, si
 		break;
 	}
 	if (s->engine == KT_KWSET_TEDDY) {
-		s->dense = found && off < DENSE_HEAD;
 		s->searched += found ? off : len;
 		if (s->searched >= ADAPT_BYTES)
 			teddy_adapt(s);

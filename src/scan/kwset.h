@@ -90,7 +90,7 @@ enum {
 	KT_KWSET_ISA_AVX512VBMI,	/* 64 a round (whole-byte tables) */
 };
 /* The SIMD level a set's Teddy search uses: by default the best this CPU
- * runs. All levels find an occurrence in the same line. */
+ * runs. All levels find the same occurrence. */
 int kt_kwset_isa(const struct kt_kwset *s);
 /* For tests and benchmarks: use `isa` if this CPU runs it (else keep the
  * current one); returns the level now in use. */

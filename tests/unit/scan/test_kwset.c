@@ -329,39 +329,6 @@ test_many_keywords(void **state)
 	kt_ctx_free(ctx);
 }
 
-/* After a search that stopped early the next one searches its first
- * bytes apart (kwset.c DENSE_HEAD): a keyword at every offset around that
- * head, after a dense and after a sparse search, is found where it is. */
-static void
-test_dense_head(void **state)
-{
-	(void)state;
-	struct kt_kwset *s = make_set(KT_KWSET_TEDDY);
-	static const char *const probe[] = { "Watchdog detected hard LOCKUP", "int3:",
-					     ") crashed on cpu#", "BUG:" };
-	char buf[1200];
-	size_t off;
-
-	if (!s)
-		return;
-	for (size_t k = 0; k < sizeof(probe) / sizeof(probe[0]); k++)
-		for (size_t q = 180; q < 330; q++)
-			for (int dense = 0; dense < 2; dense++) {
-				size_t l = strlen(probe[k]);
-				memset(buf, 'z', sizeof(buf));
-				memcpy(buf + q, probe[k], l);
-				if (dense)
-					assert_true(kt_kwset_find(s, "x BUG: y", 8, &off, NULL));
-				else
-					assert_false(kt_kwset_find(s, buf, 100, &off, NULL));
-				assert_true(kt_kwset_find(s, buf, sizeof(buf), &off, NULL));
-				assert_int_equal(off, q);
-				/* cut inside the keyword: not found */
-				assert_false(kt_kwset_find(s, buf, q + l - 1, &off, NULL));
-			}
-	kt_kwset_free(s);
-}
-
 static void
 test_bad_keywords(void **state)
 {
@@ -524,7 +491,6 @@ main(void)
 		AT_LEVELS(test_find_random),
 		AT_LEVELS(test_find_adapt),
 		AT_LEVELS(test_many_keywords),
-		AT_LEVELS(test_dense_head),
 		AT_LEVELS(test_bad_keywords),
 		AT_LEVELS(test_newlines),
 		AT_LEVELS(test_span_scan),
