@@ -80,6 +80,11 @@ best_of "ktriage scan" "$ktriage" scan --no-progress "$log"
 best_of "ktriage scan -j 1" "$ktriage" scan -j 1 --no-progress "$log"
 best_of "ktriage scan (hs)" "$ktriage" scan --engine vectorscan --no-progress "$log"
 best_of "grep -c -E" grep -c -E "$kw" "$log"
+# median and spread of 7 runs (bench/median.py)
+python3 "$here/median.py" -n 7 -b "$bytes" --label "ktriage scan (median)" -- \
+	"$ktriage" scan --no-progress "$log"
+python3 "$here/median.py" -n 7 -b "$bytes" --label "ktriage scan -j 1 (median)" -- \
+	"$ktriage" scan -j 1 --no-progress "$log"
 
 # analyze over the corpus logs in one process (bench/analyze-corpus.sh)
 if [ -d "$corpus" ]; then
