@@ -419,7 +419,7 @@ bytes_eq(const char *a, const char *b, size_t n)
  * independently by byte_cost() frequency, a bucket passes a start with
  * probability prod_j P(set_j): the plan picks each keyword's window and
  * bucket to keep the sum over buckets small. Greedy, hardest keyword first,
- * then a few passes that move single keywords; deterministic. */
+ * then PLAN_PASSES passes that move single keywords; deterministic. */
 struct plan {
 	double pw[128];				/* byte weight, folded to 7 bits */
 	uint64_t set[BUCKETS][FP_BYTES][2];	/* bytes of the bucket's windows */
@@ -434,8 +434,7 @@ in_set(const uint64_t set[2], unsigned c)
 	return set[c >> 6] >> (c & 63) & 1;
 }
 
-/* The bucket's cost if keyword k with window o joined it; *solo: the cost
- * of that window alone (a penalty for boilerplate windows). */
+/* The bucket's cost if keyword k with window o joined it. */
 static double
 plan_cost(const struct plan *pl, const struct kt_kwset *s, unsigned b, size_t k, size_t o)
 {
