@@ -706,7 +706,8 @@ teddy_build(struct kt_kwset *s)
  * matched but the keyword did not; every ADAPT_BYTES searched, a window
  * that did so more than ADAPT_MISSES times is banned for that keyword and
  * the plan is made again (at most MAX_REPLANS times per set). Which
- * window a keyword is searched by changes only speed, never what is found.
+ * window a keyword is searched by changes the speed and at most which
+ * occurrence in the earliest line holding one is returned (kwset.h).
  */
 #define ADAPT_BYTES	((uint64_t)1 << 20)
 #define ADAPT_MISSES	32
