@@ -267,6 +267,20 @@ memo_add(struct kt_scanner *s, const char *key, size_t len)
  * past the keyword: the line's '\n' if the keyword ends the line (the
  * window always holds it).
  */
+/* The 8 bytes of x with each ASCII digit replaced by '0' (SWAR: t = x ^
+ * '0' is below 10 exactly for digits; adding 0x76 to its low 7 bits sets
+ * bit 7 from 10 on, without a carry into the next byte). */
+static inline uint64_t
+digits_to_zero(uint64_t x)
+{
+	const uint64_t zeros = 0x3030303030303030ull;
+	uint64_t t = x ^ zeros;
+	uint64_t ge10 = ((t & 0x7f7f7f7f7f7f7f7full) + 0x7676767676767676ull) | t;
+	uint64_t m = ((~ge10 & 0x8080808080808080ull) >> 7) * 0xff;
+
+	return (x & ~m) | (zeros & m);
+}
+
 static bool
 memo_says_prefix(struct kt_scanner *s, const char *p, size_t h, size_t kl)
 {
@@ -284,6 +298,13 @@ memo_says_prefix(struct kt_scanner *s, const char *p, size_t h, size_t kl)
 
 		if (m->len != len)
 			continue;
+		for (; j + 8 <= len; j += 8) {	/* 8 bytes at a time */
+			uint64_t a, b;
+			memcpy(&a, p + j, 8);
+			memcpy(&b, m->key + j, 8);
+			if (digits_to_zero(a) != b)
+				break;
+		}
 		while (j < len && m->key[j] == (p[j] >= '0' && p[j] <= '9' ? '0' : p[j]))
 			j++;
 		if (j == len) {
