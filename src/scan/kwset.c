@@ -63,6 +63,14 @@ struct kt_kwset {
 	uint8_t vb_tab[FP_BYTES][2][128];
 	uint32_t *bucket[BUCKETS];	/* keyword indices per bucket */
 	size_t bucket_n[BUCKETS];
+	/* What teddy_verify() reads, packed per bucket: entries
+	 * bent[bstart[b]] .. bent[bstart[b + 1] - 1] */
+	struct bent {
+		uint32_t winv;		/* the 4 window bytes */
+		uint32_t k;		/* keyword index */
+		uint16_t win, len;
+	} *bent;
+	uint32_t bstart[BUCKETS + 1];
 	/* Adapting to the text (teddy_adapt()): per keyword, the window
 	 * offsets found to be common in it, and how often its window matched
 	 * where the keyword did not since the last look. */
@@ -678,6 +686,18 @@ teddy_tables(struct kt_kwset *s)
 			s->vb_tab[j][b >> 3][c & 0x7f] |= vbit;
 		}
 	}
+	if (!s->bent)
+		s->bent = kt_calloc(s->n, sizeof(*s->bent));
+	for (unsigned b = 0, o = 0; b < BUCKETS; b++) {
+		s->bstart[b] = o;
+		for (size_t j = 0; j < s->bucket_n[b]; j++, o++) {
+			uint32_t k = s->bucket[b][j];
+			s->bent[o] = (struct bent){ .winv = s->winv[k], .k = k,
+						    .win = (uint16_t)s->win[k],
+						    .len = (uint16_t)s->len[k] };
+		}
+		s->bstart[b + 1] = o;
+	}
 	for (unsigned j = 0; j < FP_BYTES; j++)
 		for (unsigned x = 0; x < 16; x++) {
 			s->fat_lo[j][x] = (uint8_t)(s->lo[j][x] & 0xff);
@@ -756,19 +776,18 @@ teddy_verify(const struct kt_kwset *s, const char *p, size_t len, size_t i, unsi
 	while (bits) {
 		unsigned b = (unsigned)__builtin_ctz(bits);
 		bits &= bits - 1;
-		for (size_t j = 0; j < s->bucket_n[b]; j++) {
-			uint32_t k = s->bucket[b][j];
-			size_t w = s->win[k];
-			if (s->len[k] >= 4 && (!full || s->winv[k] != v))
+		for (uint32_t j = s->bstart[b]; j < s->bstart[b + 1]; j++) {
+			const struct bent *e = &s->bent[j];
+			size_t w = e->win, kl = e->len;
+			if (kl >= 4 && (!full || e->winv != v))
 				continue;
-			if (w <= i && s->len[k] <= len - (i - w) &&
-			    bytes_eq(p + i - w, s->kw[k], s->len[k])) {
+			if (w <= i && kl <= len - (i - w) && bytes_eq(p + i - w, s->kw[e->k], kl)) {
 				if (*best_len == 0 || i - w < *best_off) {
 					*best_off = i - w;
-					*best_len = s->len[k];
+					*best_len = kl;
 				}
-			} else if (s->len[k] >= 4) {
-				s->miss[k]++;	/* a window here, not the keyword */
+			} else if (kl >= 4) {
+				s->miss[e->k]++;	/* a window here, not the keyword */
 			}
 		}
 	}
@@ -1075,6 +1094,7 @@ kt_kwset_free(struct kt_kwset *s)
 		free(s->kw[i]);
 	for (unsigned b = 0; b < BUCKETS; b++)
 		free(s->bucket[b]);
+	free(s->bent);
 	free(s->win);
 	free(s->winv);
 	free(s->bucket_of);
