@@ -44,7 +44,8 @@ static const char rebuild_all_sql[] =
 	"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)"
 	" SELECT c.issue_id, ff.key, ff.value, c.host_id, count(*), min(c.crashed_at), max(c.crashed_at)"
 	" FROM kt_crash c JOIN kt_facts_facet ff ON ff.facts_id = c.facts_id"
-	" GROUP BY c.issue_id, ff.key, ff.value, c.host_id;";
+	" GROUP BY c.issue_id, ff.key, ff.value, c.host_id;"
+	"DELETE FROM kt_issue_by;" KT_STORE_BY_FILL;
 
 int
 kt_store_rebuild_facets(struct kt_store *s)

@@ -358,12 +358,17 @@ facts_for(struct kt_store *s, int64_t host_id, const char *at, int64_t *ret)
 	return rc;
 }
 
+/* The pool of a crash: the upload's ($5), else the one its host ($2) is
+ * in (as kt_store_rebuild_facets() sees it). */
+#define HOST_POOL "coalesce($5, (SELECT p.name FROM kt_host h JOIN kt_pool p" \
+	" ON p.id = h.pool_id WHERE h.id = $2))"
+
 /* One statement for the seven facets of a crash (a round trip each would
  * dominate PostgreSQL imports); rows whose value is NULL are skipped. */
 static const char facet_upsert[] =
 	"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)"
 	" SELECT column1, column2, column3, column4, column5, column6, column7 FROM (VALUES"
-	" ($1, 'host', $4, $2, 1, $3, $3), ($1, 'pool', $5, $2, 1, $3, $3),"
+	" ($1, 'host', $4, $2, 1, $3, $3), ($1, 'pool', " HOST_POOL ", $2, 1, $3, $3),"
 	" ($1, 'kernel', $6, $2, 1, $3, $3), ($1, 'xen', $7, $2, 1, $3, $3),"
 	" ($1, 'taint', $8, $2, 1, $3, $3), ($1, 'hardware', $9, $2, 1, $3, $3),"
 	" ($1, 'rule', $10, $2, 1, $3, $3)) AS v WHERE column3 IS NOT NULL"
@@ -426,7 +431,23 @@ add_summary(struct kt_store *s, int64_t issue, int64_t host_id, const char *host
 	return rc;
 }
 
-/* Count one new crash in the derived facet table. */
+/* Count one new crash in the per-value issue summary (schema version 3):
+ * a roll-up of the host, pool and kernel facet rows just upserted. The
+ * host is new to the issue's value when its facet row now counts 1 (as
+ * for kt_issue_sum: the facet row's key serializes concurrent importers). */
+static const char by_upsert[] =
+	"INSERT INTO kt_issue_by(key, value, issue_id, crashes, hosts, first_seen, last_seen)"
+	" SELECT key, value, issue_id, 1, CASE WHEN n = 1 THEN 1 ELSE 0 END, $3, $3"
+	" FROM kt_facet WHERE issue_id = $1 AND host_id = $2 AND ((key = 'host' AND value = $4)"
+	"  OR (key = 'pool' AND value = " HOST_POOL ") OR (key = 'kernel' AND value = $6))"
+	" ON CONFLICT(key, value, issue_id) DO UPDATE SET crashes = kt_issue_by.crashes + 1,"
+	" hosts = kt_issue_by.hosts + excluded.hosts,"
+	" first_seen = CASE WHEN excluded.first_seen < kt_issue_by.first_seen"
+	"  THEN excluded.first_seen ELSE kt_issue_by.first_seen END,"
+	" last_seen = CASE WHEN excluded.last_seen > kt_issue_by.last_seen"
+	"  THEN excluded.last_seen ELSE kt_issue_by.last_seen END";
+
+/* Count one new crash in the derived facet table and its roll-up. */
 static int
 add_facets(struct kt_store *s, int64_t issue, int64_t host_id, const char *host, const char *pool,
 	   const struct crec *e, const char *at, int64_t facts_id)
@@ -438,6 +459,8 @@ add_facets(struct kt_store *s, int64_t issue, int64_t host_id, const char *host,
 	};
 	int rc = kt_db_exec(s->db, facet_upsert, p, 10);
 
+	if (rc == 0)
+		rc = kt_db_exec(s->db, by_upsert, p, 6);
 	if (rc == 0 && facts_id) {
 		struct kt_dbv pf[4] = { KT_DBV_INT(issue), KT_DBV_INT(host_id), KT_DBV_TEXT(at),
 					KT_DBV_INT(facts_id) };

@@ -30,7 +30,7 @@ kt_store_give_json(int rc, json_t *out, json_t **ret)
 	return 0;
 }
 
-#define KT_STORE_SCHEMA_VERSION 2
+#define KT_STORE_SCHEMA_VERSION 3
 
 /* The per-issue summary (schema version 2) computed from kt_crash: the
  * migration's fill and kt_store_rebuild_summary(); tests compare it with
@@ -48,6 +48,14 @@ kt_store_give_json(int rc, json_t *out, json_t **ret)
 	"INSERT INTO kt_issue_value(issue_id, key, value, n)" \
 	" SELECT issue_id, 'day', substr(crashed_at, 1, 10), count(*) FROM kt_crash" \
 	" GROUP BY issue_id, substr(crashed_at, 1, 10);"
+
+/* The per-value issue summary (schema version 3) as a roll-up of the
+ * facet table's host, pool and kernel rows (one row per issue, value and
+ * host): the migration's fill and the rebuild after the facets. */
+#define KT_STORE_BY_FILL \
+	"INSERT INTO kt_issue_by(key, value, issue_id, crashes, hosts, first_seen, last_seen)" \
+	" SELECT key, value, issue_id, sum(n), count(*), min(first_seen), max(last_seen)" \
+	" FROM kt_facet WHERE key IN ('host', 'pool', 'kernel') GROUP BY key, value, issue_id;"
 
 struct kt_store {
 	struct kt_ctx *ctx;

@@ -62,11 +62,53 @@ RECOMP_VAL="SELECT issue_id, 'kernel', kernel, count(*) FROM kt_crash WHERE kern
  substr(crashed_at, 1, 10), count(*) FROM kt_crash GROUP BY issue_id, substr(crashed_at, 1, 10)"
 STORED_SUM="SELECT issue_id, crashes, hosts, first_seen, last_seen FROM kt_issue_sum"
 STORED_VAL="SELECT issue_id, key, value, n FROM kt_issue_value"
+# The per-value summary (kt_issue_by, schema version 3): per host, pool
+# (the host's) and kernel, each issue's crashes, hosts, first and last.
+RECOMP_BY="SELECT 'host', h.name, c.issue_id, count(*), count(DISTINCT c.host_id),
+ min(c.crashed_at), max(c.crashed_at) FROM kt_crash c JOIN kt_host h ON h.id = c.host_id
+ GROUP BY h.name, c.issue_id UNION ALL SELECT 'pool', p.name, c.issue_id, count(*),
+ count(DISTINCT c.host_id), min(c.crashed_at), max(c.crashed_at) FROM kt_crash c
+ JOIN kt_host h ON h.id = c.host_id JOIN kt_pool p ON p.id = h.pool_id GROUP BY p.name, c.issue_id
+ UNION ALL SELECT 'kernel', kernel, issue_id, count(*), count(DISTINCT host_id), min(crashed_at),
+ max(crashed_at) FROM kt_crash WHERE kernel IS NOT NULL GROUP BY kernel, issue_id"
+STORED_BY="SELECT key, value, issue_id, crashes, hosts, first_seen, last_seen FROM kt_issue_by"
 summary_diff() {
 	sql "SELECT (SELECT count(*) FROM ($STORED_SUM EXCEPT $RECOMP_SUM) a)
 		+ (SELECT count(*) FROM ($RECOMP_SUM EXCEPT $STORED_SUM) b)
 		+ (SELECT count(*) FROM ($STORED_VAL EXCEPT SELECT * FROM ($RECOMP_VAL) r1) c)
-		+ (SELECT count(*) FROM (SELECT * FROM ($RECOMP_VAL) r2 EXCEPT $STORED_VAL) d)"
+		+ (SELECT count(*) FROM (SELECT * FROM ($RECOMP_VAL) r2 EXCEPT $STORED_VAL) d)
+		+ (SELECT count(*) FROM ($STORED_BY EXCEPT SELECT * FROM ($RECOMP_BY) r3) e)
+		+ (SELECT count(*) FROM (SELECT * FROM ($RECOMP_BY) r4 EXCEPT $STORED_BY) f)"
+}
+# Every filtered list form (each host, pool and kernel alone; since the
+# median crash time, since its day, since the epoch) against the same list
+# aggregated by SQL from kt_crash: the filters that differ ("" when none).
+list_rows() {
+	"$K" db --db "$DB" issues --limit 1000 --format json "$@" |
+		jq -r 'sort_by(.id)[] | "\(.id)|\(.crashes)|\(.hosts)|\(.first_seen)|\(.last_seen)"'
+}
+recomp_rows() { # recomp_rows WHERE-CLAUSE (c: kt_crash, h: kt_host, p: kt_pool)
+	sql "SELECT c.issue_id, count(*), count(DISTINCT c.host_id), min(c.crashed_at),
+		max(c.crashed_at) FROM kt_crash c JOIN kt_host h ON h.id = c.host_id
+		LEFT JOIN kt_pool p ON p.id = h.pool_id WHERE $1 GROUP BY c.issue_id ORDER BY c.issue_id"
+}
+filter_diff() {
+	bad=""
+	for v in $(sql "SELECT DISTINCT name FROM kt_host"); do
+		[ "$(list_rows --host "$v")" = "$(recomp_rows "h.name = '$v'")" ] || bad="$bad host=$v"
+	done
+	for v in $(sql "SELECT DISTINCT name FROM kt_pool"); do
+		[ "$(list_rows --pool "$v")" = "$(recomp_rows "p.name = '$v'")" ] || bad="$bad pool=$v"
+	done
+	for v in $(sql "SELECT DISTINCT kernel FROM kt_crash WHERE kernel IS NOT NULL"); do
+		[ "$(list_rows --kernel "$v")" = "$(recomp_rows "c.kernel = '$v'")" ] || bad="$bad kernel=$v"
+	done
+	mid=$(sql "SELECT crashed_at FROM kt_crash ORDER BY crashed_at LIMIT 1 OFFSET
+		(SELECT count(*) / 2 FROM kt_crash)")
+	for t in "$mid" "$(echo "$mid" | cut -c1-10)" 1970-01-01; do
+		[ "$(list_rows --since "$t")" = "$(recomp_rows "c.crashed_at >= '$t'")" ] || bad="$bad since=$t"
+	done
+	echo "${bad:-same}"
 }
 # The issue list from the summary against the list aggregated from the
 # crashes (--since the epoch reads kt_crash): id crashes hosts first last.
@@ -84,7 +126,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..70"
+echo "1..74"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -113,7 +155,7 @@ check "stored analysis names no local path" "$(jq -r '.report.source.file' "$T/c
 sed 's/^\[[ 0-9.]*\] //' "$DMESG" > "$T/plain-a.log"
 { cat "$T/plain-a.log"; echo "end of log"; } > "$T/plain-b.log"
 cat "$T/plain-a.log" "$T/plain-a.log" > "$T/plain-twice.log"
-"$K" db --db "$DB" import --host h2 "$T/plain-a.log" "$T/plain-b.log" "$T/plain-twice.log" > /dev/null
+"$K" db --db "$DB" import --host h2 --pool p1 "$T/plain-a.log" "$T/plain-b.log" "$T/plain-twice.log" > /dev/null
 check "no timestamps: 4 crashes in 3 logs stay 4" \
 	"$("$K" db --db "$DB" host h2 --format json | jq '.crashes | length')" 4
 "$K" db --db "$DB" import --host h2 "$T/plain-twice.log" > /dev/null
@@ -122,6 +164,7 @@ check "no timestamps: re-import changes nothing" \
 check "one issue for the one bucket" "$(stat_of issues)" 1
 check "summary = recomputation after imports (paths, no timestamps)" "$(summary_diff)" 0
 check "issue list from the summary = list from the crashes" "$(list_diff)" same
+check "filtered lists (host, kernel, since) = aggregation of the crashes" "$(filter_diff)" same
 
 # --- host facts, facets and lift ---------------------------------------
 "$K" net audit --sysfs-root "$SRC/tests/host/enic-ixgbe-jumbo" --format json > "$T/enic.json"
@@ -204,6 +247,7 @@ sql "DELETE FROM kt_crash WHERE id = (SELECT max(id) FROM kt_crash)" >/dev/null
 check "summary = recomputation after a crash is deleted and the store rebucketed" \
 	"$(summary_diff) $(stat_of crashes)" "0 7"
 check "issue list from the summary = list from the crashes, after rebuckets" "$(list_diff)" same
+check "filtered lists = aggregation of the crashes, after rebuckets" "$(filter_diff)" same
 
 # --- a status report brings its own host facts --------------------------
 fresh
@@ -303,15 +347,17 @@ for i in $(seq 10 49); do
 	[ "$i" -ge 20 ] && cp "$T/gen$i.log" "$T/b/"
 done
 "$K" db --db "$DB" stats > /dev/null	# create the schema first
-"$K" db --db "$DB" import --host xh "$T/a" > "$T/ia" 2>&1 &
+"$K" db --db "$DB" import --host xh --pool pa "$T/a" > "$T/ia" 2>&1 &
 pa=$!
-"$K" db --db "$DB" import --host xh "$T/b" > "$T/ib" 2>&1 &
+"$K" db --db "$DB" import --host xh --pool pa "$T/b" > "$T/ib" 2>&1 &
 pb=$!
 wait $pa; ra=$?
 wait $pb; rb=$?
 check "two importers at once: both succeed" "$ra $rb" "1 1"
 check "two importers at once: nothing duplicated or lost" "$(stat_of crashes) $(stat_of uploads)" "40 40"
 check "two importers at once: summary = recomputation" "$(summary_diff)" 0
+check "two importers at once: filtered lists (host, pool, kernel, since) = aggregation" \
+	"$(filter_diff)" same
 
 # two buckets met in opposite orders by two importers (deadlock-prone if
 # bucket locks were taken crash by crash)
@@ -342,7 +388,7 @@ for i in $(seq 100 399); do
 	shifted "$((3000000 + i))" > "$T/many/m$i.log"
 done
 "$K" db --db "$DB" stats > /dev/null
-"$K" db --db "$DB" import --host kh "$T/many" > /dev/null 2>&1 &
+"$K" db --db "$DB" import --host kh --pool pk "$T/many" > /dev/null 2>&1 &
 pk=$!
 # kill it once some uploads are in (bounded wait: 20 s)
 i=0
@@ -357,6 +403,7 @@ check "after kill -9 ($c of 300 stored): every stored upload has its crash" "$c"
 "$K" db --db "$DB" import --host kh "$T/many" > /dev/null 2>&1
 check "after kill -9: a rerun completes the import" "$(stat_of crashes) $(stat_of uploads)" "300 300"
 check "after kill -9 and a rerun: summary = recomputation" "$(summary_diff)" 0
+check "after kill -9 and a rerun: filtered lists = aggregation" "$(filter_diff)" same
 
 if [ "$failed" -ne 0 ]; then
 	exit 1
