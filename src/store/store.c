@@ -122,6 +122,7 @@ static const char schema_v3[] =
 	" hosts BIGINT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
 	" PRIMARY KEY(key, value, issue_id));"
 	"CREATE INDEX kt_facet_host_last ON kt_facet(issue_id, last_seen) WHERE key = 'host';"
+	"DELETE FROM kt_facet WHERE key = 'pool';" KT_STORE_POOL_FACETS
 	KT_STORE_BY_FILL;
 
 static const struct { int version; const char *sql; } migrations[] = {

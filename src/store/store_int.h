@@ -49,6 +49,15 @@ kt_store_give_json(int rc, json_t *out, json_t **ret)
 	" SELECT issue_id, 'day', substr(crashed_at, 1, 10), count(*) FROM kt_crash" \
 	" GROUP BY issue_id, substr(crashed_at, 1, 10);"
 
+/* The pool facet rows from the crashes and their hosts' pools (the
+ * rebuild; the version 3 migration adds those that imports before it
+ * skipped: they counted a pool only when the upload named it). */
+#define KT_STORE_POOL_FACETS \
+	"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)" \
+	" SELECT c.issue_id, 'pool', p.name, c.host_id, count(*), min(c.crashed_at), max(c.crashed_at)" \
+	" FROM kt_crash c JOIN kt_host h ON h.id = c.host_id JOIN kt_pool p ON p.id = h.pool_id" \
+	" GROUP BY c.issue_id, p.name, c.host_id;"
+
 /* The per-value issue summary (schema version 3) as a roll-up of the
  * facet table's host, pool and kernel rows (one row per issue, value and
  * host): the migration's fill and the rebuild after the facets. */

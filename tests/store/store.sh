@@ -126,7 +126,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..74"
+echo "1..75"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -404,6 +404,18 @@ check "after kill -9 ($c of 300 stored): every stored upload has its crash" "$c"
 check "after kill -9: a rerun completes the import" "$(stat_of crashes) $(stat_of uploads)" "300 300"
 check "after kill -9 and a rerun: summary = recomputation" "$(summary_diff)" 0
 check "after kill -9 and a rerun: filtered lists = aggregation" "$(filter_diff)" same
+
+# --- migration from schema version 2 -------------------------------------
+# A version-2 store: no per-value summary, and pool facet rows only for
+# crashes whose upload named the pool (the rerun above named none).
+sql "DROP INDEX kt_facet_host_last" >/dev/null
+sql "DROP TABLE kt_issue_by" >/dev/null
+sql "DELETE FROM kt_facet WHERE key = 'pool'" >/dev/null
+sql "UPDATE kt_meta SET value = '2' WHERE key = 'schema_version'" >/dev/null
+"$K" db --db "$DB" stats > /dev/null
+check "version 2 store opened: migrated to 3, summary and pool facets = recomputation" \
+	"$(sql "SELECT value FROM kt_meta WHERE key = 'schema_version'") $(summary_diff) $(filter_diff)" \
+	"3 0 same"
 
 if [ "$failed" -ne 0 ]; then
 	exit 1
