@@ -8,8 +8,8 @@
  * ovs-vsctl-list-ports-<br>.out and ovs-appctl-bond%show-<bond>.out, and
  * in the kernel logs (kern.log*, messages*, dmesg*) the driver lines of
  * data/net/log-evidence.tsv that say what a NIC's port really carries (the
- * enic vNIC MTU), and the host name in inventory.xml. Other members are
- * skipped.
+ * enic vNIC MTU), the host name in inventory.xml and the pool uuid in
+ * xapi-db.xml. Other members are skipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +88,70 @@ parse_inventory_xml(struct kt_net_inventory *inv, const char *text)
 	name[n] = '\0';
 	if (n && *v == '"')
 		inv->hostname = kt_net_strdup(inv, name);
+}
+
+/* The pool uuid of the host a status report was taken on. xen-bugtool
+ * writes xapi's database as xapi-db.xml (xenserver/status-report
+ * xen-bugtool: func_output(CAP_XENSERVER_DATABASES, 'xapi-db.xml',
+ * dump_filtered_xapi_db), and `xe pool-dump-database` as
+ * xapi-db-dumped.xml); xapi writes one <table name="NAME"> per class with
+ * one <row ref=... FIELD="VALUE" .../> per object (xapi-project/xen-api
+ * ocaml/database/db_xml.ml, To.table), and a host's database has exactly
+ * one pool object, whose uuid field is the pool's uuid. The member can be
+ * large, so it is scanned in a sliding window, never held whole. Values
+ * are XML-escaped, so ` uuid="` only starts the attribute itself. */
+static void
+scan_xapi_db(struct kt_net_inventory *inv, struct archive *a)
+{
+	static const char table[] = "<table name=\"pool\"", attr[] = " uuid=\"";
+	char win[16384 + 1];
+	size_t have = 0;
+	bool in_pool = false;
+	la_ssize_t n;
+
+	while ((n = archive_read_data(a, win + have, sizeof(win) - 1 - have)) > 0) {
+		const char *p, *end;
+		size_t keep;
+
+		have += (size_t)n;
+		if (!in_pool && (p = memmem(win, have, table, sizeof(table) - 1))) {
+			in_pool = true;
+			have -= (size_t)(p + sizeof(table) - 1 - win);
+			memmove(win, p + sizeof(table) - 1, have);
+		}
+		if (in_pool && (p = memmem(win, have, attr, sizeof(attr) - 1))) {
+			const char *close = memmem(win, have, "</table>", 8);
+			const char *v = p + sizeof(attr) - 1;
+			char uuid[37];
+			size_t len = 0;
+
+			if (close && close < p)
+				break;	/* the pool table has no row */
+			end = win + have;
+			while (v + len < end && v[len] != '"' && len < 36 &&
+			       ((v[len] >= '0' && v[len] <= '9') || (v[len] >= 'a' && v[len] <= 'f') ||
+				(v[len] >= 'A' && v[len] <= 'F') || v[len] == '-'))
+				len++;
+			if (v + len < end) {	/* the value is complete in the window */
+				if (len == 36 && v[len] == '"') {
+					memcpy(uuid, v, 36);
+					uuid[36] = '\0';
+					inv->pool_uuid = kt_net_strdup(inv, uuid);
+				}
+				break;
+			}
+		}
+		if (in_pool && memmem(win, have, "</table>", 8))
+			break;
+		/* keep what a marker or a uuid cut at the window's end needs */
+		keep = have < 64 ? have : 64;
+		if (in_pool && (p = memmem(win, have, attr, sizeof(attr) - 1)))
+			keep = have - (size_t)(p - win);
+		memmove(win, win + have - keep, keep);
+		have = keep;
+	}
+	while (archive_read_data(a, win, sizeof(win) - 1) > 0)
+		;	/* drain the member */
 }
 
 static struct kt_net_iface *
@@ -483,6 +547,11 @@ take_member(struct kt_net_inventory *inv, struct archive *a, const char *path,
 		text = read_member(a, &len);
 		parse_inventory_xml(inv, text);
 		free(text);
+		return;
+	}
+	if ((strcmp(b, "xapi-db.xml") == 0 || strcmp(b, "xapi-db-dumped.xml") == 0) &&
+	    !inv->pool_uuid) {
+		scan_xapi_db(inv, a);
 		return;
 	}
 	if (strcmp(b, "ip-d-link.out") == 0 || strcmp(b, "ip-s-addr.out") == 0 ||

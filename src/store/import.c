@@ -836,10 +836,12 @@ upload_host(const struct kt_upload_meta *m, struct collect *c)
  * host (before the crashes, so they link to it); without a caller's host,
  * the report's own host name (inventory.xml) becomes the upload's host,
  * before the host fields of its log lines: m->host then points into
- * `host_buf`. Anything that is not a status report is left alone. */
+ * `host_buf`; likewise without a caller's pool, the pool uuid of its
+ * xapi-db.xml becomes the upload's pool (`pool_buf`). Anything that is not
+ * a status report is left alone. */
 static int
 status_report(struct kt_store *s, const char *path, const char *name, struct kt_upload_meta *m,
-	      struct collect *c, char host_buf[256])
+	      struct collect *c, char host_buf[256], char pool_buf[64])
 {
 	static const char *const ext[] = { ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz",
 					   ".tar.zst", ".zip" };
@@ -859,6 +861,10 @@ status_report(struct kt_store *s, const char *path, const char *name, struct kt_
 	if (!m->host && inv->hostname && strlen(inv->hostname) < 256) {
 		snprintf(host_buf, 256, "%s", inv->hostname);
 		m->host = host_buf;
+	}
+	if (!m->pool && inv->pool_uuid && strlen(inv->pool_uuid) < 64) {
+		snprintf(pool_buf, 64, "%s", inv->pool_uuid);
+		m->pool = pool_buf;
 	}
 	host = upload_host(m, c);
 	if (rc || !host || kt_driver_db_load(s->ctx, &db)) {
@@ -897,7 +903,7 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 {
 	struct kt_upload_meta m;
 	struct collect c = { 0 };
-	char tmp[4096], host_buf[256];
+	char tmp[4096], host_buf[256], pool_buf[64];
 	FILE *f;
 	int rc;
 
@@ -920,7 +926,7 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 	fclose(f);
 	rc = analyse(s, tmp, 0, m.name, bytes, len, &c);
 	if (rc == 0)
-		rc = status_report(s, tmp, m.name, &m, &c, host_buf);
+		rc = status_report(s, tmp, m.name, &m, &c, host_buf, pool_buf);
 	unlink(tmp);
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, ret);
@@ -976,7 +982,7 @@ import_piece(void *ud, const char *piece, unsigned flags)
 	struct collect c = { 0 };
 	struct stat st;
 	const char *base = strrchr(piece, '/');
-	char *bytes = NULL, name[1024], host_buf[256];
+	char *bytes = NULL, name[1024], host_buf[256], pool_buf[64];
 	size_t len = 0;
 	json_t *res = NULL;
 	bool dir;
@@ -1008,7 +1014,7 @@ import_piece(void *ud, const char *piece, unsigned flags)
 		return 0;
 	}
 	if (rc == 0 && !dir)
-		rc = status_report(s, piece, name, &m, &c, host_buf);
+		rc = status_report(s, piece, name, &m, &c, host_buf, pool_buf);
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, &res);
 	collect_free(&c);

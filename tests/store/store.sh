@@ -126,7 +126,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..75"
+echo "1..77"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -276,14 +276,38 @@ cat > "$T/sr/bug-report-20150604031500/inventory.xml" <<'XML'
 	<inventory-entry capability="network-status" filename="bug-report-20150604031500/ip-s-addr.out" md5sum="0"/>
 </system-status-inventory>
 XML
+# and its xapi database (xen-bugtool's xapi-db.xml, in xapi's format,
+# xapi-project/xen-api ocaml/database/db_xml.ml: a <table name="..."> per
+# class, a <row .../> per object): the pool row's uuid, after 200 KB of
+# other tables so that it crosses the reader's window
+POOL=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d
+{
+	echo '<?xml version="1.0" encoding="UTF-8"?><database><manifest><pair key="schema_major_vsn" value="5"/></manifest>'
+	echo '<table name="VM">'
+	for i in $(seq 1000); do
+		echo "<row ref=\"OpaqueRef:vm$i\" uuid=\"00000000-0000-0000-0000-$(printf %012d "$i")\" name__label=\"vm $i with a long label to fill the table up $i\" other_config=\"(('a'%.'b'))\"/>"
+	done
+	echo '</table><table name="host"><row ref="OpaqueRef:h" uuid="11111111-2222-3333-4444-555555555555" hostname="xs-pool1-h07"/></table>'
+	echo "<table name=\"pool\"><row ref=\"OpaqueRef:p\" __ctime=\"1\" name__label=\"pool one\" master=\"OpaqueRef:h\" other_config=\"(('memory-ratio-hvm'%.'0.25'))\" uuid=\"$POOL\" wlb_url=\"\"/></table>"
+	echo '<table name="secret"/></database>'
+} > "$T/sr/bug-report-20150604031500/xapi-db.xml"
 (cd "$T/sr" && tar -cjf bug-report-20150604031500.tar.bz2 bug-report-20150604031500)
 "$K" db --db "$DB" import "$T/sr/bug-report-20150604031500.tar.bz2" --format json > "$T/h1" 2>/dev/null
 check "status report: the host is the one its inventory.xml names" \
 	"$(jq -r '.[0] | "\(.host) \(.crashes | length)"' "$T/h1")" "xs-pool1-h07 1"
+check "status report: the crash is filed under the pool uuid of its xapi-db.xml" \
+	"$("$K" db --db "$DB" issues --pool "$POOL" --format json | jq -r 'map(.crashes) | add')
+ $("$K" db --db "$DB" hosts --format json | jq -r '.[] | select(.name == "xs-pool1-h07") | .pool')" \
+	"1
+ $POOL"
 check "status report: its facts are stored for that host" \
 	"$("$K" db --db "$DB" host xs-pool1-h07 --format json | jq -r '"\(.facts | length) \(.crashes | length)"')" "1 1"
 "$K" db --db "$DB" import --host given "$T/sr/bug-report-20150604031500.tar.bz2" --format json > "$T/h2" 2>/dev/null
 check "status report: --host wins over its inventory.xml" "$(jq -r '.[0].host' "$T/h2")" given
+"$K" db --db "$DB" import --host given2 --pool named "$T/sr/bug-report-20150604031500.tar.bz2" \
+	> /dev/null 2>&1
+check "status report: --pool wins over its xapi-db.xml" \
+	"$("$K" db --db "$DB" hosts --format json | jq -r '.[] | select(.name == "given2") | .pool')" named
 "$K" db --db "$DB" import "$GOLD/xs-status-report/input-bug-report-20150604031500.tar.bz2" \
 	--format json > "$T/h3" 2>/dev/null
 check "status report without inventory.xml nor host fields: unknown" "$(jq -r '.[0].host' "$T/h3")" unknown
