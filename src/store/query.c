@@ -105,23 +105,25 @@ static const char issues_by[] =
 
 /* Since T ($1; $2 its day, $3 its day + "U", above every time of that
  * day): per issue seen since T, the crashes of the whole days after T's
- * day from the summary's day counts plus those of the rest of T's day
+ * day from the summary's day counts (one range of the day index for all
+ * issues, not one per issue) plus those of the rest of T's day
  * (an index range of at most one day of the issue's crashes), the hosts
  * whose last crash of the issue is at or after T (the host facet rows,
  * partial index kt_facet_host_last: the hosts active since T), the first
  * crash at or after T (one index seek) and the issue's last. */
 static const char issues_since_sum[] =
 	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, a.n, a.h, a.f, a.l FROM"
-	" (SELECT s.issue_id,"
-	"  coalesce((SELECT sum(v.n) FROM kt_issue_value v WHERE v.issue_id = s.issue_id"
-	"   AND v.key = 'day' AND v.value > $2), 0)"
+	" (SELECT s.issue_id, coalesce(d.n, 0)"
 	"  + (SELECT count(*) FROM kt_crash c WHERE c.issue_id = s.issue_id"
 	"   AND c.crashed_at >= $1 AND c.crashed_at < $3) AS n,"
 	"  (SELECT count(*) FROM kt_facet f WHERE f.key = 'host' AND f.issue_id = s.issue_id"
 	"   AND f.last_seen >= $1) AS h,"
 	"  CASE WHEN s.first_seen >= $1 THEN s.first_seen ELSE (SELECT c.crashed_at FROM kt_crash c"
 	"   WHERE c.issue_id = s.issue_id AND c.crashed_at >= $1 ORDER BY c.crashed_at LIMIT 1)"
-	"  END AS f, s.last_seen AS l FROM kt_issue_sum s WHERE s.last_seen >= $1) a"
+	"  END AS f, s.last_seen AS l FROM kt_issue_sum s"
+	"  LEFT JOIN (SELECT issue_id, sum(n) AS n FROM kt_issue_value WHERE key = 'day'"
+	"   AND value > $2 GROUP BY issue_id) d ON d.issue_id = s.issue_id"
+	"  WHERE s.last_seen >= $1) a"
 	" JOIN kt_issue i ON i.id = a.issue_id WHERE ($4 IS NULL OR i.status = $4)"
 	" ORDER BY a.n DESC, i.id LIMIT $5 OFFSET $6";
 
