@@ -63,30 +63,37 @@ read_member(struct archive *a, size_t *ret_len)
  * <system-summary date="..." hostname="xs01" uname="Linux xs01 ..." .../>
  * Kept only when it is a plain host name (RFC 1123 letters, digits, '-',
  * '.', and '_' as found in practice), at most 253 bytes. */
-static void
-parse_inventory_xml(struct kt_net_inventory *inv, const char *text)
+bool
+kt_net_sr_hostname(const char *text, char out[254])
 {
 	const char *p = strstr(text, "<system-summary"), *end, *v;
-	char name[254];
 	size_t n = 0;
 
 	if (!p || !(end = strchr(p, '>')))
-		return;
+		return false;
 	for (v = p; (v = strstr(v, "hostname=\"")) && v < end; v++)
 		if (v[-1] == ' ' || v[-1] == '\t' || v[-1] == '\n')
 			break;
 	if (!v || v >= end)
-		return;
+		return false;
 	for (v += 10; v < end && *v != '"'; v++) {
 		bool plain = (*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
 			     (*v >= '0' && *v <= '9') || *v == '-' || *v == '.' || *v == '_';
 
-		if (!plain || n >= sizeof(name) - 1)
-			return;
-		name[n++] = *v;
+		if (!plain || n >= 253)
+			return false;
+		out[n++] = *v;
 	}
-	name[n] = '\0';
-	if (n && *v == '"')
+	out[n] = '\0';
+	return n && *v == '"';
+}
+
+static void
+parse_inventory_xml(struct kt_net_inventory *inv, const char *text)
+{
+	char name[254];
+
+	if (kt_net_sr_hostname(text, name))
 		inv->hostname = kt_net_strdup(inv, name);
 }
 
@@ -99,17 +106,19 @@ parse_inventory_xml(struct kt_net_inventory *inv, const char *text)
  * ocaml/database/db_xml.ml, To.table), and a host's database has exactly
  * one pool object, whose uuid field is the pool's uuid. The member can be
  * large, so it is scanned in a sliding window, never held whole. Values
- * are XML-escaped, so ` uuid="` only starts the attribute itself. */
-static void
-scan_xapi_db(struct kt_net_inventory *inv, struct archive *a)
+ * are XML-escaped, so ` uuid="` only starts the attribute itself. The
+ * caller drains the rest of its stream. */
+bool
+kt_net_sr_pool_uuid(kt_net_read_fn read, void *ud, char out[37])
 {
 	static const char table[] = "<table name=\"pool\"", attr[] = " uuid=\"";
 	char win[16384 + 1];
 	size_t have = 0;
 	bool in_pool = false;
-	la_ssize_t n;
+	bool found = false;
+	long n;
 
-	while ((n = archive_read_data(a, win + have, sizeof(win) - 1 - have)) > 0) {
+	while ((n = read(ud, win + have, sizeof(win) - 1 - have)) > 0) {
 		const char *p, *end;
 		size_t keep;
 
@@ -122,7 +131,6 @@ scan_xapi_db(struct kt_net_inventory *inv, struct archive *a)
 		if (in_pool && (p = memmem(win, have, attr, sizeof(attr) - 1))) {
 			const char *close = memmem(win, have, "</table>", 8);
 			const char *v = p + sizeof(attr) - 1;
-			char uuid[37];
 			size_t len = 0;
 
 			if (close && close < p)
@@ -134,9 +142,9 @@ scan_xapi_db(struct kt_net_inventory *inv, struct archive *a)
 				len++;
 			if (v + len < end) {	/* the value is complete in the window */
 				if (len == 36 && v[len] == '"') {
-					memcpy(uuid, v, 36);
-					uuid[36] = '\0';
-					inv->pool_uuid = kt_net_strdup(inv, uuid);
+					memcpy(out, v, 36);
+					out[36] = '\0';
+					found = true;
 				}
 				break;
 			}
@@ -150,8 +158,13 @@ scan_xapi_db(struct kt_net_inventory *inv, struct archive *a)
 		memmove(win, win + have - keep, keep);
 		have = keep;
 	}
-	while (archive_read_data(a, win, sizeof(win) - 1) > 0)
-		;	/* drain the member */
+	return found;
+}
+
+static long
+read_archive(void *ud, char *buf, size_t cap)
+{
+	return (long)archive_read_data(ud, buf, cap);
 }
 
 static struct kt_net_iface *
@@ -551,7 +564,10 @@ take_member(struct kt_net_inventory *inv, struct archive *a, const char *path,
 	}
 	if ((strcmp(b, "xapi-db.xml") == 0 || strcmp(b, "xapi-db-dumped.xml") == 0) &&
 	    !inv->pool_uuid) {
-		scan_xapi_db(inv, a);
+		char uuid[37];
+
+		if (kt_net_sr_pool_uuid(read_archive, a, uuid))
+			inv->pool_uuid = kt_net_strdup(inv, uuid);
 		return;
 	}
 	if (strcmp(b, "ip-d-link.out") == 0 || strcmp(b, "ip-s-addr.out") == 0 ||

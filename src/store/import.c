@@ -983,6 +983,7 @@ import_piece(void *ud, const char *piece, unsigned flags)
 	struct stat st;
 	const char *base = strrchr(piece, '/');
 	char *bytes = NULL, name[1024], host_buf[256], pool_buf[64];
+	struct kt_folder_meta fm;
 	size_t len = 0;
 	json_t *res = NULL;
 	bool dir;
@@ -997,6 +998,12 @@ import_piece(void *ud, const char *piece, unsigned flags)
 	dir = stat(piece, &st) == 0 && S_ISDIR(st.st_mode);
 	if (dir) {
 		void *tar;
+
+		kt_store_folder_meta(s, piece, &fm);
+		if (!m.host && fm.host[0])
+			m.host = fm.host;
+		if (!m.pool && fm.pool[0])
+			m.pool = fm.pool;
 
 		rc = kt_pack_folder(s->ctx, piece, name, &tar, &len);
 		bytes = tar;
@@ -1015,6 +1022,12 @@ import_piece(void *ud, const char *piece, unsigned flags)
 	}
 	if (rc == 0 && !dir)
 		rc = status_report(s, piece, name, &m, &c, host_buf, pool_buf);
+	for (size_t i = 0; rc == 0 && dir && fm.line_host[0] && i < c.recs.n; i++) {
+		struct crec *e = KT_VEC_AT(&c.recs, struct crec, i);
+
+		if (!e->host)	/* the crash's own lines name no host */
+			e->host = kt_strdup(fm.line_host);
+	}
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, &res);
 	collect_free(&c);

@@ -102,6 +102,17 @@ int kt_store_facts_from(struct kt_store *s, const char *host, const char *pool, 
 /* Add a JSON key only when the text is not NULL (else JSON null). */
 json_t *kt_json_str(const char *s);
 
+/* folder.c: what a crash folder on disk says of its host: the host and
+ * pool of an unpacked status report holding it (inventory.xml,
+ * xapi-db.xml), and the host a line of its logs names
+ * (data/store/host-names.tsv). Empty strings when nothing says. */
+struct kt_folder_meta {
+	char host[256];
+	char pool[64];
+	char line_host[256];
+};
+void kt_store_folder_meta(struct kt_store *s, const char *dir, struct kt_folder_meta *ret);
+
 /* blob.c */
 void kt_sha256_hex(const void *p, size_t n, char out[65]);
 int kt_z_deflate(const void *p, size_t n, void **ret, size_t *ret_len);

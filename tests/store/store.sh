@@ -126,7 +126,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..77"
+echo "1..82"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -317,6 +317,39 @@ sed -i 's/hostname="xs-pool1-h07"/hostname="..\/x\&lt;script\&gt;"/' "$T/sr/bug-
 check "status report: a host name that is no plain name is not taken" "$(jq -r '.[0].host' "$T/h3b")" unknown
 "$K" db --db "$DB" import "$GOLD/xs-enic-jumbo-2015/input" --format json > "$T/h4"
 check "crash folder (no host name in it): unknown" "$(jq -r '.[0].host' "$T/h4")" unknown
+# a crash folder whose dom0 ring still holds systemd's boot line naming the
+# host (systemd src/shared/hostname-setup.c hostname_setup(): "Set hostname
+# to <%s>.", data/store/host-names.tsv)
+cf() { # cf DIR BOOT-LINE: a copy of the golden crash folder, the line first in dom0.log
+	mkdir -p "$1"
+	cp "$GOLD/xs-enic-jumbo-2015/input/xen.log" "$GOLD/xs-enic-jumbo-2015/input/xen-crashdump-analyser.log" "$1/"
+	{ echo "$2"; cat "$GOLD/xs-enic-jumbo-2015/input/dom0.log"; } > "$1/dom0.log"
+}
+cf "$T/cf1/2015-06-04-03-12-09" "[    2.981000]   INFO: systemd[1]: Set hostname to <xs-cf1>."
+"$K" db --db "$DB" import "$T/cf1/2015-06-04-03-12-09" --format json > "$T/cf1.json"
+check "crash folder: the host systemd's boot line in dom0.log names" \
+	"$(jq -r '.[0] | "\(.host) \(.crashes | length)"' "$T/cf1.json")" "xs-cf1 1"
+cf "$T/cf2/2015-06-04-03-12-09" "[    2.981000]   INFO: systemd[1]: Set hostname to <localhost>."
+"$K" db --db "$DB" import "$T/cf2/2015-06-04-03-12-09" --format json > "$T/cf2.json"
+check "crash folder: systemd's default name says nothing (unknown)" "$(jq -r '.[0].host' "$T/cf2.json")" unknown
+# the crash folder inside an unpacked status report (xen-bugtool copies
+# /var/crash into it): its inventory.xml and xapi-db.xml, three levels up
+UNP=$T/unp/bug-report-20150604031500
+cf "$UNP/var/crash/2015-06-04-03-12-09" "[    2.981000]   INFO: systemd[1]: Set hostname to <xs-cf1>."
+cp "$T/sr/bug-report-20150604031500/xapi-db.xml" "$UNP/"
+sed 's/hostname="[^"]*"/hostname="xs-unp1"/' "$T/sr/bug-report-20150604031500/inventory.xml" > "$UNP/inventory.xml"
+"$K" db --db "$DB" import "$UNP/var/crash/2015-06-04-03-12-09" --format json > "$T/cf3.json"
+check "crash folder in an unpacked status report: its inventory.xml's host wins, its pool is xapi-db.xml's" \
+	"$(jq -r '.[0].host' "$T/cf3.json") $("$K" db --db "$DB" hosts --format json |
+		jq -r '.[] | select(.name == "xs-unp1") | .pool')" "xs-unp1 $POOL"
+"$K" db --db "$DB" import --host cf-given "$UNP/var/crash/2015-06-04-03-12-09" --format json > "$T/cf4.json"
+check "crash folder: --host wins over everything the folder says" "$(jq -r '.[0].host' "$T/cf4.json")" cf-given
+mkdir -p "$T/cf5/2015-06-04-03-12-09"
+cp "$T/cf1/2015-06-04-03-12-09/"*.log "$T/cf5/2015-06-04-03-12-09/"
+sed -i 's/^\[/Jun  4 03:12:09 xs-syslog kernel: [/' "$T/cf5/2015-06-04-03-12-09/dom0.log"
+"$K" db --db "$DB" import "$T/cf5/2015-06-04-03-12-09" --format json > "$T/cf5.json"
+check "crash folder: the crash's own syslog host field wins over a boot line" \
+	"$(jq -r '.[0].host' "$T/cf5.json")" xs-syslog
 "$K" db --db "$DB" import "$GOLD/formats-journal-json/input.json" --format json > "$T/h5"
 check "journal JSON export: the host is its _HOSTNAME" \
 	"$(jq -r '.[0] | "\(.host) \(.crashes[0].occurrence)"' "$T/h5")" "host-a new"
