@@ -542,6 +542,9 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 {
 	const char *host = m->host ? m->host : e->host ? e->host : "unknown";
 	bool host_known = m->host || e->host;
+
+	if (!e->kernel && m->kernel)	/* the text names none; the uploader knew it */
+		e->kernel = kt_strdup(m->kernel);
 	char key[65], skey[65], at[32], ts[48], wall_at[32];
 	int64_t host_id, crash = 0, issue = 0, facts_id = 0;
 	bool seen = false, is_new = false, regression = false, has_skey, wall;
