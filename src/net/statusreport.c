@@ -127,13 +127,16 @@ kt_net_sr_pool_uuid(kt_net_read_fn read, void *ud, char out[37])
 			in_pool = true;
 			have -= (size_t)(p + sizeof(table) - 1 - win);
 			memmove(win, p + sizeof(table) - 1, have);
+			if (have && win[0] == '/')
+				break;	/* <table name="pool"/>: no row */
 		}
 		if (in_pool && (p = memmem(win, have, attr, sizeof(attr) - 1))) {
 			const char *close = memmem(win, have, "</table>", 8);
+			const char *next = memmem(win, have, "<table ", 7);
 			const char *v = p + sizeof(attr) - 1;
 			size_t len = 0;
 
-			if (close && close < p)
+			if ((close && close < p) || (next && next < p))
 				break;	/* the pool table has no row */
 			end = win + have;
 			while (v + len < end && v[len] != '"' && len < 36 &&
@@ -149,7 +152,7 @@ kt_net_sr_pool_uuid(kt_net_read_fn read, void *ud, char out[37])
 				break;
 			}
 		}
-		if (in_pool && memmem(win, have, "</table>", 8))
+		if (in_pool && (memmem(win, have, "</table>", 8) || memmem(win, have, "<table ", 7)))
 			break;
 		/* keep what a marker or a uuid cut at the window's end needs */
 		keep = have < 64 ? have : 64;

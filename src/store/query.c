@@ -127,7 +127,23 @@ static const char issues_since_sum[] =
 	" JOIN kt_issue i ON i.id = a.issue_id WHERE ($4 IS NULL OR i.status = $4)"
 	" ORDER BY a.n DESC, i.id LIMIT $5 OFFSET $6";
 
-/* Any other time: every crash since T. */
+/* Since T and one host, pool or kernel ($1 the value, $2 T): the crashes
+ * since T of that host (index kt_crash_host: its crashes since T), of the
+ * hosts of that pool (index kt_crash_time, covering), or with that kernel
+ * (kt_crash_time, then each row). */
+#define ISSUES_SINCE_BY(where) \
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, count(*), count(DISTINCT c.host_id)," \
+	" min(c.crashed_at), max(c.crashed_at) FROM kt_crash c JOIN kt_issue i ON i.id = c.issue_id" \
+	" WHERE " where " AND c.crashed_at >= $2 AND ($3 IS NULL OR i.status = $3)" \
+	" GROUP BY i.id, i.title, i.kind, i.status, i.fixed_in ORDER BY 6 DESC, i.id LIMIT $4 OFFSET $5"
+static const char *const issues_since_by[] = {
+	ISSUES_SINCE_BY("c.host_id = (SELECT id FROM kt_host WHERE name = $1)"),
+	ISSUES_SINCE_BY("c.host_id IN (SELECT h.id FROM kt_host h JOIN kt_pool p ON p.id = h.pool_id"
+			" WHERE p.name = $1)"),
+	ISSUES_SINCE_BY("c.kernel = $1"),
+};
+
+/* Any other time, or several facets: every crash since T. */
 static const char issues_since[] =
 	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, a.n, a.h, a.f, a.l FROM"
 	" (SELECT issue_id, count(*) AS n, count(DISTINCT host_id) AS h, min(crashed_at) AS f,"
@@ -196,6 +212,13 @@ kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **
 		snprintf(day, sizeof(day), "%.10s", f.since);
 		snprintf(next, sizeof(next), "%.10sU", f.since);
 		rc = kt_db_query(s->db, issues_since_sum, p, 6, &q);
+	} else if (nfacet == 1) {
+		int k = f.host ? 0 : f.pool ? 1 : 2;
+		struct kt_dbv p[5] = { KT_DBV_TEXT(f.host ? f.host : f.pool ? f.pool : f.kernel),
+				       KT_DBV_TEXT(f.since), KT_DBV_TEXT(f.status),
+				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
+
+		rc = kt_db_query(s->db, issues_since_by[k], p, 5, &q);
 	} else if (nfacet == 0) {
 		struct kt_dbv p[4] = { KT_DBV_TEXT(f.since), KT_DBV_TEXT(f.status),
 				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };

@@ -80,8 +80,8 @@ summary_diff() {
 		+ (SELECT count(*) FROM ($STORED_BY EXCEPT SELECT * FROM ($RECOMP_BY) r3) e)
 		+ (SELECT count(*) FROM (SELECT * FROM ($RECOMP_BY) r4 EXCEPT $STORED_BY) f)"
 }
-# Every filtered list form (each host, pool and kernel alone; since the
-# median crash time, since its day, since the epoch) against the same list
+# Every filtered list form (each host, pool and kernel, alone and since the
+# median crash time; since that time, since its day, since the epoch) against the same list
 # aggregated by SQL from kt_crash: the filters that differ ("" when none).
 list_rows() {
 	"$K" db --db "$DB" issues --limit 1000 --format json "$@" |
@@ -94,17 +94,23 @@ recomp_rows() { # recomp_rows WHERE-CLAUSE (c: kt_crash, h: kt_host, p: kt_pool)
 }
 filter_diff() {
 	bad=""
+	mid=$(sql "SELECT crashed_at FROM kt_crash ORDER BY crashed_at LIMIT 1 OFFSET
+		(SELECT count(*) / 2 FROM kt_crash)")
 	for v in $(sql "SELECT DISTINCT name FROM kt_host"); do
 		[ "$(list_rows --host "$v")" = "$(recomp_rows "h.name = '$v'")" ] || bad="$bad host=$v"
+		[ "$(list_rows --host "$v" --since "$mid")" = \
+		  "$(recomp_rows "h.name = '$v' AND c.crashed_at >= '$mid'")" ] || bad="$bad host=$v+since"
 	done
 	for v in $(sql "SELECT DISTINCT name FROM kt_pool"); do
 		[ "$(list_rows --pool "$v")" = "$(recomp_rows "p.name = '$v'")" ] || bad="$bad pool=$v"
+		[ "$(list_rows --pool "$v" --since "$mid")" = \
+		  "$(recomp_rows "p.name = '$v' AND c.crashed_at >= '$mid'")" ] || bad="$bad pool=$v+since"
 	done
 	for v in $(sql "SELECT DISTINCT kernel FROM kt_crash WHERE kernel IS NOT NULL"); do
 		[ "$(list_rows --kernel "$v")" = "$(recomp_rows "c.kernel = '$v'")" ] || bad="$bad kernel=$v"
+		[ "$(list_rows --kernel "$v" --since "$mid")" = \
+		  "$(recomp_rows "c.kernel = '$v' AND c.crashed_at >= '$mid'")" ] || bad="$bad kernel=$v+since"
 	done
-	mid=$(sql "SELECT crashed_at FROM kt_crash ORDER BY crashed_at LIMIT 1 OFFSET
-		(SELECT count(*) / 2 FROM kt_crash)")
 	for t in "$mid" "$(echo "$mid" | cut -c1-10)" 1970-01-01; do
 		[ "$(list_rows --since "$t")" = "$(recomp_rows "c.crashed_at >= '$t'")" ] || bad="$bad since=$t"
 	done
