@@ -24,6 +24,7 @@ if [ "$BACKEND" = postgresql ] && [ -z "${KTRIAGE_TEST_PG_URL:-}" ]; then
 fi
 OUT=bench/out/store-lists
 mkdir -p "$OUT"
+rm -f "$OUT"/old-*.json "$OUT"/new-*.json
 now() { date +%s.%N; }
 copy() { # copy NAME KTRIAGE: sets DB
 	if [ "$BACKEND" = postgresql ]; then
@@ -50,6 +51,7 @@ half=$(sqlite3 "$SQ" "SELECT crashed_at FROM kt_crash ORDER BY crashed_at LIMIT 
 host=$(sqlite3 "$SQ" "SELECT h.name FROM kt_crash c JOIN kt_host h ON h.id = c.host_id GROUP BY h.name ORDER BY count(*) DESC, h.name LIMIT 1")
 kernel=$(sqlite3 "$SQ" "SELECT kernel FROM kt_crash WHERE kernel IS NOT NULL GROUP BY kernel ORDER BY count(*) DESC LIMIT 1")
 pool=$(sqlite3 "$SQ" "SELECT name FROM kt_pool ORDER BY name LIMIT 1")
+recent=$(sqlite3 "$SQ" "SELECT h.name FROM kt_crash c JOIN kt_host h ON h.id = c.host_id ORDER BY c.crashed_at DESC LIMIT 1")
 run() { # run LABEL ARGS...
 	label=$1; shift
 	o=$(timeit "$K" db --db "$DB" issues "$@")
@@ -64,7 +66,9 @@ forms() {
 	run "--since_7d($week)" --since "$week"
 	run "--since_half($half)" --since "$half"
 	run "--since_day_1" --since 2026-01-01
-	run "--host+--since_7d" --host "$host" --since "$week"
+	run "--host_$recent+--since_7d" --host "$recent" --since "$week"
+	run "--pool+--since_7d" --pool "$pool" --since "$week"
+	run "--kernel+--since_7d" --kernel "$kernel" --since "$week"
 }
 echo "backend: $BACKEND  store: $STORE"
 side=old; K=$OLD; copy kt_old "$OLD"
