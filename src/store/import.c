@@ -238,13 +238,55 @@ upsert_pool(struct kt_store *s, const char *pool, int64_t *ret)
 int kt_store_host_id(struct kt_store *s, const char *name, int64_t pool_id, const char *at,
 		     int64_t *ret);
 
+/* A host moved into pool `pool_id` (from `old`, 0: none): its crashes'
+ * pool facet rows follow it (as the rebuild would count them), and so do
+ * the per-value summary rows of both pools. Runs in the caller's
+ * transaction; rare (a host changes pool once, if ever). */
+static int
+host_pool_moved(struct kt_store *s, int64_t host_id, int64_t old, int64_t pool_id)
+{
+	struct kt_dbv ph[1] = { KT_DBV_INT(host_id) };
+	struct kt_dbv pp[2] = { KT_DBV_INT(old), KT_DBV_INT(pool_id) };
+	int rc = kt_db_exec(s->db, "DELETE FROM kt_facet WHERE host_id = $1 AND key = 'pool'", ph, 1);
+
+	if (rc == 0)
+		rc = kt_db_exec(s->db,
+			"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)"
+			" SELECT c.issue_id, 'pool', p.name, c.host_id, count(*), min(c.crashed_at),"
+			" max(c.crashed_at) FROM kt_crash c JOIN kt_host h ON h.id = c.host_id"
+			" JOIN kt_pool p ON p.id = h.pool_id WHERE c.host_id = $1"
+			" GROUP BY c.issue_id, p.name, c.host_id", ph, 1);
+	if (rc == 0)
+		rc = kt_db_exec(s->db, "DELETE FROM kt_issue_by WHERE key = 'pool' AND value IN"
+				" (SELECT name FROM kt_pool WHERE id IN ($1, $2))", pp, 2);
+	if (rc == 0)
+		rc = kt_db_exec(s->db,
+			"INSERT INTO kt_issue_by(key, value, issue_id, crashes, hosts, first_seen, last_seen)"
+			" SELECT key, value, issue_id, sum(n), count(*), min(first_seen), max(last_seen)"
+			" FROM kt_facet WHERE key = 'pool' AND value IN"
+			" (SELECT name FROM kt_pool WHERE id IN ($1, $2)) GROUP BY key, value, issue_id",
+			pp, 2);
+	return rc;
+}
+
 int
 kt_store_host_id(struct kt_store *s, const char *name, int64_t pool_id, const char *at,
 		 int64_t *ret)
 {
 	struct kt_dbv p[3] = { KT_DBV_TEXT(name), pool_id ? KT_DBV_INT(pool_id) : KT_DBV_NULL,
 			       KT_DBV_TEXT(at) };
-	int rc = kt_db_exec(s->db,
+	int64_t old = -1;	/* -1: a new host */
+	int rc = 0;
+
+	if (pool_id) {	/* is the host changing pool? */
+		rc = kt_db_int(s->db, "SELECT coalesce(pool_id, 0) FROM kt_host WHERE name = $1", p, 1,
+			       &old);
+		if (rc == KT_ENOTFOUND)
+			old = -1, rc = 0;
+		if (rc)
+			return rc;
+	}
+	rc = kt_db_exec(s->db,
 		"INSERT INTO kt_host(name, pool_id, first_seen, last_seen) VALUES ($1, $2, $3, $3)"
 		" ON CONFLICT(name) DO UPDATE SET"
 		" pool_id = coalesce(excluded.pool_id, kt_host.pool_id),"
@@ -252,8 +294,11 @@ kt_store_host_id(struct kt_store *s, const char *name, int64_t pool_id, const ch
 		"  THEN excluded.first_seen ELSE kt_host.first_seen END,"
 		" last_seen = CASE WHEN excluded.last_seen > kt_host.last_seen"
 		"  THEN excluded.last_seen ELSE kt_host.last_seen END", p, 3);
-
-	return rc ? rc : kt_db_int(s->db, "SELECT id FROM kt_host WHERE name = $1", p, 1, ret);
+	if (rc == 0)
+		rc = kt_db_int(s->db, "SELECT id FROM kt_host WHERE name = $1", p, 1, ret);
+	if (rc == 0 && old >= 0 && old != pool_id)
+		rc = host_pool_moved(s, *ret, old, pool_id);
+	return rc;
 }
 
 /* The issue of a bucket; a new one (status open) when the bucket is new. */

@@ -132,7 +132,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..82"
+echo "1..84"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -443,6 +443,19 @@ check "two buckets in opposite orders, two importers: both succeed" "$ra $rb" "1
 check "two buckets in opposite orders: every crash stored once, two issues" \
 	"$(stat_of crashes) $(stat_of issues)" "80 2"
 check "two buckets, two importers: summary = recomputation" "$(summary_diff)" 0
+
+# --- a host that joins a pool after its crashes, then moves ---------------
+fresh
+"$K" db --db "$DB" import --host mv1 "$DMESG" > /dev/null
+"$K" db --db "$DB" import --host mv2 --pool pw "$T/gen10.log" > /dev/null
+"$K" db --db "$DB" facts --host mv1 --pool pz "$T/enic.json" > /dev/null
+check "a host's crashes follow it into its pool (summary, lists)" \
+	"$(summary_diff) $(filter_diff) $("$K" db --db "$DB" issues --pool pz --format json | jq 'map(.crashes) | add')" \
+	"0 same 1"
+"$K" db --db "$DB" import --host mv1 --pool pw "$T/gen11.log" > /dev/null
+check "and into the next pool (summary, lists)" \
+	"$(summary_diff) $(filter_diff) $("$K" db --db "$DB" issues --pool pw --format json | jq -c 'map([.crashes, .hosts])')" \
+	"0 same [[3,2]]"
 
 # --- kill -9 in the middle of an import ---------------------------------
 fresh
