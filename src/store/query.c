@@ -180,6 +180,7 @@ kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **
 {
 	struct kt_store_filter f = { 0 };
 	struct kt_dbv listed[3] = { KT_DBV_NULL, KT_DBV_NULL, KT_DBV_NULL };
+	char day[11], next[12];	/* bound without a copy: they live until the rows are read */
 	struct kt_dbq *q;
 	json_t *out;
 	int rc, nfacet;
@@ -204,7 +205,6 @@ kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **
 
 		rc = kt_db_query(s->db, issues_by, p, 5, &q);
 	} else if (nfacet == 0 && iso_day(f.since)) {
-		char day[11], next[12];
 		struct kt_dbv p[6] = { KT_DBV_TEXT(f.since), KT_DBV_TEXT(day), KT_DBV_TEXT(next),
 				       KT_DBV_TEXT(f.status), KT_DBV_INT((int64_t)limit_of(&f)),
 				       KT_DBV_INT((int64_t)f.offset) };
