@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # parents before children (foreign keys)
 ORDER = ["kt_pool", "kt_host", "kt_blob", "kt_upload", "kt_facts", "kt_facts_facet", "kt_issue",
          "kt_issue_bucket", "kt_crash", "kt_crash_seen", "kt_event", "kt_facet", "kt_issue_sum",
-         "kt_issue_value"]
+         "kt_issue_value", "kt_issue_by"]
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--exe", default=os.path.join(ROOT, "build", "cli", "ktriage"))

@@ -106,7 +106,7 @@ fi
 top=$("$K" db --db "$DB" issues --limit 1 --format json | jq '.[0].id')
 printf 'db issues: %s ms   db issues --format json: %s ms\n' \
 	"$(best "$K" db --db "$DB" issues)" "$(best "$K" db --db "$DB" issues --format json)"
-printf 'db issues --kernel K: %s ms   db issues --since T (reads crashes): %s ms\n' \
+printf 'db issues --kernel K: %s ms   db issues --since T: %s ms\n' \
 	"$(best "$K" db --db "$DB" issues --kernel 5.10.0-21-amd64)" \
 	"$(best "$K" db --db "$DB" issues --since 2026-01-01)"
 printf 'db show %s (top issue, %s crashes): %s ms (json), %s ms (text, re-analyses the representative)\n' \

@@ -28,6 +28,9 @@ static const char usage_text[] =
 	"from /var/log/kern.log or messages with --no-kmsg or --root), the host's network\n"
 	"facts (net audit) when they change, and a heartbeat (boot id, kernel, uptime).\n"
 	"On XenServer/XCP-ng dom0 it also counts 'xe host-crashdump-list'.\n"
+	"Each upload carries what the server files it under: X-Ktriage-Host, X-Ktriage-Pool\n"
+	"and, for a crash of the running boot, X-Ktriage-Kernel (the kernel it ran),\n"
+	"as they were when the crash was spooled.\n"
 	"\n"
 	"Everything goes through a spool, ROOT/var/lib/ktriage/ (incoming/, sent/,\n"
 	"failed/, state/ with the cursors): each piece is spooled once and stays in\n"
@@ -45,6 +48,8 @@ static const char usage_text[] =
 	"      --once             one round, then exit\n"
 	"      --interval S       seconds between rounds (default 300)\n"
 	"      --host NAME        the host name sent (default: this host's name)\n"
+	"      --pool NAME        the pool sent (default: on XenServer/XCP-ng, the pool uuid\n"
+	"                         of the local xapi database named in /etc/xensource/db.conf)\n"
 	"      --no-kmsg          do not read /dev/kmsg (read the syslog file instead)\n"
 	"      --kmsg-path PATH   /dev/kmsg or a saved copy (one record a line)\n"
 	"      --no-facts         no net audit\n"
@@ -95,6 +100,7 @@ kt_cli_agent(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "host", required_argument, NULL, 'n' },
+		{ "pool", required_argument, NULL, 'P' },
 		{ "no-kmsg", no_argument, NULL, 'K' },
 		{ "kmsg-path", required_argument, NULL, 'k' },
 		{ "no-facts", no_argument, NULL, 'F' },
@@ -139,6 +145,7 @@ kt_cli_agent(int argc, char **argv)
 			break;
 		}
 		case 'n': o.http.host = optarg; break;
+		case 'P': o.http.pool = optarg; break;
 		case 'K': o.no_kmsg = true; break;
 		case 'k': o.kmsg_path = optarg; break;
 		case 'F': o.no_facts = true; break;

@@ -96,6 +96,10 @@ struct kt_http_opts {
 	const char *token;	/* bearer token, or NULL */
 	const char *host;	/* X-Ktriage-Host: this host's name */
 	long timeout_s;		/* connect timeout (0 = 10 s); the whole call 6x */
+	const char *pool;	/* X-Ktriage-Pool: its pool (name or uuid), or NULL */
+	/* X-Ktriage-Kernel: the kernel release the host ran when the crashes
+	 * in the body happened, when known (NULL: not sent) */
+	const char *kernel;
 };
 /* POST `body` to url + path ("/api/v1/uploads") with X-Ktriage-Source:
  * source (when not NULL). Returns 0 when the server answered (*ret_status

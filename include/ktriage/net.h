@@ -278,7 +278,7 @@ struct kt_net_inventory {
 	/* XenServer pool facts for the MTU plan (xe only) */
 	struct kt_net_vm *vms;
 	size_t n_vms, cap_vms;
-	const char *pool_uuid;
+	const char *pool_uuid;	/* xe pool-list, or a status report's xapi-db.xml */
 	const char *ha_sr_uuid;	/* SR of the HA statefile VDI, NULL unknown */
 	int ha_ntol;		/* ha-host-failures-to-tolerate, -1 unknown */
 	const char **cluster_pifs; /* PIFs used by GFS2 clustering (cluster-host-list) */

@@ -108,6 +108,10 @@ struct kt_upload_meta {
 	const char *source;
 	/* When the server/CLI received it (ISO-8601 UTC); NULL: now. */
 	const char *received_at;
+	/* The kernel release the host ran when these crashes happened, when
+	 * the uploader knows it (the agent, for the running boot's crashes);
+	 * taken for a crash whose own text names no release. NULL: none. */
+	const char *kernel;
 };
 
 /*

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/inventory.h"
 #include "util/mem.h"
 #include "util/str.h"
 
@@ -55,6 +56,8 @@ struct kt_agent {
 	struct kt_analyzer *an;
 	struct kt_agent_opts o;
 	char *spool, *incoming, *sent, *failed, *state;
+	char kernel[128];	/* ROOT/proc/sys/kernel/osrelease, or "" */
+	char pool[64];		/* the pool uuid of the local xapi database, or "" */
 	uint64_t *seen;
 	size_t n_seen, cap_seen;
 	struct kt_follow *kmsg;	/* held open: each round reads only what is new */
@@ -222,6 +225,9 @@ struct item {
 	const char *endpoint;	/* "/api/v1/uploads" or "/api/v1/facts" */
 	const char *type;	/* Content-Type */
 	const char *id, *name;
+	/* the kernel release its crashes happened on, when known (a crash of
+	 * the running boot); NULL: the server reads it from the crash text */
+	const char *kernel;
 };
 
 /* Make an item from the body written at `tmp`: rename it into incoming/
@@ -237,8 +243,13 @@ spool_item(struct kt_agent *ag, uint64_t key, const char *tmp, const struct item
 	base = kt_asprintf("%s/%010lld%09ld-%016llx", ag->incoming, (long long)now.tv_sec, now.tv_nsec,
 		       (unsigned long long)key);
 	char *body = kt_asprintf("%s.body", base), *meta = kt_asprintf("%s.meta", base);
-	char *m = kt_asprintf("source=%s\nendpoint=%s\ntype=%s\nid=%s\nname=%s\n", it->source,
-			  it->endpoint, it->type, it->id, it->name);
+	/* what the server needs to file it, as it is now: host, pool and
+	 * kernel travel with the item (sent after a reboot or a rename, it
+	 * still says where and on what it happened) */
+	char *m = kt_asprintf("source=%s\nendpoint=%s\ntype=%s\nid=%s\nname=%s\nhost=%s\npool=%s\n"
+			  "kernel=%s\n", it->source, it->endpoint, it->type, it->id, it->name,
+			  ag->o.http.host ? ag->o.http.host : "", ag->o.http.pool ? ag->o.http.pool : "",
+			  it->kernel ? it->kernel : "");
 	int rc = rename(tmp, body);
 
 	if (rc == 0)
@@ -414,14 +425,16 @@ static int spool_text(struct kt_agent *ag, uint64_t key, const char *text, size_
 static bool seen_has(struct kt_agent *ag, uint64_t k);
 static bool queued(struct kt_agent *ag, uint64_t k);
 
-/* One crash found by analysis: an item of its own, once. */
+/* One crash found by analysis (of the running boot: /dev/kmsg or the
+ * syslog file): an item of its own, once, with the running kernel. */
 static void
 spool_report(struct kt_agent *ag, const struct kt_report *r, const char *source,
 	     const char *name, struct kt_agent_stats *st)
 {
 	struct kt_buf b;
 	uint64_t key;
-	struct item it = { source, "/api/v1/uploads", "text/plain", source, name };
+	struct item it = { source, "/api/v1/uploads", "text/plain", source, name,
+			   ag->kernel[0] ? ag->kernel : NULL };
 
 	kt_buf_init(&b);
 	key = crash_key(r, &b);
@@ -481,7 +494,8 @@ static int
 take_source(struct kt_agent *ag, const struct kt_host_source *s, struct kt_agent_stats *st)
 {
 	char *fp = NULL, *tmp = NULL;
-	struct item it = { source_names[s->kind], "/api/v1/uploads", "text/plain", s->id, s->name };
+	struct item it = { source_names[s->kind], "/api/v1/uploads", "text/plain", s->id, s->name,
+			   NULL };
 	uint64_t key;
 	int rc = 0;
 
@@ -653,7 +667,8 @@ facts_round(struct kt_agent *ag, struct kt_agent_stats *st)
 	if (json) {
 		char hash[32], *hp = state_path(ag, "facts"), *old = kt_read_small(hp, 64, NULL);
 		uint64_t key = key_of("facts", json);
-		struct item it = { "facts", "/api/v1/facts", "application/json", "facts", "net audit" };
+		struct item it = { "facts", "/api/v1/facts", "application/json", "facts", "net audit",
+				   NULL };
 
 		snprintf(hash, sizeof(hash), "%016llx\n", (unsigned long long)key);
 		if ((!old || strcmp(old, hash)) && !queued(ag, key) &&
@@ -753,7 +768,8 @@ store_item(struct kt_agent *ag, const char *stem, const char *bp, const char *me
 {
 #ifdef KT_AGENT_STORE
 	char *src = meta_get(meta, "source"), *ep = meta_get(meta, "endpoint");
-	char *name = meta_get(meta, "name");
+	char *name = meta_get(meta, "name"), *host = meta_get(meta, "host");
+	char *pool = meta_get(meta, "pool"), *kernel = meta_get(meta, "kernel");
 	FILE *f = fopen(bp, "rb");
 	char *body = malloc(MAX_BODY + 1);
 	size_t len = 0;
@@ -767,9 +783,12 @@ store_item(struct kt_agent *ag, const char *stem, const char *bp, const char *me
 		fclose(f);
 	}
 	if (strstr(ep, "/facts")) {
-		rc = kt_store_facts(ag->store, ag->o.http.host, NULL, body, len, NULL, &ret);
+		rc = kt_store_facts(ag->store, *host ? host : ag->o.http.host, *pool ? pool : NULL, body,
+				    len, NULL, &ret);
 	} else {
-		struct kt_upload_meta m = { .name = name, .host = ag->o.http.host, .source = src };
+		struct kt_upload_meta m = { .name = name, .host = *host ? host : ag->o.http.host,
+					    .pool = *pool ? pool : NULL, .source = src,
+					    .kernel = *kernel ? kernel : NULL };
 
 		rc = kt_store_import(ag->store, &m, body, len, &ret);
 	}
@@ -790,6 +809,9 @@ store_item(struct kt_agent *ag, const char *stem, const char *bp, const char *me
 	free(src);
 	free(ep);
 	free(name);
+	free(host);
+	free(pool);
+	free(kernel);
 #else
 	(void)ag; (void)stem; (void)bp; (void)meta;
 	st->pending++;
@@ -827,9 +849,18 @@ send_round(struct kt_agent *ag, struct kt_agent_stats *st)
 		char *bp = kt_asprintf("%s/%s.body", ag->incoming, v[i]);
 		char *meta = kt_read_small(mp, 8192, NULL);
 		char *src = meta_get(meta, "source"), *ep = meta_get(meta, "endpoint");
-		char *type = meta_get(meta, "type");
+		char *type = meta_get(meta, "type"), *host = meta_get(meta, "host");
+		char *pool = meta_get(meta, "pool"), *kernel = meta_get(meta, "kernel");
+		struct kt_http_opts ho = ag->o.http;
 		long status = 0;
 		int rc;
+
+		/* an item spooled before these keys existed: the agent's own */
+		if (*host)
+			ho.host = host;
+		if (*pool)
+			ho.pool = pool;
+		ho.kernel = *kernel ? kernel : NULL;
 
 		if (access(bp, F_OK) != 0) {
 			/* moved on an earlier run that stopped before its .meta */
@@ -839,7 +870,7 @@ send_round(struct kt_agent *ag, struct kt_agent_stats *st)
 		} else if (st->server_down || !ag->o.http.url) {
 			st->pending++;
 		} else {
-			rc = kt_http_post_file(ag->ctx, &ag->o.http, ep[0] ? ep : "/api/v1/uploads",
+			rc = kt_http_post_file(ag->ctx, &ho, ep[0] ? ep : "/api/v1/uploads",
 					       !strcmp(src, "facts") ? NULL : src, type, bp, &status,
 					       NULL);
 			st->last_status = status;
@@ -866,6 +897,9 @@ send_round(struct kt_agent *ag, struct kt_agent_stats *st)
 		free(src);
 		free(ep);
 		free(type);
+		free(host);
+		free(pool);
+		free(kernel);
 		free(mp);
 		free(bp);
 		free(v[i]);
@@ -950,6 +984,67 @@ read_boot_id(struct kt_agent *ag)
 	free(s);
 }
 
+/* A kernel release as uname prints it: letters, digits, . - + _ ~ */
+static bool
+plain_release(const char *p, size_t n)
+{
+	if (n == 0 || n > 100)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9') || strchr(".-+_~", p[i])))
+			return false;
+	return true;
+}
+
+static long
+read_stdio(void *ud, char *buf, size_t cap)
+{
+	size_t n = fread(buf, 1, cap, ud);
+
+	return n ? (long)n : ferror((FILE *)ud) ? -1 : 0;
+}
+
+/* The running kernel (ROOT/proc/sys/kernel/osrelease, as uname -r) and,
+ * on a XenServer/XCP-ng host, its pool: xapi names its database file in
+ * /etc/xensource/db.conf (the first "[PATH]" line, as xen-bugtool's
+ * dump_filtered_xapi_db() reads it, xenserver/status-report), every host
+ * of a pool keeps a copy of the pool's database (the master pushes it to
+ * the others, xapi-project/xen-api ocaml/xapi/pool_db_backup.ml), and its
+ * one pool row holds the pool's uuid (kt_net_sr_pool_uuid). --pool wins. */
+static void
+read_kernel_pool(struct kt_agent *ag, const char *root)
+{
+	char *s = kt_asprintf("%s/proc/sys/kernel/osrelease", root ? root : "");
+	char *rel = kt_read_small(s, 128, NULL), *conf, *db = NULL;
+	FILE *f;
+
+	free(s);
+	if (rel && plain_release(rel, strcspn(rel, "\n")))
+		snprintf(ag->kernel, sizeof(ag->kernel), "%.*s", (int)strcspn(rel, "\n"), rel);
+	free(rel);
+	if (ag->o.http.pool)
+		return;
+	s = kt_asprintf("%s/etc/xensource/db.conf", root ? root : "");
+	conf = kt_read_small(s, 8192, NULL);
+	free(s);
+	for (char *l = conf, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+		size_t n = (nl = strchr(l, '\n')) ? (size_t)(nl - l) : strlen(l);
+
+		if (n > 2 && l[0] == '[' && l[n - 1] == ']' && l[1] == '/') {
+			db = kt_asprintf("%s%.*s", root ? root : "", (int)(n - 2), l + 1);
+			break;
+		}
+	}
+	free(conf);
+	if (db && (f = fopen(db, "r")) != NULL) {
+		if (kt_net_sr_pool_uuid(read_stdio, f, ag->pool))
+			ag->o.http.pool = ag->pool;
+		fclose(f);
+	}
+	free(db);
+}
+
 int
 kt_agent_new(struct kt_ctx *ctx, struct kt_analyzer *an, const struct kt_agent_opts *o,
 	     struct kt_agent **ret)
@@ -992,6 +1087,7 @@ kt_agent_new(struct kt_ctx *ctx, struct kt_analyzer *an, const struct kt_agent_o
 		snprintf(ag->boot, sizeof(ag->boot), "root");
 	else
 		read_boot_id(ag);
+	read_kernel_pool(ag, root);
 	*ret = ag;
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * host: HTTP uploads to `ktriage serve` (POST /api/v1/uploads, /facts,
  * /heartbeat; headers Authorization: Bearer, X-Ktriage-Host,
- * X-Ktriage-Source). libcurl (https://curl.se/libcurl/c/) does HTTP/1.1,
+ * X-Ktriage-Source, X-Ktriage-Pool, X-Ktriage-Kernel). libcurl (https://curl.se/libcurl/c/) does HTTP/1.1,
  * TLS, proxies and timeouts; one easy handle per call keeps it simple, and
  * an upload every few minutes does not need connection reuse.
  */
@@ -94,6 +94,14 @@ post(struct kt_ctx *ctx, const struct kt_http_opts *o, const char *path, const c
 	}
 	if (source) {
 		snprintf(line, sizeof(line), "X-Ktriage-Source: %s", source);
+		h = curl_slist_append(h, line);
+	}
+	if (o->pool) {
+		snprintf(line, sizeof(line), "X-Ktriage-Pool: %s", o->pool);
+		h = curl_slist_append(h, line);
+	}
+	if (o->kernel) {
+		snprintf(line, sizeof(line), "X-Ktriage-Kernel: %s", o->kernel);
 		h = curl_slist_append(h, line);
 	}
 	snprintf(line, sizeof(line), "Content-Type: %s",

@@ -37,6 +37,13 @@ long kt_net_iface_index(const struct kt_net_inventory *inv, const char *host,
 			const char *name);
 /* Is `name` the name-label of a host in inv->hosts? */
 bool kt_net_inventory_find_host(const struct kt_net_inventory *inv, const char *name);
+/* Status reports (statusreport.c), also read from an unpacked report by
+ * the store: the host name of inventory.xml's system-summary element
+ * (false when absent or not a plain host name), and the pool uuid of
+ * xapi-db.xml read through `read` (bytes read, 0 at the end, < 0 error). */
+bool kt_net_sr_hostname(const char *text, char out[254]);
+typedef long (*kt_net_read_fn)(void *ud, char *buf, size_t cap);
+bool kt_net_sr_pool_uuid(kt_net_read_fn read, void *ud, char out[37]);
 /* Add `member` to iface->members (no duplicates). */
 void kt_net_add_member(struct kt_net_inventory *inv, struct kt_net_iface *iface,
 		       const char *member);

@@ -8,8 +8,8 @@
  * ovs-vsctl-list-ports-<br>.out and ovs-appctl-bond%show-<bond>.out, and
  * in the kernel logs (kern.log*, messages*, dmesg*) the driver lines of
  * data/net/log-evidence.tsv that say what a NIC's port really carries (the
- * enic vNIC MTU), and the host name in inventory.xml. Other members are
- * skipped.
+ * enic vNIC MTU), the host name in inventory.xml and the pool uuid in
+ * xapi-db.xml. Other members are skipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,31 +63,111 @@ read_member(struct archive *a, size_t *ret_len)
  * <system-summary date="..." hostname="xs01" uname="Linux xs01 ..." .../>
  * Kept only when it is a plain host name (RFC 1123 letters, digits, '-',
  * '.', and '_' as found in practice), at most 253 bytes. */
-static void
-parse_inventory_xml(struct kt_net_inventory *inv, const char *text)
+bool
+kt_net_sr_hostname(const char *text, char out[254])
 {
 	const char *p = strstr(text, "<system-summary"), *end, *v;
-	char name[254];
 	size_t n = 0;
 
 	if (!p || !(end = strchr(p, '>')))
-		return;
+		return false;
 	for (v = p; (v = strstr(v, "hostname=\"")) && v < end; v++)
 		if (v[-1] == ' ' || v[-1] == '\t' || v[-1] == '\n')
 			break;
 	if (!v || v >= end)
-		return;
+		return false;
 	for (v += 10; v < end && *v != '"'; v++) {
 		bool plain = (*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
 			     (*v >= '0' && *v <= '9') || *v == '-' || *v == '.' || *v == '_';
 
-		if (!plain || n >= sizeof(name) - 1)
-			return;
-		name[n++] = *v;
+		if (!plain || n >= 253)
+			return false;
+		out[n++] = *v;
 	}
-	name[n] = '\0';
-	if (n && *v == '"')
+	out[n] = '\0';
+	return n && *v == '"';
+}
+
+static void
+parse_inventory_xml(struct kt_net_inventory *inv, const char *text)
+{
+	char name[254];
+
+	if (kt_net_sr_hostname(text, name))
 		inv->hostname = kt_net_strdup(inv, name);
+}
+
+/* The pool uuid of the host a status report was taken on. xen-bugtool
+ * writes xapi's database as xapi-db.xml (xenserver/status-report
+ * xen-bugtool: func_output(CAP_XENSERVER_DATABASES, 'xapi-db.xml',
+ * dump_filtered_xapi_db), and `xe pool-dump-database` as
+ * xapi-db-dumped.xml); xapi writes one <table name="NAME"> per class with
+ * one <row ref=... FIELD="VALUE" .../> per object (xapi-project/xen-api
+ * ocaml/database/db_xml.ml, To.table), and a host's database has exactly
+ * one pool object, whose uuid field is the pool's uuid. The member can be
+ * large, so it is scanned in a sliding window, never held whole. Values
+ * are XML-escaped, so ` uuid="` only starts the attribute itself. The
+ * caller drains the rest of its stream. */
+bool
+kt_net_sr_pool_uuid(kt_net_read_fn read, void *ud, char out[37])
+{
+	static const char table[] = "<table name=\"pool\"", attr[] = " uuid=\"";
+	char win[16384 + 1];
+	size_t have = 0;
+	bool in_pool = false;
+	bool found = false;
+	long n;
+
+	while ((n = read(ud, win + have, sizeof(win) - 1 - have)) > 0) {
+		const char *p, *end;
+		size_t keep;
+
+		have += (size_t)n;
+		if (!in_pool && (p = memmem(win, have, table, sizeof(table) - 1))) {
+			in_pool = true;
+			have -= (size_t)(p + sizeof(table) - 1 - win);
+			memmove(win, p + sizeof(table) - 1, have);
+			if (have && win[0] == '/')
+				break;	/* <table name="pool"/>: no row */
+		}
+		if (in_pool && (p = memmem(win, have, attr, sizeof(attr) - 1))) {
+			const char *close = memmem(win, have, "</table>", 8);
+			const char *next = memmem(win, have, "<table ", 7);
+			const char *v = p + sizeof(attr) - 1;
+			size_t len = 0;
+
+			if ((close && close < p) || (next && next < p))
+				break;	/* the pool table has no row */
+			end = win + have;
+			while (v + len < end && v[len] != '"' && len < 36 &&
+			       ((v[len] >= '0' && v[len] <= '9') || (v[len] >= 'a' && v[len] <= 'f') ||
+				(v[len] >= 'A' && v[len] <= 'F') || v[len] == '-'))
+				len++;
+			if (v + len < end) {	/* the value is complete in the window */
+				if (len == 36 && v[len] == '"') {
+					memcpy(out, v, 36);
+					out[36] = '\0';
+					found = true;
+				}
+				break;
+			}
+		}
+		if (in_pool && (memmem(win, have, "</table>", 8) || memmem(win, have, "<table ", 7)))
+			break;
+		/* keep what a marker or a uuid cut at the window's end needs */
+		keep = have < 64 ? have : 64;
+		if (in_pool && (p = memmem(win, have, attr, sizeof(attr) - 1)))
+			keep = have - (size_t)(p - win);
+		memmove(win, win + have - keep, keep);
+		have = keep;
+	}
+	return found;
+}
+
+static long
+read_archive(void *ud, char *buf, size_t cap)
+{
+	return (long)archive_read_data(ud, buf, cap);
 }
 
 static struct kt_net_iface *
@@ -483,6 +563,14 @@ take_member(struct kt_net_inventory *inv, struct archive *a, const char *path,
 		text = read_member(a, &len);
 		parse_inventory_xml(inv, text);
 		free(text);
+		return;
+	}
+	if ((strcmp(b, "xapi-db.xml") == 0 || strcmp(b, "xapi-db-dumped.xml") == 0) &&
+	    !inv->pool_uuid) {
+		char uuid[37];
+
+		if (kt_net_sr_pool_uuid(read_archive, a, uuid))
+			inv->pool_uuid = kt_net_strdup(inv, uuid);
 		return;
 	}
 	if (strcmp(b, "ip-d-link.out") == 0 || strcmp(b, "ip-s-addr.out") == 0 ||

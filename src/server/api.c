@@ -114,6 +114,7 @@ kt_api_upload(struct req *q, struct kt_store *st, struct resp *r)
 	const char *name = kt_srv_header(q, "X-Ktriage-Name");
 	const char *src = kt_srv_header(q, "X-Ktriage-Source");
 	const char *pool = kt_srv_header(q, "X-Ktriage-Pool");
+	const char *kernel = kt_srv_header(q, "X-Ktriage-Kernel");
 	json_t *res = NULL, *out, *crashes, *c;
 	const char *status;
 	char now[32];
@@ -128,8 +129,9 @@ kt_api_upload(struct req *q, struct kt_store *st, struct resp *r)
 			     "kmsg, crash-folder, status-report, file");
 		return;
 	}
-	if ((name && !kt_srv_name_ok(name)) || (pool && !kt_srv_name_ok(pool))) {
-		kt_srv_error(r, 400, "bad X-Ktriage-Name or X-Ktriage-Pool header");
+	if ((name && !kt_srv_name_ok(name)) || (pool && !kt_srv_name_ok(pool)) ||
+	    (kernel && !kt_srv_name_ok(kernel))) {
+		kt_srv_error(r, 400, "bad X-Ktriage-Name, X-Ktriage-Pool or X-Ktriage-Kernel header");
 		return;
 	}
 	body = map_body(q);
@@ -140,6 +142,7 @@ kt_api_upload(struct req *q, struct kt_store *st, struct resp *r)
 	m.name = name ? name : guess_name(body, q->body_len, src);
 	m.host = kt_srv_header(q, "X-Ktriage-Host");
 	m.pool = pool;
+	m.kernel = kernel;
 	m.source = src ? src : "file";
 	{
 		time_t t = time(NULL);

@@ -22,10 +22,7 @@ static const char rebuild_all_sql[] =
 	"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)"
 	" SELECT c.issue_id, 'host', h.name, c.host_id, count(*), min(c.crashed_at), max(c.crashed_at)"
 	" FROM kt_crash c JOIN kt_host h ON h.id = c.host_id GROUP BY c.issue_id, h.name, c.host_id;"
-	"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)"
-	" SELECT c.issue_id, 'pool', p.name, c.host_id, count(*), min(c.crashed_at), max(c.crashed_at)"
-	" FROM kt_crash c JOIN kt_host h ON h.id = c.host_id JOIN kt_pool p ON p.id = h.pool_id"
-	" GROUP BY c.issue_id, p.name, c.host_id;"
+	KT_STORE_POOL_FACETS
 	"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)"
 	" SELECT issue_id, 'kernel', kernel, host_id, count(*), min(crashed_at), max(crashed_at)"
 	" FROM kt_crash WHERE kernel IS NOT NULL GROUP BY issue_id, kernel, host_id;"
@@ -44,7 +41,8 @@ static const char rebuild_all_sql[] =
 	"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)"
 	" SELECT c.issue_id, ff.key, ff.value, c.host_id, count(*), min(c.crashed_at), max(c.crashed_at)"
 	" FROM kt_crash c JOIN kt_facts_facet ff ON ff.facts_id = c.facts_id"
-	" GROUP BY c.issue_id, ff.key, ff.value, c.host_id;";
+	" GROUP BY c.issue_id, ff.key, ff.value, c.host_id;"
+	"DELETE FROM kt_issue_by;" KT_STORE_BY_FILL;
 
 int
 kt_store_rebuild_facets(struct kt_store *s)

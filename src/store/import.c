@@ -238,13 +238,55 @@ upsert_pool(struct kt_store *s, const char *pool, int64_t *ret)
 int kt_store_host_id(struct kt_store *s, const char *name, int64_t pool_id, const char *at,
 		     int64_t *ret);
 
+/* A host moved into pool `pool_id` (from `old`, 0: none): its crashes'
+ * pool facet rows follow it (as the rebuild would count them), and so do
+ * the per-value summary rows of both pools. Runs in the caller's
+ * transaction; rare (a host changes pool once, if ever). */
+static int
+host_pool_moved(struct kt_store *s, int64_t host_id, int64_t old, int64_t pool_id)
+{
+	struct kt_dbv ph[1] = { KT_DBV_INT(host_id) };
+	struct kt_dbv pp[2] = { KT_DBV_INT(old), KT_DBV_INT(pool_id) };
+	int rc = kt_db_exec(s->db, "DELETE FROM kt_facet WHERE host_id = $1 AND key = 'pool'", ph, 1);
+
+	if (rc == 0)
+		rc = kt_db_exec(s->db,
+			"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)"
+			" SELECT c.issue_id, 'pool', p.name, c.host_id, count(*), min(c.crashed_at),"
+			" max(c.crashed_at) FROM kt_crash c JOIN kt_host h ON h.id = c.host_id"
+			" JOIN kt_pool p ON p.id = h.pool_id WHERE c.host_id = $1"
+			" GROUP BY c.issue_id, p.name, c.host_id", ph, 1);
+	if (rc == 0)
+		rc = kt_db_exec(s->db, "DELETE FROM kt_issue_by WHERE key = 'pool' AND value IN"
+				" (SELECT name FROM kt_pool WHERE id IN ($1, $2))", pp, 2);
+	if (rc == 0)
+		rc = kt_db_exec(s->db,
+			"INSERT INTO kt_issue_by(key, value, issue_id, crashes, hosts, first_seen, last_seen)"
+			" SELECT key, value, issue_id, sum(n), count(*), min(first_seen), max(last_seen)"
+			" FROM kt_facet WHERE key = 'pool' AND value IN"
+			" (SELECT name FROM kt_pool WHERE id IN ($1, $2)) GROUP BY key, value, issue_id",
+			pp, 2);
+	return rc;
+}
+
 int
 kt_store_host_id(struct kt_store *s, const char *name, int64_t pool_id, const char *at,
 		 int64_t *ret)
 {
 	struct kt_dbv p[3] = { KT_DBV_TEXT(name), pool_id ? KT_DBV_INT(pool_id) : KT_DBV_NULL,
 			       KT_DBV_TEXT(at) };
-	int rc = kt_db_exec(s->db,
+	int64_t old = -1;	/* -1: a new host */
+	int rc = 0;
+
+	if (pool_id) {	/* is the host changing pool? */
+		rc = kt_db_int(s->db, "SELECT coalesce(pool_id, 0) FROM kt_host WHERE name = $1", p, 1,
+			       &old);
+		if (rc == KT_ENOTFOUND)
+			old = -1, rc = 0;
+		if (rc)
+			return rc;
+	}
+	rc = kt_db_exec(s->db,
 		"INSERT INTO kt_host(name, pool_id, first_seen, last_seen) VALUES ($1, $2, $3, $3)"
 		" ON CONFLICT(name) DO UPDATE SET"
 		" pool_id = coalesce(excluded.pool_id, kt_host.pool_id),"
@@ -252,8 +294,11 @@ kt_store_host_id(struct kt_store *s, const char *name, int64_t pool_id, const ch
 		"  THEN excluded.first_seen ELSE kt_host.first_seen END,"
 		" last_seen = CASE WHEN excluded.last_seen > kt_host.last_seen"
 		"  THEN excluded.last_seen ELSE kt_host.last_seen END", p, 3);
-
-	return rc ? rc : kt_db_int(s->db, "SELECT id FROM kt_host WHERE name = $1", p, 1, ret);
+	if (rc == 0)
+		rc = kt_db_int(s->db, "SELECT id FROM kt_host WHERE name = $1", p, 1, ret);
+	if (rc == 0 && old >= 0 && old != pool_id)
+		rc = host_pool_moved(s, *ret, old, pool_id);
+	return rc;
 }
 
 /* The issue of a bucket; a new one (status open) when the bucket is new. */
@@ -358,12 +403,17 @@ facts_for(struct kt_store *s, int64_t host_id, const char *at, int64_t *ret)
 	return rc;
 }
 
+/* The pool of a crash: the upload's ($5), else the one its host ($2) is
+ * in (as kt_store_rebuild_facets() sees it). */
+#define HOST_POOL "coalesce($5, (SELECT p.name FROM kt_host h JOIN kt_pool p" \
+	" ON p.id = h.pool_id WHERE h.id = $2))"
+
 /* One statement for the seven facets of a crash (a round trip each would
  * dominate PostgreSQL imports); rows whose value is NULL are skipped. */
 static const char facet_upsert[] =
 	"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)"
 	" SELECT column1, column2, column3, column4, column5, column6, column7 FROM (VALUES"
-	" ($1, 'host', $4, $2, 1, $3, $3), ($1, 'pool', $5, $2, 1, $3, $3),"
+	" ($1, 'host', $4, $2, 1, $3, $3), ($1, 'pool', " HOST_POOL ", $2, 1, $3, $3),"
 	" ($1, 'kernel', $6, $2, 1, $3, $3), ($1, 'xen', $7, $2, 1, $3, $3),"
 	" ($1, 'taint', $8, $2, 1, $3, $3), ($1, 'hardware', $9, $2, 1, $3, $3),"
 	" ($1, 'rule', $10, $2, 1, $3, $3)) AS v WHERE column3 IS NOT NULL"
@@ -426,7 +476,23 @@ add_summary(struct kt_store *s, int64_t issue, int64_t host_id, const char *host
 	return rc;
 }
 
-/* Count one new crash in the derived facet table. */
+/* Count one new crash in the per-value issue summary (schema version 3):
+ * a roll-up of the host, pool and kernel facet rows just upserted. The
+ * host is new to the issue's value when its facet row now counts 1 (as
+ * for kt_issue_sum: the facet row's key serializes concurrent importers). */
+static const char by_upsert[] =
+	"INSERT INTO kt_issue_by(key, value, issue_id, crashes, hosts, first_seen, last_seen)"
+	" SELECT key, value, issue_id, 1, CASE WHEN n = 1 THEN 1 ELSE 0 END, $3, $3"
+	" FROM kt_facet WHERE issue_id = $1 AND host_id = $2 AND ((key = 'host' AND value = $4)"
+	"  OR (key = 'pool' AND value = " HOST_POOL ") OR (key = 'kernel' AND value = $6))"
+	" ON CONFLICT(key, value, issue_id) DO UPDATE SET crashes = kt_issue_by.crashes + 1,"
+	" hosts = kt_issue_by.hosts + excluded.hosts,"
+	" first_seen = CASE WHEN excluded.first_seen < kt_issue_by.first_seen"
+	"  THEN excluded.first_seen ELSE kt_issue_by.first_seen END,"
+	" last_seen = CASE WHEN excluded.last_seen > kt_issue_by.last_seen"
+	"  THEN excluded.last_seen ELSE kt_issue_by.last_seen END";
+
+/* Count one new crash in the derived facet table and its roll-up. */
 static int
 add_facets(struct kt_store *s, int64_t issue, int64_t host_id, const char *host, const char *pool,
 	   const struct crec *e, const char *at, int64_t facts_id)
@@ -438,6 +504,8 @@ add_facets(struct kt_store *s, int64_t issue, int64_t host_id, const char *host,
 	};
 	int rc = kt_db_exec(s->db, facet_upsert, p, 10);
 
+	if (rc == 0)
+		rc = kt_db_exec(s->db, by_upsert, p, 6);
 	if (rc == 0 && facts_id) {
 		struct kt_dbv pf[4] = { KT_DBV_INT(issue), KT_DBV_INT(host_id), KT_DBV_TEXT(at),
 					KT_DBV_INT(facts_id) };
@@ -519,6 +587,9 @@ store_crash(struct kt_store *s, const struct kt_upload_meta *m, const char *sha,
 {
 	const char *host = m->host ? m->host : e->host ? e->host : "unknown";
 	bool host_known = m->host || e->host;
+
+	if (!e->kernel && m->kernel)	/* the text names none; the uploader knew it */
+		e->kernel = kt_strdup(m->kernel);
 	char key[65], skey[65], at[32], ts[48], wall_at[32];
 	int64_t host_id, crash = 0, issue = 0, facts_id = 0;
 	bool seen = false, is_new = false, regression = false, has_skey, wall;
@@ -813,10 +884,12 @@ upload_host(const struct kt_upload_meta *m, struct collect *c)
  * host (before the crashes, so they link to it); without a caller's host,
  * the report's own host name (inventory.xml) becomes the upload's host,
  * before the host fields of its log lines: m->host then points into
- * `host_buf`. Anything that is not a status report is left alone. */
+ * `host_buf`; likewise without a caller's pool, the pool uuid of its
+ * xapi-db.xml becomes the upload's pool (`pool_buf`). Anything that is not
+ * a status report is left alone. */
 static int
 status_report(struct kt_store *s, const char *path, const char *name, struct kt_upload_meta *m,
-	      struct collect *c, char host_buf[256])
+	      struct collect *c, char host_buf[256], char pool_buf[64])
 {
 	static const char *const ext[] = { ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz",
 					   ".tar.zst", ".zip" };
@@ -836,6 +909,10 @@ status_report(struct kt_store *s, const char *path, const char *name, struct kt_
 	if (!m->host && inv->hostname && strlen(inv->hostname) < 256) {
 		snprintf(host_buf, 256, "%s", inv->hostname);
 		m->host = host_buf;
+	}
+	if (!m->pool && inv->pool_uuid && strlen(inv->pool_uuid) < 64) {
+		snprintf(pool_buf, 64, "%s", inv->pool_uuid);
+		m->pool = pool_buf;
 	}
 	host = upload_host(m, c);
 	if (rc || !host || kt_driver_db_load(s->ctx, &db)) {
@@ -874,7 +951,7 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 {
 	struct kt_upload_meta m;
 	struct collect c = { 0 };
-	char tmp[4096], host_buf[256];
+	char tmp[4096], host_buf[256], pool_buf[64];
 	FILE *f;
 	int rc;
 
@@ -897,7 +974,7 @@ kt_store_import(struct kt_store *s, const struct kt_upload_meta *min, const void
 	fclose(f);
 	rc = analyse(s, tmp, 0, m.name, bytes, len, &c);
 	if (rc == 0)
-		rc = status_report(s, tmp, m.name, &m, &c, host_buf);
+		rc = status_report(s, tmp, m.name, &m, &c, host_buf, pool_buf);
 	unlink(tmp);
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, ret);
@@ -953,7 +1030,8 @@ import_piece(void *ud, const char *piece, unsigned flags)
 	struct collect c = { 0 };
 	struct stat st;
 	const char *base = strrchr(piece, '/');
-	char *bytes = NULL, name[1024], host_buf[256];
+	char *bytes = NULL, name[1024], host_buf[256], pool_buf[64];
+	struct kt_folder_meta fm;
 	size_t len = 0;
 	json_t *res = NULL;
 	bool dir;
@@ -968,6 +1046,12 @@ import_piece(void *ud, const char *piece, unsigned flags)
 	dir = stat(piece, &st) == 0 && S_ISDIR(st.st_mode);
 	if (dir) {
 		void *tar;
+
+		kt_store_folder_meta(s, piece, &fm);
+		if (!m.host && fm.host[0])
+			m.host = fm.host;
+		if (!m.pool && fm.pool[0])
+			m.pool = fm.pool;
 
 		rc = kt_pack_folder(s->ctx, piece, name, &tar, &len);
 		bytes = tar;
@@ -985,7 +1069,13 @@ import_piece(void *ud, const char *piece, unsigned flags)
 		return 0;
 	}
 	if (rc == 0 && !dir)
-		rc = status_report(s, piece, name, &m, &c, host_buf);
+		rc = status_report(s, piece, name, &m, &c, host_buf, pool_buf);
+	for (size_t i = 0; rc == 0 && dir && fm.line_host[0] && i < c.recs.n; i++) {
+		struct crec *e = KT_VEC_AT(&c.recs, struct crec, i);
+
+		if (!e->host)	/* the crash's own lines name no host */
+			e->host = kt_strdup(fm.line_host);
+	}
 	if (rc == 0)
 		rc = store_upload(s, &m, bytes, len, &c, &res);
 	collect_free(&c);

@@ -2,10 +2,12 @@
  * store: the read side: issue list, one issue (representative crash,
  * facets, lift, crash list), one crash (excerpt and analysis), hosts and
  * one host. The unfiltered issue list reads the per-issue summary
- * (kt_issue_sum, kt_issue_value: O(issues)); a list filtered on one facet
- * value and the facets read the derived kt_facet table (one row per issue,
- * facet value and host: O(issues x hosts)); a filter on time (or on several
- * facets at once) reads kt_crash.
+ * (kt_issue_sum, kt_issue_value: O(issues)); a list filtered on one host,
+ * pool or kernel reads the per-value summary (kt_issue_by: O(issues with
+ * the value)); a list since a day or time reads the summary's day counts,
+ * one day of crashes and the host facet rows active since then; the
+ * facets read kt_facet (O(issues x hosts)); a filter on time and a facet
+ * together, or on several facets, reads kt_crash.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,13 +95,55 @@ static const char issues_sum[] =
 	" s.last_seen FROM kt_issue_sum s JOIN kt_issue i ON i.id = s.issue_id"
 	" WHERE ($1 IS NULL OR i.status = $1) ORDER BY s.crashes DESC, s.issue_id LIMIT $2 OFFSET $3";
 
-static const char issues_fast[] =
-	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, a.n, a.h, a.f, a.l FROM"
-	" (SELECT issue_id, sum(n) AS n, count(*) AS h, min(first_seen) AS f, max(last_seen) AS l"
-	"  FROM kt_facet WHERE key = $1 AND ($2 IS NULL OR value = $2) GROUP BY issue_id) a"
-	" JOIN kt_issue i ON i.id = a.issue_id WHERE ($3 IS NULL OR i.status = $3)"
-	" ORDER BY a.n DESC, i.id LIMIT $4 OFFSET $5";
+/* One host, pool or kernel (schema version 3): one row per issue that
+ * has the value, whatever the number of its hosts or crashes. */
+static const char issues_by[] =
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, b.crashes, b.hosts, b.first_seen,"
+	" b.last_seen FROM kt_issue_by b JOIN kt_issue i ON i.id = b.issue_id"
+	" WHERE b.key = $1 AND b.value = $2 AND ($3 IS NULL OR i.status = $3)"
+	" ORDER BY b.crashes DESC, i.id LIMIT $4 OFFSET $5";
 
+/* Since T ($1; $2 its day, $3 its day + "U", above every time of that
+ * day): per issue seen since T, the crashes of the whole days after T's
+ * day from the summary's day counts (one range of the day index for all
+ * issues, not one per issue) plus those of the rest of T's day
+ * (an index range of at most one day of the issue's crashes), the hosts
+ * whose last crash of the issue is at or after T (the host facet rows,
+ * partial index kt_facet_host_last: the hosts active since T), the first
+ * crash at or after T (one index seek) and the issue's last. */
+static const char issues_since_sum[] =
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, a.n, a.h, a.f, a.l FROM"
+	" (SELECT s.issue_id, coalesce(d.n, 0)"
+	"  + (SELECT count(*) FROM kt_crash c WHERE c.issue_id = s.issue_id"
+	"   AND c.crashed_at >= $1 AND c.crashed_at < $3) AS n,"
+	"  (SELECT count(*) FROM kt_facet f WHERE f.key = 'host' AND f.issue_id = s.issue_id"
+	"   AND f.last_seen >= $1) AS h,"
+	"  CASE WHEN s.first_seen >= $1 THEN s.first_seen ELSE (SELECT c.crashed_at FROM kt_crash c"
+	"   WHERE c.issue_id = s.issue_id AND c.crashed_at >= $1 ORDER BY c.crashed_at LIMIT 1)"
+	"  END AS f, s.last_seen AS l FROM kt_issue_sum s"
+	"  LEFT JOIN (SELECT issue_id, sum(n) AS n FROM kt_issue_value WHERE key = 'day'"
+	"   AND value > $2 GROUP BY issue_id) d ON d.issue_id = s.issue_id"
+	"  WHERE s.last_seen >= $1) a"
+	" JOIN kt_issue i ON i.id = a.issue_id WHERE ($4 IS NULL OR i.status = $4)"
+	" ORDER BY a.n DESC, i.id LIMIT $5 OFFSET $6";
+
+/* Since T and one host, pool or kernel ($1 the value, $2 T): the crashes
+ * since T of that host (index kt_crash_host: its crashes since T), of the
+ * hosts of that pool (index kt_crash_time, covering), or with that kernel
+ * (kt_crash_time, then each row). */
+#define ISSUES_SINCE_BY(where) \
+	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, count(*), count(DISTINCT c.host_id)," \
+	" min(c.crashed_at), max(c.crashed_at) FROM kt_crash c JOIN kt_issue i ON i.id = c.issue_id" \
+	" WHERE " where " AND c.crashed_at >= $2 AND ($3 IS NULL OR i.status = $3)" \
+	" GROUP BY i.id, i.title, i.kind, i.status, i.fixed_in ORDER BY 6 DESC, i.id LIMIT $4 OFFSET $5"
+static const char *const issues_since_by[] = {
+	ISSUES_SINCE_BY("c.host_id = (SELECT id FROM kt_host WHERE name = $1)"),
+	ISSUES_SINCE_BY("c.host_id IN (SELECT h.id FROM kt_host h JOIN kt_pool p ON p.id = h.pool_id"
+			" WHERE p.name = $1)"),
+	ISSUES_SINCE_BY("c.kernel = $1"),
+};
+
+/* Any other time, or several facets: every crash since T. */
 static const char issues_since[] =
 	"SELECT i.id, i.title, i.kind, i.status, i.fixed_in, a.n, a.h, a.f, a.l FROM"
 	" (SELECT issue_id, count(*) AS n, count(DISTINCT host_id) AS h, min(crashed_at) AS f,"
@@ -118,11 +162,25 @@ static const char issues_slow[] =
 	" GROUP BY i.id, i.title, i.kind, i.status, i.fixed_in"
 	" ORDER BY 6 DESC, i.id LIMIT $6 OFFSET $7";
 
+/* A time the day-count path can split: "YYYY-MM-DD" alone or followed by
+ * 'T' (stored times are "YYYY-MM-DDTHH:MM:SSZ", so a day is a prefix). */
+static bool
+iso_day(const char *t)
+{
+	static const char shape[] = "dddd-dd-dd";
+
+	for (size_t i = 0; i < 10; i++)
+		if (shape[i] == 'd' ? !(t[i] >= '0' && t[i] <= '9') : t[i] != shape[i])
+			return false;
+	return t[10] == '\0' || t[10] == 'T';
+}
+
 int
 kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **ret)
 {
 	struct kt_store_filter f = { 0 };
 	struct kt_dbv listed[3] = { KT_DBV_NULL, KT_DBV_NULL, KT_DBV_NULL };
+	char day[11], next[12];	/* bound without a copy: they live until the rows are read */
 	struct kt_dbq *q;
 	json_t *out;
 	int rc, nfacet;
@@ -145,7 +203,22 @@ kt_store_issues(struct kt_store *s, const struct kt_store_filter *fin, json_t **
 		struct kt_dbv p[5] = { KT_DBV_TEXT(key), KT_DBV_TEXT(val), KT_DBV_TEXT(f.status),
 				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
 
-		rc = kt_db_query(s->db, issues_fast, p, 5, &q);
+		rc = kt_db_query(s->db, issues_by, p, 5, &q);
+	} else if (nfacet == 0 && iso_day(f.since)) {
+		struct kt_dbv p[6] = { KT_DBV_TEXT(f.since), KT_DBV_TEXT(day), KT_DBV_TEXT(next),
+				       KT_DBV_TEXT(f.status), KT_DBV_INT((int64_t)limit_of(&f)),
+				       KT_DBV_INT((int64_t)f.offset) };
+
+		snprintf(day, sizeof(day), "%.10s", f.since);
+		snprintf(next, sizeof(next), "%.10sU", f.since);
+		rc = kt_db_query(s->db, issues_since_sum, p, 6, &q);
+	} else if (nfacet == 1) {
+		int k = f.host ? 0 : f.pool ? 1 : 2;
+		struct kt_dbv p[5] = { KT_DBV_TEXT(f.host ? f.host : f.pool ? f.pool : f.kernel),
+				       KT_DBV_TEXT(f.since), KT_DBV_TEXT(f.status),
+				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };
+
+		rc = kt_db_query(s->db, issues_since_by[k], p, 5, &q);
 	} else if (nfacet == 0) {
 		struct kt_dbv p[4] = { KT_DBV_TEXT(f.since), KT_DBV_TEXT(f.status),
 				       KT_DBV_INT((int64_t)limit_of(&f)), KT_DBV_INT((int64_t)f.offset) };

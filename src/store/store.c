@@ -108,9 +108,27 @@ static const char schema_v2[] =
 	"CREATE INDEX kt_crash_state ON kt_crash(host_id, state_key) WHERE state_key IS NOT NULL;"
 	KT_STORE_SUMMARY_FILL;
 
+/* Version 3: per-value issue summaries, so that the list filtered on one
+ * host, pool or kernel reads one row per issue holding the value (not the
+ * issue x host facet rows nor the crashes), and a partial index that lets
+ * "--since T" count each issue's hosts active since T from the host facet
+ * rows without reading crashes. kt_issue_by(key, value, issue): crashes,
+ * distinct hosts, first/last seen of the issue's crashes with that value;
+ * a roll-up of kt_facet's host, pool and kernel rows, kept in the import
+ * transaction (import.c: add_by) and rebuilt with the facets. */
+static const char schema_v3[] =
+	"CREATE TABLE kt_issue_by(key TEXT NOT NULL, value TEXT NOT NULL,"
+	" issue_id BIGINT NOT NULL REFERENCES kt_issue(id), crashes BIGINT NOT NULL,"
+	" hosts BIGINT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+	" PRIMARY KEY(key, value, issue_id));"
+	"CREATE INDEX kt_facet_host_last ON kt_facet(issue_id, last_seen) WHERE key = 'host';"
+	"DELETE FROM kt_facet WHERE key = 'pool';" KT_STORE_POOL_FACETS
+	KT_STORE_BY_FILL;
+
 static const struct { int version; const char *sql; } migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
+	{ 3, schema_v3 },
 };
 
 /* Replace @ID@ and @BLOB@ with the engine's column types. */

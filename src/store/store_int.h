@@ -30,7 +30,7 @@ kt_store_give_json(int rc, json_t *out, json_t **ret)
 	return 0;
 }
 
-#define KT_STORE_SCHEMA_VERSION 2
+#define KT_STORE_SCHEMA_VERSION 3
 
 /* The per-issue summary (schema version 2) computed from kt_crash: the
  * migration's fill and kt_store_rebuild_summary(); tests compare it with
@@ -48,6 +48,23 @@ kt_store_give_json(int rc, json_t *out, json_t **ret)
 	"INSERT INTO kt_issue_value(issue_id, key, value, n)" \
 	" SELECT issue_id, 'day', substr(crashed_at, 1, 10), count(*) FROM kt_crash" \
 	" GROUP BY issue_id, substr(crashed_at, 1, 10);"
+
+/* The pool facet rows from the crashes and their hosts' pools (the
+ * rebuild; the version 3 migration adds those that imports before it
+ * skipped: they counted a pool only when the upload named it). */
+#define KT_STORE_POOL_FACETS \
+	"INSERT INTO kt_facet(issue_id, key, value, host_id, n, first_seen, last_seen)" \
+	" SELECT c.issue_id, 'pool', p.name, c.host_id, count(*), min(c.crashed_at), max(c.crashed_at)" \
+	" FROM kt_crash c JOIN kt_host h ON h.id = c.host_id JOIN kt_pool p ON p.id = h.pool_id" \
+	" GROUP BY c.issue_id, p.name, c.host_id;"
+
+/* The per-value issue summary (schema version 3) as a roll-up of the
+ * facet table's host, pool and kernel rows (one row per issue, value and
+ * host): the migration's fill and the rebuild after the facets. */
+#define KT_STORE_BY_FILL \
+	"INSERT INTO kt_issue_by(key, value, issue_id, crashes, hosts, first_seen, last_seen)" \
+	" SELECT key, value, issue_id, sum(n), count(*), min(first_seen), max(last_seen)" \
+	" FROM kt_facet WHERE key IN ('host', 'pool', 'kernel') GROUP BY key, value, issue_id;"
 
 struct kt_store {
 	struct kt_ctx *ctx;
@@ -84,6 +101,17 @@ int kt_store_facts_from(struct kt_store *s, const char *host, const char *pool, 
 			size_t len, const char *collected_at, const char *source, json_t **ret);
 /* Add a JSON key only when the text is not NULL (else JSON null). */
 json_t *kt_json_str(const char *s);
+
+/* folder.c: what a crash folder on disk says of its host: the host and
+ * pool of an unpacked status report holding it (inventory.xml,
+ * xapi-db.xml), and the host a line of its logs names
+ * (data/store/host-names.tsv). Empty strings when nothing says. */
+struct kt_folder_meta {
+	char host[256];
+	char pool[64];
+	char line_host[256];
+};
+void kt_store_folder_meta(struct kt_store *s, const char *dir, struct kt_folder_meta *ret);
 
 /* blob.c */
 void kt_sha256_hex(const void *p, size_t n, char out[65]);

@@ -3,7 +3,8 @@
 upload contract of the server issue (POST /api/v1/uploads answers 201 for
 new bytes, 200 for bytes seen before; /api/v1/facts and /api/v1/heartbeat
 answer 200). Every request is appended to LOG as one line:
-  upload SHA256 SOURCE HOST new|dup   |   facts SHA256   |   heartbeat
+  upload SHA256 SOURCE HOST POOL KERNEL new|dup   |   facts SHA256 POOL   |   heartbeat
+(a header not sent is "-").
 What it has seen is read back from LOG at start, so a restarted server
 still knows earlier uploads (as the real store does).
 
@@ -36,13 +37,15 @@ class H(http.server.BaseHTTPRequestHandler):
             if self.path == "/api/v1/uploads":
                 dup = h in seen
                 seen.add(h)
-                f.write("upload %s %s %s %s\n" % (h, self.headers.get("X-Ktriage-Source", "-"),
-                        self.headers.get("X-Ktriage-Host", "-"), "dup" if dup else "new"))
+                f.write("upload %s %s %s %s %s %s\n" % (h, self.headers.get("X-Ktriage-Source", "-"),
+                        self.headers.get("X-Ktriage-Host", "-"),
+                        self.headers.get("X-Ktriage-Pool", "-"),
+                        self.headers.get("X-Ktriage-Kernel", "-"), "dup" if dup else "new"))
                 f.flush()
                 return self.reply(200 if dup else 201, {"upload": len(seen), "crashes": []})
             if self.path == "/api/v1/facts":
                 json.loads(body)
-                f.write("facts %s\n" % h)
+                f.write("facts %s %s\n" % (h, self.headers.get("X-Ktriage-Pool", "-")))
                 return self.reply(200, {})
             if self.path == "/api/v1/heartbeat":
                 json.loads(body)

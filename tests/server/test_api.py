@@ -142,6 +142,25 @@ try:
                     for f in j["crashes"][0]["findings"]),
          "crash folder finding enic-jumbo-frames with its remedy")
 
+    # what the agent sends with a crash of the running boot: the kernel it
+    # ran (X-Ktriage-Kernel) and its pool, in the same request: a crash
+    # whose text names no release is filed under that kernel
+    nokernel = ktlib.oops_log("agent_fn", module="agentmod", kernel="").replace(b" #1  Debian 6.1.76-1", b"")
+    st, j = upload(nokernel, host="agent-h1",
+                   extra={"X-Ktriage-Source": "kmsg", "X-Ktriage-Pool": "pool-k",
+                          "X-Ktriage-Kernel": "6.1.0-99-amd64"})
+    lists = []
+    for q in ("kernel=6.1.0-99-amd64", "pool=pool-k", "kernel=6.1.0-99-amd64&pool=pool-k&host=agent-h1"):
+        st2, _, data = srv.request("GET", "/api/v1/issues?" + q)
+        lists.append([(i["crashes"], i["hosts"]) for i in json.loads(data).get("issues", [])]
+                     if st2 == 200 else st2)
+    T.ok(st == 201 and j["crashes"] and lists == [[(1, 1)]] * 3,
+         "X-Ktriage-Kernel and X-Ktriage-Pool file a kernel-less crash in one request (%s %s)"
+         % (st, lists))
+    st, _, data = srv.request("POST", "/api/v1/uploads", log,
+                              dict(AUTH, **{"X-Ktriage-Host": "a", "X-Ktriage-Kernel": "../x"}))
+    T.ok(is_json_error(st, data, 400), "bad X-Ktriage-Kernel -> 400")
+
     # ---- errors ----------------------------------------------------------
     st, _, data = srv.request("POST", "/api/v1/uploads", b"", dict(AUTH, **{"X-Ktriage-Host": "a"}))
     T.ok(is_json_error(st, data, 400), "empty body -> 400")

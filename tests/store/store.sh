@@ -62,11 +62,59 @@ RECOMP_VAL="SELECT issue_id, 'kernel', kernel, count(*) FROM kt_crash WHERE kern
  substr(crashed_at, 1, 10), count(*) FROM kt_crash GROUP BY issue_id, substr(crashed_at, 1, 10)"
 STORED_SUM="SELECT issue_id, crashes, hosts, first_seen, last_seen FROM kt_issue_sum"
 STORED_VAL="SELECT issue_id, key, value, n FROM kt_issue_value"
+# The per-value summary (kt_issue_by, schema version 3): per host, pool
+# (the host's) and kernel, each issue's crashes, hosts, first and last.
+RECOMP_BY="SELECT 'host', h.name, c.issue_id, count(*), count(DISTINCT c.host_id),
+ min(c.crashed_at), max(c.crashed_at) FROM kt_crash c JOIN kt_host h ON h.id = c.host_id
+ GROUP BY h.name, c.issue_id UNION ALL SELECT 'pool', p.name, c.issue_id, count(*),
+ count(DISTINCT c.host_id), min(c.crashed_at), max(c.crashed_at) FROM kt_crash c
+ JOIN kt_host h ON h.id = c.host_id JOIN kt_pool p ON p.id = h.pool_id GROUP BY p.name, c.issue_id
+ UNION ALL SELECT 'kernel', kernel, issue_id, count(*), count(DISTINCT host_id), min(crashed_at),
+ max(crashed_at) FROM kt_crash WHERE kernel IS NOT NULL GROUP BY kernel, issue_id"
+STORED_BY="SELECT key, value, issue_id, crashes, hosts, first_seen, last_seen FROM kt_issue_by"
 summary_diff() {
 	sql "SELECT (SELECT count(*) FROM ($STORED_SUM EXCEPT $RECOMP_SUM) a)
 		+ (SELECT count(*) FROM ($RECOMP_SUM EXCEPT $STORED_SUM) b)
 		+ (SELECT count(*) FROM ($STORED_VAL EXCEPT SELECT * FROM ($RECOMP_VAL) r1) c)
-		+ (SELECT count(*) FROM (SELECT * FROM ($RECOMP_VAL) r2 EXCEPT $STORED_VAL) d)"
+		+ (SELECT count(*) FROM (SELECT * FROM ($RECOMP_VAL) r2 EXCEPT $STORED_VAL) d)
+		+ (SELECT count(*) FROM ($STORED_BY EXCEPT SELECT * FROM ($RECOMP_BY) r3) e)
+		+ (SELECT count(*) FROM (SELECT * FROM ($RECOMP_BY) r4 EXCEPT $STORED_BY) f)"
+}
+# Every filtered list form (each host, pool and kernel, alone and since the
+# median crash time; since that time, since its day, since the epoch) against the same list
+# aggregated by SQL from kt_crash: the filters that differ ("" when none).
+list_rows() {
+	"$K" db --db "$DB" issues --limit 1000 --format json "$@" |
+		jq -r 'sort_by(.id)[] | "\(.id)|\(.crashes)|\(.hosts)|\(.first_seen)|\(.last_seen)"'
+}
+recomp_rows() { # recomp_rows WHERE-CLAUSE (c: kt_crash, h: kt_host, p: kt_pool)
+	sql "SELECT c.issue_id, count(*), count(DISTINCT c.host_id), min(c.crashed_at),
+		max(c.crashed_at) FROM kt_crash c JOIN kt_host h ON h.id = c.host_id
+		LEFT JOIN kt_pool p ON p.id = h.pool_id WHERE $1 GROUP BY c.issue_id ORDER BY c.issue_id"
+}
+filter_diff() {
+	bad=""
+	mid=$(sql "SELECT crashed_at FROM kt_crash ORDER BY crashed_at LIMIT 1 OFFSET
+		(SELECT count(*) / 2 FROM kt_crash)")
+	for v in $(sql "SELECT DISTINCT name FROM kt_host"); do
+		[ "$(list_rows --host "$v")" = "$(recomp_rows "h.name = '$v'")" ] || bad="$bad host=$v"
+		[ "$(list_rows --host "$v" --since "$mid")" = \
+		  "$(recomp_rows "h.name = '$v' AND c.crashed_at >= '$mid'")" ] || bad="$bad host=$v+since"
+	done
+	for v in $(sql "SELECT DISTINCT name FROM kt_pool"); do
+		[ "$(list_rows --pool "$v")" = "$(recomp_rows "p.name = '$v'")" ] || bad="$bad pool=$v"
+		[ "$(list_rows --pool "$v" --since "$mid")" = \
+		  "$(recomp_rows "p.name = '$v' AND c.crashed_at >= '$mid'")" ] || bad="$bad pool=$v+since"
+	done
+	for v in $(sql "SELECT DISTINCT kernel FROM kt_crash WHERE kernel IS NOT NULL"); do
+		[ "$(list_rows --kernel "$v")" = "$(recomp_rows "c.kernel = '$v'")" ] || bad="$bad kernel=$v"
+		[ "$(list_rows --kernel "$v" --since "$mid")" = \
+		  "$(recomp_rows "c.kernel = '$v' AND c.crashed_at >= '$mid'")" ] || bad="$bad kernel=$v+since"
+	done
+	for t in "$mid" "$(echo "$mid" | cut -c1-10)" 1970-01-01; do
+		[ "$(list_rows --since "$t")" = "$(recomp_rows "c.crashed_at >= '$t'")" ] || bad="$bad since=$t"
+	done
+	echo "${bad:-same}"
 }
 # The issue list from the summary against the list aggregated from the
 # crashes (--since the epoch reads kt_crash): id crashes hosts first last.
@@ -84,7 +132,7 @@ shifted() { # shifted SECONDS > file
 	sed "s/^\[2637695\./[$1./" "$DMESG"
 }
 
-echo "1..70"
+echo "1..84"
 
 # --- idempotency and one crash through several paths -------------------
 fresh
@@ -113,7 +161,7 @@ check "stored analysis names no local path" "$(jq -r '.report.source.file' "$T/c
 sed 's/^\[[ 0-9.]*\] //' "$DMESG" > "$T/plain-a.log"
 { cat "$T/plain-a.log"; echo "end of log"; } > "$T/plain-b.log"
 cat "$T/plain-a.log" "$T/plain-a.log" > "$T/plain-twice.log"
-"$K" db --db "$DB" import --host h2 "$T/plain-a.log" "$T/plain-b.log" "$T/plain-twice.log" > /dev/null
+"$K" db --db "$DB" import --host h2 --pool p1 "$T/plain-a.log" "$T/plain-b.log" "$T/plain-twice.log" > /dev/null
 check "no timestamps: 4 crashes in 3 logs stay 4" \
 	"$("$K" db --db "$DB" host h2 --format json | jq '.crashes | length')" 4
 "$K" db --db "$DB" import --host h2 "$T/plain-twice.log" > /dev/null
@@ -122,6 +170,7 @@ check "no timestamps: re-import changes nothing" \
 check "one issue for the one bucket" "$(stat_of issues)" 1
 check "summary = recomputation after imports (paths, no timestamps)" "$(summary_diff)" 0
 check "issue list from the summary = list from the crashes" "$(list_diff)" same
+check "filtered lists (host, kernel, since) = aggregation of the crashes" "$(filter_diff)" same
 
 # --- host facts, facets and lift ---------------------------------------
 "$K" net audit --sysfs-root "$SRC/tests/host/enic-ixgbe-jumbo" --format json > "$T/enic.json"
@@ -204,6 +253,7 @@ sql "DELETE FROM kt_crash WHERE id = (SELECT max(id) FROM kt_crash)" >/dev/null
 check "summary = recomputation after a crash is deleted and the store rebucketed" \
 	"$(summary_diff) $(stat_of crashes)" "0 7"
 check "issue list from the summary = list from the crashes, after rebuckets" "$(list_diff)" same
+check "filtered lists = aggregation of the crashes, after rebuckets" "$(filter_diff)" same
 
 # --- a status report brings its own host facts --------------------------
 fresh
@@ -232,14 +282,38 @@ cat > "$T/sr/bug-report-20150604031500/inventory.xml" <<'XML'
 	<inventory-entry capability="network-status" filename="bug-report-20150604031500/ip-s-addr.out" md5sum="0"/>
 </system-status-inventory>
 XML
+# and its xapi database (xen-bugtool's xapi-db.xml, in xapi's format,
+# xapi-project/xen-api ocaml/database/db_xml.ml: a <table name="..."> per
+# class, a <row .../> per object): the pool row's uuid, after 200 KB of
+# other tables so that it crosses the reader's window
+POOL=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d
+{
+	echo '<?xml version="1.0" encoding="UTF-8"?><database><manifest><pair key="schema_major_vsn" value="5"/></manifest>'
+	echo '<table name="VM">'
+	for i in $(seq 1000); do
+		echo "<row ref=\"OpaqueRef:vm$i\" uuid=\"00000000-0000-0000-0000-$(printf %012d "$i")\" name__label=\"vm $i with a long label to fill the table up $i\" other_config=\"(('a'%.'b'))\"/>"
+	done
+	echo '</table><table name="host"><row ref="OpaqueRef:h" uuid="11111111-2222-3333-4444-555555555555" hostname="xs-pool1-h07"/></table>'
+	echo "<table name=\"pool\"><row ref=\"OpaqueRef:p\" __ctime=\"1\" name__label=\"pool one\" master=\"OpaqueRef:h\" other_config=\"(('memory-ratio-hvm'%.'0.25'))\" uuid=\"$POOL\" wlb_url=\"\"/></table>"
+	echo '<table name="secret"/></database>'
+} > "$T/sr/bug-report-20150604031500/xapi-db.xml"
 (cd "$T/sr" && tar -cjf bug-report-20150604031500.tar.bz2 bug-report-20150604031500)
 "$K" db --db "$DB" import "$T/sr/bug-report-20150604031500.tar.bz2" --format json > "$T/h1" 2>/dev/null
 check "status report: the host is the one its inventory.xml names" \
 	"$(jq -r '.[0] | "\(.host) \(.crashes | length)"' "$T/h1")" "xs-pool1-h07 1"
+check "status report: the crash is filed under the pool uuid of its xapi-db.xml" \
+	"$("$K" db --db "$DB" issues --pool "$POOL" --format json | jq -r 'map(.crashes) | add')
+ $("$K" db --db "$DB" hosts --format json | jq -r '.[] | select(.name == "xs-pool1-h07") | .pool')" \
+	"1
+ $POOL"
 check "status report: its facts are stored for that host" \
 	"$("$K" db --db "$DB" host xs-pool1-h07 --format json | jq -r '"\(.facts | length) \(.crashes | length)"')" "1 1"
 "$K" db --db "$DB" import --host given "$T/sr/bug-report-20150604031500.tar.bz2" --format json > "$T/h2" 2>/dev/null
 check "status report: --host wins over its inventory.xml" "$(jq -r '.[0].host' "$T/h2")" given
+"$K" db --db "$DB" import --host given2 --pool named "$T/sr/bug-report-20150604031500.tar.bz2" \
+	> /dev/null 2>&1
+check "status report: --pool wins over its xapi-db.xml" \
+	"$("$K" db --db "$DB" hosts --format json | jq -r '.[] | select(.name == "given2") | .pool')" named
 "$K" db --db "$DB" import "$GOLD/xs-status-report/input-bug-report-20150604031500.tar.bz2" \
 	--format json > "$T/h3" 2>/dev/null
 check "status report without inventory.xml nor host fields: unknown" "$(jq -r '.[0].host' "$T/h3")" unknown
@@ -249,6 +323,39 @@ sed -i 's/hostname="xs-pool1-h07"/hostname="..\/x\&lt;script\&gt;"/' "$T/sr/bug-
 check "status report: a host name that is no plain name is not taken" "$(jq -r '.[0].host' "$T/h3b")" unknown
 "$K" db --db "$DB" import "$GOLD/xs-enic-jumbo-2015/input" --format json > "$T/h4"
 check "crash folder (no host name in it): unknown" "$(jq -r '.[0].host' "$T/h4")" unknown
+# a crash folder whose dom0 ring still holds systemd's boot line naming the
+# host (systemd src/shared/hostname-setup.c hostname_setup(): "Set hostname
+# to <%s>.", data/store/host-names.tsv)
+cf() { # cf DIR BOOT-LINE: a copy of the golden crash folder, the line first in dom0.log
+	mkdir -p "$1"
+	cp "$GOLD/xs-enic-jumbo-2015/input/xen.log" "$GOLD/xs-enic-jumbo-2015/input/xen-crashdump-analyser.log" "$1/"
+	{ echo "$2"; cat "$GOLD/xs-enic-jumbo-2015/input/dom0.log"; } > "$1/dom0.log"
+}
+cf "$T/cf1/2015-06-04-03-12-09" "[    2.981000]   INFO: systemd[1]: Set hostname to <xs-cf1>."
+"$K" db --db "$DB" import "$T/cf1/2015-06-04-03-12-09" --format json > "$T/cf1.json"
+check "crash folder: the host systemd's boot line in dom0.log names" \
+	"$(jq -r '.[0] | "\(.host) \(.crashes | length)"' "$T/cf1.json")" "xs-cf1 1"
+cf "$T/cf2/2015-06-04-03-12-09" "[    2.981000]   INFO: systemd[1]: Set hostname to <localhost>."
+"$K" db --db "$DB" import "$T/cf2/2015-06-04-03-12-09" --format json > "$T/cf2.json"
+check "crash folder: systemd's default name says nothing (unknown)" "$(jq -r '.[0].host' "$T/cf2.json")" unknown
+# the crash folder inside an unpacked status report (xen-bugtool copies
+# /var/crash into it): its inventory.xml and xapi-db.xml, three levels up
+UNP=$T/unp/bug-report-20150604031500
+cf "$UNP/var/crash/2015-06-04-03-12-09" "[    2.981000]   INFO: systemd[1]: Set hostname to <xs-cf1>."
+cp "$T/sr/bug-report-20150604031500/xapi-db.xml" "$UNP/"
+sed 's/hostname="[^"]*"/hostname="xs-unp1"/' "$T/sr/bug-report-20150604031500/inventory.xml" > "$UNP/inventory.xml"
+"$K" db --db "$DB" import "$UNP/var/crash/2015-06-04-03-12-09" --format json > "$T/cf3.json"
+check "crash folder in an unpacked status report: its inventory.xml's host wins, its pool is xapi-db.xml's" \
+	"$(jq -r '.[0].host' "$T/cf3.json") $("$K" db --db "$DB" hosts --format json |
+		jq -r '.[] | select(.name == "xs-unp1") | .pool')" "xs-unp1 $POOL"
+"$K" db --db "$DB" import --host cf-given "$UNP/var/crash/2015-06-04-03-12-09" --format json > "$T/cf4.json"
+check "crash folder: --host wins over everything the folder says" "$(jq -r '.[0].host' "$T/cf4.json")" cf-given
+mkdir -p "$T/cf5/2015-06-04-03-12-09"
+cp "$T/cf1/2015-06-04-03-12-09/"*.log "$T/cf5/2015-06-04-03-12-09/"
+sed -i 's/^\[/Jun  4 03:12:09 xs-syslog kernel: [/' "$T/cf5/2015-06-04-03-12-09/dom0.log"
+"$K" db --db "$DB" import "$T/cf5/2015-06-04-03-12-09" --format json > "$T/cf5.json"
+check "crash folder: the crash's own syslog host field wins over a boot line" \
+	"$(jq -r '.[0].host' "$T/cf5.json")" xs-syslog
 "$K" db --db "$DB" import "$GOLD/formats-journal-json/input.json" --format json > "$T/h5"
 check "journal JSON export: the host is its _HOSTNAME" \
 	"$(jq -r '.[0] | "\(.host) \(.crashes[0].occurrence)"' "$T/h5")" "host-a new"
@@ -303,15 +410,17 @@ for i in $(seq 10 49); do
 	[ "$i" -ge 20 ] && cp "$T/gen$i.log" "$T/b/"
 done
 "$K" db --db "$DB" stats > /dev/null	# create the schema first
-"$K" db --db "$DB" import --host xh "$T/a" > "$T/ia" 2>&1 &
+"$K" db --db "$DB" import --host xh --pool pa "$T/a" > "$T/ia" 2>&1 &
 pa=$!
-"$K" db --db "$DB" import --host xh "$T/b" > "$T/ib" 2>&1 &
+"$K" db --db "$DB" import --host xh --pool pa "$T/b" > "$T/ib" 2>&1 &
 pb=$!
 wait $pa; ra=$?
 wait $pb; rb=$?
 check "two importers at once: both succeed" "$ra $rb" "1 1"
 check "two importers at once: nothing duplicated or lost" "$(stat_of crashes) $(stat_of uploads)" "40 40"
 check "two importers at once: summary = recomputation" "$(summary_diff)" 0
+check "two importers at once: filtered lists (host, pool, kernel, since) = aggregation" \
+	"$(filter_diff)" same
 
 # two buckets met in opposite orders by two importers (deadlock-prone if
 # bucket locks were taken crash by crash)
@@ -335,6 +444,19 @@ check "two buckets in opposite orders: every crash stored once, two issues" \
 	"$(stat_of crashes) $(stat_of issues)" "80 2"
 check "two buckets, two importers: summary = recomputation" "$(summary_diff)" 0
 
+# --- a host that joins a pool after its crashes, then moves ---------------
+fresh
+"$K" db --db "$DB" import --host mv1 "$DMESG" > /dev/null
+"$K" db --db "$DB" import --host mv2 --pool pw "$T/gen10.log" > /dev/null
+"$K" db --db "$DB" facts --host mv1 --pool pz "$T/enic.json" > /dev/null
+check "a host's crashes follow it into its pool (summary, lists)" \
+	"$(summary_diff) $(filter_diff) $("$K" db --db "$DB" issues --pool pz --format json | jq 'map(.crashes) | add')" \
+	"0 same 1"
+"$K" db --db "$DB" import --host mv1 --pool pw "$T/gen11.log" > /dev/null
+check "and into the next pool (summary, lists)" \
+	"$(summary_diff) $(filter_diff) $("$K" db --db "$DB" issues --pool pw --format json | jq -c 'map([.crashes, .hosts])')" \
+	"0 same [[3,2]]"
+
 # --- kill -9 in the middle of an import ---------------------------------
 fresh
 mkdir "$T/many"
@@ -342,7 +464,7 @@ for i in $(seq 100 399); do
 	shifted "$((3000000 + i))" > "$T/many/m$i.log"
 done
 "$K" db --db "$DB" stats > /dev/null
-"$K" db --db "$DB" import --host kh "$T/many" > /dev/null 2>&1 &
+"$K" db --db "$DB" import --host kh --pool pk "$T/many" > /dev/null 2>&1 &
 pk=$!
 # kill it once some uploads are in (bounded wait: 20 s)
 i=0
@@ -357,6 +479,19 @@ check "after kill -9 ($c of 300 stored): every stored upload has its crash" "$c"
 "$K" db --db "$DB" import --host kh "$T/many" > /dev/null 2>&1
 check "after kill -9: a rerun completes the import" "$(stat_of crashes) $(stat_of uploads)" "300 300"
 check "after kill -9 and a rerun: summary = recomputation" "$(summary_diff)" 0
+check "after kill -9 and a rerun: filtered lists = aggregation" "$(filter_diff)" same
+
+# --- migration from schema version 2 -------------------------------------
+# A version-2 store: no per-value summary, and pool facet rows only for
+# crashes whose upload named the pool (the rerun above named none).
+sql "DROP INDEX kt_facet_host_last" >/dev/null
+sql "DROP TABLE kt_issue_by" >/dev/null
+sql "DELETE FROM kt_facet WHERE key = 'pool'" >/dev/null
+sql "UPDATE kt_meta SET value = '2' WHERE key = 'schema_version'" >/dev/null
+"$K" db --db "$DB" stats > /dev/null
+check "version 2 store opened: migrated to 3, summary and pool facets = recomputation" \
+	"$(sql "SELECT value FROM kt_meta WHERE key = 'schema_version'") $(summary_diff) $(filter_diff)" \
+	"3 0 same"
 
 if [ "$failed" -ne 0 ]; then
 	exit 1
