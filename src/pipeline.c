@@ -45,6 +45,7 @@ struct kt_analyzer {
 	kt_analyze_problem_fn problem;
 	void *problem_ud;
 	struct kt_kwset *kw;		/* the prefilter's keywords (made on first need) */
+	struct kt_kwset *kw_syslog;	/* the same without "kernel:" */
 	bool kw_failed;
 };
 
@@ -189,6 +190,7 @@ kt_analyzer_free(struct kt_analyzer *a)
 	kt_ruleset_free(a->rules);
 	kt_host_facts_free(a->facts);
 	kt_kwset_free(a->kw);
+	kt_kwset_free(a->kw_syslog);
 	free(a);
 }
 
@@ -432,21 +434,34 @@ stream_out(struct unit_state *u, const struct kt_hostsplit *hs)
  *    keyword set) and no byte the normalizer drops or that cuts the line
  *    (joining control characters, CR): its text has no keyword either, so
  *    it starts no report;
- *  - it begins with a printk stamp "[   12.345678]" (normalize.c
- *    kernel_ts()): it has a timestamp and a provenance of its own;
- *  - it has no "kernel:" (the only way a stamped line names a host,
- *    journalctl -o short-monotonic), so it goes to the same parser;
- *  - it is not longer than KT_MAX_LINE.
+ *  - it is not longer than KT_MAX_LINE;
+ *  - and it has one of two shapes that pin down what the normalizer makes
+ *    of it (normalize.c):
+ *    dmesg: it begins with a printk stamp "[   12.345678]" (kernel_ts()),
+ *      so it has a timestamp and a provenance of its own, and it has no
+ *      "kernel:" (the only way a stamped line names a host, journalctl -o
+ *      short-monotonic), so it goes to the same parser;
+ *    syslog: "Nov 12 13:46:40 HOST TAG: text" (rfc3164(), RFC 3164 4.1.2)
+ *      with HOST the host the parser's splitter is on (so it goes to the
+ *      same parser: parse/hostsplit.c) and TAG plain ASCII; its text, after
+ *      "kernel: ", either begins with a printk stamp (a timestamp) or with
+ *      neither '[' nor "(XEN) " (none: inner_kernel_ts()). Here "kernel:" is
+ *      allowed (the tag is parsed from the fixed prefix), so these lines
+ *      are searched with a keyword set without it.
  * Before the next line that is parsed, the last KT_MAX_PREFIX_LINES
- * skipped lines are parsed (what the parser's prefix ring holds), the last
- * of them stamped: the parser is then in the state that parsing every
- * line would have left it in, and the output is the same byte for byte
- * (tests/unit/pipeline). The keywords are searched once per block of
- * input, not per line.
+ * skipped lines are parsed (what the parser's prefix ring holds): the
+ * parser is then in the state that parsing every line would have left it
+ * in, and the output is the same byte for byte (tests/api/prefilter.c).
+ * For that the last stamped line skipped must be among them (it sets the
+ * parser's last timestamp): an unstamped syslog line further away from it
+ * is parsed. The keywords are searched once per block of input, not per
+ * line; the lines between hits are walked with a newline mask, 64 bytes
+ * at a time, and only their first bytes are looked at.
  */
 #define PREFILTER_AFTER	2048	/* lines read before the prefilter is made:
 				 * small logs never pay for it */
 #define BACKFILL	KT_MAX_PREFIX_LINES
+_Static_assert((BACKFILL & (BACKFILL - 1)) == 0, "the ring's index is masked");
 
 /* A skipped line: a view into the input's current block (the block's last
  * complete line is never skipped, so the lines held are parsed before the
@@ -458,26 +473,40 @@ struct skipped {
 	bool trunc;
 };
 
+/* What a line looks like to the prefilter (see above). */
+enum skip_shape {
+	SHAPE_NONE,		/* parse it */
+	SHAPE_DMESG,		/* stamped */
+	SHAPE_SYSLOG_TS,	/* syslog prefix, then a stamp */
+	SHAPE_SYSLOG,		/* syslog prefix, no stamp */
+};
+
 struct skipper {
 	struct kt_kwset *kw;		/* NULL: no prefilter for this member */
+	struct kt_kwset *kw_syslog;	/* the same without "kernel:" (may be NULL) */
 	bool on;			/* the parser is settled: lines may be skipped */
+	struct kt_str host;		/* the splitter's host (empty: no syslog lines) */
+	bool syslog;			/* [lo, hi) was searched for syslog lines */
 	uint64_t lo, hi;		/* input offsets: lines in [lo, hi) are clean */
 	uint32_t pause, wait;		/* lines not looked at after a look found none
 					 * (dom0.log rings: a keyword on every line) */
+	int stamp_age;			/* lines held after the last stamped one held,
+					 * -1: none held since the last backfill */
 	struct skipped ring[BACKFILL];
 	size_t next, n;			/* the slot to fill next; lines held */
 };
 
-/* The analyzer's prefilter keywords: the header keywords and "kernel:". */
+/* The analyzer's prefilter keywords: the header keywords and "kernel:"
+ * (`with_kernel`), or only the header keywords. */
 static struct kt_kwset *
-prefilter_kwset(struct kt_analyzer *a, const struct kt_hostsplit *h)
+prefilter_kwset(struct kt_analyzer *a, const struct kt_hostsplit *h, bool with_kernel)
 {
 	const char *const *kw;
 	const char **all;
 	size_t n;
 
-	if (a->kw || a->kw_failed)
-		return a->kw;
+	if (with_kernel ? (a->kw || a->kw_failed) : (a->kw_syslog || a->kw_failed))
+		return with_kernel ? a->kw : a->kw_syslog;
 	n = kt_detect_keywords(kt_hostsplit_detector(h), &kw);
 	all = kt_calloc(n + 1, sizeof(*all));
 	for (size_t i = 0; i < n; i++) {
@@ -488,10 +517,12 @@ prefilter_kwset(struct kt_analyzer *a, const struct kt_hostsplit *h)
 			a->kw_failed = true;
 	}
 	all[n] = "kernel:";
-	if (!a->kw_failed && kt_kwset_new(a->ctx, all, n + 1, KT_KWSET_AUTO, &a->kw) != 0)
+	if (!a->kw_failed &&
+	    kt_kwset_new(a->ctx, all, with_kernel ? n + 1 : n, KT_KWSET_AUTO,
+			 with_kernel ? &a->kw : &a->kw_syslog) != 0)
 		a->kw_failed = true;
 	free(all);
-	return a->kw;
+	return with_kernel ? a->kw : a->kw_syslog;
 }
 
 /* "[", blanks, 1-12 digits, ".", 1-9 digits, "]": the printk stamp that
@@ -515,16 +546,151 @@ stamped(struct kt_str l)
 	return d > 0 && d <= 9 && i < l.len && l.p[i] == ']';
 }
 
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>
+#define SKIP_SSE2 1
+
+/* Bit i set where p[i] is '\n', for p[0..64). */
+static inline uint64_t
+nl_mask64(const char *p)
+{
+	const __m128i nl = _mm_set1_epi8('\n');
+	uint64_t m = 0;
+
+	for (int k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) << (16 * k);
+	}
+	return m;
+}
+
+/* stamped() for a line whose first 16 bytes can be read (they may run past
+ * its end: the '\n' stops every run below). One 16-byte compare per
+ * class, then the runs are counted on the bit masks; a stamp that does not
+ * end inside the 16 bytes goes to stamped(). */
+static inline bool
+stamped16(struct kt_str l)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)l.p);
+	__m128i dv = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	/* unsigned dv <= 9: min(dv, 9) == dv */
+	uint32_t dig = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(dv, _mm_set1_epi8(9)), dv));
+	uint32_t blank = (uint16_t)_mm_movemask_epi8(_mm_or_si128(
+		_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+	uint32_t dot = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+	uint32_t close = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(']')));
+	unsigned i, d;
+
+	if (l.p[0] != '[')
+		return false;
+	i = 1 + (unsigned)__builtin_ctz(~(blank >> 1));
+	d = (unsigned)__builtin_ctz(~(dig >> i));	/* ends by bit 16 at the latest */
+	if (i + d >= 15)
+		return stamped(l);
+	if (d == 0 || d > 12 || !(dot >> (i + d) & 1))
+		return false;
+	i += d + 1;
+	d = (unsigned)__builtin_ctz(~(dig >> i));
+	if (i + d >= 16)
+		return stamped(l);
+	return d > 0 && d <= 9 && (close >> (i + d) & 1) && i + d < l.len;
+}
+#endif
+
+/* stamped(), fast when the 16 bytes from l.p are in [l.p, end). */
+static inline bool
+stamped_in(struct kt_str l, const char *end)
+{
+#ifdef SKIP_SSE2
+	if (end - l.p >= 16)
+		return stamped16(l);
+#else
+	(void)end;
+#endif
+	return stamped(l);
+}
+
+/* "aaa _d dd:dd:dd" as normalize.c shape() reads it. */
+static bool
+syslog_date(const char *p)
+{
+	static const char pat[] = "aaa _d dd:dd:dd";
+
+	for (size_t i = 0; i < sizeof(pat) - 1; i++) {
+		char c = p[i];
+		bool ok = pat[i] == 'd' ? kt_is_digit(c) :
+			  pat[i] == '_' ? c == ' ' || kt_is_digit(c) :
+			  pat[i] == 'a' ? kt_is_alpha(c) : c == pat[i];
+
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* A syslog line of host sk->host (see the comment above): what
+ * normalize.c rfc3164() and inner_kernel_ts() make of it is fixed. */
+static enum skip_shape
+syslog_shape(const struct skipper *sk, struct kt_str l, const char *end)
+{
+	size_t h = 16 + sk->host.len, t;
+
+	/* host_tag() looks for the tag's end in its first 300 bytes */
+	if (!sk->host.len || l.len < h + 3 || l.p[15] != ' ' || l.p[h] != ' ' ||
+	    !syslog_date(l.p) || memcmp(l.p + 16, sk->host.p, sk->host.len) != 0)
+		return SHAPE_NONE;
+	for (t = h + 1; t < l.len && t < 16 + 300; t++) {
+		unsigned char c = (unsigned char)l.p[t];
+
+		if (c == ':' || c <= ' ' || c >= 0x7f)
+			break;
+	}
+	if (t == h + 1 || t >= l.len || t >= 16 + 300 || l.p[t] != ':')
+		return SHAPE_NONE;
+	t += t + 1 < l.len && l.p[t + 1] == ' ' ? 2 : 1;
+	l = kt_str_make(l.p + t, l.len - t);
+	if (l.len && l.p[0] == '[')
+		return stamped_in(l, end) ? SHAPE_SYSLOG_TS : SHAPE_NONE;
+	return l.len >= 6 && memcmp(l.p, "(XEN) ", 6) == 0 ? SHAPE_NONE : SHAPE_SYSLOG;
+}
+
+/* The splitter's host, if a syslog line can name it in a way that
+ * syslog_shape() checks byte for byte: printable ASCII, not ending in ':'
+ * (host_tag() would read "host: " as a tag). Else empty. */
+static struct kt_str
+skip_host(struct kt_str h)
+{
+	struct kt_str none = { "", 0 };
+
+	if (!h.len || h.len > 200 || h.p[h.len - 1] == ':')
+		return none;
+	for (size_t i = 0; i < h.len; i++)
+		if ((unsigned char)h.p[i] <= ' ' || (unsigned char)h.p[i] >= 0x7f)
+			return none;
+	return h;
+}
+
+/* The shape of line l (a view into a block ending at `end`). */
+static inline enum skip_shape
+line_shape(const struct skipper *sk, struct kt_str l, const char *end)
+{
+	if (l.len && l.p[0] == '[')
+		return stamped_in(l, end) ? SHAPE_DMESG : SHAPE_NONE;
+	return syslog_shape(sk, l, end);
+}
+
 /* Find the clean lines from `line` (a view into the block at input offset
- * `off`) to the end of the block: [sk->lo, sk->hi). */
+ * `off`) to the end of the block: [sk->lo, sk->hi), searched for syslog
+ * lines or dmesg lines. */
 static void
-look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off)
+look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off, bool syslog)
 {
 	size_t len = (size_t)(end - line), bad = len, k;
 	uint64_t nl;
 	const char *cr;
 
-	if (kt_kwset_find(sk->kw, line, len, &k, NULL))
+	if (kt_kwset_find(syslog ? sk->kw_syslog : sk->kw, line, len, &k, NULL))
 		bad = k;
 	k = kt_span_scan(line, bad, &nl);
 	if (k < bad)
@@ -537,15 +703,32 @@ look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off)
 
 		bad = q ? (size_t)(q - line) + 1 : 0;
 	}
+	sk->syslog = syslog;
 	sk->lo = off;
 	sk->hi = off + bad;
 }
 
-static void
+/* May a line of this shape be held now? An unstamped one must not push the
+ * last stamped line held out of the ring. */
+static inline bool
+may_hold(struct skipper *sk, enum skip_shape s)
+{
+	if (s == SHAPE_SYSLOG) {
+		if (sk->stamp_age >= BACKFILL - 1)
+			return false;
+		if (sk->stamp_age >= 0)
+			sk->stamp_age++;
+	} else {
+		sk->stamp_age = 0;
+	}
+	return true;
+}
+
+static inline void
 hold(struct skipper *sk, const char *p, size_t len, uint32_t no, bool trunc)
 {
 	sk->ring[sk->next] = (struct skipped){ p, len, no, trunc };
-	sk->next = (sk->next + 1) % BACKFILL;
+	sk->next = (sk->next + 1) & (BACKFILL - 1);
 	if (sk->n < BACKFILL)
 		sk->n++;
 }
@@ -556,29 +739,50 @@ static void
 skip_run(struct skipper *sk, struct kt_input *in, const char *p, size_t len, uint64_t off,
 	 uint32_t no)
 {
-	size_t max = kt_input_max_line(in), done = 0;
+	size_t max = kt_input_max_line(in), start = 0, limit;
+	const char *end = p + len;
 	uint32_t k = 0;
 
 	if (max > KT_MAX_LINE)
 		max = KT_MAX_LINE;
-	while (no + k < UINT32_MAX - 1) {
-		const char *nl = memchr(p + done, '\n', len - done);
-		size_t n;
+	/* the same rule as for a line handed out: its end and the next byte
+	 * are clean, it has a shape, it is not cut */
+	limit = sk->hi > off ? (size_t)(sk->hi - off) : 0;
+	if (limit > len)
+		limit = len;
+	if (UINT32_MAX - 2 - no < limit)	/* a line is at least one byte */
+		limit = UINT32_MAX - 2 - no;
+	for (size_t base = 0; base < limit; base += 64) {
+		uint64_t m = 0;
 
-		if (!nl)
-			break;
-		n = (size_t)(nl - (p + done));
-		/* the same rule as for a line handed out: its end and the
-		 * next byte are clean, it is stamped and not cut */
-		if (off + done + n + 1 >= sk->hi || n > max ||
-		    !stamped(kt_str_make(p + done, n)))
-			break;
-		hold(sk, p + done, n, no + k + 1, false);
-		k++;
-		done += n + 1;
+#ifdef SKIP_SSE2
+		if (base + 64 <= len) {
+			m = nl_mask64(p + base);
+		} else
+#endif
+		{
+			for (size_t i = base; i < base + 64 && i < len; i++)
+				if (p[i] == '\n')
+					m |= 1ull << (i - base);
+		}
+		while (m) {
+			size_t nl = base + (size_t)__builtin_ctzll(m), n = nl - start;
+			enum skip_shape s;
+
+			m &= m - 1;
+			if (nl + 1 >= limit || n > max)
+				goto out;
+			s = line_shape(sk, kt_str_make(p + start, n), end);
+			if (s == SHAPE_NONE || (s == SHAPE_DMESG) == sk->syslog || !may_hold(sk, s))
+				goto out;
+			hold(sk, p + start, n, no + k + 1, false);
+			k++;
+			start = nl + 1;
+		}
 	}
+out:
 	if (k)
-		kt_input_skip(in, done, k);
+		kt_input_skip(in, start, k);
 }
 
 /* Skip this line? (It was just read from `in`; see the comment above.) */
@@ -588,20 +792,25 @@ skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t n
 	const char *next;
 	size_t rest;
 	uint64_t off, at;
+	enum skip_shape s;
 
-	if (raw.len > KT_MAX_LINE || !stamped(raw) ||
+	if (raw.len > KT_MAX_LINE ||
 	    !kt_input_peek(in, &next, &rest, &off) || next <= raw.p + raw.len ||
 	    next > raw.p + raw.len + 2 || next[-1] != '\n')
 		return false;	/* not a view into the block: parse it */
+	s = line_shape(sk, raw, next + rest);
+	if (s == SHAPE_NONE || (s != SHAPE_DMESG && !sk->kw_syslog))
+		return false;
 	at = off - (uint64_t)(next - raw.p);
 	/* a line is skipped when its end and the next byte are clean: the
 	 * block's last complete line is parsed (with the lines held) */
-	if (at < sk->lo || (uint64_t)(next - raw.p) + at >= sk->hi) {
+	if (at < sk->lo || (uint64_t)(next - raw.p) + at >= sk->hi ||
+	    (s == SHAPE_DMESG) == sk->syslog) {
 		if (sk->wait) {
 			sk->wait--;
 			return false;
 		}
-		look_ahead(sk, raw.p, next + rest, at);
+		look_ahead(sk, raw.p, next + rest, at, s != SHAPE_DMESG);
 		if ((uint64_t)(next - raw.p) + at >= sk->hi) {
 			sk->pause = sk->pause ? (sk->pause < 4096 ? 2 * sk->pause : 4096) : 1;
 			sk->wait = sk->pause;
@@ -609,6 +818,8 @@ skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t n
 		}
 		sk->pause = 0;
 	}
+	if (!may_hold(sk, s))
+		return false;
 	hold(sk, raw.p, raw.len, no, trunc);
 	skip_run(sk, in, next, rest, off, no);
 	return true;
@@ -638,6 +849,7 @@ backfill(struct member_state *m, struct skipper *sk)
 		feed_line(m, &line);
 	}
 	sk->n = 0;
+	sk->stamp_age = -1;
 }
 
 static void
@@ -689,7 +901,7 @@ static int
 parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
 {
 	struct member_state m = { u, kt_normalizer_new(), kt_hostsplit_new(u->a->ctx, name), xenlog };
-	struct skipper sk = { 0 };
+	struct skipper sk = { .stamp_age = -1 };
 	bool prefilter = !xenlog && !u->a->opts.full_feed;
 	struct kt_jexport *jx = NULL;	/* journalctl -o export stream */
 	struct kt_pstore *ps = NULL;	/* pstore dump */
@@ -731,10 +943,14 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 			line.truncated = line.truncated || trunc;
 		}
 		feed_line(&m, &line);
-		if (prefilter && no >= PREFILTER_AFTER && !jx && !sk.kw &&
-		    !(sk.kw = prefilter_kwset(u->a, m.p)))
-			prefilter = false;
+		if (prefilter && no >= PREFILTER_AFTER && !jx && !sk.kw) {
+			if (!(sk.kw = prefilter_kwset(u->a, m.p, true)))
+				prefilter = false;
+			sk.kw_syslog = prefilter_kwset(u->a, m.p, false);
+		}
 		sk.on = sk.kw && !jx && kt_hostsplit_settled(m.p);
+		if (sk.on && sk.kw_syslog)
+			sk.host = skip_host(kt_hostsplit_cur_host(m.p));
 	}
 	if (jx && kt_jexport_end(jx)) {
 		kt_normalize_jexport(m.norm, jx, ++entries, &line);
