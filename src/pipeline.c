@@ -496,6 +496,20 @@ struct skipper {
 	size_t next, n;			/* the slot to fill next; lines held */
 };
 
+/* Does keyword i hold another keyword of kw[0..n) (the first of equal ones
+ * stands for the others)? */
+static bool
+has_shorter(const char *const *kw, size_t n, size_t i)
+{
+	for (size_t j = 0; j < n; j++) {
+		if (j == i || !strstr(kw[i], kw[j]))
+			continue;
+		if (strlen(kw[j]) < strlen(kw[i]) || j < i)
+			return true;
+	}
+	return false;
+}
+
 /* The analyzer's prefilter keywords: the header keywords and "kernel:"
  * (`with_kernel`), or only the header keywords. */
 static struct kt_kwset *
@@ -503,23 +517,27 @@ prefilter_kwset(struct kt_analyzer *a, const struct kt_hostsplit *h, bool with_k
 {
 	const char *const *kw;
 	const char **all;
-	size_t n;
+	size_t n, k = 0;
 
 	if (with_kernel ? (a->kw || a->kw_failed) : (a->kw_syslog || a->kw_failed))
 		return with_kernel ? a->kw : a->kw_syslog;
 	n = kt_detect_keywords(kt_hostsplit_detector(h), &kw);
 	all = kt_calloc(n + 1, sizeof(*all));
 	for (size_t i = 0; i < n; i++) {
-		all[i] = kw[i];
 		/* the normalizer turns invalid UTF-8 into '?': such a keyword
 		 * could appear in the text without being in the line */
 		if (strchr(kw[i], '?'))
 			a->kw_failed = true;
+		/* a line holding a keyword that holds another ("BUG kmalloc-",
+		 * "BUG ") holds both: the shorter one is enough, and fewer
+		 * keywords give the search fewer false candidates */
+		if (!has_shorter(kw, n, i))
+			all[k++] = kw[i];
 	}
-	all[n] = "kernel:";
+	if (with_kernel)
+		all[k++] = "kernel:";
 	if (!a->kw_failed &&
-	    kt_kwset_new(a->ctx, all, with_kernel ? n + 1 : n, KT_KWSET_AUTO,
-			 with_kernel ? &a->kw : &a->kw_syslog) != 0)
+	    kt_kwset_new(a->ctx, all, k, KT_KWSET_AUTO, with_kernel ? &a->kw : &a->kw_syslog) != 0)
 		a->kw_failed = true;
 	free(all);
 	return with_kernel ? a->kw : a->kw_syslog;
