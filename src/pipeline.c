@@ -568,18 +568,31 @@ stamped(struct kt_str l)
 #include <emmintrin.h>
 #define SKIP_SSE2 1
 
-/* Bit i set where p[i] is '\n', for p[0..64). */
+/* Bit i set where p[i] is '\n', for p[0..64); *bad: where p[i] is a byte
+ * that makes a line unfit (a joining control byte, kt_is_joining_control(),
+ * or CR), as a mask too. */
 static inline uint64_t
-nl_mask64(const char *p)
+nl_mask64(const char *p, uint64_t *bad)
 {
-	const __m128i nl = _mm_set1_epi8('\n');
+	const __m128i nl = _mm_set1_epi8('\n'), tab = _mm_set1_epi8('\t');
+	const __m128i c1f = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
+	__m128i v[4], e[4], any = _mm_setzero_si128();
 	uint64_t m = 0;
 
 	for (int k = 0; k < 4; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-
-		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) << (16 * k);
+		v[k] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		e[k] = _mm_cmpeq_epi8(v[k], nl);
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(e[k]) << (16 * k);
+		/* v <= 0x1f (unsigned) but not TAB or LF, or DEL */
+		e[k] = _mm_or_si128(_mm_andnot_si128(_mm_or_si128(e[k], _mm_cmpeq_epi8(v[k], tab)),
+						     _mm_cmpeq_epi8(_mm_min_epu8(v[k], c1f), v[k])),
+				    _mm_cmpeq_epi8(v[k], del));
+		any = _mm_or_si128(any, e[k]);
 	}
+	*bad = 0;
+	if (__builtin_expect(_mm_movemask_epi8(any) != 0, 0))
+		for (int k = 0; k < 4; k++)
+			*bad |= (uint64_t)(uint16_t)_mm_movemask_epi8(e[k]) << (16 * k);
 	return m;
 }
 
@@ -705,16 +718,10 @@ static void
 look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off, bool syslog)
 {
 	size_t len = (size_t)(end - line), bad = len, k;
-	uint64_t nl;
-	const char *cr;
 
+	/* (unfit bytes are looked for line by line: skip_line(), skip_run()) */
 	if (kt_kwset_find(syslog ? sk->kw_syslog : sk->kw, line, len, &k, NULL))
 		bad = k;
-	k = kt_span_scan(line, bad, &nl);
-	if (k < bad)
-		bad = k;
-	if ((cr = memchr(line, '\r', bad)) != NULL)
-		bad = (size_t)(cr - line);
 	/* up to the start of the bad line, or of the block's partial last line */
 	{
 		const char *q = bad ? memrchr(line, '\n', bad) : NULL;
@@ -751,13 +758,47 @@ hold(struct skipper *sk, const char *p, size_t len, uint32_t no, bool trunc)
 		sk->n++;
 }
 
+/* A byte of p[0..n) that makes a line unfit (see nl_mask64()). */
+static bool
+unfit_byte(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (kt_is_joining_control((unsigned char)p[i]) || p[i] == '\r')
+			return true;
+	return false;
+}
+
+/* The last min(k, BACKFILL) of the k lines p[0..len) (each ended by '\n',
+ * the first numbered no) into the ring, found from the end. */
+static void
+hold_tail(struct skipper *sk, const char *p, size_t len, uint32_t no, uint32_t k)
+{
+	const char *start[BACKFILL];
+	size_t n[BACKFILL];
+	uint32_t keep = k < BACKFILL ? k : BACKFILL;
+	const char *e = p + len - 1;	/* the '\n' of the line */
+
+	for (uint32_t j = 0; j < keep; j++) {
+		const char *b = j + 1 < k ? memrchr(p, '\n', (size_t)(e - p)) : NULL;
+
+		start[j] = b ? b + 1 : p;
+		n[j] = (size_t)(e - start[j]);
+		e = start[j] - 1;
+	}
+	for (uint32_t j = keep; j-- > 0;)
+		hold(sk, start[j], n[j], no + k - 1 - j, false);
+}
+
 /* Line `no` was skipped; skip the clean lines after it (p[0..len), at
- * input offset `off`) in one step, without handing them out one by one. */
+ * input offset `off`) in one step, without handing them out one by one.
+ * The walk looks at each line's first bytes (its shape) and, 64 bytes at
+ * a time, for newlines and unfit bytes; the ring gets the run's last
+ * lines at the end. */
 static void
 skip_run(struct skipper *sk, struct kt_input *in, const char *p, size_t len, uint64_t off,
 	 uint32_t no)
 {
-	size_t max = kt_input_max_line(in), start = 0, limit;
+	size_t max = kt_input_max_line(in), start = 0, limit, badpos = SIZE_MAX;
 	const char *end = p + len;
 	uint32_t k = 0;
 
@@ -771,36 +812,42 @@ skip_run(struct skipper *sk, struct kt_input *in, const char *p, size_t len, uin
 	if (UINT32_MAX - 2 - no < limit)	/* a line is at least one byte */
 		limit = UINT32_MAX - 2 - no;
 	for (size_t base = 0; base < limit; base += 64) {
-		uint64_t m = 0;
+		uint64_t m = 0, bad = 0;
 
 #ifdef SKIP_SSE2
 		if (base + 64 <= len) {
-			m = nl_mask64(p + base);
+			m = nl_mask64(p + base, &bad);
 		} else
 #endif
 		{
-			for (size_t i = base; i < base + 64 && i < len; i++)
+			for (size_t i = base; i < base + 64 && i < len; i++) {
 				if (p[i] == '\n')
 					m |= 1ull << (i - base);
+				else if (unfit_byte(p + i, 1))
+					bad |= 1ull << (i - base);
+			}
 		}
+		if (bad && badpos == SIZE_MAX)
+			badpos = base + (size_t)__builtin_ctzll(bad);
 		while (m) {
 			size_t nl = base + (size_t)__builtin_ctzll(m), n = nl - start;
 			enum skip_shape s;
 
 			m &= m - 1;
-			if (nl + 1 >= limit || n > max)
+			if (nl + 1 >= limit || n > max || nl > badpos)
 				goto out;
 			s = line_shape(sk, kt_str_make(p + start, n), end);
 			if (s == SHAPE_NONE || (s == SHAPE_DMESG) == sk->syslog || !may_hold(sk, s))
 				goto out;
-			hold(sk, p + start, n, no + k + 1, false);
 			k++;
 			start = nl + 1;
 		}
 	}
 out:
-	if (k)
+	if (k) {
+		hold_tail(sk, p, start, no + 1, k);
 		kt_input_skip(in, start, k);
+	}
 }
 
 /* Skip this line? (It was just read from `in`; see the comment above.) */
@@ -817,7 +864,8 @@ skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t n
 	    next > raw.p + raw.len + 2 || next[-1] != '\n')
 		return false;	/* not a view into the block: parse it */
 	s = line_shape(sk, raw, next + rest);
-	if (s == SHAPE_NONE || (s != SHAPE_DMESG && !sk->kw_syslog))
+	if (s == SHAPE_NONE || (s != SHAPE_DMESG && !sk->kw_syslog) ||
+	    unfit_byte(raw.p, (size_t)(next - raw.p) - 1))
 		return false;
 	at = off - (uint64_t)(next - raw.p);
 	/* a line is skipped when its end and the next byte are clean: the
