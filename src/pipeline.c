@@ -35,6 +35,9 @@
 #include "util/mem.h"
 #include "util/str.h"
 
+struct skip_sets;
+static void skip_sets_free(struct skip_sets *s);
+
 struct kt_analyzer {
 	struct kt_ctx *ctx;
 	struct kt_analyze_opts opts;
@@ -44,8 +47,7 @@ struct kt_analyzer {
 	struct kt_decode_opts dopts;
 	kt_analyze_problem_fn problem;
 	void *problem_ud;
-	struct kt_kwset *kw;		/* the prefilter's keywords (made on first need) */
-	struct kt_kwset *kw_syslog;	/* the same without "kernel:" */
+	struct skip_sets *sets;		/* the prefilter's keywords (made on first need) */
 	bool kw_failed;
 };
 
@@ -189,8 +191,7 @@ kt_analyzer_free(struct kt_analyzer *a)
 		return;
 	kt_ruleset_free(a->rules);
 	kt_host_facts_free(a->facts);
-	kt_kwset_free(a->kw);
-	kt_kwset_free(a->kw_syslog);
+	skip_sets_free(a->sets);
 	free(a);
 }
 
@@ -430,17 +431,22 @@ stream_out(struct unit_state *u, const struct kt_hostsplit *hs)
  * line with a kernel provenance), such an idle line only goes to its
  * prefix ring and sets the last timestamp. So a line is skipped -- not
  * normalized, not parsed -- when it provably changes nothing else:
- *  - it holds no header keyword (data/parse/headers.txt, the scanner's
- *    keyword set) and no byte the normalizer drops or that cuts the line
- *    (joining control characters, CR): its text has no keyword either, so
- *    it starts no report;
+ *  - its text holds no header keyword (data/parse/headers.txt, the
+ *    scanner's keyword set), and the line no byte the normalizer drops or
+ *    that cuts the line (joining control characters, CR): it starts no
+ *    report;
  *  - it is not longer than KT_MAX_LINE;
- *  - and it has one of two shapes that pin down what the normalizer makes
+ *  - and it has one of three shapes that pin down what the normalizer makes
  *    of it (normalize.c):
  *    dmesg: it begins with a printk stamp "[   12.345678]" (kernel_ts()),
  *      so it has a timestamp and a provenance of its own, and it has no
  *      "kernel:" (the only way a stamped line names a host, journalctl -o
- *      short-monotonic), so it goes to the same parser;
+ *      short-monotonic), so it goes to the same parser; the whole line is
+ *      searched for the keywords and "kernel:";
+ *    ring (XenServer dom0.log): a printk stamp, then a level word
+ *      right-aligned in six columns and ": " (xen_ring_level()); the text
+ *      follows. Keywords that a level field holds ("INFO:") are looked for
+ *      in the text only, the others in the whole line;
  *    syslog: "Nov 12 13:46:40 HOST TAG: text" (rfc3164(), RFC 3164 4.1.2)
  *      with HOST the host the parser's splitter is on (so it goes to the
  *      same parser: parse/hostsplit.c) and TAG plain ASCII; its text, after
@@ -477,24 +483,50 @@ struct skipped {
 enum skip_shape {
 	SHAPE_NONE,		/* parse it */
 	SHAPE_DMESG,		/* stamped */
+	SHAPE_RING,		/* stamped, a ring level field */
 	SHAPE_SYSLOG_TS,	/* syslog prefix, then a stamp */
 	SHAPE_SYSLOG,		/* syslog prefix, no stamp */
 };
 
+/* The keywords a run of lines was searched for, by the shape of its first
+ * line; which shapes the run may hold (accepts()). */
+enum skip_mode { MODE_DMESG, MODE_RING, MODE_SYSLOG, MODE_COUNT };
+
 struct skipper {
-	struct kt_kwset *kw;		/* NULL: no prefilter for this member */
-	struct kt_kwset *kw_syslog;	/* the same without "kernel:" (may be NULL) */
+	const struct skip_sets *sets;	/* NULL: no prefilter for this member */
 	bool on;			/* the parser is settled: lines may be skipped */
 	struct kt_str host;		/* the splitter's host (empty: no syslog lines) */
-	bool syslog;			/* [lo, hi) was searched for syslog lines */
+	enum skip_mode mode;		/* what [lo, hi) was searched for */
 	uint64_t lo, hi;		/* input offsets: lines in [lo, hi) are clean */
 	uint32_t pause, wait;		/* lines not looked at after a look found none
-					 * (dom0.log rings: a keyword on every line) */
+					 * (a keyword on every line) */
 	int stamp_age;			/* lines held after the last stamped one held,
 					 * -1: none held since the last backfill */
 	struct skipped ring[BACKFILL];
 	size_t next, n;			/* the slot to fill next; lines held */
 };
+
+#define RING_X	2	/* keywords looked for in ring texts, at most */
+
+/* The analyzer's keyword sets, one per mode (NULL: that mode is off). */
+struct skip_sets {
+	struct kt_kwset *kw[MODE_COUNT];
+	uint64_t field[9];		/* ring level fields: 6 bytes, little-endian */
+	char *x[RING_X];		/* keywords that a ring level field holds */
+	size_t xlen[RING_X], nx;
+};
+
+static void
+skip_sets_free(struct skip_sets *s)
+{
+	if (!s)
+		return;
+	for (int m = 0; m < MODE_COUNT; m++)
+		kt_kwset_free(s->kw[m]);
+	for (size_t i = 0; i < s->nx; i++)
+		free(s->x[i]);
+	free(s);
+}
 
 /* Does keyword i hold another keyword of kw[0..n) (the first of equal ones
  * stands for the others)? */
@@ -510,58 +542,108 @@ has_shorter(const char *const *kw, size_t n, size_t i)
 	return false;
 }
 
-/* The analyzer's prefilter keywords: the header keywords and "kernel:"
- * (`with_kernel`), or only the header keywords. */
-static struct kt_kwset *
-prefilter_kwset(struct kt_analyzer *a, const struct kt_hostsplit *h, bool with_kernel)
+static uint64_t
+load6(const char *p)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, 6);
+	return v;
+}
+
+/* The ring level fields " %6s" of normalize.c, and whether `kw` occurs in
+ * one of them with its ": " ("  INFO: "). */
+static bool
+in_ring_field(const char *kw)
+{
+	char f[16];
+
+	for (int l = -1; l < 8; l++) {
+		snprintf(f, sizeof(f), " %6s: ", l < 0 ? "" : kt_normalize_ring_word(l));
+		if (strstr(f, kw))
+			return true;
+	}
+	return false;
+}
+
+/* The prefilter's keyword sets (made once per analyzer): the header
+ * keywords, less those that hold a shorter one (a line holding "BUG
+ * kmalloc-" holds "BUG " too, and fewer keywords give the search fewer
+ * false candidates); with "kernel:" for dmesg lines; without the ring
+ * level fields' for ring lines. NULL when the keywords cannot prove a
+ * line clean. */
+static const struct skip_sets *
+prefilter_sets(struct kt_analyzer *a, const struct kt_hostsplit *h)
 {
 	const char *const *kw;
-	const char **all;
-	size_t n, k = 0;
+	const char **all, **ring;
+	size_t n, k = 0, r = 0;
+	struct skip_sets *s;
 
-	if (with_kernel ? (a->kw || a->kw_failed) : (a->kw_syslog || a->kw_failed))
-		return with_kernel ? a->kw : a->kw_syslog;
+	if (a->sets || a->kw_failed)
+		return a->sets;
+	s = kt_calloc(1, sizeof(*s));
 	n = kt_detect_keywords(kt_hostsplit_detector(h), &kw);
 	all = kt_calloc(n + 1, sizeof(*all));
+	ring = kt_calloc(n + 1, sizeof(*ring));
 	for (size_t i = 0; i < n; i++) {
 		/* the normalizer turns invalid UTF-8 into '?': such a keyword
 		 * could appear in the text without being in the line */
 		if (strchr(kw[i], '?'))
 			a->kw_failed = true;
-		/* a line holding a keyword that holds another ("BUG kmalloc-",
-		 * "BUG ") holds both: the shorter one is enough, and fewer
-		 * keywords give the search fewer false candidates */
-		if (!has_shorter(kw, n, i))
-			all[k++] = kw[i];
+		if (has_shorter(kw, n, i))
+			continue;
+		all[k++] = kw[i];
+		if (!in_ring_field(kw[i]))
+			ring[r++] = kw[i];
+		else if (s->nx < RING_X)
+			s->xlen[s->nx] = strlen(kw[i]), s->x[s->nx++] = kt_strdup(kw[i]);
+		else
+			s->nx = RING_X + 1;	/* too many: no ring mode */
 	}
-	if (with_kernel)
-		all[k++] = "kernel:";
-	if (!a->kw_failed &&
-	    kt_kwset_new(a->ctx, all, k, KT_KWSET_AUTO, with_kernel ? &a->kw : &a->kw_syslog) != 0)
+	for (int l = -1; l < 8; l++) {
+		char f[16];
+
+		snprintf(f, sizeof(f), "%6s", l < 0 ? "" : kt_normalize_ring_word(l));
+		s->field[l + 1] = load6(f);
+	}
+	if (s->nx > RING_X)
+		s->nx = RING_X;
+	else if (!a->kw_failed && kt_kwset_new(a->ctx, ring, r, KT_KWSET_AUTO, &s->kw[MODE_RING]) != 0)
+		a->kw_failed = true;
+	if (!a->kw_failed && kt_kwset_new(a->ctx, all, k, KT_KWSET_AUTO, &s->kw[MODE_SYSLOG]) != 0)
+		a->kw_failed = true;
+	all[k++] = "kernel:";
+	if (!a->kw_failed && kt_kwset_new(a->ctx, all, k, KT_KWSET_AUTO, &s->kw[MODE_DMESG]) != 0)
 		a->kw_failed = true;
 	free(all);
-	return with_kernel ? a->kw : a->kw_syslog;
+	free(ring);
+	if (a->kw_failed)
+		skip_sets_free(s);
+	else
+		a->sets = s;
+	return a->sets;
 }
 
 /* "[", blanks, 1-12 digits, ".", 1-9 digits, "]": the printk stamp that
  * normalize.c kernel_ts() reads as a timestamp (its dmesg -d form with a
- * delta is left to the parser). */
-static bool
-stamped(struct kt_str l)
+ * delta is left to the parser). Returns the index after ']', or 0. */
+static size_t
+stamp_end(struct kt_str l)
 {
 	size_t i = 1, d;
 
 	if (l.len < 4 || l.p[0] != '[')
-		return false;
+		return 0;
 	while (i < l.len && (l.p[i] == ' ' || l.p[i] == '\t'))
 		i++;
 	for (d = 0; i < l.len && d <= 12 && l.p[i] >= '0' && l.p[i] <= '9'; i++, d++)
 		;
 	if (d == 0 || d > 12 || i >= l.len || l.p[i++] != '.')
-		return false;
+		return 0;
 	for (d = 0; i < l.len && d <= 9 && l.p[i] >= '0' && l.p[i] <= '9'; i++, d++)
 		;
-	return d > 0 && d <= 9 && i < l.len && l.p[i] == ']';
+	return d > 0 && d <= 9 && i < l.len && l.p[i] == ']' ? i + 1 : 0;
 }
 
 #if defined(__x86_64__) && defined(__SSE2__)
@@ -596,12 +678,41 @@ nl_mask64(const char *p, uint64_t *bad)
 	return m;
 }
 
-/* stamped() for a line whose first 16 bytes can be read (they may run past
- * its end: the '\n' stops every run below). One 16-byte compare per
+/* Bit i set where the first (up to 4) bytes of keyword x start at p[i],
+ * for p[0..64); p[64..67] must be readable. */
+static inline uint64_t
+kw_mask64(const char *p, const char *x, size_t xlen)
+{
+	uint64_t m = 0;
+
+#define KW_EQ(k, j) _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * (k) + (j))), \
+				  _mm_set1_epi8(x[j]))
+	if (xlen >= 4) {
+		for (int k = 0; k < 4; k++) {
+			__m128i e = _mm_and_si128(_mm_and_si128(KW_EQ(k, 0), KW_EQ(k, 1)),
+						  _mm_and_si128(KW_EQ(k, 2), KW_EQ(k, 3)));
+
+			m |= (uint64_t)(uint16_t)_mm_movemask_epi8(e) << (16 * k);
+		}
+		return m;
+	}
+	for (int k = 0; k < 4; k++) {
+		__m128i e = _mm_set1_epi8(-1);
+
+		for (size_t j = 0; j < xlen; j++)
+			e = _mm_and_si128(e, KW_EQ(k, j));
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(e) << (16 * k);
+	}
+#undef KW_EQ
+	return m;
+}
+
+/* stamp_end() for a line whose first 16 bytes can be read (they may run
+ * past its end: the '\n' stops every run below). One 16-byte compare per
  * class, then the runs are counted on the bit masks; a stamp that does not
- * end inside the 16 bytes goes to stamped(). */
-static inline bool
-stamped16(struct kt_str l)
+ * end inside the 16 bytes goes to stamp_end(). */
+static inline size_t
+stamp_end16(struct kt_str l)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)l.p);
 	__m128i dv = _mm_sub_epi8(v, _mm_set1_epi8('0'));
@@ -614,32 +725,32 @@ stamped16(struct kt_str l)
 	unsigned i, d;
 
 	if (l.p[0] != '[')
-		return false;
+		return 0;
 	i = 1 + (unsigned)__builtin_ctz(~(blank >> 1));
 	d = (unsigned)__builtin_ctz(~(dig >> i));	/* ends by bit 16 at the latest */
 	if (i + d >= 15)
-		return stamped(l);
+		return stamp_end(l);
 	if (d == 0 || d > 12 || !(dot >> (i + d) & 1))
-		return false;
+		return 0;
 	i += d + 1;
 	d = (unsigned)__builtin_ctz(~(dig >> i));
 	if (i + d >= 16)
-		return stamped(l);
-	return d > 0 && d <= 9 && (close >> (i + d) & 1) && i + d < l.len;
+		return stamp_end(l);
+	return d > 0 && d <= 9 && (close >> (i + d) & 1) && i + d < l.len ? i + d + 1 : 0;
 }
 #endif
 
-/* stamped(), fast when the 16 bytes from l.p are in [l.p, end). */
-static inline bool
-stamped_in(struct kt_str l, const char *end)
+/* stamp_end(), fast when the 16 bytes from l.p are in [l.p, end). */
+static inline size_t
+stamp_end_in(struct kt_str l, const char *end)
 {
 #ifdef SKIP_SSE2
 	if (end - l.p >= 16)
-		return stamped16(l);
+		return stamp_end16(l);
 #else
 	(void)end;
 #endif
-	return stamped(l);
+	return stamp_end(l);
 }
 
 /* "aaa _d dd:dd:dd" as normalize.c shape() reads it. */
@@ -662,7 +773,7 @@ syslog_date(const char *p)
 
 /* A syslog line of host sk->host (see the comment above): what
  * normalize.c rfc3164() and inner_kernel_ts() make of it is fixed. */
-static enum skip_shape
+__attribute__((noinline)) static enum skip_shape
 syslog_shape(const struct skipper *sk, struct kt_str l, const char *end)
 {
 	size_t h = 16 + sk->host.len, t;
@@ -682,7 +793,7 @@ syslog_shape(const struct skipper *sk, struct kt_str l, const char *end)
 	t += t + 1 < l.len && l.p[t + 1] == ' ' ? 2 : 1;
 	l = kt_str_make(l.p + t, l.len - t);
 	if (l.len && l.p[0] == '[')
-		return stamped_in(l, end) ? SHAPE_SYSLOG_TS : SHAPE_NONE;
+		return stamp_end_in(l, end) ? SHAPE_SYSLOG_TS : SHAPE_NONE;
 	return l.len >= 6 && memcmp(l.p, "(XEN) ", 6) == 0 ? SHAPE_NONE : SHAPE_SYSLOG;
 }
 
@@ -702,25 +813,71 @@ skip_host(struct kt_str h)
 	return h;
 }
 
-/* The shape of line l (a view into a block ending at `end`). */
-static inline enum skip_shape
-line_shape(const struct skipper *sk, struct kt_str l, const char *end)
+/* Is the text of the stamped line l (stamp ending at j) a ring level field
+ * (normalize.c xen_ring_level(): " %6s: ")? Then *text is where its text
+ * starts. */
+static inline bool
+ring_field(const struct skip_sets *sets, struct kt_str l, size_t j, size_t *text)
 {
-	if (l.len && l.p[0] == '[')
-		return stamped_in(l, end) ? SHAPE_DMESG : SHAPE_NONE;
+	uint64_t f;
+
+	if (j + 9 > l.len || l.p[j] != ' ' || l.p[j + 7] != ':' || l.p[j + 8] != ' ')
+		return false;
+	f = load6(l.p + j + 1);
+	for (int i = 0; i < 9; i++)
+		if (f == sets->field[i]) {
+			*text = j + 9;
+			return true;
+		}
+	return false;
+}
+
+/* The shape of line l (a view into a block ending at `end`); *text: where
+ * the text of a ring line starts. */
+__attribute__((always_inline)) static inline enum skip_shape
+line_shape(const struct skipper *sk, struct kt_str l, const char *end, size_t *text)
+{
+	if (l.len && l.p[0] == '[') {
+		size_t j = stamp_end_in(l, end);
+
+		if (!j)
+			return SHAPE_NONE;
+		return ring_field(sk->sets, l, j, text) ? SHAPE_RING : SHAPE_DMESG;
+	}
 	return syslog_shape(sk, l, end);
 }
 
+/* May a run searched in `mode` hold a line of shape s? */
+static inline bool
+accepts(enum skip_mode mode, enum skip_shape s)
+{
+	switch (mode) {
+	case MODE_DMESG: return s == SHAPE_DMESG || s == SHAPE_RING;
+	case MODE_RING: return s == SHAPE_RING;
+	default: return s == SHAPE_SYSLOG || s == SHAPE_SYSLOG_TS;
+	}
+}
+
+/* Does the text t[0..n) of a ring line hold a keyword of a level field? */
+static bool
+ring_text_hit(const struct skip_sets *sets, const char *t, size_t n)
+{
+	for (size_t i = 0; i < sets->nx; i++)
+		if (memmem(t, n, sets->x[i], sets->xlen[i]))
+			return true;
+	return false;
+}
+
 /* Find the clean lines from `line` (a view into the block at input offset
- * `off`) to the end of the block: [sk->lo, sk->hi), searched for syslog
- * lines or dmesg lines. */
+ * `off`) to the end of the block: [sk->lo, sk->hi), searched in `mode`. */
 static void
-look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off, bool syslog)
+look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off,
+	   enum skip_mode mode)
 {
 	size_t len = (size_t)(end - line), bad = len, k;
 
 	/* (unfit bytes are looked for line by line: skip_line(), skip_run()) */
-	if (kt_kwset_find(syslog ? sk->kw_syslog : sk->kw, line, len, &k, NULL))
+	if (kt_kwset_find(sk->sets->kw[mode], line, len, &k, NULL))
 		bad = k;
 	/* up to the start of the bad line, or of the block's partial last line */
 	{
@@ -728,7 +885,7 @@ look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off, 
 
 		bad = q ? (size_t)(q - line) + 1 : 0;
 	}
-	sk->syslog = syslog;
+	sk->mode = mode;
 	sk->lo = off;
 	sk->hi = off + bad;
 }
@@ -789,18 +946,116 @@ hold_tail(struct skipper *sk, const char *p, size_t len, uint32_t no, uint32_t k
 		hold(sk, start[j], n[j], no + k - 1 - j, false);
 }
 
+/* The 64-byte masks of p[base..base+64) (scalar at the end of the block):
+ * newlines (returned), unfit bytes (*bad) and, in ring mode, where a level
+ * field's keyword may start (*cand). */
+__attribute__((always_inline)) static inline uint64_t
+masks64(const struct skipper *sk, const char *p, size_t base, size_t len, uint64_t *bad,
+	uint64_t *cand, enum skip_mode mode)
+{
+	uint64_t m = 0;
+
+	*bad = *cand = 0;
+#ifdef SKIP_SSE2
+	if (base + 64 + 4 <= len) {
+		m = nl_mask64(p + base, bad);
+		if (mode == MODE_RING)
+			for (size_t i = 0; i < sk->sets->nx; i++)
+				*cand |= kw_mask64(p + base, sk->sets->x[i], sk->sets->xlen[i]);
+		return m;
+	}
+#endif
+	for (size_t i = base; i < base + 64 && i < len; i++) {
+		if (p[i] == '\n')
+			m |= 1ull << (i - base);
+		else if (unfit_byte(p + i, 1))
+			*bad |= 1ull << (i - base);
+		for (size_t x = 0; mode == MODE_RING && x < sk->sets->nx; x++)
+			if (p[i] == sk->sets->x[x][0])
+				*cand |= 1ull << (i - base);
+	}
+	return m;
+}
+
+/* The shape of line l in a run searched in `mode`, if the run may hold
+ * it, else SHAPE_NONE; *text as for line_shape(). In a dmesg run a ring
+ * line is a dmesg line (its whole text was searched). */
+__attribute__((always_inline)) static inline enum skip_shape
+run_shape(const struct skipper *sk, struct kt_str l, const char *end, size_t *text,
+	  enum skip_mode mode)
+{
+	size_t j;
+
+	if (mode == MODE_SYSLOG) {
+		enum skip_shape s = l.len && l.p[0] != '[' ? syslog_shape(sk, l, end) : SHAPE_NONE;
+
+		return s == SHAPE_SYSLOG || s == SHAPE_SYSLOG_TS ? s : SHAPE_NONE;
+	}
+	if (!l.len || l.p[0] != '[' || !(j = stamp_end_in(l, end)))
+		return SHAPE_NONE;
+	if (mode == MODE_DMESG)
+		return SHAPE_DMESG;
+	return ring_field(sk->sets, l, j, text) ? SHAPE_RING : SHAPE_NONE;
+}
+
+/* skip_run() for one mode (a constant: the compiler makes one loop each).
+ * Returns the lines passed over; *ret_len: their bytes. */
+__attribute__((always_inline)) static inline uint32_t
+walk(struct skipper *sk, const char *p, size_t len, size_t limit, size_t max, size_t *ret_len,
+     enum skip_mode mode)
+{
+	size_t start = 0, badpos = SIZE_MAX;
+	size_t top = 0;		/* ring mode: 1 + the last candidate of the chunks before */
+	const char *end = p + len;
+	uint32_t k = 0;
+
+	for (size_t base = 0; base < limit; base += 64) {
+		uint64_t bad, cand, m = masks64(sk, p, base, len, &bad, &cand, mode);
+
+		if (bad && badpos == SIZE_MAX)
+			badpos = base + (size_t)__builtin_ctzll(bad);
+		while (m) {
+			size_t nl = base + (size_t)__builtin_ctzll(m), n = nl - start, text = 0;
+			enum skip_shape s;
+
+			m &= m - 1;
+			if (nl + 1 >= limit || n > max || nl > badpos)
+				goto out;
+			s = run_shape(sk, kt_str_make(p + start, n), end, &text, mode);
+			if (s == SHAPE_NONE || !may_hold(sk, s))
+				goto out;
+			if (mode == MODE_RING) {
+				/* 1 + the last candidate before the newline: one
+				 * in the text is looked at */
+				uint64_t below = nl > base ? cand & ((1ull << (nl - base)) - 1) : 0;
+				size_t last = below ? base + 64 - (size_t)__builtin_clzll(below) : top;
+
+				if (last > start + text &&
+				    ring_text_hit(sk->sets, p + start + text, n - text))
+					goto out;
+			}
+			k++;
+			start = nl + 1;
+		}
+		if (cand)
+			top = base + 64 - (size_t)__builtin_clzll(cand);
+	}
+out:
+	*ret_len = start;
+	return k;
+}
+
 /* Line `no` was skipped; skip the clean lines after it (p[0..len), at
  * input offset `off`) in one step, without handing them out one by one.
  * The walk looks at each line's first bytes (its shape) and, 64 bytes at
- * a time, for newlines and unfit bytes; the ring gets the run's last
- * lines at the end. */
+ * a time, for newlines, unfit bytes and (ring lines) the start of a level
+ * field's keyword; the ring gets the run's last lines at the end. */
 static void
 skip_run(struct skipper *sk, struct kt_input *in, const char *p, size_t len, uint64_t off,
 	 uint32_t no)
 {
-	size_t max = kt_input_max_line(in), start = 0, limit, badpos = SIZE_MAX;
-	const char *end = p + len;
-	uint32_t k = 0;
+	size_t max = kt_input_max_line(in), limit, done = 0;
+	uint32_t k;
 
 	if (max > KT_MAX_LINE)
 		max = KT_MAX_LINE;
@@ -811,42 +1066,14 @@ skip_run(struct skipper *sk, struct kt_input *in, const char *p, size_t len, uin
 		limit = len;
 	if (UINT32_MAX - 2 - no < limit)	/* a line is at least one byte */
 		limit = UINT32_MAX - 2 - no;
-	for (size_t base = 0; base < limit; base += 64) {
-		uint64_t m = 0, bad = 0;
-
-#ifdef SKIP_SSE2
-		if (base + 64 <= len) {
-			m = nl_mask64(p + base, &bad);
-		} else
-#endif
-		{
-			for (size_t i = base; i < base + 64 && i < len; i++) {
-				if (p[i] == '\n')
-					m |= 1ull << (i - base);
-				else if (unfit_byte(p + i, 1))
-					bad |= 1ull << (i - base);
-			}
-		}
-		if (bad && badpos == SIZE_MAX)
-			badpos = base + (size_t)__builtin_ctzll(bad);
-		while (m) {
-			size_t nl = base + (size_t)__builtin_ctzll(m), n = nl - start;
-			enum skip_shape s;
-
-			m &= m - 1;
-			if (nl + 1 >= limit || n > max || nl > badpos)
-				goto out;
-			s = line_shape(sk, kt_str_make(p + start, n), end);
-			if (s == SHAPE_NONE || (s == SHAPE_DMESG) == sk->syslog || !may_hold(sk, s))
-				goto out;
-			k++;
-			start = nl + 1;
-		}
+	switch (sk->mode) {
+	case MODE_DMESG: k = walk(sk, p, len, limit, max, &done, MODE_DMESG); break;
+	case MODE_RING: k = walk(sk, p, len, limit, max, &done, MODE_RING); break;
+	default: k = walk(sk, p, len, limit, max, &done, MODE_SYSLOG); break;
 	}
-out:
 	if (k) {
-		hold_tail(sk, p, start, no + 1, k);
-		kt_input_skip(in, start, k);
+		hold_tail(sk, p, done, no + 1, k);
+		kt_input_skip(in, done, k);
 	}
 }
 
@@ -855,28 +1082,32 @@ static bool
 skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t no, bool trunc)
 {
 	const char *next;
-	size_t rest;
+	size_t rest, text = 0;
 	uint64_t off, at;
 	enum skip_shape s;
+	enum skip_mode mode;
 
 	if (raw.len > KT_MAX_LINE ||
 	    !kt_input_peek(in, &next, &rest, &off) || next <= raw.p + raw.len ||
 	    next > raw.p + raw.len + 2 || next[-1] != '\n')
 		return false;	/* not a view into the block: parse it */
-	s = line_shape(sk, raw, next + rest);
-	if (s == SHAPE_NONE || (s != SHAPE_DMESG && !sk->kw_syslog) ||
-	    unfit_byte(raw.p, (size_t)(next - raw.p) - 1))
+	s = line_shape(sk, raw, next + rest, &text);
+	mode = s == SHAPE_DMESG ? MODE_DMESG : s == SHAPE_RING ? MODE_RING : MODE_SYSLOG;
+	if (s == SHAPE_RING && !sk->sets->kw[MODE_RING])
+		mode = MODE_DMESG;
+	if (s == SHAPE_NONE || !sk->sets->kw[mode] ||
+	    unfit_byte(raw.p, (size_t)(next - raw.p) - 1) ||
+	    (s == SHAPE_RING && ring_text_hit(sk->sets, raw.p + text, raw.len - text)))
 		return false;
 	at = off - (uint64_t)(next - raw.p);
 	/* a line is skipped when its end and the next byte are clean: the
 	 * block's last complete line is parsed (with the lines held) */
-	if (at < sk->lo || (uint64_t)(next - raw.p) + at >= sk->hi ||
-	    (s == SHAPE_DMESG) == sk->syslog) {
+	if (at < sk->lo || (uint64_t)(next - raw.p) + at >= sk->hi || !accepts(sk->mode, s)) {
 		if (sk->wait) {
 			sk->wait--;
 			return false;
 		}
-		look_ahead(sk, raw.p, next + rest, at, s != SHAPE_DMESG);
+		look_ahead(sk, raw.p, next + rest, at, mode);
 		if ((uint64_t)(next - raw.p) + at >= sk->hi) {
 			sk->pause = sk->pause ? (sk->pause < 4096 ? 2 * sk->pause : 4096) : 1;
 			sk->wait = sk->pause;
@@ -1009,13 +1240,11 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 			line.truncated = line.truncated || trunc;
 		}
 		feed_line(&m, &line);
-		if (prefilter && no >= PREFILTER_AFTER && !jx && !sk.kw) {
-			if (!(sk.kw = prefilter_kwset(u->a, m.p, true)))
-				prefilter = false;
-			sk.kw_syslog = prefilter_kwset(u->a, m.p, false);
-		}
-		sk.on = sk.kw && !jx && kt_hostsplit_settled(m.p);
-		if (sk.on && sk.kw_syslog)
+		if (prefilter && no >= PREFILTER_AFTER && !jx && !sk.sets &&
+		    !(sk.sets = prefilter_sets(u->a, m.p)))
+			prefilter = false;
+		sk.on = sk.sets && !jx && kt_hostsplit_settled(m.p);
+		if (sk.on)
 			sk.host = skip_host(kt_hostsplit_cur_host(m.p));
 	}
 	if (jx && kt_jexport_end(jx)) {
