@@ -215,6 +215,7 @@ enum gen_style {
 	GEN_DMESG,	/* "[   12.345678] msg" */
 	GEN_SYSLOG,	/* "Nov 12 13:46:40 host kernel: [   12.345678] msg" */
 	GEN_JOURNAL,	/* "Nov 12 13:46:40 host kernel: msg" (journalctl -o short) */
+	GEN_RING,	/* "[      12.345678]   INFO: msg" (XenServer dom0.log) */
 	GEN_STYLES
 };
 
@@ -253,6 +254,14 @@ line(struct gen *g, const char *fmt, ...)
 	g->ts += 0.000731;
 	if (g->style == GEN_DMESG) {
 		snprintf(full, sizeof(full), "[%12.6f] %s\n", g->ts, text);
+	} else if (g->style == GEN_RING) {
+		/* the level words of xen-crashdump-analyser's dom0.log ring,
+		 * right-aligned in six columns */
+		static const char *const lv[] = { "INFO", "INFO", "INFO", "WARN", "ERR",
+						   "NOTICE", "ALERT", "" };
+
+		snprintf(full, sizeof(full), "[%14.6f] %6s: %s\n", g->ts,
+			 lv[rnd(&g->seed) % (sizeof(lv) / sizeof(lv[0]))], text);
 	} else {
 		char pre[128];
 
@@ -692,6 +701,122 @@ test_syslog_state(void)
 	}
 }
 
+/* A hung task report: its header keyword "INFO:" is also a ring level
+ * word (linux kernel/hung_task.c check_hung_task()). */
+static void
+put_hung_as(struct gen *g, const char *field)
+{
+	int i = g->crash++;
+
+	if (field) {	/* the header behind a field that is no ring level field */
+		char l[300];
+
+		g->ts += 0.001;
+		snprintf(l, sizeof(l), "[%14.6f] %sINFO: task nfsd:%d blocked for more than 120 seconds.\n",
+			 g->ts, field, 300 + i);
+		puts_(&g->b, l);
+	} else {
+		line(g, "INFO: task nfsd:%d blocked for more than 120 seconds.", 300 + i);
+	}
+	line(g, "      Not tainted 5.15.0 #1");
+	line(g, "\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.");
+	line(g, "task:nfsd            state:D stack:    0 pid:%5d ppid:     2 flags:0x00004000",
+	     300 + i);
+	line(g, "Call Trace:");
+	line(g, " <TASK>");
+	line(g, " __schedule+0x2e0/0x8a0");
+	line(g, " schedule+0x4e/0xb0");
+	line(g, " nfsd4_op_%d+0x2a/0x110 [nfsd]", i % 4);
+	line(g, " </TASK>");
+}
+
+static void
+put_hung(struct gen *g)
+{
+	put_hung_as(g, NULL);
+}
+
+/* Lines of a ring log that may not be skipped, or that look close. */
+static void
+put_odd_ring(struct gen *g)
+{
+	char l[300];
+
+	g->ts += 0.001;
+	switch (rnd(&g->seed) % 8) {
+	case 6:		/* the header glued to the field: no ring line */
+		put_hung_as(g, "  INFO:");
+		return;
+	case 7:		/* the header behind a field with no level word */
+		put_hung_as(g, "  HINT: ");
+		return;
+	case 0:		/* the level field's keyword inside the text */
+		snprintf(l, sizeof(l), "[%14.6f]   INFO: usb 1-1: INFO: not at the start\n", g->ts);
+		break;
+	case 1:		/* a level word the ring does not have */
+		snprintf(l, sizeof(l), "[%14.6f]  HELLO: INFO: task x blocked\n", g->ts);
+		break;
+	case 2:		/* no space after the colon */
+		snprintf(l, sizeof(l), "[%14.6f]   INFO:INFO: glued\n", g->ts);
+		break;
+	case 3:		/* a keyword right after the field */
+		snprintf(l, sizeof(l), "[%14.6f]   WARN: INFO:\n", g->ts);
+		break;
+	case 4:		/* the field at the end of the line */
+		snprintf(l, sizeof(l), "[%14.6f]   INFO:\n", g->ts);
+		break;
+	default:	/* a dmesg line in between */
+		snprintf(l, sizeof(l), "[%12.6f] INFO: a dmesg line\n", g->ts);
+		break;
+	}
+	puts_(&g->b, l);
+}
+
+/* XenServer dom0.log rings: hung tasks (whose keyword is a level word),
+ * other crashes and odd lines; at the block edges too. */
+static void
+test_ring(void)
+{
+	for (uint64_t seed = 51; seed <= 53; seed++) {
+		struct gen g = { .seed = seed, .ts = 1.0, .style = GEN_RING };
+		char what[64];
+
+		line(&g, "Linux version 6.1.0 (builder@host) #1 SMP");
+		while (g.b.len < (3u << 20)) {
+			uint64_t r = rnd(&g.seed);
+
+			if (r % 1500 == 0)
+				put_hung(&g);
+			else if (r % 1500 == 1)
+				put_crash(&g);
+			else if (seed != 53 && r % 40 == 2)
+				put_odd_ring(&g);
+			else
+				put_noise(&g, 1);
+		}
+		snprintf(what, sizeof(what), "written ring log, seed %llu", (unsigned long long)seed);
+		compare(what, &g.b, seed == 51);
+		free(g.b.p);
+	}
+	for (int shift = 0; shift <= 12; shift += 6) {
+		struct gen g = { .seed = 97, .ts = 1.0, .style = GEN_RING };
+		const size_t block = 1u << 20;
+		char what[64];
+
+		line(&g, "Linux version 6.1.0 (builder@host) #1 SMP");
+		for (size_t edge = block; edge <= 3 * block; edge += block) {
+			while (g.b.len + 140 * 10 < edge)
+				put_noise(&g, 1);
+			put_noise(&g, (size_t)shift);
+			put_hung(&g);
+		}
+		put_noise(&g, 200);
+		snprintf(what, sizeof(what), "ring hung tasks at the block edges, shift %d", shift);
+		compare(what, &g.b, false);
+		free(g.b.p);
+	}
+}
+
 static void
 test_gen_log(void)
 {
@@ -733,10 +858,11 @@ test_gen_log(void)
 int
 main(void)
 {
-	printf("1..%d\n", 19 + 15);
+	printf("1..%d\n", 19 + 15 + 7);
 	test_written();
 	test_syslog();
 	test_syslog_state();
+	test_ring();
 	test_gen_log();
 	return n_failed ? 1 : 0;
 }
