@@ -678,15 +678,16 @@ nl_mask64(const char *p, uint64_t *bad)
 	return m;
 }
 
-/* Bit i set where the first (up to 4) bytes of keyword x start at p[i],
- * for p[0..64); p[64..67] must be readable. */
+/* Bit i set where the first (up to 4) bytes of a keyword start at p[i],
+ * for p[0..64); xv: each byte of the keyword in all 16 lanes (made once
+ * per walk); p[64..67] must be readable. */
 static inline uint64_t
-kw_mask64(const char *p, const char *x, size_t xlen)
+kw_mask64(const char *p, const __m128i xv[4], size_t xlen)
 {
 	uint64_t m = 0;
 
 #define KW_EQ(k, j) _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * (k) + (j))), \
-				  _mm_set1_epi8(x[j]))
+				  xv[j])
 	if (xlen >= 4) {
 		for (int k = 0; k < 4; k++) {
 			__m128i e = _mm_and_si128(_mm_and_si128(KW_EQ(k, 0), KW_EQ(k, 1)),
@@ -949,9 +950,16 @@ hold_tail(struct skipper *sk, const char *p, size_t len, uint32_t no, uint32_t k
 /* The 64-byte masks of p[base..base+64) (scalar at the end of the block):
  * newlines (returned), unfit bytes (*bad) and, in ring mode, where a level
  * field's keyword may start (*cand). */
+#ifdef SKIP_SSE2
+#define XV_PARAM , __m128i (*xv)[4]
+#define XV_ARG , xv
+#else
+#define XV_PARAM
+#define XV_ARG
+#endif
 __attribute__((always_inline)) static inline uint64_t
 masks64(const struct skipper *sk, const char *p, size_t base, size_t len, uint64_t *bad,
-	uint64_t *cand, enum skip_mode mode)
+	uint64_t *cand, enum skip_mode mode XV_PARAM)
 {
 	uint64_t m = 0;
 
@@ -961,7 +969,7 @@ masks64(const struct skipper *sk, const char *p, size_t base, size_t len, uint64
 		m = nl_mask64(p + base, bad);
 		if (mode == MODE_RING)
 			for (size_t i = 0; i < sk->sets->nx; i++)
-				*cand |= kw_mask64(p + base, sk->sets->x[i], sk->sets->xlen[i]);
+				*cand |= kw_mask64(p + base, xv[i], sk->sets->xlen[i]);
 		return m;
 	}
 #endif
@@ -1008,9 +1016,16 @@ walk(struct skipper *sk, const char *p, size_t len, size_t limit, size_t max, si
 	size_t top = 0;		/* ring mode: 1 + the last candidate of the chunks before */
 	const char *end = p + len;
 	uint32_t k = 0;
+#ifdef SKIP_SSE2
+	__m128i xv[RING_X][4];
+
+	for (size_t i = 0; mode == MODE_RING && i < sk->sets->nx; i++)
+		for (size_t j = 0; j < 4; j++)
+			xv[i][j] = _mm_set1_epi8(j < sk->sets->xlen[i] ? sk->sets->x[i][j] : 0);
+#endif
 
 	for (size_t base = 0; base < limit; base += 64) {
-		uint64_t bad, cand, m = masks64(sk, p, base, len, &bad, &cand, mode);
+		uint64_t bad, cand, m = masks64(sk, p, base, len, &bad, &cand, mode XV_ARG);
 
 		if (bad && badpos == SIZE_MAX)
 			badpos = base + (size_t)__builtin_ctzll(bad);
