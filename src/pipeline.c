@@ -29,14 +29,11 @@
 #include "parse/hostsplit.h"
 #include "parse/parser.h"
 #include "parse/xenlog.h"
-#include "scan/kwset.h"
 #include "sign/sign.h"
+#include "skip.h"
 #include "util/ctx.h"
 #include "util/mem.h"
 #include "util/str.h"
-
-struct skip_sets;
-static void skip_sets_free(struct skip_sets *s);
 
 struct kt_analyzer {
 	struct kt_ctx *ctx;
@@ -47,7 +44,7 @@ struct kt_analyzer {
 	struct kt_decode_opts dopts;
 	kt_analyze_problem_fn problem;
 	void *problem_ud;
-	struct skip_sets *sets;		/* the prefilter's keywords (made on first need) */
+	struct kt_skip_sets *sets;	/* the prefilter's keywords (made on first need) */
 	bool kw_failed;
 };
 
@@ -191,7 +188,7 @@ kt_analyzer_free(struct kt_analyzer *a)
 		return;
 	kt_ruleset_free(a->rules);
 	kt_host_facts_free(a->facts);
-	skip_sets_free(a->sets);
+	kt_skip_sets_free(a->sets);
 	free(a);
 }
 
@@ -423,760 +420,17 @@ stream_out(struct unit_state *u, const struct kt_hostsplit *hs)
 	hand_out(u, n);
 }
 
-/* ---- prefilter: lines that cannot matter are not parsed --------------- */
+/* ---- prefilter: lines that cannot matter are not parsed (skip.h) ------ */
 
-/*
- * A big log is mostly lines that neither start nor continue a report. Once
- * the parser is settled (no report open or waiting, and it has seen a
- * line with a kernel provenance), such an idle line only goes to its
- * prefix ring and sets the last timestamp. So a line is skipped -- not
- * normalized, not parsed -- when it provably changes nothing else:
- *  - its text holds no header keyword (data/parse/headers.txt, the
- *    scanner's keyword set), and the line no byte the normalizer drops or
- *    that cuts the line (joining control characters, CR): it starts no
- *    report;
- *  - it is not longer than KT_MAX_LINE;
- *  - and it has one of three shapes that pin down what the normalizer makes
- *    of it (normalize.c):
- *    dmesg: it begins with a printk stamp "[   12.345678]" (kernel_ts()),
- *      so it has a timestamp and a provenance of its own, and it has no
- *      "kernel:" (the only way a stamped line names a host, journalctl -o
- *      short-monotonic), so it goes to the same parser; the whole line is
- *      searched for the keywords and "kernel:";
- *    ring (XenServer dom0.log): a printk stamp, then a level word
- *      right-aligned in six columns and ": " (xen_ring_level()); the text
- *      follows. Keywords that a level field holds ("INFO:") are looked for
- *      in the text only, the others in the whole line;
- *    syslog: "Nov 12 13:46:40 HOST TAG: text" (rfc3164(), RFC 3164 4.1.2)
- *      with HOST the host the parser's splitter is on (so it goes to the
- *      same parser: parse/hostsplit.c) and TAG plain ASCII; its text, after
- *      "kernel: ", either begins with a printk stamp (a timestamp) or with
- *      neither '[' nor "(XEN) " (none: inner_kernel_ts()). Here "kernel:" is
- *      allowed (the tag is parsed from the fixed prefix), so these lines
- *      are searched with a keyword set without it.
- * Before the next line that is parsed, the last KT_MAX_PREFIX_LINES
- * skipped lines are parsed (what the parser's prefix ring holds): the
- * parser is then in the state that parsing every line would have left it
- * in, and the output is the same byte for byte (tests/api/prefilter.c).
- * For that the last stamped line skipped must be among them (it sets the
- * parser's last timestamp): an unstamped syslog line further away from it
- * is parsed. The keywords are searched once per block of input, not per
- * line; the lines between hits are walked with a newline mask, 64 bytes
- * at a time, and only their first bytes are looked at.
- */
-#define PREFILTER_AFTER	2048	/* lines read before the prefilter is made:
-				 * small logs never pay for it */
-#define BACKFILL	KT_MAX_PREFIX_LINES
-_Static_assert((BACKFILL & (BACKFILL - 1)) == 0, "the ring's index is masked");
-
-/* A skipped line: a view into the input's current block (the block's last
- * complete line is never skipped, so the lines held are parsed before the
- * input reads the next block). */
-struct skipped {
-	const char *p;
-	size_t len;
-	uint32_t no;
-	bool trunc;
-};
-
-/* What a line looks like to the prefilter (see above). */
-enum skip_shape {
-	SHAPE_NONE,		/* parse it */
-	SHAPE_DMESG,		/* stamped */
-	SHAPE_RING,		/* stamped, a ring level field */
-	SHAPE_SYSLOG_TS,	/* syslog prefix, then a stamp */
-	SHAPE_SYSLOG,		/* syslog prefix, no stamp */
-};
-
-/* The keywords a run of lines was searched for, by the shape of its first
- * line; which shapes the run may hold (accepts()). */
-enum skip_mode { MODE_DMESG, MODE_RING, MODE_SYSLOG, MODE_COUNT };
-
-struct skipper {
-	const struct skip_sets *sets;	/* NULL: no prefilter for this member */
-	bool on;			/* the parser is settled: lines may be skipped */
-	struct kt_str host;		/* the splitter's host (empty: no syslog lines) */
-	enum skip_mode mode;		/* what [lo, hi) was searched for */
-	uint64_t lo, hi;		/* input offsets: lines in [lo, hi) are clean */
-	uint32_t pause, wait;		/* lines not looked at after a look found none
-					 * (a keyword on every line) */
-	int stamp_age;			/* lines held after the last stamped one held,
-					 * -1: none held since the last backfill */
-	struct skipped ring[BACKFILL];
-	size_t next, n;			/* the slot to fill next; lines held */
-	char pre[64];			/* the last syslog prefix found fit, */
-	size_t pre_len;			/* its length (0: none) */
-	const char *pre_host;		/* and the host it was for */
-};
-
-#define RING_X	2	/* keywords looked for in ring texts, at most */
-
-/* The analyzer's keyword sets, one per mode (NULL: that mode is off). */
-struct skip_sets {
-	struct kt_kwset *kw[MODE_COUNT];
-	uint64_t field[9];		/* ring level fields: 6 bytes, little-endian */
-	char *x[RING_X];		/* keywords that a ring level field holds */
-	size_t xlen[RING_X], nx;
-};
-
-static void
-skip_sets_free(struct skip_sets *s)
-{
-	if (!s)
-		return;
-	for (int m = 0; m < MODE_COUNT; m++)
-		kt_kwset_free(s->kw[m]);
-	for (size_t i = 0; i < s->nx; i++)
-		free(s->x[i]);
-	free(s);
-}
-
-/* Does keyword i hold another keyword of kw[0..n) (the first of equal ones
- * stands for the others)? */
-static bool
-has_shorter(const char *const *kw, size_t n, size_t i)
-{
-	for (size_t j = 0; j < n; j++) {
-		if (j == i || !strstr(kw[i], kw[j]))
-			continue;
-		if (strlen(kw[j]) < strlen(kw[i]) || j < i)
-			return true;
-	}
-	return false;
-}
-
-static uint64_t
-load6(const char *p)
-{
-	uint64_t v = 0;
-
-	memcpy(&v, p, 6);
-	return v;
-}
-
-/* The ring level fields " %6s" of normalize.c, and whether `kw` occurs in
- * one of them with its ": " ("  INFO: "). */
-static bool
-in_ring_field(const char *kw)
-{
-	char f[16];
-
-	for (int l = -1; l < 8; l++) {
-		snprintf(f, sizeof(f), " %6s: ", l < 0 ? "" : kt_normalize_ring_word(l));
-		if (strstr(f, kw))
-			return true;
-	}
-	return false;
-}
-
-/* The prefilter's keyword sets (made once per analyzer): the header
- * keywords, less those that hold a shorter one (a line holding "BUG
- * kmalloc-" holds "BUG " too, and fewer keywords give the search fewer
- * false candidates); with "kernel:" for dmesg lines; without the ring
- * level fields' for ring lines. NULL when the keywords cannot prove a
- * line clean. */
-static const struct skip_sets *
+/* The analyzer's prefilter keyword sets, made on first need; NULL when
+ * they cannot be (then every line is parsed). */
+static const struct kt_skip_sets *
 prefilter_sets(struct kt_analyzer *a, const struct kt_hostsplit *h)
 {
-	const char *const *kw;
-	const char **all, **ring;
-	size_t n, k = 0, r = 0;
-	struct skip_sets *s;
-
-	if (a->sets || a->kw_failed)
-		return a->sets;
-	s = kt_calloc(1, sizeof(*s));
-	n = kt_detect_keywords(kt_hostsplit_detector(h), &kw);
-	all = kt_calloc(n + 1, sizeof(*all));
-	ring = kt_calloc(n + 1, sizeof(*ring));
-	for (size_t i = 0; i < n; i++) {
-		/* the normalizer turns invalid UTF-8 into '?': such a keyword
-		 * could appear in the text without being in the line */
-		if (strchr(kw[i], '?'))
-			a->kw_failed = true;
-		if (has_shorter(kw, n, i))
-			continue;
-		all[k++] = kw[i];
-		if (!in_ring_field(kw[i]))
-			ring[r++] = kw[i];
-		else if (s->nx < RING_X)
-			s->xlen[s->nx] = strlen(kw[i]), s->x[s->nx++] = kt_strdup(kw[i]);
-		else
-			s->nx = RING_X + 1;	/* too many: no ring mode */
-	}
-	for (int l = -1; l < 8; l++) {
-		char f[16];
-
-		snprintf(f, sizeof(f), "%6s", l < 0 ? "" : kt_normalize_ring_word(l));
-		s->field[l + 1] = load6(f);
-	}
-	if (s->nx > RING_X)
-		s->nx = RING_X;
-	else if (!a->kw_failed && kt_kwset_new(a->ctx, ring, r, KT_KWSET_AUTO, &s->kw[MODE_RING]) != 0)
+	if (!a->sets && !a->kw_failed &&
+	    kt_skip_sets_new(a->ctx, kt_hostsplit_detector(h), &a->sets) != 0)
 		a->kw_failed = true;
-	if (!a->kw_failed && kt_kwset_new(a->ctx, all, k, KT_KWSET_AUTO, &s->kw[MODE_SYSLOG]) != 0)
-		a->kw_failed = true;
-	all[k++] = "kernel:";
-	if (!a->kw_failed && kt_kwset_new(a->ctx, all, k, KT_KWSET_AUTO, &s->kw[MODE_DMESG]) != 0)
-		a->kw_failed = true;
-	free(all);
-	free(ring);
-	if (a->kw_failed)
-		skip_sets_free(s);
-	else
-		a->sets = s;
 	return a->sets;
-}
-
-/* "[", blanks, 1-12 digits, ".", 1-9 digits, "]": the printk stamp that
- * normalize.c kernel_ts() reads as a timestamp (its dmesg -d form with a
- * delta is left to the parser). Returns the index after ']', or 0. */
-static size_t
-stamp_end(struct kt_str l)
-{
-	size_t i = 1, d;
-
-	if (l.len < 4 || l.p[0] != '[')
-		return 0;
-	while (i < l.len && (l.p[i] == ' ' || l.p[i] == '\t'))
-		i++;
-	for (d = 0; i < l.len && d <= 12 && l.p[i] >= '0' && l.p[i] <= '9'; i++, d++)
-		;
-	if (d == 0 || d > 12 || i >= l.len || l.p[i++] != '.')
-		return 0;
-	for (d = 0; i < l.len && d <= 9 && l.p[i] >= '0' && l.p[i] <= '9'; i++, d++)
-		;
-	return d > 0 && d <= 9 && i < l.len && l.p[i] == ']' ? i + 1 : 0;
-}
-
-#if defined(__x86_64__) && defined(__SSE2__)
-#include <emmintrin.h>
-#define SKIP_SSE2 1
-
-/* Bit i set where p[i] is '\n', for p[0..64); *bad: where p[i] is a byte
- * that makes a line unfit (a joining control byte, kt_is_joining_control(),
- * or CR), as a mask too. */
-static inline uint64_t
-nl_mask64(const char *p, uint64_t *bad)
-{
-	const __m128i nl = _mm_set1_epi8('\n'), tab = _mm_set1_epi8('\t');
-	const __m128i c1f = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
-	__m128i v[4], e[4], any = _mm_setzero_si128();
-	uint64_t m = 0;
-
-	for (int k = 0; k < 4; k++) {
-		v[k] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-		e[k] = _mm_cmpeq_epi8(v[k], nl);
-		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(e[k]) << (16 * k);
-		/* v <= 0x1f (unsigned) but not TAB or LF, or DEL */
-		e[k] = _mm_or_si128(_mm_andnot_si128(_mm_or_si128(e[k], _mm_cmpeq_epi8(v[k], tab)),
-						     _mm_cmpeq_epi8(_mm_min_epu8(v[k], c1f), v[k])),
-				    _mm_cmpeq_epi8(v[k], del));
-		any = _mm_or_si128(any, e[k]);
-	}
-	*bad = 0;
-	if (__builtin_expect(_mm_movemask_epi8(any) != 0, 0))
-		for (int k = 0; k < 4; k++)
-			*bad |= (uint64_t)(uint16_t)_mm_movemask_epi8(e[k]) << (16 * k);
-	return m;
-}
-
-/* Bit i set where the first (up to 4) bytes of a keyword start at p[i],
- * for p[0..64); xv: each byte of the keyword in all 16 lanes (made once
- * per walk); p[64..67] must be readable. */
-static inline uint64_t
-kw_mask64(const char *p, const __m128i xv[4], size_t xlen)
-{
-	uint64_t m = 0;
-
-#define KW_EQ(k, j) _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * (k) + (j))), \
-				  xv[j])
-	if (xlen >= 4) {
-		for (int k = 0; k < 4; k++) {
-			__m128i e = _mm_and_si128(_mm_and_si128(KW_EQ(k, 0), KW_EQ(k, 1)),
-						  _mm_and_si128(KW_EQ(k, 2), KW_EQ(k, 3)));
-
-			m |= (uint64_t)(uint16_t)_mm_movemask_epi8(e) << (16 * k);
-		}
-		return m;
-	}
-	for (int k = 0; k < 4; k++) {
-		__m128i e = _mm_set1_epi8(-1);
-
-		for (size_t j = 0; j < xlen; j++)
-			e = _mm_and_si128(e, KW_EQ(k, j));
-		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(e) << (16 * k);
-	}
-#undef KW_EQ
-	return m;
-}
-
-/* stamp_end() for a line whose first 16 bytes can be read (they may run
- * past its end: the '\n' stops every run below). One 16-byte compare per
- * class, then the runs are counted on the bit masks; a stamp that does not
- * end inside the 16 bytes goes to stamp_end(). */
-static inline size_t
-stamp_end16(struct kt_str l)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)l.p);
-	__m128i dv = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-	/* unsigned dv <= 9: min(dv, 9) == dv */
-	uint32_t dig = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(dv, _mm_set1_epi8(9)), dv));
-	uint32_t blank = (uint16_t)_mm_movemask_epi8(_mm_or_si128(
-		_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
-	uint32_t dot = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
-	uint32_t close = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(']')));
-	unsigned i, d;
-
-	if (l.p[0] != '[')
-		return 0;
-	i = 1 + (unsigned)__builtin_ctz(~(blank >> 1));
-	d = (unsigned)__builtin_ctz(~(dig >> i));	/* ends by bit 16 at the latest */
-	if (i + d >= 15)
-		return stamp_end(l);
-	if (d == 0 || d > 12 || !(dot >> (i + d) & 1))
-		return 0;
-	i += d + 1;
-	d = (unsigned)__builtin_ctz(~(dig >> i));
-	if (i + d >= 16)
-		return stamp_end(l);
-	return d > 0 && d <= 9 && (close >> (i + d) & 1) && i + d < l.len ? i + d + 1 : 0;
-}
-#endif
-
-/* stamp_end(), fast when the 16 bytes from l.p are in [l.p, end). */
-static inline size_t
-stamp_end_in(struct kt_str l, const char *end)
-{
-#ifdef SKIP_SSE2
-	if (end - l.p >= 16)
-		return stamp_end16(l);
-#else
-	(void)end;
-#endif
-	return stamp_end(l);
-}
-
-/* "aaa _d dd:dd:dd" as normalize.c shape() reads it. */
-static bool
-syslog_date(const char *p)
-{
-	static const char pat[] = "aaa _d dd:dd:dd";
-
-	for (size_t i = 0; i < sizeof(pat) - 1; i++) {
-		char c = p[i];
-		bool ok = pat[i] == 'd' ? kt_is_digit(c) :
-			  pat[i] == '_' ? c == ' ' || kt_is_digit(c) :
-			  pat[i] == 'a' ? kt_is_alpha(c) : c == pat[i];
-
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
-/* p[0..n) == q[0..n), inline for the short prefixes compared per line. */
-static inline bool
-same_bytes(const char *p, const char *q, size_t n)
-{
-	uint64_t x, y;
-
-	for (; n >= 8; p += 8, q += 8, n -= 8) {
-		memcpy(&x, p, 8);
-		memcpy(&y, q, 8);
-		if (x != y)
-			return false;
-	}
-	while (n--)
-		if (*p++ != *q++)
-			return false;
-	return true;
-}
-
-/* The shape of a syslog line's text l (after "TAG: "). */
-static inline enum skip_shape
-syslog_text(struct kt_str l, const char *end)
-{
-	if (l.len && l.p[0] == '[')
-		return stamp_end_in(l, end) ? SHAPE_SYSLOG_TS : SHAPE_NONE;
-	return l.len >= 6 && memcmp(l.p, "(XEN) ", 6) == 0 ? SHAPE_NONE : SHAPE_SYSLOG;
-}
-
-/* A syslog line of host sk->host (see the comment above): what
- * normalize.c rfc3164() and inner_kernel_ts() make of it is fixed. The
- * last prefix found fit ("Nov 12 13:46:40 host kernel: ", ending in ": ")
- * is kept: a line that begins with the same bytes has the same prefix
- * (every test below reads only them), so most lines cost one compare. */
-__attribute__((noinline)) static enum skip_shape
-syslog_shape(struct skipper *sk, struct kt_str l, const char *end)
-{
-	size_t h = 16 + sk->host.len, t;
-
-	if (sk->pre_len && sk->pre_host == sk->host.p && l.len >= sk->pre_len &&
-	    same_bytes(l.p, sk->pre, sk->pre_len))
-		return syslog_text(kt_str_make(l.p + sk->pre_len, l.len - sk->pre_len), end);
-	/* host_tag() looks for the tag's end in its first 300 bytes */
-	if (!sk->host.len || l.len < h + 3 || l.p[15] != ' ' || l.p[h] != ' ' ||
-	    !syslog_date(l.p) || memcmp(l.p + 16, sk->host.p, sk->host.len) != 0)
-		return SHAPE_NONE;
-	for (t = h + 1; t < l.len && t < 16 + 300; t++) {
-		unsigned char c = (unsigned char)l.p[t];
-
-		if (c == ':' || c <= ' ' || c >= 0x7f)
-			break;
-	}
-	if (t == h + 1 || t >= l.len || t >= 16 + 300 || l.p[t] != ':')
-		return SHAPE_NONE;
-	if (t + 1 < l.len && l.p[t + 1] == ' ') {
-		t += 2;
-		if (t <= sizeof(sk->pre)) {
-			memcpy(sk->pre, l.p, t);
-			sk->pre_len = t;
-			sk->pre_host = sk->host.p;
-		}
-	} else {
-		t += 1;
-	}
-	return syslog_text(kt_str_make(l.p + t, l.len - t), end);
-}
-
-/* The splitter's host, if a syslog line can name it in a way that
- * syslog_shape() checks byte for byte: printable ASCII, not ending in ':'
- * (host_tag() would read "host: " as a tag). Else empty. */
-static struct kt_str
-skip_host(struct kt_str h)
-{
-	struct kt_str none = { "", 0 };
-
-	if (!h.len || h.len > 200 || h.p[h.len - 1] == ':')
-		return none;
-	for (size_t i = 0; i < h.len; i++)
-		if ((unsigned char)h.p[i] <= ' ' || (unsigned char)h.p[i] >= 0x7f)
-			return none;
-	return h;
-}
-
-/* Is the text of the stamped line l (stamp ending at j) a ring level field
- * (normalize.c xen_ring_level(): " %6s: ")? Then *text is where its text
- * starts. */
-static inline bool
-ring_field(const struct skip_sets *sets, struct kt_str l, size_t j, size_t *text)
-{
-	uint64_t f;
-
-	if (j + 9 > l.len || l.p[j] != ' ' || l.p[j + 7] != ':' || l.p[j + 8] != ' ')
-		return false;
-	f = load6(l.p + j + 1);
-	for (int i = 0; i < 9; i++)
-		if (f == sets->field[i]) {
-			*text = j + 9;
-			return true;
-		}
-	return false;
-}
-
-/* The shape of line l (a view into a block ending at `end`); *text: where
- * the text of a ring line starts. */
-__attribute__((always_inline)) static inline enum skip_shape
-line_shape(struct skipper *sk, struct kt_str l, const char *end, size_t *text)
-{
-	if (l.len && l.p[0] == '[') {
-		size_t j = stamp_end_in(l, end);
-
-		if (!j)
-			return SHAPE_NONE;
-		return ring_field(sk->sets, l, j, text) ? SHAPE_RING : SHAPE_DMESG;
-	}
-	return syslog_shape(sk, l, end);
-}
-
-/* May a run searched in `mode` hold a line of shape s? */
-static inline bool
-accepts(enum skip_mode mode, enum skip_shape s)
-{
-	switch (mode) {
-	case MODE_DMESG: return s == SHAPE_DMESG || s == SHAPE_RING;
-	case MODE_RING: return s == SHAPE_RING;
-	default: return s == SHAPE_SYSLOG || s == SHAPE_SYSLOG_TS;
-	}
-}
-
-/* Does the text t[0..n) of a ring line hold a keyword of a level field? */
-static bool
-ring_text_hit(const struct skip_sets *sets, const char *t, size_t n)
-{
-	for (size_t i = 0; i < sets->nx; i++)
-		if (memmem(t, n, sets->x[i], sets->xlen[i]))
-			return true;
-	return false;
-}
-
-/* Find the clean lines from `line` (a view into the block at input offset
- * `off`) to the end of the block: [sk->lo, sk->hi), searched in `mode`. */
-static void
-look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off,
-	   enum skip_mode mode)
-{
-	size_t len = (size_t)(end - line), bad = len, k;
-
-	/* (unfit bytes are looked for line by line: skip_line(), skip_run()) */
-	if (kt_kwset_find(sk->sets->kw[mode], line, len, &k, NULL))
-		bad = k;
-	/* up to the start of the bad line, or of the block's partial last line */
-	{
-		const char *q = bad ? memrchr(line, '\n', bad) : NULL;
-
-		bad = q ? (size_t)(q - line) + 1 : 0;
-	}
-	sk->mode = mode;
-	sk->lo = off;
-	sk->hi = off + bad;
-}
-
-/* May a line of this shape be held now? An unstamped one must not push the
- * last stamped line held out of the ring. */
-static inline bool
-may_hold(struct skipper *sk, enum skip_shape s)
-{
-	if (s == SHAPE_SYSLOG) {
-		if (sk->stamp_age >= BACKFILL - 1)
-			return false;
-		if (sk->stamp_age >= 0)
-			sk->stamp_age++;
-	} else {
-		sk->stamp_age = 0;
-	}
-	return true;
-}
-
-static inline void
-hold(struct skipper *sk, const char *p, size_t len, uint32_t no, bool trunc)
-{
-	sk->ring[sk->next] = (struct skipped){ p, len, no, trunc };
-	sk->next = (sk->next + 1) & (BACKFILL - 1);
-	if (sk->n < BACKFILL)
-		sk->n++;
-}
-
-/* A byte of p[0..n) that makes a line unfit (see nl_mask64()). */
-static bool
-unfit_byte(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (kt_is_joining_control((unsigned char)p[i]) || p[i] == '\r')
-			return true;
-	return false;
-}
-
-/* The last min(k, BACKFILL) of the k lines p[0..len) (each ended by '\n',
- * the first numbered no) into the ring, found from the end. */
-static void
-hold_tail(struct skipper *sk, const char *p, size_t len, uint32_t no, uint32_t k)
-{
-	const char *start[BACKFILL];
-	size_t n[BACKFILL];
-	uint32_t keep = k < BACKFILL ? k : BACKFILL;
-	const char *e = p + len - 1;	/* the '\n' of the line */
-
-	for (uint32_t j = 0; j < keep; j++) {
-		const char *b = j + 1 < k ? memrchr(p, '\n', (size_t)(e - p)) : NULL;
-
-		start[j] = b ? b + 1 : p;
-		n[j] = (size_t)(e - start[j]);
-		e = start[j] - 1;
-	}
-	for (uint32_t j = keep; j-- > 0;)
-		hold(sk, start[j], n[j], no + k - 1 - j, false);
-}
-
-/* The 64-byte masks of p[base..base+64) (scalar at the end of the block):
- * newlines (returned), unfit bytes (*bad) and, in ring mode, where a level
- * field's keyword may start (*cand). */
-#ifdef SKIP_SSE2
-#define XV_PARAM , __m128i (*xv)[4]
-#define XV_ARG , xv
-#else
-#define XV_PARAM
-#define XV_ARG
-#endif
-__attribute__((always_inline)) static inline uint64_t
-masks64(const struct skipper *sk, const char *p, size_t base, size_t len, uint64_t *bad,
-	uint64_t *cand, enum skip_mode mode XV_PARAM)
-{
-	uint64_t m = 0;
-
-	*bad = *cand = 0;
-#ifdef SKIP_SSE2
-	if (base + 64 + 4 <= len) {
-		m = nl_mask64(p + base, bad);
-		if (mode == MODE_RING)
-			for (size_t i = 0; i < sk->sets->nx; i++)
-				*cand |= kw_mask64(p + base, xv[i], sk->sets->xlen[i]);
-		return m;
-	}
-#endif
-	for (size_t i = base; i < base + 64 && i < len; i++) {
-		if (p[i] == '\n')
-			m |= 1ull << (i - base);
-		else if (unfit_byte(p + i, 1))
-			*bad |= 1ull << (i - base);
-		for (size_t x = 0; mode == MODE_RING && x < sk->sets->nx; x++)
-			if (p[i] == sk->sets->x[x][0])
-				*cand |= 1ull << (i - base);
-	}
-	return m;
-}
-
-/* The shape of line l in a run searched in `mode`, if the run may hold
- * it, else SHAPE_NONE; *text as for line_shape(). In a dmesg run a ring
- * line is a dmesg line (its whole text was searched). */
-__attribute__((always_inline)) static inline enum skip_shape
-run_shape(struct skipper *sk, struct kt_str l, const char *end, size_t *text,
-	  enum skip_mode mode)
-{
-	size_t j;
-
-	if (mode == MODE_SYSLOG) {
-		enum skip_shape s = l.len && l.p[0] != '[' ? syslog_shape(sk, l, end) : SHAPE_NONE;
-
-		return s == SHAPE_SYSLOG || s == SHAPE_SYSLOG_TS ? s : SHAPE_NONE;
-	}
-	if (!l.len || l.p[0] != '[' || !(j = stamp_end_in(l, end)))
-		return SHAPE_NONE;
-	if (mode == MODE_DMESG)
-		return SHAPE_DMESG;
-	return ring_field(sk->sets, l, j, text) ? SHAPE_RING : SHAPE_NONE;
-}
-
-/* skip_run() for one mode (a constant: the compiler makes one loop each).
- * Returns the lines passed over; *ret_len: their bytes. */
-__attribute__((always_inline)) static inline uint32_t
-walk(struct skipper *sk, const char *p, size_t len, size_t limit, size_t max, size_t *ret_len,
-     enum skip_mode mode)
-{
-	size_t start = 0, badpos = SIZE_MAX;
-	size_t top = 0;		/* ring mode: 1 + the last candidate of the chunks before */
-	const char *end = p + len;
-	uint32_t k = 0;
-#ifdef SKIP_SSE2
-	__m128i xv[RING_X][4];
-
-	for (size_t i = 0; mode == MODE_RING && i < sk->sets->nx; i++)
-		for (size_t j = 0; j < 4; j++)
-			xv[i][j] = _mm_set1_epi8(j < sk->sets->xlen[i] ? sk->sets->x[i][j] : 0);
-#endif
-
-	for (size_t base = 0; base < limit; base += 64) {
-		uint64_t bad, cand, m = masks64(sk, p, base, len, &bad, &cand, mode XV_ARG);
-
-		if (bad && badpos == SIZE_MAX)
-			badpos = base + (size_t)__builtin_ctzll(bad);
-		while (m) {
-			size_t nl = base + (size_t)__builtin_ctzll(m), n = nl - start, text = 0;
-			enum skip_shape s;
-
-			m &= m - 1;
-			if (nl + 1 >= limit || n > max || nl > badpos)
-				goto out;
-			s = run_shape(sk, kt_str_make(p + start, n), end, &text, mode);
-			if (s == SHAPE_NONE || !may_hold(sk, s))
-				goto out;
-			if (mode == MODE_RING) {
-				/* 1 + the last candidate before the newline: one
-				 * in the text is looked at */
-				uint64_t below = nl > base ? cand & ((1ull << (nl - base)) - 1) : 0;
-				size_t last = below ? base + 64 - (size_t)__builtin_clzll(below) : top;
-
-				if (last > start + text &&
-				    ring_text_hit(sk->sets, p + start + text, n - text))
-					goto out;
-			}
-			k++;
-			start = nl + 1;
-		}
-		if (cand)
-			top = base + 64 - (size_t)__builtin_clzll(cand);
-	}
-out:
-	*ret_len = start;
-	return k;
-}
-
-/* Line `no` was skipped; skip the clean lines after it (p[0..len), at
- * input offset `off`) in one step, without handing them out one by one.
- * The walk looks at each line's first bytes (its shape) and, 64 bytes at
- * a time, for newlines, unfit bytes and (ring lines) the start of a level
- * field's keyword; the ring gets the run's last lines at the end. */
-static void
-skip_run(struct skipper *sk, struct kt_input *in, const char *p, size_t len, uint64_t off,
-	 uint32_t no)
-{
-	size_t max = kt_input_max_line(in), limit, done = 0;
-	uint32_t k;
-
-	if (max > KT_MAX_LINE)
-		max = KT_MAX_LINE;
-	/* the same rule as for a line handed out: its end and the next byte
-	 * are clean, it has a shape, it is not cut */
-	limit = sk->hi > off ? (size_t)(sk->hi - off) : 0;
-	if (limit > len)
-		limit = len;
-	if (UINT32_MAX - 2 - no < limit)	/* a line is at least one byte */
-		limit = UINT32_MAX - 2 - no;
-	switch (sk->mode) {
-	case MODE_DMESG: k = walk(sk, p, len, limit, max, &done, MODE_DMESG); break;
-	case MODE_RING: k = walk(sk, p, len, limit, max, &done, MODE_RING); break;
-	default: k = walk(sk, p, len, limit, max, &done, MODE_SYSLOG); break;
-	}
-	if (k) {
-		hold_tail(sk, p, done, no + 1, k);
-		kt_input_skip(in, done, k);
-	}
-}
-
-/* Skip this line? (It was just read from `in`; see the comment above.) */
-static bool
-skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t no, bool trunc)
-{
-	const char *next;
-	size_t rest, text = 0;
-	uint64_t off, at;
-	enum skip_shape s;
-	enum skip_mode mode;
-
-	if (raw.len > KT_MAX_LINE ||
-	    !kt_input_peek(in, &next, &rest, &off) || next <= raw.p + raw.len ||
-	    next > raw.p + raw.len + 2 || next[-1] != '\n')
-		return false;	/* not a view into the block: parse it */
-	s = line_shape(sk, raw, next + rest, &text);
-	mode = s == SHAPE_DMESG ? MODE_DMESG : s == SHAPE_RING ? MODE_RING : MODE_SYSLOG;
-	if (s == SHAPE_RING && !sk->sets->kw[MODE_RING])
-		mode = MODE_DMESG;
-	if (s == SHAPE_NONE || !sk->sets->kw[mode] ||
-	    unfit_byte(raw.p, (size_t)(next - raw.p) - 1) ||
-	    (s == SHAPE_RING && ring_text_hit(sk->sets, raw.p + text, raw.len - text)))
-		return false;
-	at = off - (uint64_t)(next - raw.p);
-	/* a line is skipped when its end and the next byte are clean: the
-	 * block's last complete line is parsed (with the lines held) */
-	if (at < sk->lo || (uint64_t)(next - raw.p) + at >= sk->hi || !accepts(sk->mode, s)) {
-		if (sk->wait) {
-			sk->wait--;
-			return false;
-		}
-		look_ahead(sk, raw.p, next + rest, at, mode);
-		if ((uint64_t)(next - raw.p) + at >= sk->hi) {
-			sk->pause = sk->pause ? (sk->pause < 4096 ? 2 * sk->pause : 4096) : 1;
-			sk->wait = sk->pause;
-			return false;
-		}
-		sk->pause = 0;
-	}
-	if (!may_hold(sk, s))
-		return false;
-	hold(sk, raw.p, raw.len, no, trunc);
-	skip_run(sk, in, next, rest, off, no);
-	return true;
 }
 
 /* One member's way through normalize + parse. */
@@ -1191,12 +445,12 @@ static void feed_line(struct member_state *m, const struct kt_line *line);
 
 /* Parse the skipped lines the prefix ring would hold, oldest first. */
 static void
-backfill(struct member_state *m, struct skipper *sk)
+backfill(struct member_state *m, struct kt_skipper *sk)
 {
 	struct kt_line line;
 
 	for (size_t k = 0; k < sk->n; k++) {
-		struct skipped *s = &sk->ring[(sk->next + BACKFILL - sk->n + k) % BACKFILL];
+		struct kt_skipped *s = &sk->ring[(sk->next + KT_SKIP_RING - sk->n + k) % KT_SKIP_RING];
 
 		kt_normalize(m->norm, kt_str_make(s->p, s->len), s->no, &line);
 		line.truncated = line.truncated || s->trunc;
@@ -1255,7 +509,7 @@ static int
 parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
 {
 	struct member_state m = { u, kt_normalizer_new(), kt_hostsplit_new(u->a->ctx, name), xenlog };
-	struct skipper sk = { .stamp_age = -1 };
+	struct kt_skipper sk = { .stamp_age = -1 };
 	bool prefilter = !xenlog && !u->a->opts.full_feed;
 	struct kt_jexport *jx = NULL;	/* journalctl -o export stream */
 	struct kt_pstore *ps = NULL;	/* pstore dump */
@@ -1274,7 +528,7 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	u->member_first = u->reports.n;
 	kt_hostsplit_set_max_reports(m.p, u->max_reports);
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
-		if (sk.on && !ps && skip_line(&sk, in, raw, no, trunc))
+		if (sk.on && !ps && kt_skip_line(&sk, in, raw, no, trunc))
 			continue;
 		if (sk.n)
 			backfill(&m, &sk);
@@ -1297,12 +551,12 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 			line.truncated = line.truncated || trunc;
 		}
 		feed_line(&m, &line);
-		if (prefilter && no >= PREFILTER_AFTER && !jx && !sk.sets &&
+		if (prefilter && no >= KT_SKIP_AFTER && !jx && !sk.sets &&
 		    !(sk.sets = prefilter_sets(u->a, m.p)))
 			prefilter = false;
 		sk.on = sk.sets && !jx && kt_hostsplit_settled(m.p);
 		if (sk.on)
-			sk.host = skip_host(kt_hostsplit_cur_host(m.p));
+			sk.host = kt_skip_host(kt_hostsplit_cur_host(m.p));
 	}
 	if (jx && kt_jexport_end(jx)) {
 		kt_normalize_jexport(m.norm, jx, ++entries, &line);
