@@ -1,5 +1,5 @@
 /*
- * analyze's prefilter (src/pipeline.c "prefilter") changes nothing: the
+ * analyze's prefilter (src/skip.c) changes nothing: the
  * reports (their JSON, byte for byte) and the problems of a log are the
  * same with it and with every line parsed (kt_analyze_opts.full_feed).
  * Logs: written here (seeded; crashes placed on every side of the 1 MiB

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: analyze's line prefilter (src/pipeline.c "prefilter") must
+ * Fuzz target: analyze's line prefilter (src/skip.c) must
  * never change the output. The input is put into a log after 2,100 lines
  * of clean noise (so the prefilter is on when it comes), then again after
  * 100 more; the noise's style is picked by the input's first byte (dmesg,
