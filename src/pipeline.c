@@ -29,8 +29,8 @@
 #include "parse/hostsplit.h"
 #include "parse/parser.h"
 #include "parse/xenlog.h"
-#include "scan/kwset.h"
 #include "sign/sign.h"
+#include "skip.h"
 #include "util/ctx.h"
 #include "util/mem.h"
 #include "util/str.h"
@@ -44,7 +44,7 @@ struct kt_analyzer {
 	struct kt_decode_opts dopts;
 	kt_analyze_problem_fn problem;
 	void *problem_ud;
-	struct kt_kwset *kw;		/* the prefilter's keywords (made on first need) */
+	struct kt_skip_sets *sets;	/* the prefilter's keywords (made on first need) */
 	bool kw_failed;
 };
 
@@ -188,7 +188,7 @@ kt_analyzer_free(struct kt_analyzer *a)
 		return;
 	kt_ruleset_free(a->rules);
 	kt_host_facts_free(a->facts);
-	kt_kwset_free(a->kw);
+	kt_skip_sets_free(a->sets);
 	free(a);
 }
 
@@ -420,198 +420,17 @@ stream_out(struct unit_state *u, const struct kt_hostsplit *hs)
 	hand_out(u, n);
 }
 
-/* ---- prefilter: lines that cannot matter are not parsed --------------- */
+/* ---- prefilter: lines that cannot matter are not parsed (skip.h) ------ */
 
-/*
- * A big log is mostly lines that neither start nor continue a report. Once
- * the parser is settled (no report open or waiting, and it has seen a
- * line with a kernel provenance), such an idle line only goes to its
- * prefix ring and sets the last timestamp. So a line is skipped -- not
- * normalized, not parsed -- when it provably changes nothing else:
- *  - it holds no header keyword (data/parse/headers.txt, the scanner's
- *    keyword set) and no byte the normalizer drops or that cuts the line
- *    (joining control characters, CR): its text has no keyword either, so
- *    it starts no report;
- *  - it begins with a printk stamp "[   12.345678]" (normalize.c
- *    kernel_ts()): it has a timestamp and a provenance of its own;
- *  - it has no "kernel:" (the only way a stamped line names a host,
- *    journalctl -o short-monotonic), so it goes to the same parser;
- *  - it is not longer than KT_MAX_LINE.
- * Before the next line that is parsed, the last KT_MAX_PREFIX_LINES
- * skipped lines are parsed (what the parser's prefix ring holds), the last
- * of them stamped: the parser is then in the state that parsing every
- * line would have left it in, and the output is the same byte for byte
- * (tests/unit/pipeline). The keywords are searched once per block of
- * input, not per line.
- */
-#define PREFILTER_AFTER	2048	/* lines read before the prefilter is made:
-				 * small logs never pay for it */
-#define BACKFILL	KT_MAX_PREFIX_LINES
-
-/* A skipped line: a view into the input's current block (the block's last
- * complete line is never skipped, so the lines held are parsed before the
- * input reads the next block). */
-struct skipped {
-	const char *p;
-	size_t len;
-	uint32_t no;
-	bool trunc;
-};
-
-struct skipper {
-	struct kt_kwset *kw;		/* NULL: no prefilter for this member */
-	bool on;			/* the parser is settled: lines may be skipped */
-	uint64_t lo, hi;		/* input offsets: lines in [lo, hi) are clean */
-	uint32_t pause, wait;		/* lines not looked at after a look found none
-					 * (dom0.log rings: a keyword on every line) */
-	struct skipped ring[BACKFILL];
-	size_t next, n;			/* the slot to fill next; lines held */
-};
-
-/* The analyzer's prefilter keywords: the header keywords and "kernel:". */
-static struct kt_kwset *
-prefilter_kwset(struct kt_analyzer *a, const struct kt_hostsplit *h)
+/* The analyzer's prefilter keyword sets, made on first need; NULL when
+ * they cannot be (then every line is parsed). */
+static const struct kt_skip_sets *
+prefilter_sets(struct kt_analyzer *a, const struct kt_hostsplit *h)
 {
-	const char *const *kw;
-	const char **all;
-	size_t n;
-
-	if (a->kw || a->kw_failed)
-		return a->kw;
-	n = kt_detect_keywords(kt_hostsplit_detector(h), &kw);
-	all = kt_calloc(n + 1, sizeof(*all));
-	for (size_t i = 0; i < n; i++) {
-		all[i] = kw[i];
-		/* the normalizer turns invalid UTF-8 into '?': such a keyword
-		 * could appear in the text without being in the line */
-		if (strchr(kw[i], '?'))
-			a->kw_failed = true;
-	}
-	all[n] = "kernel:";
-	if (!a->kw_failed && kt_kwset_new(a->ctx, all, n + 1, KT_KWSET_AUTO, &a->kw) != 0)
+	if (!a->sets && !a->kw_failed &&
+	    kt_skip_sets_new(a->ctx, kt_hostsplit_detector(h), &a->sets) != 0)
 		a->kw_failed = true;
-	free(all);
-	return a->kw;
-}
-
-/* "[", blanks, 1-12 digits, ".", 1-9 digits, "]": the printk stamp that
- * normalize.c kernel_ts() reads as a timestamp (its dmesg -d form with a
- * delta is left to the parser). */
-static bool
-stamped(struct kt_str l)
-{
-	size_t i = 1, d;
-
-	if (l.len < 4 || l.p[0] != '[')
-		return false;
-	while (i < l.len && (l.p[i] == ' ' || l.p[i] == '\t'))
-		i++;
-	for (d = 0; i < l.len && d <= 12 && l.p[i] >= '0' && l.p[i] <= '9'; i++, d++)
-		;
-	if (d == 0 || d > 12 || i >= l.len || l.p[i++] != '.')
-		return false;
-	for (d = 0; i < l.len && d <= 9 && l.p[i] >= '0' && l.p[i] <= '9'; i++, d++)
-		;
-	return d > 0 && d <= 9 && i < l.len && l.p[i] == ']';
-}
-
-/* Find the clean lines from `line` (a view into the block at input offset
- * `off`) to the end of the block: [sk->lo, sk->hi). */
-static void
-look_ahead(struct skipper *sk, const char *line, const char *end, uint64_t off)
-{
-	size_t len = (size_t)(end - line), bad = len, k;
-	uint64_t nl;
-	const char *cr;
-
-	if (kt_kwset_find(sk->kw, line, len, &k, NULL))
-		bad = k;
-	k = kt_span_scan(line, bad, &nl);
-	if (k < bad)
-		bad = k;
-	if ((cr = memchr(line, '\r', bad)) != NULL)
-		bad = (size_t)(cr - line);
-	/* up to the start of the bad line, or of the block's partial last line */
-	{
-		const char *q = bad ? memrchr(line, '\n', bad) : NULL;
-
-		bad = q ? (size_t)(q - line) + 1 : 0;
-	}
-	sk->lo = off;
-	sk->hi = off + bad;
-}
-
-static void
-hold(struct skipper *sk, const char *p, size_t len, uint32_t no, bool trunc)
-{
-	sk->ring[sk->next] = (struct skipped){ p, len, no, trunc };
-	sk->next = (sk->next + 1) % BACKFILL;
-	if (sk->n < BACKFILL)
-		sk->n++;
-}
-
-/* Line `no` was skipped; skip the clean lines after it (p[0..len), at
- * input offset `off`) in one step, without handing them out one by one. */
-static void
-skip_run(struct skipper *sk, struct kt_input *in, const char *p, size_t len, uint64_t off,
-	 uint32_t no)
-{
-	size_t max = kt_input_max_line(in), done = 0;
-	uint32_t k = 0;
-
-	if (max > KT_MAX_LINE)
-		max = KT_MAX_LINE;
-	while (no + k < UINT32_MAX - 1) {
-		const char *nl = memchr(p + done, '\n', len - done);
-		size_t n;
-
-		if (!nl)
-			break;
-		n = (size_t)(nl - (p + done));
-		/* the same rule as for a line handed out: its end and the
-		 * next byte are clean, it is stamped and not cut */
-		if (off + done + n + 1 >= sk->hi || n > max ||
-		    !stamped(kt_str_make(p + done, n)))
-			break;
-		hold(sk, p + done, n, no + k + 1, false);
-		k++;
-		done += n + 1;
-	}
-	if (k)
-		kt_input_skip(in, done, k);
-}
-
-/* Skip this line? (It was just read from `in`; see the comment above.) */
-static bool
-skip_line(struct skipper *sk, struct kt_input *in, struct kt_str raw, uint32_t no, bool trunc)
-{
-	const char *next;
-	size_t rest;
-	uint64_t off, at;
-
-	if (raw.len > KT_MAX_LINE || !stamped(raw) ||
-	    !kt_input_peek(in, &next, &rest, &off) || next <= raw.p + raw.len ||
-	    next > raw.p + raw.len + 2 || next[-1] != '\n')
-		return false;	/* not a view into the block: parse it */
-	at = off - (uint64_t)(next - raw.p);
-	/* a line is skipped when its end and the next byte are clean: the
-	 * block's last complete line is parsed (with the lines held) */
-	if (at < sk->lo || (uint64_t)(next - raw.p) + at >= sk->hi) {
-		if (sk->wait) {
-			sk->wait--;
-			return false;
-		}
-		look_ahead(sk, raw.p, next + rest, at);
-		if ((uint64_t)(next - raw.p) + at >= sk->hi) {
-			sk->pause = sk->pause ? (sk->pause < 4096 ? 2 * sk->pause : 4096) : 1;
-			sk->wait = sk->pause;
-			return false;
-		}
-		sk->pause = 0;
-	}
-	hold(sk, raw.p, raw.len, no, trunc);
-	skip_run(sk, in, next, rest, off, no);
-	return true;
+	return a->sets;
 }
 
 /* One member's way through normalize + parse. */
@@ -626,18 +445,19 @@ static void feed_line(struct member_state *m, const struct kt_line *line);
 
 /* Parse the skipped lines the prefix ring would hold, oldest first. */
 static void
-backfill(struct member_state *m, struct skipper *sk)
+backfill(struct member_state *m, struct kt_skipper *sk)
 {
 	struct kt_line line;
 
 	for (size_t k = 0; k < sk->n; k++) {
-		struct skipped *s = &sk->ring[(sk->next + BACKFILL - sk->n + k) % BACKFILL];
+		struct kt_skipped *s = &sk->ring[(sk->next + KT_SKIP_RING - sk->n + k) % KT_SKIP_RING];
 
 		kt_normalize(m->norm, kt_str_make(s->p, s->len), s->no, &line);
 		line.truncated = line.truncated || s->trunc;
 		feed_line(m, &line);
 	}
 	sk->n = 0;
+	sk->stamp_age = -1;
 }
 
 static void
@@ -689,7 +509,7 @@ static int
 parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool xenlog)
 {
 	struct member_state m = { u, kt_normalizer_new(), kt_hostsplit_new(u->a->ctx, name), xenlog };
-	struct skipper sk = { 0 };
+	struct kt_skipper sk = { .stamp_age = -1 };
 	bool prefilter = !xenlog && !u->a->opts.full_feed;
 	struct kt_jexport *jx = NULL;	/* journalctl -o export stream */
 	struct kt_pstore *ps = NULL;	/* pstore dump */
@@ -708,7 +528,7 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 	u->member_first = u->reports.n;
 	kt_hostsplit_set_max_reports(m.p, u->max_reports);
 	while ((rc = kt_input_next(in, &raw, &no, &trunc)) > 0) {
-		if (sk.on && !ps && skip_line(&sk, in, raw, no, trunc))
+		if (sk.on && !ps && kt_skip_line(&sk, in, raw, no, trunc))
 			continue;
 		if (sk.n)
 			backfill(&m, &sk);
@@ -731,10 +551,12 @@ parse_member(struct unit_state *u, struct kt_input *in, const char *name, bool x
 			line.truncated = line.truncated || trunc;
 		}
 		feed_line(&m, &line);
-		if (prefilter && no >= PREFILTER_AFTER && !jx && !sk.kw &&
-		    !(sk.kw = prefilter_kwset(u->a, m.p)))
+		if (prefilter && no >= KT_SKIP_AFTER && !jx && !sk.sets &&
+		    !(sk.sets = prefilter_sets(u->a, m.p)))
 			prefilter = false;
-		sk.on = sk.kw && !jx && kt_hostsplit_settled(m.p);
+		sk.on = sk.sets && !jx && kt_hostsplit_settled(m.p);
+		if (sk.on)
+			sk.host = kt_skip_host(kt_hostsplit_cur_host(m.p));
 	}
 	if (jx && kt_jexport_end(jx)) {
 		kt_normalize_jexport(m.norm, jx, ++entries, &line);

@@ -300,6 +300,12 @@ static const struct {
 	{ "WARN", 4 }, { "NOTICE", 6 }, { "INFO", 4 }, { "DEBUG", 5 },
 };
 
+const char *
+kt_normalize_ring_word(int level)
+{
+	return level >= 0 && level < 8 ? ring_levels[level].word : NULL;
+}
+
 /* "[2637695.833005]  ALERT: BUG: unable to handle kernel paging request at ..."
  * j is after ']'; returns the text index or 0. The exact width keeps
  * "[  12.3] INFO: task x blocked" (one space) a dmesg line. */

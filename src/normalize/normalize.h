@@ -46,4 +46,11 @@ struct kt_jexport;
 void kt_normalize_jexport(struct kt_normalizer *n, struct kt_jexport *jx, uint32_t no,
 			  struct kt_line *out);
 
+/*
+ * The level word of XenServer's dom0.log ring for printk level `level`
+ * (0..7: "EMERG" ... "DEBUG"), as the normalizer reads it right-aligned in
+ * six columns ("[  12.345678]  ALERT: msg"); NULL out of range. Static.
+ */
+const char *kt_normalize_ring_word(int level);
+
 #endif

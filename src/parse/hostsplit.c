@@ -156,6 +156,12 @@ kt_hostsplit_settled(const struct kt_hostsplit *h)
 	return kt_parser_seen_provenance(h->hosts[h->cur].p) && kt_hostsplit_idle(h);
 }
 
+struct kt_str
+kt_hostsplit_cur_host(const struct kt_hostsplit *h)
+{
+	return kt_str_make(h->cur ? h->hosts[h->cur].name : "", h->cur ? h->hosts[h->cur].len : 0);
+}
+
 const struct kt_detect *
 kt_hostsplit_detector(const struct kt_hostsplit *h)
 {

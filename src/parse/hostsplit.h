@@ -55,6 +55,11 @@ uint32_t kt_hostsplit_first_pending(const struct kt_hostsplit *h);
 /* Idle (kt_hostsplit_idle()), and the parser that the next line without a
  * host goes to has seen a kernel provenance (kt_parser_seen_provenance()). */
 bool kt_hostsplit_settled(const struct kt_hostsplit *h);
+/* The host the last line that named one named: where a line naming no
+ * host goes, and whose parser a line naming it again reaches without
+ * changing anything here. Empty when no line named a host. Borrowed;
+ * valid until `h` is freed. */
+struct kt_str kt_hostsplit_cur_host(const struct kt_hostsplit *h);
 /* The header detector of its parsers (borrowed). */
 const struct kt_detect *kt_hostsplit_detector(const struct kt_hostsplit *h);
 /* Append the state of the splitter and of its idle parsers (see

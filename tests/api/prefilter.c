@@ -1,5 +1,5 @@
 /*
- * analyze's prefilter (src/pipeline.c "prefilter") changes nothing: the
+ * analyze's prefilter (src/skip.c) changes nothing: the
  * reports (their JSON, byte for byte) and the problems of a log are the
  * same with it and with every line parsed (kt_analyze_opts.full_feed).
  * Logs: written here (seeded; crashes placed on every side of the 1 MiB
@@ -211,12 +211,33 @@ analyze_pipe(const struct buf *log, uint64_t seed, const char *as)
 
 /* ---- writing logs --------------------------------------------------------- */
 
+enum gen_style {
+	GEN_DMESG,	/* "[   12.345678] msg" */
+	GEN_SYSLOG,	/* "Nov 12 13:46:40 host kernel: [   12.345678] msg" */
+	GEN_JOURNAL,	/* "Nov 12 13:46:40 host kernel: msg" (journalctl -o short) */
+	GEN_RING,	/* "[      12.345678]   INFO: msg" (XenServer dom0.log) */
+	GEN_STYLES
+};
+
 struct gen {
 	struct buf b;
 	uint64_t seed;
 	double ts;
 	int crash;
+	enum gen_style style;
+	const char *host;	/* syslog host (default "node1") */
 };
+
+/* The syslog prefix of a line at the generator's time (RFC 3164 4.1.2:
+ * "Mmm dd hh:mm:ss HOSTNAME TAG: "). */
+static void
+syslog_prefix(struct gen *g, char *out, size_t n, const char *host, const char *tag)
+{
+	unsigned t = 1000000u + (unsigned)g->ts;
+
+	snprintf(out, n, "Nov %2u %02u:%02u:%02u %s %s: ", 1 + t / 86400 % 28, t / 3600 % 24,
+		 t / 60 % 60, t % 60, host, tag);
+}
 
 static void
 line(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -231,8 +252,94 @@ line(struct gen *g, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	g->ts += 0.000731;
-	snprintf(full, sizeof(full), "[%12.6f] %s\n", g->ts, text);
+	if (g->style == GEN_DMESG) {
+		snprintf(full, sizeof(full), "[%12.6f] %s\n", g->ts, text);
+	} else if (g->style == GEN_RING) {
+		/* the level words of xen-crashdump-analyser's dom0.log ring,
+		 * right-aligned in six columns */
+		static const char *const lv[] = { "INFO", "INFO", "INFO", "WARN", "ERR",
+						   "NOTICE", "ALERT", "" };
+
+		snprintf(full, sizeof(full), "[%14.6f] %6s: %s\n", g->ts,
+			 lv[rnd(&g->seed) % (sizeof(lv) / sizeof(lv[0]))], text);
+	} else {
+		char pre[128];
+
+		syslog_prefix(g, pre, sizeof(pre), g->host ? g->host : "node1", "kernel");
+		if (g->style == GEN_SYSLOG)
+			snprintf(full, sizeof(full), "%s[%12.6f] %s\n", pre, g->ts, text);
+		else
+			snprintf(full, sizeof(full), "%s%s\n", pre, text);
+	}
 	puts_(&g->b, full);
+}
+
+/* A raw line with the generator's syslog prefix (host, tag) in front. */
+static void
+sysline(struct gen *g, const char *host, const char *tag, const char *text)
+{
+	char pre[256];
+
+	syslog_prefix(g, pre, sizeof(pre), host, tag);
+	puts_(&g->b, pre);
+	puts_(&g->b, text);
+	puts_(&g->b, "\n");
+}
+
+/* One line of a syslog file that may not be skipped, or that may (user
+ * space): other hosts, tags, forms of the stamp after "kernel: ". */
+static void
+put_odd_syslog(struct gen *g)
+{
+	const char *host = g->host ? g->host : "node1";
+
+	switch (rnd(&g->seed) % 12) {
+	case 0:		/* another host's kernel, then this one's again */
+		sysline(g, "node2", "kernel", "[    1.000000] e1000e: eth1 NIC Link is Up");
+		break;
+	case 1:		/* user space, same host: no stamp */
+		sysline(g, host, "sshd[4242]", "Accepted publickey for root from 192.0.2.7 port 51234");
+		break;
+	case 2:		/* a burst of user-space lines, longer than the prefix ring */
+		for (int i = 0; i < 70 + (int)(rnd(&g->seed) % 70); i++)
+			sysline(g, host, "CRON[77]", "(root) CMD (run-parts /etc/cron.hourly)");
+		break;
+	case 3:		/* busybox facility.level between host and tag */
+		sysline(g, host, "DAEMON.ERR dhcpcd[5651]", "eth0: no IPv6 Routers available");
+		break;
+	case 4:		/* Xen's console through the kernel */
+		sysline(g, host, "kernel", "(XEN) d1v0 Unhandled: vec 14, #PF[0000]");
+		break;
+	case 5:		/* dmesg -d stamp with a delta */
+		sysline(g, host, "kernel", "[   12.345678 <    0.000123>] delta stamp line");
+		break;
+	case 6:		/* a host name that is a prefix of this one */
+		sysline(g, "node", "kernel", "[    2.000000] prefix host");
+		break;
+	case 7:		/* a line of another style in between */
+		{
+			char l[200];
+
+			g->ts += 0.001;
+			snprintf(l, sizeof(l), "[%12.6f] a dmesg line inside syslog\n", g->ts);
+			puts_(&g->b, l);
+		}
+		break;
+	case 8:		/* CR, and a control byte, in a syslog line */
+		sysline(g, host, "kernel", "progress 10%\r[    3.000000] progress 100%");
+		sysline(g, host, "kernel", "colour \x1b[1mBU\x1b[0mG: dropped");
+		break;
+	case 9:		/* a tag with a space and no colon: not RFC 3164 to the normalizer */
+		sysline(g, host, "kernel", "");
+		puts_(&g->b, "Nov 12 13:46:40 node1 no tag here\n");
+		break;
+	case 10:	/* user space with a keyword */
+		sysline(g, host, "myapp[9]", "BUG: in my app, not the kernel");
+		break;
+	default:	/* non-ASCII in the tag and the text */
+		sysline(g, host, "t\xc3\xa4g", "caf\xc3\xa9 \xff\xfe bytes");
+		break;
+	}
 }
 
 static const char *const chatter[] = {
@@ -384,6 +491,8 @@ gen_random(struct gen *g, size_t size, unsigned crash_every, unsigned odd_every)
 
 		if (r % crash_every == 0)
 			put_crash(g);
+		else if (odd_every && r % odd_every == 1 && g->style != GEN_DMESG && r % 3)
+			put_odd_syslog(g);
 		else if (odd_every && r % odd_every == 1)
 			put_odd(g);
 		else
@@ -485,6 +594,229 @@ test_written(void)
 	}
 }
 
+/* Syslog and journal files: lines of the splitter's host are skipped,
+ * others parsed (hosts, tags, styles that switch, long user-space
+ * stretches); crashes at the block edges too. */
+static void
+test_syslog(void)
+{
+	for (uint64_t seed = 21; seed <= 24; seed++) {
+		struct gen g = { .seed = seed, .ts = 1.0 };
+		char what[64];
+
+		g.style = seed % 2 ? GEN_SYSLOG : GEN_JOURNAL;
+		g.host = seed == 24 ? "xs-host-07.example" : NULL;
+		gen_random(&g, 3u << 20, seed == 21 ? 400 : 2000, seed == 23 ? 0 : 40);
+		snprintf(what, sizeof(what), "written %s log, seed %llu",
+			 g.style == GEN_SYSLOG ? "syslog" : "journal", (unsigned long long)seed);
+		compare(what, &g.b, seed <= 22);
+		free(g.b.p);
+	}
+	{	/* the style switches every few thousand lines, crashes in each */
+		struct gen g = { .seed = 31, .ts = 1.0 };
+
+		while (g.b.len < (4u << 20)) {
+			g.style = (enum gen_style)(rnd(&g.seed) % GEN_STYLES);
+			for (int i = 0; i < 5000; i++)
+				if (rnd(&g.seed) % 3000 == 0)
+					put_crash(&g);
+				else if (rnd(&g.seed) % 60 == 0)
+					put_odd_syslog(&g);
+				else
+					put_noise(&g, 1);
+		}
+		compare("styles switching", &g.b, true);
+		free(g.b.p);
+	}
+	for (int shift = 0; shift <= 12; shift += 4) {
+		struct gen g = { .seed = 98, .ts = 1.0, .style = shift % 8 ? GEN_JOURNAL : GEN_SYSLOG };
+		char what[64];
+
+		gen_edges(&g, shift);
+		snprintf(what, sizeof(what), "syslog crashes at the block edges, shift %d", shift);
+		compare(what, &g.b, false);
+		free(g.b.p);
+	}
+}
+
+/* The crash of put_oops(), in g's style, with one line of `host` stamped
+ * at 0.5 s after its header (a new boot if the parser's last time was
+ * over 5 s: src/parse/parser.c new_boot()). */
+static void
+put_oops_boot(struct gen *g, const char *host)
+{
+	line(g, "BUG: kernel NULL pointer dereference, address: 0000000000000008");
+	sysline(g, host, "kernel", "[    0.500000] early line of a new boot");
+	line(g, "#PF: supervisor read access in kernel mode");
+	line(g, "Oops: 0000 [#1] SMP NOPTI");
+	line(g, "CPU: 0 PID: 7 Comm: nfsd Not tainted 5.15.0 #1");
+	line(g, "RIP: 0010:nfsd4_op_1+0x2a/0x110 [nfsd]");
+	line(g, "Call Trace:");
+	line(g, " nfsd_dispatch+0x165/0x260 [nfsd]");
+	line(g, "---[ end trace 0000000000000001 ]---");
+}
+
+/* What a skipped syslog line leaves behind: the parser's last time (the
+ * last stamped line skipped must be parsed again even after a long run
+ * of unstamped ones), the splitter's host (a line of another host is
+ * never skipped: its parser keeps the line as a prefix), a stamp with a
+ * delta (a time the prefilter does not read). Each log's output differs
+ * if the prefilter gets that wrong. */
+static void
+test_syslog_state(void)
+{
+	static const char *const what[] = {
+		"the last stamp before 100 user-space lines",
+		"the same with a dmesg -d stamp",
+		"a line of another host, its crash 600 lines later",
+	};
+
+	for (int t = 0; t < 3; t++) {
+		struct gen g = { .seed = 41 + (uint64_t)t, .ts = 1.0, .style = GEN_SYSLOG };
+		char msg[128];
+
+		put_noise(&g, 3000);
+		if (t < 2) {
+			g.ts = 50.0;
+			if (t == 0)
+				line(&g, "eth0: link up");
+			else	/* right after a line that is parsed (a CR) */
+				sysline(&g, "node1", "kernel", "eth0: carrier lost\r"),
+				sysline(&g, "node1", "kernel", "[   50.000000 <    0.000123>] eth0: link up");
+			for (int i = 0; i < 100; i++)
+				sysline(&g, "node1", "CRON[77]", "(root) CMD (run-parts /etc/cron.hourly)");
+			g.style = GEN_JOURNAL;
+			put_oops_boot(&g, "node1");
+		} else {
+			sysline(&g, "node2", "kernel", "[    9.000000] e1000e: node2's early line");
+			put_noise(&g, 600);
+			g.host = "node2";
+			put_oops(&g);
+			g.host = NULL;
+		}
+		put_noise(&g, 300);
+		snprintf(msg, sizeof(msg), "syslog: %s", what[t]);
+		compare(msg, &g.b, false);
+		free(g.b.p);
+	}
+}
+
+/* A hung task report: its header keyword "INFO:" is also a ring level
+ * word (linux kernel/hung_task.c check_hung_task()). */
+static void
+put_hung_as(struct gen *g, const char *field)
+{
+	int i = g->crash++;
+
+	if (field) {	/* the header behind a field that is no ring level field */
+		char l[300];
+
+		g->ts += 0.001;
+		snprintf(l, sizeof(l), "[%14.6f] %sINFO: task nfsd:%d blocked for more than 120 seconds.\n",
+			 g->ts, field, 300 + i);
+		puts_(&g->b, l);
+	} else {
+		line(g, "INFO: task nfsd:%d blocked for more than 120 seconds.", 300 + i);
+	}
+	line(g, "      Not tainted 5.15.0 #1");
+	line(g, "\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.");
+	line(g, "task:nfsd            state:D stack:    0 pid:%5d ppid:     2 flags:0x00004000",
+	     300 + i);
+	line(g, "Call Trace:");
+	line(g, " <TASK>");
+	line(g, " __schedule+0x2e0/0x8a0");
+	line(g, " schedule+0x4e/0xb0");
+	line(g, " nfsd4_op_%d+0x2a/0x110 [nfsd]", i % 4);
+	line(g, " </TASK>");
+}
+
+static void
+put_hung(struct gen *g)
+{
+	put_hung_as(g, NULL);
+}
+
+/* Lines of a ring log that may not be skipped, or that look close. */
+static void
+put_odd_ring(struct gen *g)
+{
+	char l[300];
+
+	g->ts += 0.001;
+	switch (rnd(&g->seed) % 8) {
+	case 6:		/* the header glued to the field: no ring line */
+		put_hung_as(g, "  INFO:");
+		return;
+	case 7:		/* the header behind a field with no level word */
+		put_hung_as(g, "  HINT: ");
+		return;
+	case 0:		/* the level field's keyword inside the text */
+		snprintf(l, sizeof(l), "[%14.6f]   INFO: usb 1-1: INFO: not at the start\n", g->ts);
+		break;
+	case 1:		/* a level word the ring does not have */
+		snprintf(l, sizeof(l), "[%14.6f]  HELLO: INFO: task x blocked\n", g->ts);
+		break;
+	case 2:		/* no space after the colon */
+		snprintf(l, sizeof(l), "[%14.6f]   INFO:INFO: glued\n", g->ts);
+		break;
+	case 3:		/* a keyword right after the field */
+		snprintf(l, sizeof(l), "[%14.6f]   WARN: INFO:\n", g->ts);
+		break;
+	case 4:		/* the field at the end of the line */
+		snprintf(l, sizeof(l), "[%14.6f]   INFO:\n", g->ts);
+		break;
+	default:	/* a dmesg line in between */
+		snprintf(l, sizeof(l), "[%12.6f] INFO: a dmesg line\n", g->ts);
+		break;
+	}
+	puts_(&g->b, l);
+}
+
+/* XenServer dom0.log rings: hung tasks (whose keyword is a level word),
+ * other crashes and odd lines; at the block edges too. */
+static void
+test_ring(void)
+{
+	for (uint64_t seed = 51; seed <= 53; seed++) {
+		struct gen g = { .seed = seed, .ts = 1.0, .style = GEN_RING };
+		char what[64];
+
+		line(&g, "Linux version 6.1.0 (builder@host) #1 SMP");
+		while (g.b.len < (3u << 20)) {
+			uint64_t r = rnd(&g.seed);
+
+			if (r % 1500 == 0)
+				put_hung(&g);
+			else if (r % 1500 == 1)
+				put_crash(&g);
+			else if (seed != 53 && r % 40 == 2)
+				put_odd_ring(&g);
+			else
+				put_noise(&g, 1);
+		}
+		snprintf(what, sizeof(what), "written ring log, seed %llu", (unsigned long long)seed);
+		compare(what, &g.b, seed == 51);
+		free(g.b.p);
+	}
+	for (int shift = 0; shift <= 12; shift += 6) {
+		struct gen g = { .seed = 97, .ts = 1.0, .style = GEN_RING };
+		const size_t block = 1u << 20;
+		char what[64];
+
+		line(&g, "Linux version 6.1.0 (builder@host) #1 SMP");
+		for (size_t edge = block; edge <= 3 * block; edge += block) {
+			while (g.b.len + 140 * 10 < edge)
+				put_noise(&g, 1);
+			put_noise(&g, (size_t)shift);
+			put_hung(&g);
+		}
+		put_noise(&g, 200);
+		snprintf(what, sizeof(what), "ring hung tasks at the block edges, shift %d", shift);
+		compare(what, &g.b, false);
+		free(g.b.p);
+	}
+}
+
 static void
 test_gen_log(void)
 {
@@ -526,8 +858,11 @@ test_gen_log(void)
 int
 main(void)
 {
-	printf("1..19\n");
+	printf("1..%d\n", 19 + 15 + 7);
 	test_written();
+	test_syslog();
+	test_syslog_state();
+	test_ring();
 	test_gen_log();
 	return n_failed ? 1 : 0;
 }
