@@ -31,6 +31,7 @@
 #include <ktriage/ktriage.h>
 
 #include "commands.h"
+#include "spool.h"
 #include "util.h"
 
 enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_MD, FMT_HTML };
@@ -39,7 +40,8 @@ enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_MD, FMT_HTML };
 #define JOB_BUF_CAP	(4u << 20)	/* buffered output of a job that is not the head */
 #define JOB_WINDOW	64		/* jobs a worker may run ahead of the head, per worker */
 #define PROGRESS_MIN_JOBS 20		/* fewer inputs than this: no progress line */
-#define UNIT_BUF_CAP	(4u << 20)	/* text of one input held back for its verdict */
+#define HOLD_MEM_CAP	(256u << 10)	/* text of one input held in memory for its verdict */
+#define HOLD_CAP	((uint64_t)256 << 20) /* held in all (the rest in a temporary file) */
 
 struct obuf {
 	char *p;
@@ -58,6 +60,7 @@ struct job {
 	size_t units, reports;	/* output so far by this job */
 	bool done;
 	int status;		/* 3 when PATH could not be read, or a unit failed */
+	int out_status;		/* 3 when its text could not be held for the verdict */
 	size_t incomplete;	/* units with problems that mean "not read fully" */
 	struct kt_summary *sum;	/* text/md: what its units found */
 	const struct kt_host_source *src; /* --host: a pstore record or journal boot */
@@ -101,9 +104,10 @@ struct worker {
 	size_t n_hp, cap_hp;
 	bool unit_incomplete;
 	bool unit_container;	/* an archive or directory, its units reported apart */
-	/* text/md: the unit's reports, held back so that its verdict leads
-	 * (written through once over UNIT_BUF_CAP: the verdict then closes) */
-	struct obuf ubuf;
+	/* text/md: the unit's reports, held back so that its verdict leads:
+	 * HOLD_MEM_CAP in memory, the rest in a temporary file; written through
+	 * once over HOLD_CAP or when the file fails (the verdict then closes) */
+	struct kt_spool hold;
 	bool unit_flushed;
 	size_t probs_shown;	/* bytes of `probs` in the unit's header */
 	bool last_repeat;	/* the last report was printed as a repeat line */
@@ -196,6 +200,10 @@ static const char usage_text[] =
 	"     standard error ends with 'N inputs could not be read fully; M crashes\n"
 	"     reported'. Use --fail-on crash for 1/0 about crashes alone.\n"
 	"  An output write error (a full disk) ends with status 3 and a message.\n"
+	"  Text and md hold an input's reports until it ends, so that its verdict leads:\n"
+	"  past 256 KiB in an unlinked file in $TMPDIR (default /tmp). When that file\n"
+	"  cannot be written (a full disk), the verdict follows the reports, and the\n"
+	"  status is 3 with a message.\n"
 	"\n"
 	"Examples:\n"
 	"  ktriage analyze /var/crash/2015-06-01-10-11-12/\n"
@@ -480,6 +488,17 @@ put_verdict(struct pool *P, struct obuf *b, const struct kt_summary *s, const ch
 	free(v);
 }
 
+/* kt_spool_drain's sink: a piece of the held text goes to the job's
+ * output, and out (or the worker waits) before the next is read. */
+static void
+hold_put(void *ud, const char *p, size_t n)
+{
+	struct worker *w = ud;
+
+	obuf_add(&w->job->out, p, n);
+	job_sync(w->P, w->job);
+}
+
 /* Write the unit's held-back text to the job: header, verdict (when the
  * unit is complete), reports. */
 static void
@@ -487,6 +506,8 @@ unit_flush(struct worker *w, const char *unit, bool complete)
 {
 	struct pool *P = w->P;
 	struct job *j = w->job;
+	uint64_t lost = 0;
+	int e;
 
 	unit_header(P, j, unit, w->n_probs ? w->probs.p : NULL);
 	w->probs_shown = w->probs.len;
@@ -494,10 +515,38 @@ unit_flush(struct worker *w, const char *unit, bool complete)
 		put_verdict(P, &j->out, w->usum, unit);
 		obuf_puts(&j->out, "\n");
 	}
-	if (w->ubuf.len)
-		obuf_add(&j->out, w->ubuf.p, w->ubuf.len);
-	w->ubuf.len = 0;
+	e = kt_spool_drain(&w->hold, hold_put, w, &lost);
+	if (e) {
+		obuf_printf(&j->err, "ktriage analyze: %s: reading its reports back from the "
+			    "temporary file in %s: %s; %llu bytes of them lost\n", unit,
+			    w->hold.where, strerror(e), (unsigned long long)lost);
+		j->out_status = 3;
+	}
 	w->unit_flushed = true;
+}
+
+/* text/md: hold a report's text (after `sep`) back for the unit's verdict.
+ * Past HOLD_CAP, or when the temporary file cannot be made or written (a
+ * full disk: said on standard error, exit status 3), the unit is written
+ * out now, verdict last: nothing is lost. */
+static void
+hold(struct worker *w, const char *unit, const char *sep, const char *s)
+{
+	struct job *j = w->job;
+	int e = kt_spool_add(&w->hold, sep, strlen(sep));
+
+	if (!e)
+		e = kt_spool_add(&w->hold, s, strlen(s));
+	if (!e && kt_spool_size(&w->hold) <= HOLD_CAP)
+		return;
+	if (e) {
+		obuf_printf(&j->err, "ktriage analyze: %s: cannot hold its reports back for the "
+			    "verdict (temporary file in %s: %s): the verdict follows them\n", unit,
+			    w->hold.where ? w->hold.where : "$TMPDIR", strerror(e));
+		j->out_status = 3;
+	}
+	unit_flush(w, unit, false);
+	job_sync(w->P, j);
 }
 
 /* html: keep a copy of a problem of the current unit. */
@@ -551,7 +600,6 @@ unit_begin(void *ud, const char *unit)
 	w->unit_flushed = false;
 	w->probs_shown = 0;
 	w->last_repeat = false;
-	w->ubuf.len = 0;
 	if (is_text(w->P) || is_json(w->P))
 		w->usum = kt_summary_new();
 	if (is_json(w->P))
@@ -618,15 +666,9 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 			job_sync(P, j);
 			return;
 		}
-		if (w->unit_reports > 1 && !tight)
-			obuf_puts(&w->ubuf, "\n");
-		obuf_puts(&w->ubuf, s ? s : "");
-		free(s);
 		kt_report_free(r);
-		if (w->ubuf.len > UNIT_BUF_CAP) {
-			unit_flush(w, unit, false);
-			job_sync(P, j);
-		}
+		hold(w, unit, w->unit_reports > 1 && !tight ? "\n" : "", s ? s : "");
+		free(s);
 		return;
 	} else {
 		kt_summary_add(w->usum, unit, r);
@@ -800,7 +842,7 @@ worker_fini(struct worker *w)
 	kt_analyzer_free(w->an);
 	kt_ctx_free(w->ctx);
 	obuf_free(&w->probs);
-	obuf_free(&w->ubuf);
+	kt_spool_deinit(&w->hold);
 	free(w->hp);
 	w->an = NULL;
 	w->ctx = NULL;
@@ -1104,7 +1146,7 @@ kt_cli_analyze(int argc, char **argv)
 	const char *color = "auto";
 	struct pool P = { .fmt = FMT_TEXT };
 	struct worker *workers;
-	int c, status = 0, stdin_paths = 0;
+	int c, status = 0, out_status = 0, stdin_paths = 0;
 	bool no_progress = false, fail_crash = true, fail_problem = true;
 	int ascii = -1, width = -1;	/* -1: decided by the terminal and locale */
 	bool host = false, all_boots = false;
@@ -1294,8 +1336,10 @@ kt_cli_analyze(int argc, char **argv)
 		fputs("ktriage analyze: out of memory\n", stderr);
 		return 3;
 	}
-	for (size_t i = 0; i < MAX_JOBS; i++)
+	for (size_t i = 0; i < MAX_JOBS; i++) {
 		workers[i].P = &P;
+		kt_spool_init(&workers[i].hold, HOLD_MEM_CAP);
+	}
 	worker_ctx(&workers[0], true);
 	/* Directories are split into their files and crash folders, so that
 	 * one directory argument keeps every worker busy too. A directory that
@@ -1385,6 +1429,7 @@ kt_cli_analyze(int argc, char **argv)
 		worker_fini(&workers[i]);
 	for (size_t i = 0; i < P.n_jobs; i++) {
 		status |= P.jobs[i].status;
+		out_status |= P.jobs[i].out_status;
 		free((char *)P.jobs[i].path);
 		kt_summary_free(P.jobs[i].sum);
 	}
@@ -1401,7 +1446,7 @@ kt_cli_analyze(int argc, char **argv)
 	if (P.abort)
 		return 3;
 	kt_cli_check_output();
-	if (status && fail_problem)
+	if ((status && fail_problem) || out_status)
 		return 3;
 	return P.reports && fail_crash ? 1 : 0;
 }
