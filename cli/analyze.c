@@ -722,7 +722,7 @@ unit_end(void *ud, const char *unit, int status)
 		} else if (!status) {
 			obuf_printf(&j->out, "%s: no crash found\n", unit);
 		}
-		kt_summary_merge(j->sum, w->usum);
+		kt_summary_move(j->sum, w->usum);
 		kt_summary_free(w->usum);
 		w->usum = NULL;
 	} else if (P->fmt == FMT_HTML) {
@@ -732,7 +732,7 @@ unit_end(void *ud, const char *unit, int status)
 		kt_summary_input(w->usum, unit, !status && !w->unit_incomplete,
 				 status ? kt_strerror(status) : NULL);
 		json_unit_close(P, w->job, status, kt_strerror(status), &w->probs, w->usum, unit);
-		kt_summary_merge(w->job->sum, w->usum);
+		kt_summary_move(w->job->sum, w->usum);
 		kt_summary_free(w->usum);
 		w->usum = NULL;
 	}
@@ -1046,20 +1046,21 @@ terminal_fit(struct kt_render_opts *o, int width, int ascii)
 	o->ascii = ascii > 0;
 }
 
-/* What every job found, counted together. Caller frees. */
+/* What every job found, counted together (moved out of the jobs: this is
+ * their last use). Caller frees. */
 static struct kt_summary *
-run_summary(const struct pool *P)
+run_summary(struct pool *P)
 {
 	struct kt_summary *all = kt_summary_new();
 
 	for (size_t i = 0; i < P->n_jobs; i++)
-		kt_summary_merge(all, P->jobs[i].sum);
+		kt_summary_move(all, P->jobs[i].sum);
 	return all;
 }
 
 /* --format json: close "inputs", then the run's summary and verdict. */
 static void
-print_json_tail(const struct pool *P)
+print_json_tail(struct pool *P)
 {
 	struct kt_summary *all = run_summary(P);
 	char *t = kt_summary_closing_json(all, 2);

@@ -36,6 +36,9 @@ KT_API void kt_summary_add(struct kt_summary *s, const char *unit, const struct 
 KT_API void kt_summary_input(struct kt_summary *s, const char *unit, bool ok, const char *why);
 /* Add everything counted in `src` to `dst` (src is left unchanged). */
 KT_API void kt_summary_merge(struct kt_summary *dst, const struct kt_summary *src);
+/* The same, and `src` is left empty: when `dst` is empty (nothing counted
+ * yet) it takes src's counts without copying them. */
+KT_API void kt_summary_move(struct kt_summary *dst, struct kt_summary *src);
 KT_API size_t kt_summary_reports(const struct kt_summary *s);
 /* How many reports of r's bucket were counted so far (r included once it
  * was added); the renderers print a repeat as one line. */

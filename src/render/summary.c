@@ -103,11 +103,10 @@ top_free(struct top *t)
 	free(t->raise);
 }
 
-void
-kt_summary_free(struct kt_summary *s)
+/* Free what `s` holds and leave it empty. */
+static void
+kt_summary_free_contents(struct kt_summary *s)
 {
-	if (!s)
-		return;
 	for (size_t i = 0; i < s->n_b; i++) {
 		struct bucket *b = &s->b[i];
 
@@ -129,6 +128,15 @@ kt_summary_free(struct kt_summary *s)
 	free(s->rc);
 	for (size_t i = 0; i < s->n_problems; i++)
 		free(s->problems[i]);
+	*s = (struct kt_summary){ 0 };
+}
+
+void
+kt_summary_free(struct kt_summary *s)
+{
+	if (!s)
+		return;
+	kt_summary_free_contents(s);
 	free(s);
 }
 
@@ -363,6 +371,22 @@ kt_summary_merge(struct kt_summary *dst, const struct kt_summary *src)
 		count_rule(dst, src->rc[i].rule, src->rc[i].title, src->rc[i].count);
 	for (size_t i = 0; i < src->n_problems && dst->n_problems < MAX_PROBLEMS; i++)
 		dst->problems[dst->n_problems++] = dup(src->problems[i]);
+}
+
+void
+kt_summary_move(struct kt_summary *dst, struct kt_summary *src)
+{
+	struct kt_summary t;
+
+	if (dst->inputs || dst->reports || dst->unlisted || dst->n_b || dst->n_rc ||
+	    dst->n_problems || dst->xen) {
+		kt_summary_merge(dst, src);
+		kt_summary_free_contents(src);
+		return;
+	}
+	t = *dst;
+	*dst = *src;
+	*src = t;
 }
 
 /* ---- writing ------------------------------------------------------------ */

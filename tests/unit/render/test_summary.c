@@ -90,6 +90,51 @@ test_text(void **state)
 	kt_summary_free(all);
 }
 
+/* kt_summary_move: into an empty summary (taken without a copy) and into
+ * one with counts (merged), the same closing JSON as kt_summary_merge; the
+ * source is left empty. */
+static void
+test_move(void **state)
+{
+	struct kt_summary *s1 = kt_summary_new(), *s2 = kt_summary_new();
+	struct kt_summary *merged = kt_summary_new(), *moved = kt_summary_new();
+	struct kt_report *v[3] = {
+		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "medium", true),
+		fake("WARNING in b", "bbbbbbbbbbbbbbbb", NULL, NULL, false),
+		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "high", false),
+	};
+	char *a, *b;
+
+	(void)state;
+	kt_summary_add(s1, "one.log", v[0]);
+	kt_summary_add(s1, "one.log", v[1]);
+	kt_summary_input(s1, "one.log", true, NULL);
+	kt_summary_add(s2, "two.log", v[2]);
+	kt_summary_input(s2, "two.log", false, "truncated");
+	for (int i = 0; i < 3; i++)
+		kt_report_free(v[i]);
+	kt_summary_merge(merged, s1);
+	kt_summary_merge(merged, s2);
+	kt_summary_move(moved, s1);	/* empty: taken */
+	kt_summary_move(moved, s2);	/* not empty: merged */
+	assert_int_equal(kt_summary_reports(s1), 0);
+	assert_int_equal(kt_summary_reports(s2), 0);
+	a = kt_summary_closing_json(merged, 0);
+	b = kt_summary_closing_json(moved, 0);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(b, "\"crashes\":3"));
+	free(a);
+	free(b);
+	a = kt_summary_closing_json(s1, 0);	/* left empty */
+	assert_non_null(strstr(a, "\"inputs\":0,"));
+	assert_non_null(strstr(a, "\"by_bucket\":[]"));
+	free(a);
+	kt_summary_free(s1);
+	kt_summary_free(s2);
+	kt_summary_free(merged);
+	kt_summary_free(moved);
+}
+
 static json_t *
 parse(char *text)
 {
@@ -302,6 +347,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_move),
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_verdict_empty),
 		cmocka_unit_test(test_verdict_no_rule_and_high),
