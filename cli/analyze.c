@@ -82,6 +82,7 @@ struct pool {
 	const char *data_dir;
 	bool quiet;
 	bool summary_only;	/* --summary: one line per bucket, no reports */
+	bool summary_line;	/* --summary with jsonl: a last {"summary": ...} line */
 	int warnings;
 	size_t incomplete;	/* units not read fully, all jobs */
 	bool go, abort;		/* workers may take jobs / must stop (set by main) */
@@ -148,7 +149,9 @@ static const char usage_text[] =
 	"                        \"summary\" (inputs, crashes, buckets, findings_by_rule,\n"
 	"                        by_bucket, verdict). Keys: docs/report-json.md\n"
 	"      --summary         text/md: one line per bucket (crashes, first and last\n"
-	"                        time, hosts, title, top finding) instead of the reports\n"
+	"                        time, hosts, title, top finding) instead of the reports;\n"
+	"                        jsonl: one more line at the end, {\"summary\": ...}, the\n"
+	"                        run's summary as json has it (the input lines stay)\n"
 	"      --width N         wrap lines at N columns (0 = never; default: the\n"
 	"                        terminal's width, no wrapping for files and pipes)\n"
 	"      --ascii           plain ASCII (default on a terminal whose locale is not UTF-8)\n"
@@ -1070,6 +1073,18 @@ print_json_tail(struct pool *P)
 	kt_summary_free(all);
 }
 
+/* --format jsonl --summary: the run's summary as a last line. */
+static void
+print_jsonl_summary(struct pool *P)
+{
+	struct kt_summary *all = run_summary(P);
+	char *t = kt_summary_closing_json(all, 0);
+
+	printf("{\"summary\":%s}\n", t ? t : "null");
+	free(t);
+	kt_summary_free(all);
+}
+
 /* After every job: --summary's bucket lines, then the closing summary. */
 static void
 print_summary(struct pool *P)
@@ -1303,8 +1318,13 @@ kt_cli_analyze(int argc, char **argv)
 		return 2;
 	}
 	P.ropts.color = c == 1;
+	if (P.summary_only && P.fmt == FMT_JSONL) {
+		P.summary_only = false;
+		P.summary_line = true;
+	}
 	if (P.summary_only && !is_text(&P)) {
-		fputs("ktriage analyze: --summary prints text or md (--format text|md)\n", stderr);
+		fputs("ktriage analyze: --summary is for text, md or jsonl (json always ends with "
+		      "its summary)\n", stderr);
 		return 2;
 	}
 	terminal_fit(&P.ropts, width, ascii);
@@ -1414,6 +1434,8 @@ kt_cli_analyze(int argc, char **argv)
 	clear_progress(&P);
 	if (P.fmt == FMT_JSON && !P.abort)
 		print_json_tail(&P);
+	if (P.summary_line && !P.abort)
+		print_jsonl_summary(&P);
 	if (is_text(&P) && !P.abort)
 		print_summary(&P);
 	if (P.fmt == FMT_HTML && !P.abort) {
