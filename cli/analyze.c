@@ -105,7 +105,7 @@ struct worker {
 	size_t n_hp, cap_hp;
 	bool unit_incomplete;
 	bool unit_container;	/* an archive or directory, its units reported apart */
-	/* text/md: the unit's reports, held back so that its verdict leads:
+	/* text/md/html: the unit's reports, held back so that its verdict leads:
 	 * HOLD_MEM_CAP in memory, the rest in a temporary file; written through
 	 * once over HOLD_CAP or when the file fails (the verdict then closes) */
 	struct kt_spool hold;
@@ -142,7 +142,8 @@ static const char usage_text[] =
 	"                        input: {\"input\": PATH, \"reports\": [...]}, with\n"
 	"                        \"problems\": [...] when it could not be read fully) or\n"
 	"                        md (Markdown, for tickets and chat) or html (one\n"
-	"                        self-contained page, no scripts; log text escaped).\n"
+	"                        self-contained page, no scripts; log text escaped;\n"
+	"                        each input's crashes led by its verdict, as in text).\n"
 	"                        In JSON each input has a \"verdict\" (the text's Verdict:\n"
 	"                        rule, title, severity, confidence, first_step, crashes,\n"
 	"                        buckets, raise, commands); json ends with the run's\n"
@@ -203,10 +204,10 @@ static const char usage_text[] =
 	"     standard error ends with 'N inputs could not be read fully; M crashes\n"
 	"     reported'. Use --fail-on crash for 1/0 about crashes alone.\n"
 	"  An output write error (a full disk) ends with status 3 and a message.\n"
-	"  Text and md hold an input's reports until it ends, so that its verdict leads:\n"
-	"  past 256 KiB in an unlinked file in $TMPDIR (default /tmp). When that file\n"
-	"  cannot be written (a full disk), the verdict follows the reports, and the\n"
-	"  status is 3 with a message.\n"
+	"  Text, md and html hold an input's reports until it ends, so that its verdict\n"
+	"  leads: past 256 KiB in an unlinked file in $TMPDIR (default /tmp). When that\n"
+	"  file cannot be written (a full disk), the verdict follows the reports, and\n"
+	"  the status is 3 with a message.\n"
 	"\n"
 	"Examples:\n"
 	"  ktriage analyze /var/crash/2015-06-01-10-11-12/\n"
@@ -483,7 +484,8 @@ unit_header(struct pool *P, struct job *j, const char *unit, const char *probs)
 static void
 put_verdict(struct pool *P, struct obuf *b, const struct kt_summary *s, const char *unit)
 {
-	char *v = kt_summary_verdict(s, unit, P->fmt == FMT_MD ? KT_SUMMARY_MD : KT_SUMMARY_TEXT,
+	char *v = P->fmt == FMT_HTML ? kt_summary_verdict_html(s, unit)
+		: kt_summary_verdict(s, unit, P->fmt == FMT_MD ? KT_SUMMARY_MD : KT_SUMMARY_TEXT,
 				     &P->ropts);
 
 	if (v)
@@ -502,8 +504,8 @@ hold_put(void *ud, const char *p, size_t n)
 	job_sync(w->P, w->job);
 }
 
-/* Write the unit's held-back text to the job: header, verdict (when the
- * unit is complete), reports. */
+/* Write the unit's held-back text to the job: header (text, md), verdict
+ * (when the unit is complete), reports. */
 static void
 unit_flush(struct worker *w, const char *unit, bool complete)
 {
@@ -512,11 +514,16 @@ unit_flush(struct worker *w, const char *unit, bool complete)
 	uint64_t lost = 0;
 	int e;
 
-	unit_header(P, j, unit, w->n_probs ? w->probs.p : NULL);
-	w->probs_shown = w->probs.len;
-	if (complete) {
-		put_verdict(P, &j->out, w->usum, unit);
-		obuf_puts(&j->out, "\n");
+	if (P->fmt == FMT_HTML) {
+		if (complete)
+			put_verdict(P, &j->out, w->usum, unit);
+	} else {
+		unit_header(P, j, unit, w->n_probs ? w->probs.p : NULL);
+		w->probs_shown = w->probs.len;
+		if (complete) {
+			put_verdict(P, &j->out, w->usum, unit);
+			obuf_puts(&j->out, "\n");
+		}
 	}
 	e = kt_spool_drain(&w->hold, hold_put, w, &lost);
 	if (e) {
@@ -603,8 +610,7 @@ unit_begin(void *ud, const char *unit)
 	w->unit_flushed = false;
 	w->probs_shown = 0;
 	w->last_repeat = false;
-	if (is_text(w->P) || is_json(w->P))
-		w->usum = kt_summary_new();
+	w->usum = kt_summary_new();
 	if (is_json(w->P))
 		json_unit_open(w->P, w->job, unit);
 }
@@ -640,9 +646,21 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 
 	w->unit_reports++;
 	if (P->fmt == FMT_HTML) {
+		/* held, as text is, so that the input's verdict leads */
+		kt_summary_add(w->usum, unit, r);
 		s = kt_render_html_article(r);
+		kt_report_free(r);
 		if (!j->reports)
 			job_mark(j);
+		j->reports++;
+		if (w->unit_flushed) {
+			obuf_puts(&j->out, s ? s : "");
+			job_sync(P, j);
+		} else {
+			hold(w, unit, "", s ? s : "");
+		}
+		free(s);
+		return;
 	} else if (is_text(P)) {
 		kt_summary_add(w->usum, unit, r);
 		j->reports++;
@@ -729,8 +747,15 @@ unit_end(void *ud, const char *unit, int status)
 		kt_summary_free(w->usum);
 		w->usum = NULL;
 	} else if (P->fmt == FMT_HTML) {
-		/* a unit without a crash or a problem leaves no trace in the page */
+		/* its verdict, its reports, its problems; a unit without a crash
+		 * or a problem leaves no trace in the page */
+		if (w->unit_reports && !w->unit_flushed)
+			unit_flush(w, unit, true);
+		else if (w->unit_reports)
+			put_verdict(P, &w->job->out, w->usum, unit);
 		html_problems_out(w, w->job, unit);
+		kt_summary_free(w->usum);
+		w->usum = NULL;
 	} else {
 		kt_summary_input(w->usum, unit, !status && !w->unit_incomplete,
 				 status ? kt_strerror(status) : NULL);

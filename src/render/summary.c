@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/html.h"
 #include "render/jsonw.h"
 #include "util/str.h"
 
@@ -586,6 +587,102 @@ kt_summary_verdict(const struct kt_summary *s, const char *input, enum kt_summar
 	if (conf_rank(b->top.confidence) < 3 && b->top.n_raise)
 		verdict_raise(&w, s, &b->top, input);
 	return finish(&w, o);
+}
+
+/* html: an escaped list item per string (`code`: each in <code>). */
+static void
+html_items(struct kt_buf *b, const char *cls, const char *const *v, size_t n, bool code)
+{
+	kt_buf_printf(b, "<ul class=\"%s\">", cls);
+	for (size_t i = 0; i < n; i++) {
+		kt_buf_adds(b, code ? "<li><code>" : "<li>");
+		kt_html_esc(b, v[i]);
+		kt_buf_adds(b, code ? "</code></li>" : "</li>");
+	}
+	kt_buf_adds(b, "</ul>\n");
+}
+
+/* The html verdict's lines after its title: what kt_summary_verdict()
+ * writes after "Verdict: TITLE". */
+static void
+verdict_html_body(struct kt_buf *b, const struct kt_summary *s, const struct top *t,
+		  const char *input, size_t nb)
+{
+	const char *c[N_RAISE_CMDS];
+	char again[600];
+	size_t n;
+
+	kt_buf_adds(b, "<div class=\"meta\"><span class=\"badge ");
+	kt_html_sev_class(b, "sev-", t->severity);
+	kt_buf_adds(b, "\">");
+	kt_html_esc(b, t->severity);
+	kt_buf_adds(b, "</span><span>confidence ");
+	kt_html_esc(b, t->confidence);
+	kt_buf_adds(b, "</span><span>rule <code class=\"rule\">");
+	kt_html_esc(b, t->rule);
+	kt_buf_adds(b, "</code></span>");
+	if (s->reports > 1)
+		kt_buf_printf(b, "<span>in %zu of %zu crashes</span>", rule_count(s, t->rule),
+			      s->reports);
+	if (nb > 1)
+		kt_buf_printf(b, "<span>%zu buckets</span>", nb);
+	kt_buf_adds(b, "</div>\n");
+	if (t->first_step) {
+		kt_buf_adds(b, "<p class=\"first-step\"><b>First step:</b> ");
+		kt_html_esc(b, t->first_step);
+		kt_buf_adds(b, "</p>\n");
+	}
+	if (conf_rank(t->confidence) >= 3 || !t->n_raise)
+		return;
+	kt_buf_adds(b, "<p>Confidence is ");
+	kt_html_esc(b, t->confidence);
+	kt_buf_adds(b, "; this evidence would raise it:</p>\n");
+	html_items(b, "raise", (const char *const *)t->raise, t->n_raise, false);
+	if (!t->raise_hf)
+		return;
+	n = raise_commands(s, input, again, sizeof(again), c);
+	kt_buf_printf(b, "<p>The host facts come from the crashed host%s; gather them there, "
+		      "then analyse again:</p>\n", s->xen ? " (XenServer/XCP-ng: its pool master)"
+							 : "");
+	html_items(b, "commands", c, 2, true);
+	if (n > 2) {
+		kt_buf_adds(b, "<p>On XenServer/XCP-ng, <code>");
+		kt_html_esc(b, c[2]);
+		kt_buf_adds(b, "</code> prints the pool-wide steps for a network's MTU.</p>\n");
+	}
+}
+
+char *
+kt_summary_verdict_html(const struct kt_summary *s, const char *input)
+{
+	struct kt_buf b;
+	const struct bucket *best;
+	size_t nb;
+
+	kt_buf_init(&b);
+	kt_buf_adds(&b, "");
+	if (!s || !s->reports)
+		return b.p;
+	best = best_bucket(s);
+	nb = s->n_b + (s->unlisted ? 1 : 0);
+	kt_buf_adds(&b, "<section class=\"verdict finding ");
+	kt_html_sev_class(&b, "f-", best ? best->top.severity : "info");
+	kt_buf_adds(&b, "\">\n<h2>Verdict for <code>");
+	kt_html_esc(&b, input ? input : "?");
+	kt_buf_adds(&b, "</code>: ");
+	if (!best) {
+		kt_buf_printf(&b, "%zu %s in %zu %s; no rule of the knowledge base matched. "
+			      "The first: ", s->reports, plural(s->reports, "crash", "crashes"), nb,
+			      plural(nb, "bucket", "buckets"));
+		kt_html_esc(&b, s->n_b ? s->b[0].title : "(untitled crash)");
+		kt_buf_adds(&b, "</h2>\n</section>\n");
+		return b.p;
+	}
+	kt_html_esc(&b, best->top.title);
+	kt_buf_adds(&b, "</h2>\n");
+	verdict_html_body(&b, s, &best->top, input, nb);
+	kt_buf_adds(&b, "</section>\n");
+	return b.p;
 }
 
 static int

@@ -70,4 +70,14 @@ if [ "$(grep -n -m1 '^\*\*Verdict' md | cut -d: -f1)" = 3 ]; then
 else
 	notok "md: the verdict leads" "$(sed -n 1,4p md)"
 fi
+# html holds its articles the same way: the verdict before the first one
+"$kt" analyze --max-reports 100000 --format html big.log >page 2>&1; rc=$?
+v=$(grep -n -m1 'class="verdict' page | cut -d: -f1)
+a=$(grep -n -m1 '<article' page | cut -d: -f1)
+if [ $rc -eq 1 ] && [ -n "$v" ] && [ -n "$a" ] && [ "$v" -lt "$a" ] && [ "$(wc -c <page)" -gt 1000000 ] &&
+   [ "$(grep -c 'class="verdict' page)" = 1 ]; then
+	ok "html: $(wc -c <page) bytes, the verdict before the first report"
+else
+	notok "html: the verdict leads" "exit $rc, verdict line $v, first article line $a"
+fi
 tap_done

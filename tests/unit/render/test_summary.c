@@ -268,6 +268,58 @@ test_verdict_no_rule_and_high(void **state)
 	kt_summary_free(h);
 }
 
+/* The HTML verdict: the text verdict's data, in a section, escaped. */
+static void
+test_verdict_html(void **state)
+{
+	struct kt_summary *s = kt_summary_new(), *h = kt_summary_new();
+	struct kt_report *v[3] = {
+		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "medium", true),
+		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "medium", true),
+		fake("WARNING in b", "bbbbbbbbbbbbbbbb", NULL, NULL, false),
+	};
+	struct kt_report *r;
+	char *t;
+
+	(void)state;
+	t = kt_summary_verdict_html(s, "log");
+	assert_string_equal(t, "");	/* nothing counted: nothing to say */
+	free(t);
+	for (int i = 0; i < 3; i++) {
+		kt_summary_add(s, "log", v[i]);
+		kt_report_free(v[i]);
+	}
+	t = kt_summary_verdict_html(s, "a<b>&.log");
+	assert_non_null(strstr(t, "<section class=\"verdict finding f-high\">"));
+	assert_non_null(strstr(t, "<h2>Verdict for <code>a&lt;b&gt;&amp;.log</code>: cause rule-a"
+				  "</h2>"));
+	assert_non_null(strstr(t, "<span class=\"badge sev-high\">high</span>"
+				  "<span>confidence medium</span><span>rule <code class=\"rule\">"
+				  "rule-a</code></span><span>in 2 of 3 crashes</span>"
+				  "<span>2 buckets</span>"));
+	assert_non_null(strstr(t, "<b>First step:</b> do the first thing</p>"));
+	assert_non_null(strstr(t, "<p>Confidence is medium; this evidence would raise it:</p>"));
+	assert_non_null(strstr(t, "<li>host facts: ... at MTU 9000</li>"));
+	assert_non_null(strstr(t, "<li><code>ktriage net audit --format json &gt; facts.json"
+				  "</code></li>"));
+	assert_non_null(strstr(t, "<li><code>ktriage analyze --host-facts facts.json "
+				  "a&lt;b&gt;&amp;.log</code></li>"));
+	assert_null(strstr(t, "<b>&"));
+	free(t);
+	/* no rule: the first crash's title, from the log, escaped */
+	r = fake("BUG in <script>\"x\"</script>", "", NULL, NULL, false);
+	kt_summary_add(h, "h.log", r);
+	kt_report_free(r);
+	t = kt_summary_verdict_html(h, "h.log");
+	assert_non_null(strstr(t, "<section class=\"verdict finding f-info\">"));
+	assert_non_null(strstr(t, ": 1 crash in 1 bucket; no rule of the knowledge base matched. "
+				  "The first: BUG in &lt;script&gt;&quot;x&quot;&lt;/script&gt;</h2>"));
+	assert_null(strstr(t, "<script"));
+	free(t);
+	kt_summary_free(s);
+	kt_summary_free(h);
+}
+
 /* The closing summary of two inputs merged, one more unreadable. */
 static void
 test_closing(void **state)
@@ -351,6 +403,7 @@ main(void)
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_verdict_empty),
 		cmocka_unit_test(test_verdict_no_rule_and_high),
+		cmocka_unit_test(test_verdict_html),
 		cmocka_unit_test(test_closing),
 		cmocka_unit_test(test_hostile_title),
 	};
