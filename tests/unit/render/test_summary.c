@@ -268,6 +268,40 @@ test_verdict_no_rule_and_high(void **state)
 	kt_summary_free(h);
 }
 
+/* Many buckets (the index grows several times): each is found again and
+ * counted; past KT_SUMMARY_MAX_BUCKETS they are counted, not listed. */
+static void
+test_many_buckets(void **state)
+{
+	struct kt_summary *s = kt_summary_new(), *all = kt_summary_new();
+	size_t n = KT_SUMMARY_MAX_BUCKETS + 100;
+	char id[17];
+	json_t *j;
+
+	(void)state;
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < n; i++) {
+			struct kt_report *r;
+
+			snprintf(id, sizeof(id), "%016zx", i * 7919);
+			r = fake("BUG in x", id, NULL, NULL, false);
+			kt_summary_add(s, "many.log", r);
+			assert_int_equal(kt_summary_bucket_count(s, r),
+					 i < KT_SUMMARY_MAX_BUCKETS ? (size_t)round + 1 : 0);
+			kt_report_free(r);
+		}
+	kt_summary_merge(all, s);
+	kt_summary_merge(all, s);
+	j = parse(kt_summary_closing_json(all, 0));
+	assert_int_equal(num(j, "crashes"), 4 * n);
+	assert_int_equal(num(j, "buckets"), KT_SUMMARY_MAX_BUCKETS + 1);
+	assert_int_equal(num(j, "crashes_unlisted"), 4 * 100);
+	assert_int_equal(num(json_array_get(json_object_get(j, "by_bucket"), 0), "crashes"), 4);
+	json_decref(j);
+	kt_summary_free(s);
+	kt_summary_free(all);
+}
+
 /* The HTML verdict: the text verdict's data, in a section, escaped. */
 static void
 test_verdict_html(void **state)
@@ -404,6 +438,7 @@ main(void)
 		cmocka_unit_test(test_verdict_empty),
 		cmocka_unit_test(test_verdict_no_rule_and_high),
 		cmocka_unit_test(test_verdict_html),
+		cmocka_unit_test(test_many_buckets),
 		cmocka_unit_test(test_closing),
 		cmocka_unit_test(test_hostile_title),
 	};
