@@ -535,7 +535,7 @@ unit_flush(struct worker *w, const char *unit, bool complete)
 	w->unit_flushed = true;
 }
 
-/* text/md: hold a report's text (after `sep`) back for the unit's verdict.
+/* text/md/html: hold a report's text (after `sep`) back for the unit's verdict.
  * Past HOLD_CAP, or when the temporary file cannot be made or written (a
  * full disk: said on standard error, exit status 3), the unit is written
  * out now, verdict last: nothing is lost. */
