@@ -4,8 +4,9 @@
 # $TMPDIR (cli/spool.c). An input with much text gives the same output as
 # one held in memory (verdict first); a temporary file that cannot be made
 # or written (missing $TMPDIR, a file size limit standing in for a full
-# disk) is said on standard error, exit status 3, and the reports still all
-# come out, the verdict after them. -j 2 equals -j 1.
+# disk; a real one in a tmpfs when root) is said on standard error, exit
+# status 3, and the reports still all come out, the verdict after them.
+# -j 2 equals -j 1; md and html lead with the verdict too.
 # Usage: hold.sh KTRIAGE SOURCE_ROOT   (bench/gen_log from KT_BUILD_ROOT)
 . "$(dirname "$0")/lib.sh"
 gen="${KT_BUILD_ROOT:-}/bench/gen_log"
@@ -53,6 +54,23 @@ if [ "$rc" = 3 ] && grep -q "cannot hold its reports back for the verdict (tempo
 	ok "temporary file write fails part-way: said, exit 3, nothing lost"
 else
 	notok "temporary file write fails" "exit $rc" "$(head -3 full.err)"
+fi
+
+# A real full disk: a 400 KB tmpfs as $TMPDIR in a private mount
+# namespace (root only).
+if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
+	mkdir small
+	unshare -m sh -c 'mount -t tmpfs -o size=400k tmpfs small && TMPDIR="$PWD/small" exec "$@"' \
+		sh "$kt" analyze --max-reports 100000 big.log >enospc 2>enospc.err; rc=$?
+	strip enospc >enospc.s
+	if [ $rc -eq 3 ] && grep -q "temporary file in $tmp/small: No space left on device" enospc.err &&
+	   cmp -s held.s enospc.s; then
+		ok "a full disk (tmpfs): said, exit 3, nothing lost"
+	else
+		notok "a full disk" "exit $rc" "$(head -3 enospc.err)"
+	fi
+else
+	skip "a full disk" "needs root and unshare -m"
 fi
 
 # several inputs, several workers: the same bytes
