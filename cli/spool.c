@@ -99,6 +99,8 @@ spool_spill(struct kt_spool *s)
 int
 kt_spool_add(struct kt_spool *s, const char *p, size_t n)
 {
+	if (!n)
+		return 0;
 	if (s->len + n > s->cap) {
 		size_t cap = s->cap ? s->cap : 4096;
 		char *v;
