@@ -99,8 +99,13 @@ spool_spill(struct kt_spool *s)
 int
 kt_spool_add(struct kt_spool *s, const char *p, size_t n)
 {
+	int e = 0;
+
 	if (!n)
 		return 0;
+	/* what is held goes to the file first, so memory stays near mem_cap */
+	if (s->len && s->len + n > s->mem_cap)
+		e = spool_spill(s);
 	if (s->len + n > s->cap) {
 		size_t cap = s->cap ? s->cap : 4096;
 		char *v;
@@ -115,7 +120,9 @@ kt_spool_add(struct kt_spool *s, const char *p, size_t n)
 	}
 	memcpy(s->p + s->len, p, n);
 	s->len += n;
-	return s->len > s->mem_cap ? spool_spill(s) : 0;
+	if (!e && s->len > s->mem_cap)	/* one piece bigger than mem_cap */
+		e = spool_spill(s);
+	return e;
 }
 
 int
