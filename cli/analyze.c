@@ -554,6 +554,9 @@ hold(struct worker *w, const char *unit, const char *sep, const char *s)
 			    "verdict (temporary file in %s: %s): the verdict follows them\n", unit,
 			    w->hold.where ? w->hold.where : "$TMPDIR", strerror(e));
 		j->out_status = 3;
+	} else if (!w->P->quiet) {
+		obuf_printf(&j->err, "ktriage analyze: %s: more than %llu MiB of reports: the "
+			    "verdict follows them\n", unit, (unsigned long long)(HOLD_CAP >> 20));
 	}
 	unit_flush(w, unit, false);
 	job_sync(w->P, j);
