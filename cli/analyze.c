@@ -31,6 +31,7 @@
 #include <ktriage/ktriage.h>
 
 #include "commands.h"
+#include "spool.h"
 #include "util.h"
 
 enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_MD, FMT_HTML };
@@ -39,7 +40,8 @@ enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_MD, FMT_HTML };
 #define JOB_BUF_CAP	(4u << 20)	/* buffered output of a job that is not the head */
 #define JOB_WINDOW	64		/* jobs a worker may run ahead of the head, per worker */
 #define PROGRESS_MIN_JOBS 20		/* fewer inputs than this: no progress line */
-#define UNIT_BUF_CAP	(4u << 20)	/* text of one input held back for its verdict */
+#define HOLD_MEM_CAP	(256u << 10)	/* text of one input held in memory for its verdict */
+#define HOLD_CAP	((uint64_t)256 << 20) /* held in all (the rest in a temporary file) */
 
 struct obuf {
 	char *p;
@@ -58,6 +60,7 @@ struct job {
 	size_t units, reports;	/* output so far by this job */
 	bool done;
 	int status;		/* 3 when PATH could not be read, or a unit failed */
+	int out_status;		/* 3 when its text could not be held for the verdict */
 	size_t incomplete;	/* units with problems that mean "not read fully" */
 	struct kt_summary *sum;	/* text/md: what its units found */
 	const struct kt_host_source *src; /* --host: a pstore record or journal boot */
@@ -79,6 +82,7 @@ struct pool {
 	const char *data_dir;
 	bool quiet;
 	bool summary_only;	/* --summary: one line per bucket, no reports */
+	bool summary_line;	/* --summary with jsonl: a last {"summary": ...} line */
 	int warnings;
 	size_t incomplete;	/* units not read fully, all jobs */
 	bool go, abort;		/* workers may take jobs / must stop (set by main) */
@@ -101,9 +105,10 @@ struct worker {
 	size_t n_hp, cap_hp;
 	bool unit_incomplete;
 	bool unit_container;	/* an archive or directory, its units reported apart */
-	/* text/md: the unit's reports, held back so that its verdict leads
-	 * (written through once over UNIT_BUF_CAP: the verdict then closes) */
-	struct obuf ubuf;
+	/* text/md/html: the unit's reports, held back so that its verdict leads:
+	 * HOLD_MEM_CAP in memory, the rest in a temporary file; written through
+	 * once over HOLD_CAP or when the file fails (the verdict then closes) */
+	struct kt_spool hold;
 	bool unit_flushed;
 	size_t probs_shown;	/* bytes of `probs` in the unit's header */
 	bool last_repeat;	/* the last report was printed as a repeat line */
@@ -137,14 +142,17 @@ static const char usage_text[] =
 	"                        input: {\"input\": PATH, \"reports\": [...]}, with\n"
 	"                        \"problems\": [...] when it could not be read fully) or\n"
 	"                        md (Markdown, for tickets and chat) or html (one\n"
-	"                        self-contained page, no scripts; log text escaped).\n"
+	"                        self-contained page, no scripts; log text escaped;\n"
+	"                        each input's crashes led by its verdict, as in text).\n"
 	"                        In JSON each input has a \"verdict\" (the text's Verdict:\n"
 	"                        rule, title, severity, confidence, first_step, crashes,\n"
 	"                        buckets, raise, commands); json ends with the run's\n"
 	"                        \"summary\" (inputs, crashes, buckets, findings_by_rule,\n"
 	"                        by_bucket, verdict). Keys: docs/report-json.md\n"
 	"      --summary         text/md: one line per bucket (crashes, first and last\n"
-	"                        time, hosts, title, top finding) instead of the reports\n"
+	"                        time, hosts, title, top finding) instead of the reports;\n"
+	"                        jsonl: one more line at the end, {\"summary\": ...}, the\n"
+	"                        run's summary as json has it (the input lines stay)\n"
 	"      --width N         wrap lines at N columns (0 = never; default: the\n"
 	"                        terminal's width, no wrapping for files and pipes)\n"
 	"      --ascii           plain ASCII (default on a terminal whose locale is not UTF-8)\n"
@@ -196,6 +204,10 @@ static const char usage_text[] =
 	"     standard error ends with 'N inputs could not be read fully; M crashes\n"
 	"     reported'. Use --fail-on crash for 1/0 about crashes alone.\n"
 	"  An output write error (a full disk) ends with status 3 and a message.\n"
+	"  Text, md and html hold an input's reports until it ends, so that its verdict\n"
+	"  leads: past 256 KiB in an unlinked file in $TMPDIR (default /tmp). When that\n"
+	"  file cannot be written (a full disk), the verdict follows the reports, and\n"
+	"  the status is 3 with a message.\n"
 	"\n"
 	"Examples:\n"
 	"  ktriage analyze /var/crash/2015-06-01-10-11-12/\n"
@@ -472,7 +484,8 @@ unit_header(struct pool *P, struct job *j, const char *unit, const char *probs)
 static void
 put_verdict(struct pool *P, struct obuf *b, const struct kt_summary *s, const char *unit)
 {
-	char *v = kt_summary_verdict(s, unit, P->fmt == FMT_MD ? KT_SUMMARY_MD : KT_SUMMARY_TEXT,
+	char *v = P->fmt == FMT_HTML ? kt_summary_verdict_html(s, unit)
+		: kt_summary_verdict(s, unit, P->fmt == FMT_MD ? KT_SUMMARY_MD : KT_SUMMARY_TEXT,
 				     &P->ropts);
 
 	if (v)
@@ -480,24 +493,73 @@ put_verdict(struct pool *P, struct obuf *b, const struct kt_summary *s, const ch
 	free(v);
 }
 
-/* Write the unit's held-back text to the job: header, verdict (when the
- * unit is complete), reports. */
+/* kt_spool_drain's sink: a piece of the held text goes to the job's
+ * output, and out (or the worker waits) before the next is read. */
+static void
+hold_put(void *ud, const char *p, size_t n)
+{
+	struct worker *w = ud;
+
+	obuf_add(&w->job->out, p, n);
+	job_sync(w->P, w->job);
+}
+
+/* Write the unit's held-back text to the job: header (text, md), verdict
+ * (when the unit is complete), reports. */
 static void
 unit_flush(struct worker *w, const char *unit, bool complete)
 {
 	struct pool *P = w->P;
 	struct job *j = w->job;
+	uint64_t lost = 0;
+	int e;
 
-	unit_header(P, j, unit, w->n_probs ? w->probs.p : NULL);
-	w->probs_shown = w->probs.len;
-	if (complete) {
-		put_verdict(P, &j->out, w->usum, unit);
-		obuf_puts(&j->out, "\n");
+	if (P->fmt == FMT_HTML) {
+		if (complete)
+			put_verdict(P, &j->out, w->usum, unit);
+	} else {
+		unit_header(P, j, unit, w->n_probs ? w->probs.p : NULL);
+		w->probs_shown = w->probs.len;
+		if (complete) {
+			put_verdict(P, &j->out, w->usum, unit);
+			obuf_puts(&j->out, "\n");
+		}
 	}
-	if (w->ubuf.len)
-		obuf_add(&j->out, w->ubuf.p, w->ubuf.len);
-	w->ubuf.len = 0;
+	e = kt_spool_drain(&w->hold, hold_put, w, &lost);
+	if (e) {
+		obuf_printf(&j->err, "ktriage analyze: %s: reading its reports back from the "
+			    "temporary file in %s: %s; %llu bytes of them lost\n", unit,
+			    w->hold.where, strerror(e), (unsigned long long)lost);
+		j->out_status = 3;
+	}
 	w->unit_flushed = true;
+}
+
+/* text/md/html: hold a report's text (after `sep`) back for the unit's verdict.
+ * Past HOLD_CAP, or when the temporary file cannot be made or written (a
+ * full disk: said on standard error, exit status 3), the unit is written
+ * out now, verdict last: nothing is lost. */
+static void
+hold(struct worker *w, const char *unit, const char *sep, const char *s)
+{
+	struct job *j = w->job;
+	int e = kt_spool_add(&w->hold, sep, strlen(sep));
+
+	if (!e)
+		e = kt_spool_add(&w->hold, s, strlen(s));
+	if (!e && kt_spool_size(&w->hold) <= HOLD_CAP)
+		return;
+	if (e) {
+		obuf_printf(&j->err, "ktriage analyze: %s: cannot hold its reports back for the "
+			    "verdict (temporary file in %s: %s): the verdict follows them\n", unit,
+			    w->hold.where ? w->hold.where : "$TMPDIR", strerror(e));
+		j->out_status = 3;
+	} else if (!w->P->quiet) {
+		obuf_printf(&j->err, "ktriage analyze: %s: more than %llu MiB of reports: the "
+			    "verdict follows them\n", unit, (unsigned long long)(HOLD_CAP >> 20));
+	}
+	unit_flush(w, unit, false);
+	job_sync(w->P, j);
 }
 
 /* html: keep a copy of a problem of the current unit. */
@@ -551,9 +613,7 @@ unit_begin(void *ud, const char *unit)
 	w->unit_flushed = false;
 	w->probs_shown = 0;
 	w->last_repeat = false;
-	w->ubuf.len = 0;
-	if (is_text(w->P) || is_json(w->P))
-		w->usum = kt_summary_new();
+	w->usum = kt_summary_new();
 	if (is_json(w->P))
 		json_unit_open(w->P, w->job, unit);
 }
@@ -589,9 +649,21 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 
 	w->unit_reports++;
 	if (P->fmt == FMT_HTML) {
+		/* held, as text is, so that the input's verdict leads */
+		kt_summary_add(w->usum, unit, r);
 		s = kt_render_html_article(r);
+		kt_report_free(r);
 		if (!j->reports)
 			job_mark(j);
+		j->reports++;
+		if (w->unit_flushed) {
+			obuf_puts(&j->out, s ? s : "");
+			job_sync(P, j);
+		} else {
+			hold(w, unit, "", s ? s : "");
+		}
+		free(s);
+		return;
 	} else if (is_text(P)) {
 		kt_summary_add(w->usum, unit, r);
 		j->reports++;
@@ -618,15 +690,9 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 			job_sync(P, j);
 			return;
 		}
-		if (w->unit_reports > 1 && !tight)
-			obuf_puts(&w->ubuf, "\n");
-		obuf_puts(&w->ubuf, s ? s : "");
-		free(s);
 		kt_report_free(r);
-		if (w->ubuf.len > UNIT_BUF_CAP) {
-			unit_flush(w, unit, false);
-			job_sync(P, j);
-		}
+		hold(w, unit, w->unit_reports > 1 && !tight ? "\n" : "", s ? s : "");
+		free(s);
 		return;
 	} else {
 		kt_summary_add(w->usum, unit, r);
@@ -680,17 +746,24 @@ unit_end(void *ud, const char *unit, int status)
 		} else if (!status) {
 			obuf_printf(&j->out, "%s: no crash found\n", unit);
 		}
-		kt_summary_merge(j->sum, w->usum);
+		kt_summary_move(j->sum, w->usum);
 		kt_summary_free(w->usum);
 		w->usum = NULL;
 	} else if (P->fmt == FMT_HTML) {
-		/* a unit without a crash or a problem leaves no trace in the page */
+		/* its verdict, its reports, its problems; a unit without a crash
+		 * or a problem leaves no trace in the page */
+		if (w->unit_reports && !w->unit_flushed)
+			unit_flush(w, unit, true);
+		else if (w->unit_reports)
+			put_verdict(P, &w->job->out, w->usum, unit);
 		html_problems_out(w, w->job, unit);
+		kt_summary_free(w->usum);
+		w->usum = NULL;
 	} else {
 		kt_summary_input(w->usum, unit, !status && !w->unit_incomplete,
 				 status ? kt_strerror(status) : NULL);
 		json_unit_close(P, w->job, status, kt_strerror(status), &w->probs, w->usum, unit);
-		kt_summary_merge(w->job->sum, w->usum);
+		kt_summary_move(w->job->sum, w->usum);
 		kt_summary_free(w->usum);
 		w->usum = NULL;
 	}
@@ -800,7 +873,7 @@ worker_fini(struct worker *w)
 	kt_analyzer_free(w->an);
 	kt_ctx_free(w->ctx);
 	obuf_free(&w->probs);
-	obuf_free(&w->ubuf);
+	kt_spool_deinit(&w->hold);
 	free(w->hp);
 	w->an = NULL;
 	w->ctx = NULL;
@@ -1004,25 +1077,38 @@ terminal_fit(struct kt_render_opts *o, int width, int ascii)
 	o->ascii = ascii > 0;
 }
 
-/* What every job found, counted together. Caller frees. */
+/* What every job found, counted together (moved out of the jobs: this is
+ * their last use). Caller frees. */
 static struct kt_summary *
-run_summary(const struct pool *P)
+run_summary(struct pool *P)
 {
 	struct kt_summary *all = kt_summary_new();
 
 	for (size_t i = 0; i < P->n_jobs; i++)
-		kt_summary_merge(all, P->jobs[i].sum);
+		kt_summary_move(all, P->jobs[i].sum);
 	return all;
 }
 
 /* --format json: close "inputs", then the run's summary and verdict. */
 static void
-print_json_tail(const struct pool *P)
+print_json_tail(struct pool *P)
 {
 	struct kt_summary *all = run_summary(P);
 	char *t = kt_summary_closing_json(all, 2);
 
 	printf("\n], \"summary\": %s}\n", t ? t : "null");
+	free(t);
+	kt_summary_free(all);
+}
+
+/* --format jsonl --summary: the run's summary as a last line. */
+static void
+print_jsonl_summary(struct pool *P)
+{
+	struct kt_summary *all = run_summary(P);
+	char *t = kt_summary_closing_json(all, 0);
+
+	printf("{\"summary\":%s}\n", t ? t : "null");
 	free(t);
 	kt_summary_free(all);
 }
@@ -1104,7 +1190,7 @@ kt_cli_analyze(int argc, char **argv)
 	const char *color = "auto";
 	struct pool P = { .fmt = FMT_TEXT };
 	struct worker *workers;
-	int c, status = 0, stdin_paths = 0;
+	int c, status = 0, out_status = 0, stdin_paths = 0;
 	bool no_progress = false, fail_crash = true, fail_problem = true;
 	int ascii = -1, width = -1;	/* -1: decided by the terminal and locale */
 	bool host = false, all_boots = false;
@@ -1260,8 +1346,13 @@ kt_cli_analyze(int argc, char **argv)
 		return 2;
 	}
 	P.ropts.color = c == 1;
+	if (P.summary_only && P.fmt == FMT_JSONL) {
+		P.summary_only = false;
+		P.summary_line = true;
+	}
 	if (P.summary_only && !is_text(&P)) {
-		fputs("ktriage analyze: --summary prints text or md (--format text|md)\n", stderr);
+		fputs("ktriage analyze: --summary is for text, md or jsonl (json always ends with "
+		      "its summary)\n", stderr);
 		return 2;
 	}
 	terminal_fit(&P.ropts, width, ascii);
@@ -1294,8 +1385,10 @@ kt_cli_analyze(int argc, char **argv)
 		fputs("ktriage analyze: out of memory\n", stderr);
 		return 3;
 	}
-	for (size_t i = 0; i < MAX_JOBS; i++)
+	for (size_t i = 0; i < MAX_JOBS; i++) {
 		workers[i].P = &P;
+		kt_spool_init(&workers[i].hold, HOLD_MEM_CAP);
+	}
 	worker_ctx(&workers[0], true);
 	/* Directories are split into their files and crash folders, so that
 	 * one directory argument keeps every worker busy too. A directory that
@@ -1369,6 +1462,8 @@ kt_cli_analyze(int argc, char **argv)
 	clear_progress(&P);
 	if (P.fmt == FMT_JSON && !P.abort)
 		print_json_tail(&P);
+	if (P.summary_line && !P.abort)
+		print_jsonl_summary(&P);
 	if (is_text(&P) && !P.abort)
 		print_summary(&P);
 	if (P.fmt == FMT_HTML && !P.abort) {
@@ -1385,6 +1480,7 @@ kt_cli_analyze(int argc, char **argv)
 		worker_fini(&workers[i]);
 	for (size_t i = 0; i < P.n_jobs; i++) {
 		status |= P.jobs[i].status;
+		out_status |= P.jobs[i].out_status;
 		free((char *)P.jobs[i].path);
 		kt_summary_free(P.jobs[i].sum);
 	}
@@ -1401,7 +1497,7 @@ kt_cli_analyze(int argc, char **argv)
 	if (P.abort)
 		return 3;
 	kt_cli_check_output();
-	if (status && fail_problem)
+	if ((status && fail_problem) || out_status)
 		return 3;
 	return P.reports && fail_crash ? 1 : 0;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ktriage/ktriage.h>
 
@@ -54,11 +55,29 @@ usage(FILE *out)
 		"2 usage error, 3 runtime error (unreadable input, ...).\n");
 }
 
+/* A library opened on first use cannot be loaded (kt_set_libload_handler):
+ * what was written to standard output so far goes out, then the message
+ * naming the library, then exit status 3. _exit: a worker thread may be
+ * the caller, and exit() would run the other threads' cleanups under them.
+ * Another thread in the middle of a write holds stdout's lock: then its
+ * buffer is left as it is rather than waited for. */
+static void
+libload_failed(const char *soname, const char *why)
+{
+	if (ftrylockfile(stdout) == 0) {
+		(void)fflush_unlocked(stdout);
+		funlockfile(stdout);
+	}
+	fprintf(stderr, "ktriage: cannot load %s, which this needs: %s\n", soname, why);
+	_exit(3);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *dbg = getenv("KT_ARENA_DEBUG");
 
+	kt_set_libload_handler(libload_failed);
 	if (dbg && strcmp(dbg, "1") == 0)
 		kt_set_debug_allocations(1);
 	if (argc < 2) {

@@ -36,6 +36,9 @@ KT_API void kt_summary_add(struct kt_summary *s, const char *unit, const struct 
 KT_API void kt_summary_input(struct kt_summary *s, const char *unit, bool ok, const char *why);
 /* Add everything counted in `src` to `dst` (src is left unchanged). */
 KT_API void kt_summary_merge(struct kt_summary *dst, const struct kt_summary *src);
+/* The same, and `src` is left empty: when `dst` is empty (nothing counted
+ * yet) it takes src's counts without copying them. */
+KT_API void kt_summary_move(struct kt_summary *dst, struct kt_summary *src);
 KT_API size_t kt_summary_reports(const struct kt_summary *s);
 /* How many reports of r's bucket were counted so far (r included once it
  * was added); the renderers print a repeat as one line. */
@@ -61,6 +64,11 @@ KT_API char *kt_summary_closing(const struct kt_summary *s, enum kt_summary_fmt 
  * kt_summary_verdict(). `s` may be NULL (nothing counted). `indent`:
  * spaces per level, 0 = one line. Caller frees. */
 KT_API char *kt_summary_verdict_json(const struct kt_summary *s, const char *input, int indent);
+/* The verdict as a <section class="verdict"> of an HTML page: the same
+ * data as kt_summary_verdict() (title, severity, confidence, rule, crash
+ * counts, first step, what would raise the confidence and the commands),
+ * every string escaped. Empty when nothing was counted. Caller frees. */
+KT_API char *kt_summary_verdict_html(const struct kt_summary *s, const char *input);
 /* The closing summary as a JSON object (SUMMARY in docs/report-json.md):
  * inputs read and incomplete, crashes, buckets, findings by rule, one
  * entry per bucket, and the verdict of the whole run. Caller frees. */

@@ -178,6 +178,8 @@ static const char style[] =
 	".tl .when{color:var(--mut);font-size:12px;font-variant-numeric:tabular-nums}"
 	".empty{color:var(--mut);font-style:italic}"
 	"section.problems h2{color:var(--med)}"
+	"section.verdict h2{margin:0 0 4px;border:0;padding:0}section.verdict p{margin:4px 0}"
+	"section.verdict ul{margin:2px 0}"
 	"footer{color:var(--mut);font-size:12px;margin-top:40px}";
 
 void
@@ -226,8 +228,8 @@ frame_html(struct kt_buf *b, const struct kt_frame *f)
 }
 
 /* A CSS class from a severity: only known names, never the input text. */
-static void
-sev_class(struct kt_buf *b, const char *prefix, const char *sev)
+void
+kt_html_sev_class(struct kt_buf *b, const char *prefix, const char *sev)
 {
 	static const char *const known[] = { "critical", "high", "medium", "low", "info" };
 
@@ -308,9 +310,9 @@ render_findings(struct kt_buf *b, const struct kt_report *r)
 		const struct kt_finding *f = &r->findings[i];
 
 		kt_buf_adds(b, "<div class=\"finding ");
-		sev_class(b, "f-", f->severity);
+		kt_html_sev_class(b, "f-", f->severity);
 		kt_buf_adds(b, "\"><h3><span class=\"badge ");
-		sev_class(b, "sev-", f->severity);
+		kt_html_sev_class(b, "sev-", f->severity);
 		kt_buf_adds(b, "\">");
 		kt_html_esc(b, f->severity ? f->severity : "?");
 		kt_buf_adds(b, "</span> ");

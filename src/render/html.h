@@ -31,6 +31,10 @@ void kt_html_escf(struct kt_buf *b, const char *fmt, ...) __attribute__((format(
 /* Append a link to `url` showing `text` when url is http(s) (escaped into
  * the attribute); other schemes (javascript:, data:) are shown as text. */
 void kt_html_link(struct kt_buf *b, const char *url, const char *text);
+/* Append `prefix` and a severity's CSS class name: one of the known
+ * severities (critical, high, medium, low, info), else medium; never the
+ * text itself. */
+void kt_html_sev_class(struct kt_buf *b, const char *prefix, const char *sev);
 
 /* The page shell: doctype, head with the shared style sheet and a
  * restrictive Content-Security-Policy (no scripts, no external loads),

@@ -2,7 +2,9 @@
 # Start-up (TAP): `ktriage --version` and `analyze` of a log without a crash
 # load none of the libraries that are opened on first call
 # (src/util/lazylib.list); an oops with Code: bytes loads Capstone when it
-# decodes them, and the output is the usual one; a missing one is handled.
+# decodes them, and the output is the usual one; a missing one is handled:
+# a broken one (a stub found through LD_LIBRARY_PATH) loses no output
+# written before it was needed, and the message names it.
 # The dynamic loader's own trace (LD_DEBUG=files, glibc's ld.so(8)) says
 # what was loaded.
 # Usage: startup.sh KTRIAGE SRC
@@ -48,5 +50,45 @@ if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
 else
 	skip "Capstone missing" "needs root and unshare -m"
 	skip "SQLite missing" "needs root and unshare -m"
+fi
+
+# A first-call library that is broken, for any user: LD_LIBRARY_PATH
+# (ld.so(8)) leads dlopen() to a stub that is not an ELF file. What was
+# written before goes out (not lost in stdout's buffer), the message names
+# the library, exit status 3.
+mkdir "$tmp/stub"
+soname() { ldconfig -p 2>/dev/null | sed -n "s/^[[:space:]]*\($1\.so\.[0-9]*\) .*/\1/p" | head -1; }
+arch=$(soname libarchive)
+if [ -n "$arch" ]; then
+	printf 'not a library\n' > "$tmp/stub/$arch"
+	tar -czf "$tmp/one.tgz" -C "$g" input.log
+	for fmt in jsonl text; do
+		LD_LIBRARY_PATH="$tmp/stub" "$kt" analyze -j 1 --format $fmt "$g/input.log" "$tmp/one.tgz" \
+			> "$tmp/arch.$fmt" 2> "$tmp/arch.err"; rc=$?
+		"$kt" analyze --format $fmt "$g/input.log" > "$tmp/first.$fmt" 2>/dev/null
+		if [ $fmt = jsonl ]; then
+			head -1 "$tmp/arch.$fmt" | cmp -s - "$tmp/first.$fmt"
+		else	# the first input's report, up to the closing summary
+			sl=$(grep -n "^Summary: " "$tmp/first.$fmt" | cut -d: -f1)
+			head -n $((sl - 2)) "$tmp/first.$fmt" > "$tmp/first.body"
+			head -c "$(wc -c < "$tmp/first.body")" "$tmp/arch.$fmt" | cmp -s - "$tmp/first.body"
+		fi
+		got=$?
+		[ $rc -eq 3 ] && [ $got -eq 0 ] &&
+			grep -q "^ktriage: cannot load $arch, which this needs: $tmp/stub/$arch: " "$tmp/arch.err"
+		check "$arch broken ($fmt): the first input's output is not lost, the message names it, exit 3" $? \
+			"rc=$rc $(cat "$tmp/arch.err") stdout: $(wc -c < "$tmp/arch.$fmt") bytes"
+	done
+else
+	skip "libarchive broken" "no libarchive in ldconfig -p"
+fi
+sql=$(soname libsqlite3)
+if [ -n "$sql" ]; then
+	printf 'not a library\n' > "$tmp/stub/$sql"
+	LD_LIBRARY_PATH="$tmp/stub" "$kt" db import --db "sqlite:$tmp/s2.db" "$g/input.log" > "$tmp/nosql2.out" 2> "$tmp/nosql2.err"; rc=$?
+	[ $rc -eq 3 ] && grep -q "^ktriage: cannot load $sql, which this needs: $tmp/stub/$sql: " "$tmp/nosql2.err"
+	check "$sql broken: db import exits 3 naming the library" $? "rc=$rc $(cat "$tmp/nosql2.err")"
+else
+	skip "SQLite broken" "no libsqlite3 in ldconfig -p"
 fi
 tap_done

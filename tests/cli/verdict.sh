@@ -135,4 +135,28 @@ PY
 [ $? -eq 0 ] && [ $rc -eq 3 ]
 check "a missing input: exit 3, counted in inputs_incomplete, its verdict empty" $? "rc=$rc $(tail -c 600 "$tmp/out")"
 
+# 6. jsonl --summary: the same input lines, then one {"summary": ...} line,
+# the same summary as json's (a missing input and -j 2 included)
+"$kt" analyze --format json "$tmp/nope.log" "$tmp/a.log" "$tmp/three.log" > "$tmp/sj" 2>/dev/null
+"$kt" analyze --format jsonl "$tmp/nope.log" "$tmp/a.log" "$tmp/three.log" > "$tmp/sl0" 2>/dev/null
+"$kt" analyze -j 2 --format jsonl --summary "$tmp/nope.log" "$tmp/a.log" "$tmp/three.log" > "$tmp/sl" 2>/dev/null; rc=$?
+python3 - "$tmp/sj" "$tmp/sl0" "$tmp/sl" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+plain = open(sys.argv[2]).read().splitlines()
+lines = open(sys.argv[3]).read().splitlines()
+assert lines[:-1] == plain and len(plain) == 3, (len(plain), len(lines))
+last = json.loads(lines[-1])
+assert list(last) == ["summary"], list(last)
+assert last["summary"] == doc["summary"], (last["summary"], doc["summary"])
+assert last["summary"]["crashes"] == 4 and last["summary"]["inputs_incomplete"] == 1
+PY
+[ $? -eq 0 ] && [ $rc -eq 3 ]
+check "jsonl --summary: the input lines, then json's summary as one last line (exit 3 as before)" $? "rc=$rc $(tail -c 400 "$tmp/sl")"
+"$kt" analyze --format jsonl --summary "$tmp/quiet.log" > "$tmp/sq" 2>/dev/null; rc=$?
+[ $rc -eq 0 ] && [ "$(wc -l < "$tmp/sq")" -eq 2 ] && tail -1 "$tmp/sq" | grep -q '^{"summary":{"inputs":1,"inputs_read":1,.*"crashes":0,'
+check "jsonl --summary, no crash: exit 0, the summary says 0" $? "rc=$rc $(cat "$tmp/sq")"
+"$kt" analyze --format html --summary "$tmp/a.log" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ]; check "--summary with html: usage error" $? "rc=$rc"
+
 tap_done

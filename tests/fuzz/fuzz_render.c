@@ -6,9 +6,13 @@
  * be valid JSON (RFC 8259), whatever bytes the log holds. The data is also
  * an input name and a problem's member and message on the HTML page: the
  * page must have exactly the markup (<, >, ") of the page for a harmless
- * name, so nothing from the input can open a tag or end an attribute.
+ * name, so nothing from the input can open a tag or end an attribute. The
+ * same holds for the HTML verdict, with the data as the input name and as
+ * every string of a report and its finding; the log's own summary gets
+ * one too.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +85,61 @@ html_problems(const uint8_t *data, size_t size)
 	free(text);
 }
 
+/* A summary of one report whose title and finding strings are all `text`
+ * (the finding's raise asks for host facts, so every part of the verdict
+ * is there). */
+static struct kt_summary *
+verdict_summary(const char *text)
+{
+	struct kt_summary *s = kt_summary_new();
+	struct kt_report *r = kt_report_new();
+	struct kt_finding *f = kt_report_alloc(r, sizeof(*f));
+	const char **list = kt_report_alloc(r, 2 * sizeof(char *));
+
+	list[0] = list[1] = kt_report_strdup(r, text);
+	r->title = list[0];
+	snprintf(r->bucket, sizeof(r->bucket), "%s", "0123456789abcdef");
+	r->source.timestamp = -1;
+	f->rule = f->title = f->severity = f->confidence = list[0];
+	f->remedy = list;
+	f->n_remedy = 1;
+	f->raise = list;
+	f->n_raise = 2;
+	f->raise_host_facts = true;
+	r->findings = f;
+	r->n_findings = 1;
+	kt_summary_add(s, text, r);
+	kt_summary_add(s, text, r);
+	kt_report_free(r);
+	return s;
+}
+
+static void
+html_verdict(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	struct kt_summary *s, *ref_s;
+	char *page, *ref;
+
+	if (!text)
+		abort();
+	memcpy(text, data, size);
+	text[size] = '\0';
+	/* "medium" is not high: the raise part is written for both */
+	ref_s = verdict_summary("medium");
+	ref = kt_summary_verdict_html(ref_s, "name");
+	s = verdict_summary(text);
+	page = kt_summary_verdict_html(s, text);
+	/* a confidence that ranks high has no raise part: compare only then */
+	if (!page || !ref || (strcmp(text, "high") && markup(page) != markup(ref)))
+		abort();
+	free(page);
+	free(ref);
+	kt_summary_free(s);
+	kt_summary_free(ref_s);
+	free(text);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -117,9 +176,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kt_summary_input(s, "fuzz", true, NULL);
 	valid_json(kt_summary_verdict_json(s, "fuzz", 2));
 	valid_json(kt_summary_closing_json(s, 0));
+	free(kt_summary_verdict_html(s, "fuzz"));
 	kt_parser_free(p);
 	kt_normalizer_free(n);
 	kt_summary_free(s);
 	html_problems(data, size);
+	html_verdict(data, size);
 	return 0;
 }

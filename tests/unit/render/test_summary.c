@@ -90,6 +90,51 @@ test_text(void **state)
 	kt_summary_free(all);
 }
 
+/* kt_summary_move: into an empty summary (taken without a copy) and into
+ * one with counts (merged), the same closing JSON as kt_summary_merge; the
+ * source is left empty. */
+static void
+test_move(void **state)
+{
+	struct kt_summary *s1 = kt_summary_new(), *s2 = kt_summary_new();
+	struct kt_summary *merged = kt_summary_new(), *moved = kt_summary_new();
+	struct kt_report *v[3] = {
+		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "medium", true),
+		fake("WARNING in b", "bbbbbbbbbbbbbbbb", NULL, NULL, false),
+		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "high", false),
+	};
+	char *a, *b;
+
+	(void)state;
+	kt_summary_add(s1, "one.log", v[0]);
+	kt_summary_add(s1, "one.log", v[1]);
+	kt_summary_input(s1, "one.log", true, NULL);
+	kt_summary_add(s2, "two.log", v[2]);
+	kt_summary_input(s2, "two.log", false, "truncated");
+	for (int i = 0; i < 3; i++)
+		kt_report_free(v[i]);
+	kt_summary_merge(merged, s1);
+	kt_summary_merge(merged, s2);
+	kt_summary_move(moved, s1);	/* empty: taken */
+	kt_summary_move(moved, s2);	/* not empty: merged */
+	assert_int_equal(kt_summary_reports(s1), 0);
+	assert_int_equal(kt_summary_reports(s2), 0);
+	a = kt_summary_closing_json(merged, 0);
+	b = kt_summary_closing_json(moved, 0);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(b, "\"crashes\":3"));
+	free(a);
+	free(b);
+	a = kt_summary_closing_json(s1, 0);	/* left empty */
+	assert_non_null(strstr(a, "\"inputs\":0,"));
+	assert_non_null(strstr(a, "\"by_bucket\":[]"));
+	free(a);
+	kt_summary_free(s1);
+	kt_summary_free(s2);
+	kt_summary_free(merged);
+	kt_summary_free(moved);
+}
+
 static json_t *
 parse(char *text)
 {
@@ -223,6 +268,92 @@ test_verdict_no_rule_and_high(void **state)
 	kt_summary_free(h);
 }
 
+/* Many buckets (the index grows several times): each is found again and
+ * counted; past KT_SUMMARY_MAX_BUCKETS they are counted, not listed. */
+static void
+test_many_buckets(void **state)
+{
+	struct kt_summary *s = kt_summary_new(), *all = kt_summary_new();
+	size_t n = KT_SUMMARY_MAX_BUCKETS + 100;
+	char id[17];
+	json_t *j;
+
+	(void)state;
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < n; i++) {
+			struct kt_report *r;
+
+			snprintf(id, sizeof(id), "%016zx", i * 7919);
+			r = fake("BUG in x", id, NULL, NULL, false);
+			kt_summary_add(s, "many.log", r);
+			assert_int_equal(kt_summary_bucket_count(s, r),
+					 i < KT_SUMMARY_MAX_BUCKETS ? (size_t)round + 1 : 0);
+			kt_report_free(r);
+		}
+	kt_summary_merge(all, s);
+	kt_summary_merge(all, s);
+	j = parse(kt_summary_closing_json(all, 0));
+	assert_int_equal(num(j, "crashes"), 4 * n);
+	assert_int_equal(num(j, "buckets"), KT_SUMMARY_MAX_BUCKETS + 1);
+	assert_int_equal(num(j, "crashes_unlisted"), 4 * 100);
+	assert_int_equal(num(json_array_get(json_object_get(j, "by_bucket"), 0), "crashes"), 4);
+	json_decref(j);
+	kt_summary_free(s);
+	kt_summary_free(all);
+}
+
+/* The HTML verdict: the text verdict's data, in a section, escaped. */
+static void
+test_verdict_html(void **state)
+{
+	struct kt_summary *s = kt_summary_new(), *h = kt_summary_new();
+	struct kt_report *v[3] = {
+		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "medium", true),
+		fake("BUG in a", "aaaaaaaaaaaaaaaa", "rule-a", "medium", true),
+		fake("WARNING in b", "bbbbbbbbbbbbbbbb", NULL, NULL, false),
+	};
+	struct kt_report *r;
+	char *t;
+
+	(void)state;
+	t = kt_summary_verdict_html(s, "log");
+	assert_string_equal(t, "");	/* nothing counted: nothing to say */
+	free(t);
+	for (int i = 0; i < 3; i++) {
+		kt_summary_add(s, "log", v[i]);
+		kt_report_free(v[i]);
+	}
+	t = kt_summary_verdict_html(s, "a<b>&.log");
+	assert_non_null(strstr(t, "<section class=\"verdict finding f-high\">"));
+	assert_non_null(strstr(t, "<h2>Verdict for <code>a&lt;b&gt;&amp;.log</code>: cause rule-a"
+				  "</h2>"));
+	assert_non_null(strstr(t, "<span class=\"badge sev-high\">high</span>"
+				  "<span>confidence medium</span><span>rule <code class=\"rule\">"
+				  "rule-a</code></span><span>in 2 of 3 crashes</span>"
+				  "<span>2 buckets</span>"));
+	assert_non_null(strstr(t, "<b>First step:</b> do the first thing</p>"));
+	assert_non_null(strstr(t, "<p>Confidence is medium; this evidence would raise it:</p>"));
+	assert_non_null(strstr(t, "<li>host facts: ... at MTU 9000</li>"));
+	assert_non_null(strstr(t, "<li><code>ktriage net audit --format json &gt; facts.json"
+				  "</code></li>"));
+	assert_non_null(strstr(t, "<li><code>ktriage analyze --host-facts facts.json "
+				  "a&lt;b&gt;&amp;.log</code></li>"));
+	assert_null(strstr(t, "<b>&"));
+	free(t);
+	/* no rule: the first crash's title, from the log, escaped */
+	r = fake("BUG in <script>\"x\"</script>", "", NULL, NULL, false);
+	kt_summary_add(h, "h.log", r);
+	kt_report_free(r);
+	t = kt_summary_verdict_html(h, "h.log");
+	assert_non_null(strstr(t, "<section class=\"verdict finding f-info\">"));
+	assert_non_null(strstr(t, ": 1 crash in 1 bucket; no rule of the knowledge base matched. "
+				  "The first: BUG in &lt;script&gt;&quot;x&quot;&lt;/script&gt;</h2>"));
+	assert_null(strstr(t, "<script"));
+	free(t);
+	kt_summary_free(s);
+	kt_summary_free(h);
+}
+
 /* The closing summary of two inputs merged, one more unreadable. */
 static void
 test_closing(void **state)
@@ -302,9 +433,12 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_move),
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_verdict_empty),
 		cmocka_unit_test(test_verdict_no_rule_and_high),
+		cmocka_unit_test(test_verdict_html),
+		cmocka_unit_test(test_many_buckets),
 		cmocka_unit_test(test_closing),
 		cmocka_unit_test(test_hostile_title),
 	};
