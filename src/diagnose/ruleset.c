@@ -36,10 +36,12 @@ kt_ruleset_free(struct kt_ruleset *rs)
 {
 	if (!rs)
 		return;
-	for (size_t i = 0; i < rs->n_codes; i++)
-		pcre2_code_free(rs->codes[i]);
-	for (size_t i = 0; i < rs->n_lazy; i++)
-		pcre2_code_free(*rs->lazy[i]);
+	for (size_t i = 0; i < rs->n_codes; i++) {
+		struct kt_pcre *p = atomic_load_explicit(&rs->codes[i]->p, memory_order_acquire);
+
+		kt_pcre_deinit(p);
+		free(p);
+	}
 	kt_frame_table_free(rs->frames);
 	kt_litset_free(rs->line_lits);
 	kt_arena_free(rs->arena);	/* rs lives in its own arena */
