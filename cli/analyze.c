@@ -77,6 +77,7 @@ struct pool {
 	struct kt_render_opts ropts;
 	const struct kt_analyze_opts *opts;
 	const char *data_dir;
+	struct kt_ctx *tables;	/* the first worker's context: the others share its tables */
 	bool quiet;
 	bool summary_only;	/* --summary: one line per bucket, no reports */
 	int warnings;
@@ -777,6 +778,9 @@ worker_ctx(struct worker *w, bool first)
 		kt_ctx_set_diag(w->ctx, on_diag, w);
 	if (w->P->data_dir)
 		kt_ctx_set_data_dir(w->ctx, w->P->data_dir);
+	/* one copy of the compiled tables for all workers (read-only) */
+	if (!first && w->P->tables)
+		(void)kt_ctx_share_tables(w->ctx, w->P->tables);
 }
 
 static int
@@ -1297,6 +1301,7 @@ kt_cli_analyze(int argc, char **argv)
 	for (size_t i = 0; i < MAX_JOBS; i++)
 		workers[i].P = &P;
 	worker_ctx(&workers[0], true);
+	P.tables = workers[0].ctx;
 	/* Directories are split into their files and crash folders, so that
 	 * one directory argument keeps every worker busy too. A directory that
 	 * cannot be read stays one job: analysing it reports the problem. */

@@ -879,13 +879,11 @@ collect_frames(struct eval *e)
 
 /* Gather the prefilter literals of every line condition into one set (on
  * the first run after the rules changed; the set belongs to one context). */
-static const struct kt_ruleset *
-prepare_line_lits(const struct kt_ruleset *crs)
+void
+kt_ruleset_prepare(struct kt_ruleset *rs)
 {
-	struct kt_ruleset *rs = (struct kt_ruleset *)crs;
-
 	if (rs->line_lits)
-		return rs;
+		return;
 	rs->line_lits = kt_litset_new();
 	for (size_t i = 0; i < rs->n_rules; i++)
 		for (size_t j = 0; j < rs->rules[i]->n_conds; j++) {
@@ -900,7 +898,15 @@ prepare_line_lits(const struct kt_ruleset *crs)
 				ids[k] = kt_litset_add(rs->line_lits, re->lits[k].s, re->lits[k].len);
 			re->lit_ids = ids;
 		}
-	return rs;
+}
+
+/* A shared rule set was prepared when it was built (kt_ruleset_builtin_shared). */
+static const struct kt_ruleset *
+prepare_line_lits(const struct kt_ruleset *crs)
+{
+	if (!crs->line_lits)
+		kt_ruleset_prepare((struct kt_ruleset *)crs);
+	return crs;
 }
 
 int

@@ -334,6 +334,29 @@ kt_ruleset_load_builtin(struct kt_ctx *ctx, struct kt_ruleset **ret)
 	return 0;
 }
 
+static void *
+builtin_build(struct kt_ctx *ctx)
+{
+	struct kt_ruleset *rs;
+
+	if (kt_ruleset_load_builtin(ctx, &rs) != 0)
+		return NULL;
+	kt_ruleset_prepare(rs);
+	return rs;
+}
+
+static void
+builtin_free(void *rs)
+{
+	kt_ruleset_free(rs);
+}
+
+const struct kt_ruleset *
+kt_ruleset_builtin_shared(struct kt_ctx *ctx)
+{
+	return kt_ctx_table(ctx, KT_TABLE_RULES, builtin_build, builtin_free);
+}
+
 size_t
 kt_ruleset_count(const struct kt_ruleset *rs)
 {

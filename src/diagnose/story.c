@@ -8,6 +8,7 @@
 #include "diagnose/diagnose.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,10 @@ struct kt_frame_table {
 	struct kt_pcre all;	/* code NULL: none */
 	struct kt_buf all_src;
 	/* classify() results by function name: the same kernel functions
-	 * appear in report after report. Open addressing; emptied when full. */
+	 * appear in report after report. Open addressing; emptied when full.
+	 * The only part written after loading: guarded by memo_lock, as the
+	 * built-in rules' table is shared by threads (kt_ctx_share_tables). */
+	pthread_mutex_t memo_lock;
 	struct memo_slot {
 		char *name;
 		long row;	/* -1: no row */
@@ -61,6 +65,7 @@ kt_frame_table_free(struct kt_frame_table *t)
 	for (size_t i = 0; t->memo && i < MEMO_SLOTS; i++)
 		free(t->memo[i].name);
 	free(t->memo);
+	(void)pthread_mutex_destroy(&t->memo_lock);
 	kt_buf_deinit(&t->all_src);
 	free(t);
 }
@@ -128,6 +133,7 @@ kt_frame_table_load(struct kt_ctx *ctx)
 	size_t cap = 0;
 
 	kt_pcre_init(&t->all, NULL);
+	(void)pthread_mutex_init(&t->memo_lock, NULL);
 	if (kt_data_read(ctx, "diagnose/frames.tsv", &blob) != 0)
 		return t;	/* no knowledge: the story uses report fields only */
 	rest = kt_str_make(blob.data, blob.len);
@@ -183,17 +189,11 @@ classify_uncached(const struct kt_frame_table *t, const char *fn)
 }
 
 static const struct row *
-classify(const struct kt_frame_table *ct, const char *fn)
+classify_locked(struct kt_frame_table *t, const char *fn, uint64_t h)
 {
-	struct kt_frame_table *t = (struct kt_frame_table *)ct;	/* the memo only */
-	uint64_t h = 1469598103934665603ull;
 	const struct row *row;
 	size_t i;
 
-	if (!t || !fn)
-		return NULL;
-	for (const unsigned char *p = (const unsigned char *)fn; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
 	if (!t->memo)
 		t->memo = kt_calloc(MEMO_SLOTS, sizeof(*t->memo));
 	for (i = h & (MEMO_SLOTS - 1); t->memo[i].name; i = (i + 1) & (MEMO_SLOTS - 1))
@@ -212,6 +212,23 @@ classify(const struct kt_frame_table *ct, const char *fn)
 	t->memo[i].name = kt_strdup(fn);
 	t->memo[i].row = row ? (long)(row - t->rows) : -1;
 	t->memo_used++;
+	return row;
+}
+
+static const struct row *
+classify(const struct kt_frame_table *ct, const char *fn)
+{
+	struct kt_frame_table *t = (struct kt_frame_table *)ct;	/* the memo only */
+	uint64_t h = 1469598103934665603ull;
+	const struct row *row;
+
+	if (!t || !fn)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)fn; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	(void)pthread_mutex_lock(&t->memo_lock);
+	row = classify_locked(t, fn, h);
+	(void)pthread_mutex_unlock(&t->memo_lock);
 	return row;
 }
 

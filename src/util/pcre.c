@@ -22,6 +22,27 @@ kt_pcre_init(struct kt_pcre *p, pcre2_code *code)
 	atomic_init(&p->jit, NULL);
 	atomic_init(&p->uses, 0);
 	atomic_init(&p->no_jit, code == NULL);
+	/* Without a known first code unit, start bitmap or anchoring, the
+	 * interpreter tries the pattern at every position of the subject: its
+	 * cost per byte is then much higher than the JIT's. */
+	uint32_t type = 0, opts = 0;
+	const uint8_t *bitmap = NULL;
+
+	size_t starts = 256;
+
+	p->shift = 6;
+	if (!code || pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type) != 0 ||
+	    pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &bitmap) != 0 ||
+	    pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &opts) != 0 || type != 0 ||
+	    (opts & PCRE2_ANCHORED))
+		return;
+	if (bitmap) {
+		starts = 0;
+		for (size_t i = 0; i < 32; i++)
+			starts += (size_t)__builtin_popcount(bitmap[i]);
+	}
+	if (starts > 64)	/* e.g. a lookahead on \S */
+		p->shift = 2;
 }
 
 void
@@ -68,14 +89,17 @@ jit_now(const struct kt_pcre *cp)
 /* The JIT copy to run now: the existing one, or a new one once p has been
  * used often enough (NULL: run the interpreter). */
 static pcre2_code *
-jit_for_use(const struct kt_pcre *cp)
+jit_for_use(const struct kt_pcre *cp, size_t bytes)
 {
 	struct kt_pcre *p = (struct kt_pcre *)cp;
 	pcre2_code *j = atomic_load_explicit(&p->jit, memory_order_acquire);
 
 	if (j || atomic_load_explicit(&p->no_jit, memory_order_relaxed))
 		return j;
-	if (atomic_fetch_add_explicit(&p->uses, 1, memory_order_relaxed) + 1 < KT_PCRE_JIT_AFTER)
+	unsigned cost = 1 + (unsigned)((bytes > 65536 ? 65536 : bytes) >> p->shift);
+
+	if (atomic_fetch_add_explicit(&p->uses, cost, memory_order_relaxed) + cost <
+	    KT_PCRE_JIT_AFTER)
 		return NULL;
 	return jit_now(p);
 }
@@ -97,7 +121,7 @@ kt_pcre_match(const struct kt_pcre *p, const char *s, size_t len, size_t start,
 
 	if (!p->code)
 		return PCRE2_ERROR_NOMATCH;
-	j = jit_for_use(p);
+	j = jit_for_use(p, len > start ? len - start : 0);
 	if (j) {
 		/* pcre2_jit_match() skips pcre2_match()'s argument checks (a
 		 * third of the cost of a failing call on a short line) */

@@ -31,14 +31,20 @@
 
 struct kt_ctx;
 
-/* Uses of a pattern in the interpreter before it is JIT-compiled. */
-#define KT_PCRE_JIT_AFTER 16
+/* Interpreter work on a pattern before it is JIT-compiled: one unit per
+ * match plus one per 64 bytes of subject, or per 4 bytes for a pattern the
+ * interpreter must try at every position (JIT compilation of a table
+ * pattern costs about as much as the interpreter does in this much work). */
+#ifndef KT_PCRE_JIT_AFTER
+#define KT_PCRE_JIT_AFTER 64
+#endif
 
 struct kt_pcre {
 	pcre2_code *code;		/* never JIT-compiled itself */
 	_Atomic(pcre2_code *) jit;	/* JIT-compiled copy of code, once made */
-	atomic_uint uses;		/* interpreter runs so far (stops counting at the JIT) */
+	atomic_uint uses;		/* interpreter work so far (see KT_PCRE_JIT_AFTER) */
 	atomic_bool no_jit;		/* JIT compilation failed: interpreter only */
+	uint8_t shift;			/* subject bytes per unit of work: 1 << shift */
 };
 
 /* Compile a pattern (pcre2_compile() arguments). Returns NULL with *err and
