@@ -33,6 +33,7 @@
 #include "sign/sign.h"
 #include "util/ctx.h"
 #include "util/mem.h"
+#include "util/pcre.h"
 #include "util/str.h"
 
 struct kt_analyzer {
@@ -85,6 +86,8 @@ kt_analyzer_new(struct kt_ctx *ctx, const struct kt_analyze_opts *opts, struct k
 	int rc = 0;
 
 	a->ctx = ctx;
+	if (ctx && !ctx->rx_bake)	/* table regexes compiled at build time */
+		ctx->rx_bake = &kt_pcre_baked_regexes;
 	if (opts)
 		a->opts = *opts;
 	a->dopts.vmlinux = a->opts.vmlinux;

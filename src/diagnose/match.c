@@ -50,7 +50,7 @@ regex_run(const struct kt_regex *re, const char *subject, size_t len, pcre2_matc
 		PCRE2_SIZE off;
 
 		p = kt_malloc(sizeof(*p));
-		kt_pcre_init(p, kt_pcre_compile(NULL, c->pat, PCRE2_ZERO_TERMINATED,
+		kt_pcre_init(p, kt_pcre_compile_with(c->bake, c->pat, PCRE2_ZERO_TERMINATED,
 						PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
 						PCRE2_MULTILINE, &err, &off));
 		/* (a NULL code cannot happen: test_baked compiles them all; it

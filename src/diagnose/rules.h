@@ -56,6 +56,7 @@ const char *kt_cond_type_name(enum kt_cond_type t);
  * can be shared by threads (the first use publishes it atomically). */
 struct kt_regex_code {
 	const char *pat;		/* the full pattern */
+	const struct kt_pcre_bake *bake;	/* build-time copies (util/pcre.h), or NULL */
 	_Atomic(struct kt_pcre *) p;	/* NULL until compiled */
 };
 
@@ -136,6 +137,7 @@ struct kt_ruleset {
 	/* Prefilter literals of all line conditions, scanned once per report
 	 * (built on the first kt_diagnose_run; dropped when rules change). */
 	struct kt_litset *line_lits;
+	const struct kt_pcre_bake *bake;	/* compiled regexes of the build, or NULL */
 	struct kt_regex_code **codes;	/* every regex, freed with the set */
 	size_t n_codes;
 	size_t cap_codes;

@@ -158,9 +158,10 @@ compile(struct ld *l, yaml_node_t *n, const char *src, bool anchored, struct kt_
 	struct kt_regex_code *rc = kt_arena_alloc(l->rs->arena, sizeof(*rc));
 
 	rc->pat = pat;
+	rc->bake = l->rs->bake;
 	atomic_init(&rc->p, NULL);
 	if (!l->lazy) {
-		code = kt_pcre_compile(NULL, pat, PCRE2_ZERO_TERMINATED,
+		code = kt_pcre_compile_with(rc->bake, pat, PCRE2_ZERO_TERMINATED,
 				       PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MULTILINE,
 				       &err, &off);
 		if (!code) {

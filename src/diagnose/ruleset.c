@@ -323,7 +323,10 @@ int
 kt_ruleset_load_builtin(struct kt_ctx *ctx, struct kt_ruleset **ret)
 {
 	struct builtin b = { ctx, kt_ruleset_new() };
-	int rc = kt_data_each(ctx, "rules/", add_builtin, &b);
+	int rc;
+
+	b.rs->bake = ctx ? ctx->rx_bake : NULL;
+	rc = kt_data_each(ctx, "rules/", add_builtin, &b);
 
 	if (rc) {
 		kt_ruleset_free(b.rs);

@@ -39,6 +39,13 @@ struct kt_ctx {
 	/* Compiled knowledge tables, built on first use and shared with the
 	 * contexts of kt_ctx_share_tables() (see kt_ctx_table()). */
 	struct kt_tables *tables;
+	/* Regexes compiled at build time (src/rx_bake.c; set by
+	 * kt_analyzer_new()), or NULL: see kt_pcre_compile(). */
+	const struct kt_pcre_bake *rx_bake;
+	/* The build tool's hook: sees every pattern kt_pcre_compile() compiles. */
+	void (*rx_record)(void *ud, const char *pat, size_t len, uint32_t flags,
+			  const void *code);
+	void *rx_record_ud;
 };
 
 /* The compiled tables a context keeps (one slot each). */

@@ -3,16 +3,76 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/ctx.h"
 #include "util/mem.h"
+
+static int
+baked_cmp(const char *pat, size_t len, uint32_t flags, const struct kt_pcre_baked *e)
+{
+	if (len != e->len)
+		return len < e->len ? -1 : 1;
+	int c = memcmp(pat, e->pat, len);
+
+	if (c)
+		return c;
+	return flags == e->flags ? 0 : flags < e->flags ? -1 : 1;
+}
+
+/* The build-time copy of (pat, flags), or NULL. */
+static pcre2_code *
+baked(const struct kt_pcre_bake *b, const char *pat, size_t len, uint32_t flags)
+{
+	size_t lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = baked_cmp(pat, len, flags, &b->v[mid]);
+
+		if (c == 0) {
+			const struct kt_pcre_baked *e = &b->v[mid];
+			unsigned char *buf = kt_malloc(b->prefix_len + e->size);
+			pcre2_code *code = NULL;
+
+			/* the serialized form of this one code: aligned, whole */
+			memcpy(buf, b->prefix, b->prefix_len);
+			memcpy(buf + b->prefix_len, b->codes + e->off, e->size);
+			if (pcre2_serialize_decode(&code, 1, buf, NULL) != 1)
+				code = NULL;	/* another PCRE2 than at build time */
+			free(buf);
+			return code;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+pcre2_code *
+kt_pcre_compile_with(const struct kt_pcre_bake *bake, const char *pat, size_t len,
+		     uint32_t flags, int *err, PCRE2_SIZE *off)
+{
+	pcre2_code *code = NULL;
+
+	if (bake)
+		code = baked(bake, pat, len == PCRE2_ZERO_TERMINATED ? strlen(pat) : len, flags);
+	return code ? code : pcre2_compile((PCRE2_SPTR)pat, len, flags, err, off, NULL);
+}
 
 pcre2_code *
 kt_pcre_compile(struct kt_ctx *ctx, const char *pat, size_t len, uint32_t flags, int *err,
 		PCRE2_SIZE *off)
 {
-	(void)ctx;
-	return pcre2_compile((PCRE2_SPTR)pat, len, flags, err, off, NULL);
+	pcre2_code *code = kt_pcre_compile_with(ctx ? ctx->rx_bake : NULL, pat, len, flags, err,
+						 off);
+
+	if (code && ctx && ctx->rx_record)
+		ctx->rx_record(ctx->rx_record_ud, pat,
+			       len == PCRE2_ZERO_TERMINATED ? strlen(pat) : len, flags, code);
+	return code;
 }
 
 void
