@@ -7,10 +7,10 @@
  *
  *  - match data is per thread (kt_pcre_scratch()), never per pattern;
  *  - JIT compilation is lazy and thread-safe: a pattern runs in PCRE2's
- *    interpreter until it has been used KT_PCRE_JIT_AFTER times, then a
+ *    interpreter until it has done KT_PCRE_JIT_AFTER units of work, then a
  *    JIT-compiled copy is published with an atomic pointer (most patterns
  *    of the tables run a few times per log: JIT-compiling them cost more
- *    than it saved, a third of a one-oops log's start-up);
+ *    than it saved, a quarter of a one-oops log's start-up);
  *  - the engine never changes a result: when the engine used stops at a
  *    backtracking limit, the other engine runs, and a match is reported
  *    when either found one. Both engines give the same answer whenever they
@@ -36,7 +36,7 @@ struct kt_ctx;
  * interpreter must try at every position (JIT compilation of a table
  * pattern costs about as much as the interpreter does in this much work). */
 #ifndef KT_PCRE_JIT_AFTER
-#define KT_PCRE_JIT_AFTER 64
+#define KT_PCRE_JIT_AFTER 32
 #endif
 
 struct kt_pcre {
