@@ -172,8 +172,8 @@ stopped(int rc)
 }
 
 int
-kt_pcre_match(const struct kt_pcre *p, const char *s, size_t len, size_t start,
-	      pcre2_match_data *md, pcre2_match_context *mc)
+kt_pcre_match_slow(const struct kt_pcre *p, const char *s, size_t len, size_t start,
+		   pcre2_match_data *md, pcre2_match_context *mc, int jit_rc)
 {
 	PCRE2_SPTR subj = (PCRE2_SPTR)(s ? s : "");
 	pcre2_code *j;
@@ -181,10 +181,12 @@ kt_pcre_match(const struct kt_pcre *p, const char *s, size_t len, size_t start,
 
 	if (!p->code)
 		return PCRE2_ERROR_NOMATCH;
+	if (jit_rc != 1) {	/* the JIT copy stopped at a limit: the interpreter */
+		rc = pcre2_match(p->code, subj, len, start, 0, md, mc);
+		return stopped(rc) ? PCRE2_ERROR_MATCHLIMIT : rc;
+	}
 	j = jit_for_use(p, len > start ? len - start : 0);
 	if (j) {
-		/* pcre2_jit_match() skips pcre2_match()'s argument checks (a
-		 * third of the cost of a failing call on a short line) */
 		rc = pcre2_jit_match(j, subj, len, start, 0, md, mc);
 		if (stopped(rc)) {
 			int rc2 = pcre2_match(p->code, subj, len, start, 0, md, mc);

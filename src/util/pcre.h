@@ -89,8 +89,13 @@ void kt_pcre_deinit(struct kt_pcre *p);
  * too few pairs), PCRE2_ERROR_NOMATCH, or a limit error when both engines
  * stopped at a limit. Thread-safe; md must be the caller's (e.g.
  * kt_pcre_scratch()). */
-int kt_pcre_match(const struct kt_pcre *p, const char *s, size_t len, size_t start,
-		  pcre2_match_data *md, pcre2_match_context *mc);
+static inline int kt_pcre_match(const struct kt_pcre *p, const char *s, size_t len,
+				size_t start, pcre2_match_data *md,
+				pcre2_match_context *mc);
+/* kt_pcre_match() without a JIT copy yet (jit_rc == 1), or after the JIT
+ * copy stopped with jit_rc. */
+int kt_pcre_match_slow(const struct kt_pcre *p, const char *s, size_t len, size_t start,
+		       pcre2_match_data *md, pcre2_match_context *mc, int jit_rc);
 
 /* pcre2_substitute() with PCRE2_SUBSTITUTE_GLOBAL of p over the C string
  * `in` into out[*outlen]; same return values and engine rules. */
@@ -101,5 +106,23 @@ int kt_pcre_substitute(const struct kt_pcre *p, const char *in, const char *with
  * until the thread's next call with more pairs, or its end; freed at thread
  * exit. */
 pcre2_match_data *kt_pcre_scratch(uint32_t pairs);
+
+/* The common case inline: the JIT copy exists and finishes. */
+static inline int
+kt_pcre_match(const struct kt_pcre *p, const char *s, size_t len, size_t start,
+	      pcre2_match_data *md, pcre2_match_context *mc)
+{
+	pcre2_code *j = atomic_load_explicit(&p->jit, memory_order_acquire);
+	int rc;
+
+	if (!j)
+		return kt_pcre_match_slow(p, s, len, start, md, mc, 1);
+	/* pcre2_jit_match() skips pcre2_match()'s argument checks (a third
+	 * of the cost of a failing call on a short line) */
+	rc = pcre2_jit_match(j, (PCRE2_SPTR)(s ? s : ""), len, start, 0, md, mc);
+	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
+		return rc;
+	return kt_pcre_match_slow(p, s, len, start, md, mc, rc);
+}
 
 #endif
