@@ -80,6 +80,7 @@ struct pool {
 	struct kt_render_opts ropts;
 	const struct kt_analyze_opts *opts;
 	const char *data_dir;
+	struct kt_ctx *tables;	/* the first worker's context: the others share its tables */
 	bool quiet;
 	bool summary_only;	/* --summary: one line per bucket, no reports */
 	bool summary_line;	/* --summary with jsonl: a last {"summary": ...} line */
@@ -850,6 +851,9 @@ worker_ctx(struct worker *w, bool first)
 		kt_ctx_set_diag(w->ctx, on_diag, w);
 	if (w->P->data_dir)
 		kt_ctx_set_data_dir(w->ctx, w->P->data_dir);
+	/* one copy of the compiled tables for all workers (read-only) */
+	if (!first && w->P->tables)
+		(void)kt_ctx_share_tables(w->ctx, w->P->tables);
 }
 
 static int
@@ -1390,6 +1394,7 @@ kt_cli_analyze(int argc, char **argv)
 		kt_spool_init(&workers[i].hold, HOLD_MEM_CAP);
 	}
 	worker_ctx(&workers[0], true);
+	P.tables = workers[0].ctx;
 	/* Directories are split into their files and crash folders, so that
 	 * one directory argument keeps every worker busy too. A directory that
 	 * cannot be read stays one job: analysing it reports the problem. */

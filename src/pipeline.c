@@ -33,6 +33,7 @@
 #include "skip.h"
 #include "util/ctx.h"
 #include "util/mem.h"
+#include "util/pcre.h"
 #include "util/str.h"
 
 struct kt_analyzer {
@@ -56,10 +57,14 @@ kt_analyzer_set_problem_fn(struct kt_analyzer *a, kt_analyze_problem_fn fn, void
 }
 
 /* The analyzer's rules, loading the embedded ones on first use (they cannot
- * fail but for memory: then reports go undiagnosed). NULL: no diagnosis. */
-static struct kt_ruleset *
+ * fail but for memory: then reports go undiagnosed). NULL: no diagnosis.
+ * The embedded ones are the context's (kt_ruleset_builtin_shared(): one
+ * copy for all the contexts of kt_ctx_share_tables()). */
+static const struct kt_ruleset *
 rules_of(struct kt_analyzer *a)
 {
+	if (a->rules_pending && a->ctx)
+		return kt_ruleset_builtin_shared(a->ctx);
 	if (a->rules_pending) {
 		a->rules_pending = false;
 		if (kt_ruleset_load_builtin(a->ctx, &a->rules) != 0)
@@ -81,6 +86,8 @@ kt_analyzer_new(struct kt_ctx *ctx, const struct kt_analyze_opts *opts, struct k
 	int rc = 0;
 
 	a->ctx = ctx;
+	if (ctx && !ctx->rx_bake)	/* table regexes compiled at build time */
+		ctx->rx_bake = &kt_pcre_baked_regexes;
 	if (opts)
 		a->opts = *opts;
 	a->dopts.vmlinux = a->opts.vmlinux;
@@ -329,8 +336,10 @@ finish_report(struct unit_state *u, struct kt_report *r)
 	}
 	(void)kt_sign_run(a->ctx, r);
 	(void)kt_decode_run(a->ctx, r, &a->dopts);
-	if (rules_of(a))
-		(void)kt_diagnose_run(a->ctx, a->rules, u->facts, r);
+	const struct kt_ruleset *rs = rules_of(a);
+
+	if (rs)
+		(void)kt_diagnose_run(a->ctx, rs, u->facts, r);
 	*(struct kt_report **)kt_vec_push(&u->reports) = r;
 }
 
@@ -974,8 +983,10 @@ kt_stream_take(struct kt_stream *s)
 	s->found++;
 	(void)kt_sign_run(a->ctx, r);
 	(void)kt_decode_run(a->ctx, r, &a->dopts);
-	if (rules_of(a))
-		(void)kt_diagnose_run(a->ctx, a->rules, a->facts, r);
+	const struct kt_ruleset *rs = rules_of(a);
+
+	if (rs)
+		(void)kt_diagnose_run(a->ctx, rs, a->facts, r);
 	return r;
 }
 

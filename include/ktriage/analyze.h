@@ -52,9 +52,10 @@ struct kt_analyze_cb {
 };
 
 /* Create an analyzer (loads rules and host facts). An analyzer and its ctx
- * are used by one thread at a time; analyzers on different contexts share
- * nothing and may run in parallel (ktriage analyze -j does: one context and
- * one analyzer per worker thread). Caller owns the result;
+ * are used by one thread at a time; analyzers on different contexts may run
+ * in parallel, also when the contexts share their compiled tables
+ * (kt_ctx_share_tables(); ktriage analyze -j does: one context and one
+ * analyzer per worker thread, one copy of the tables). Caller owns the result;
  * free with kt_analyzer_free(). Returns 0 or KT_EFORMAT/KT_EIO/KT_ENOTFOUND
  * (message on ctx). `opts` is copied; its strings are borrowed and must
  * outlive the analyzer. */

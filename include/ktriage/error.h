@@ -57,6 +57,15 @@ typedef void (*kt_libload_fn)(const char *soname, const char *why);
 KT_API struct kt_ctx *kt_ctx_new(void);
 /* Free a context; NULL is a no-op. */
 KT_API void kt_ctx_free(struct kt_ctx *ctx);
+/* Let `ctx` use the compiled knowledge tables of `from` (crash headers,
+ * title recipes, decoder tables, the built-in rules): each is built once,
+ * by whichever context needs it first, and then only read, so contexts
+ * sharing them may be used by different threads at the same time (each
+ * thread its own context). Call before `ctx` has built a table, after
+ * giving both the same data directory. Returns 0, or KT_EINVAL when `ctx`
+ * has built tables of its own or the data directories differ. The tables
+ * live until the last context using them is freed. */
+KT_API int kt_ctx_share_tables(struct kt_ctx *ctx, struct kt_ctx *from);
 
 /* Message of the last error returned through this context ("" if none).
  * Borrowed; valid until the next call that fails on `ctx`. */

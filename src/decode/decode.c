@@ -87,24 +87,25 @@ free_cached_tables(void *p)
 	free(p);
 }
 
+static void *
+build_tables(struct kt_ctx *ctx)
+{
+	struct kt_decode_tables *t = kt_calloc(1, sizeof(*t));
+
+	(void)kt_decode_tables_load(ctx, t);	/* problems were reported via kt_diag */
+	return t;
+}
+
 /* The tables are loaded once per context and kept on it: loading them for
  * every report cost more than decoding the report. */
 static const struct kt_decode_tables *
 cached_tables(struct kt_ctx *ctx, struct kt_decode_tables *local)
 {
-	struct kt_decode_tables *t;
-
 	if (!ctx) {
 		(void)kt_decode_tables_load(ctx, local);
 		return local;
 	}
-	if (!ctx->decode_cache) {
-		t = kt_calloc(1, sizeof(*t));
-		(void)kt_decode_tables_load(ctx, t);	/* problems were reported via kt_diag */
-		ctx->decode_cache = t;
-		ctx->decode_cache_free = free_cached_tables;
-	}
-	return ctx->decode_cache;
+	return kt_ctx_table(ctx, KT_TABLE_DECODE, build_tables, free_cached_tables);
 }
 
 int

@@ -23,6 +23,14 @@ size_t kt_frame_table_count(const struct kt_frame_table *t);
  * evidence (borrowed from r), or NULL. */
 enum kt_context kt_frame_table_context(const struct kt_frame_table *t, const struct kt_report *r,
 				       const char **ret_why);
+/* The built-in rule set of ctx, loaded on first use (kt_ctx_table():
+ * shared read-only by the contexts of kt_ctx_share_tables()). NULL when it
+ * could not be loaded (out of memory), with the error on ctx. Borrowed;
+ * valid until ctx is freed. */
+const struct kt_ruleset *kt_ruleset_builtin_shared(struct kt_ctx *ctx);
+/* Build what kt_diagnose_run() would build on first use (the line
+ * literals), so that rs is read-only from then on. */
+void kt_ruleset_prepare(struct kt_ruleset *rs);
 /* kt_diagnose_story() with an already loaded table. */
 int kt_diagnose_story_with(struct kt_ctx *ctx, const struct kt_frame_table *t, struct kt_report *r);
 

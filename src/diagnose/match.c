@@ -40,26 +40,30 @@ static int
 regex_run(const struct kt_regex *re, const char *subject, size_t len, pcre2_match_data *md,
 	  pcre2_match_context *mc)
 {
+	struct kt_regex_code *c = re->code;
+	struct kt_pcre *p = atomic_load_explicit(&c->p, memory_order_acquire);
 	int rc;
 
-	if (!re->code && re->slot) {	/* a built-in rule's regex: see struct kt_regex */
-		struct kt_regex *w = (struct kt_regex *)re;
+	if (!p) {	/* a built-in rule's regex, first use: see struct kt_regex_code */
+		struct kt_pcre *expected = NULL;
 		int err;
 		PCRE2_SIZE off;
 
-		if (!*w->slot)	/* (a copy of this struct may have compiled it) */
-			*w->slot = pcre2_compile((PCRE2_SPTR)w->pat, PCRE2_ZERO_TERMINATED,
-						 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
-						 PCRE2_MULTILINE, &err, &off, NULL);
-		w->code = *w->slot;
-		if (!w->code)
-			return 0;	/* cannot happen: test_baked compiles them all */
+		p = kt_malloc(sizeof(*p));
+		kt_pcre_init(p, kt_pcre_compile_with(c->bake, c->pat, PCRE2_ZERO_TERMINATED,
+						PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
+						PCRE2_MULTILINE, &err, &off));
+		/* (a NULL code cannot happen: test_baked compiles them all; it
+		 * then never matches) */
+		if (!atomic_compare_exchange_strong_explicit(&c->p, &expected, p,
+							     memory_order_acq_rel,
+							     memory_order_acquire)) {
+			kt_pcre_deinit(p);	/* another thread was first */
+			free(p);
+			p = expected;
+		}
 	}
-	if (!re->jit_tried) {	/* see struct kt_regex; the interpreter when no JIT */
-		(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
-		((struct kt_regex *)re)->jit_tried = true;
-	}
-	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, mc);
+	rc = kt_pcre_match(p, subject, len, 0, md, mc);
 	if (rc == 0)	/* more groups than md holds: all pairs it has are set */
 		return (int)pcre2_get_ovector_count(md);
 	return rc > 0 ? rc : 0;
@@ -69,7 +73,7 @@ int
 kt_regex_match(const struct kt_regex *re, const char *subject, size_t len,
 	       pcre2_match_data *md, pcre2_match_context *mc)
 {
-	if (!re->src)
+	if (!re->src || !re->code)
 		return 1;
 	if (!subject)
 		return 0;
@@ -875,13 +879,11 @@ collect_frames(struct eval *e)
 
 /* Gather the prefilter literals of every line condition into one set (on
  * the first run after the rules changed; the set belongs to one context). */
-static const struct kt_ruleset *
-prepare_line_lits(const struct kt_ruleset *crs)
+void
+kt_ruleset_prepare(struct kt_ruleset *rs)
 {
-	struct kt_ruleset *rs = (struct kt_ruleset *)crs;
-
 	if (rs->line_lits)
-		return rs;
+		return;
 	rs->line_lits = kt_litset_new();
 	for (size_t i = 0; i < rs->n_rules; i++)
 		for (size_t j = 0; j < rs->rules[i]->n_conds; j++) {
@@ -896,7 +898,15 @@ prepare_line_lits(const struct kt_ruleset *crs)
 				ids[k] = kt_litset_add(rs->line_lits, re->lits[k].s, re->lits[k].len);
 			re->lit_ids = ids;
 		}
-	return rs;
+}
+
+/* A shared rule set was prepared when it was built (kt_ruleset_builtin_shared). */
+static const struct kt_ruleset *
+prepare_line_lits(const struct kt_ruleset *crs)
+{
+	if (!crs->line_lits)
+		kt_ruleset_prepare((struct kt_ruleset *)crs);
+	return crs;
 }
 
 int

@@ -15,6 +15,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "util/pcre.h"
 #include "util/prefilter.h"
 
 #include <ktriage/diagnose.h>
@@ -47,24 +48,25 @@ enum kt_cond_type {
 
 const char *kt_cond_type_name(enum kt_cond_type t);
 
+/* A rule regex's compiled form, shared by the copies of its kt_regex.
+ * Built-in rules (baked at build time, checked by the tests) compile their
+ * regexes on first use: most never run on a given input (their rule fails
+ * a cheaper condition or the prefilter first), and compiling all of them
+ * was a third of start-up. Once compiled it is read-only, so a rule set
+ * can be shared by threads (the first use publishes it atomically). */
+struct kt_regex_code {
+	const char *pat;		/* the full pattern */
+	const struct kt_pcre_bake *bake;	/* build-time copies (util/pcre.h), or NULL */
+	_Atomic(struct kt_pcre *) p;	/* NULL until compiled */
+};
+
 struct kt_regex {
-	pcre2_code *code;
+	struct kt_regex_code *code;	/* NULL: no regex */
 	const char *src;
 	/* Literal prefilter (util/prefilter.h): one of these occurs in
 	 * every match; n_lits == 0 means none is known. */
 	const struct kt_lit *lits;
 	size_t n_lits;
-	/* JIT-compiled on first use: most rule regexes never run on a given
-	 * input (their rule fails a cheaper condition or the prefilter), and
-	 * compiling all of them was a third of start-up. The rule set belongs
-	 * to one context, so this is not shared between threads. */
-	bool jit_tried;
-	/* Built-in rules (baked at build time, checked by the tests) compile
-	 * their regexes on first use too: `pat` is the full pattern, `slot`
-	 * where the code is kept for kt_ruleset_free(). A regex is present
-	 * when `src` is set (`code` may still be NULL). */
-	const char *pat;
-	pcre2_code **slot;
 	/* line conditions: the literals' indexes in kt_ruleset.line_lits */
 	const size_t *lit_ids;
 };
@@ -135,12 +137,10 @@ struct kt_ruleset {
 	/* Prefilter literals of all line conditions, scanned once per report
 	 * (built on the first kt_diagnose_run; dropped when rules change). */
 	struct kt_litset *line_lits;
-	pcre2_code **codes;		/* every compiled regex, freed with the set */
+	const struct kt_pcre_bake *bake;	/* compiled regexes of the build, or NULL */
+	struct kt_regex_code **codes;	/* every regex, freed with the set */
 	size_t n_codes;
 	size_t cap_codes;
-	pcre2_code ***lazy;		/* slots of regexes compiled on first use */
-	size_t n_lazy;
-	size_t cap_lazy;
 };
 
 /* Parse one YAML text into rules, reporting each problem through

@@ -155,31 +155,31 @@ compile(struct ld *l, yaml_node_t *n, const char *src, bool anchored, struct kt_
 	pcre2_code *code;
 	char *pat = kt_arena_printf(l->rs->arena, anchored ? "^(?:%s)$" : "%s", src);
 
-	if (l->lazy) {
-		ret->slot = kt_arena_alloc(l->rs->arena, sizeof(*ret->slot));
-		*ret->slot = NULL;
-		*(pcre2_code ***)kt_arena_push(l->rs->arena, (void **)&l->rs->lazy, &l->rs->n_lazy,
-					       &l->rs->cap_lazy, sizeof(ret->slot)) = ret->slot;
-		ret->pat = pat;
-		ret->code = NULL;
-		ret->src = src;
-		ret->n_lits = kt_prefilter_literals(pat, l->rs->arena,
-						    (struct kt_lit **)&ret->lits);
-		return true;
-	}
-	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MULTILINE,
-			     &err, &off, NULL);
-	if (!code) {
-		PCRE2_UCHAR buf[256];
+	struct kt_regex_code *rc = kt_arena_alloc(l->rs->arena, sizeof(*rc));
 
-		(void)pcre2_get_error_message(err, buf, sizeof(buf));
-		problem(l, line_of(n), "bad regex '%s': %s", src, (const char *)buf);
-		return false;
+	rc->pat = pat;
+	rc->bake = l->rs->bake;
+	atomic_init(&rc->p, NULL);
+	if (!l->lazy) {
+		code = kt_pcre_compile_with(rc->bake, pat, PCRE2_ZERO_TERMINATED,
+				       PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MULTILINE,
+				       &err, &off);
+		if (!code) {
+			PCRE2_UCHAR buf[256];
+
+			(void)pcre2_get_error_message(err, buf, sizeof(buf));
+			problem(l, line_of(n), "bad regex '%s': %s", src, (const char *)buf);
+			return false;
+		}
+		struct kt_pcre *p = kt_malloc(sizeof(*p));
+
+		kt_pcre_init(p, code);
+		atomic_init(&rc->p, p);
 	}
-	*(pcre2_code **)kt_arena_push(l->rs->arena, (void **)&l->rs->codes, &l->rs->n_codes,
-				      &l->rs->cap_codes, sizeof(code)) = code;
-	ret->code = code;
+	*(struct kt_regex_code **)kt_arena_push(l->rs->arena, (void **)&l->rs->codes,
+						&l->rs->n_codes, &l->rs->cap_codes,
+						sizeof(rc)) = rc;
+	ret->code = rc;
 	ret->src = src;
 	ret->n_lits = kt_prefilter_literals(pat, l->rs->arena, (struct kt_lit **)&ret->lits);
 	return true;

@@ -36,10 +36,12 @@ kt_ruleset_free(struct kt_ruleset *rs)
 {
 	if (!rs)
 		return;
-	for (size_t i = 0; i < rs->n_codes; i++)
-		pcre2_code_free(rs->codes[i]);
-	for (size_t i = 0; i < rs->n_lazy; i++)
-		pcre2_code_free(*rs->lazy[i]);
+	for (size_t i = 0; i < rs->n_codes; i++) {
+		struct kt_pcre *p = atomic_load_explicit(&rs->codes[i]->p, memory_order_acquire);
+
+		kt_pcre_deinit(p);
+		free(p);
+	}
 	kt_frame_table_free(rs->frames);
 	kt_litset_free(rs->line_lits);
 	kt_arena_free(rs->arena);	/* rs lives in its own arena */
@@ -321,7 +323,10 @@ int
 kt_ruleset_load_builtin(struct kt_ctx *ctx, struct kt_ruleset **ret)
 {
 	struct builtin b = { ctx, kt_ruleset_new() };
-	int rc = kt_data_each(ctx, "rules/", add_builtin, &b);
+	int rc;
+
+	b.rs->bake = ctx ? ctx->rx_bake : NULL;
+	rc = kt_data_each(ctx, "rules/", add_builtin, &b);
 
 	if (rc) {
 		kt_ruleset_free(b.rs);
@@ -330,6 +335,29 @@ kt_ruleset_load_builtin(struct kt_ctx *ctx, struct kt_ruleset **ret)
 	b.rs->frames = kt_frame_table_load(ctx);
 	*ret = b.rs;
 	return 0;
+}
+
+static void *
+builtin_build(struct kt_ctx *ctx)
+{
+	struct kt_ruleset *rs;
+
+	if (kt_ruleset_load_builtin(ctx, &rs) != 0)
+		return NULL;
+	kt_ruleset_prepare(rs);
+	return rs;
+}
+
+static void
+builtin_free(void *rs)
+{
+	kt_ruleset_free(rs);
+}
+
+const struct kt_ruleset *
+kt_ruleset_builtin_shared(struct kt_ctx *ctx)
+{
+	return kt_ctx_table(ctx, KT_TABLE_RULES, builtin_build, builtin_free);
 }
 
 size_t

@@ -8,6 +8,7 @@
 #include "diagnose/diagnose.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 enum role { ROLE_ORIGIN, ROLE_CONTEXT, ROLE_HELPER, ROLE_KEXEC };
 
 struct row {
-	pcre2_code *re;
+	struct kt_pcre re;
 	enum role role;
 	enum kt_context context;	/* KT_CONTEXT_UNKNOWN for "-" */
 	char *phrase;
@@ -31,14 +32,16 @@ struct row {
 struct kt_frame_table {
 	struct row *rows;
 	size_t n;
-	pcre2_match_data *md;
 	/* All rows as one anchored alternation, each branch ending in
 	 * (*MARK:i): one match per frame instead of one per row (the story
 	 * classifies every frame several times). NULL: match row by row. */
-	pcre2_code *all;
+	struct kt_pcre all;	/* code NULL: none */
 	struct kt_buf all_src;
 	/* classify() results by function name: the same kernel functions
-	 * appear in report after report. Open addressing; emptied when full. */
+	 * appear in report after report. Open addressing; emptied when full.
+	 * The only part written after loading: guarded by memo_lock, as the
+	 * built-in rules' table is shared by threads (kt_ctx_share_tables). */
+	pthread_mutex_t memo_lock;
 	struct memo_slot {
 		char *name;
 		long row;	/* -1: no row */
@@ -54,15 +57,15 @@ kt_frame_table_free(struct kt_frame_table *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n; i++) {
-		pcre2_code_free(t->rows[i].re);
+		kt_pcre_deinit(&t->rows[i].re);
 		free(t->rows[i].phrase);
 	}
 	free(t->rows);
-	pcre2_match_data_free(t->md);
-	pcre2_code_free(t->all);
+	kt_pcre_deinit(&t->all);
 	for (size_t i = 0; t->memo && i < MEMO_SLOTS; i++)
 		free(t->memo[i].name);
 	free(t->memo);
+	(void)pthread_mutex_destroy(&t->memo_lock);
 	kt_buf_deinit(&t->all_src);
 	free(t);
 }
@@ -71,13 +74,14 @@ kt_frame_table_free(struct kt_frame_table *t)
  * the header row are skipped, malformed rows are ignored (the table is
  * checked by tests/unit/diagnose/test_story.c). */
 static void
-add_row(struct kt_frame_table *t, struct kt_str line, size_t *cap)
+add_row(struct kt_ctx *ctx, struct kt_frame_table *t, struct kt_str line, size_t *cap)
 {
 	static const char *const roles[] = { "origin", "context", "helper", "kexec" };
 	struct kt_str col[5];
 	struct row row = { 0 };
 	size_t n = 0;
 	char *pat;
+	pcre2_code *code;
 	int err;
 	PCRE2_SIZE off;
 
@@ -105,10 +109,11 @@ add_row(struct kt_frame_table *t, struct kt_str line, size_t *cap)
 	}
 	pat = kt_malloc(col[0].len + 8);
 	(void)snprintf(pat, col[0].len + 8, "^(?:%.*s)$", (int)col[0].len, col[0].p);
-	row.re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+	code = kt_pcre_compile(ctx, pat, PCRE2_ZERO_TERMINATED, 0, &err, &off);
 	free(pat);
-	if (!row.re)
+	if (!code)
 		return;
+	kt_pcre_init(&row.re, code);
 	kt_buf_printf(&t->all_src, "%s(?:%.*s)(*MARK:%zu)", t->n ? "|" : "^(?:",
 		      (int)col[0].len, col[0].p, t->n);
 	row.phrase = kt_strndup(col[3].p, col[3].len);
@@ -127,9 +132,8 @@ kt_frame_table_load(struct kt_ctx *ctx)
 	struct kt_str rest;
 	size_t cap = 0;
 
-	t->md = pcre2_match_data_create(1, NULL);
-	if (!t->md)
-		kt_oom(64);
+	kt_pcre_init(&t->all, NULL);
+	(void)pthread_mutex_init(&t->memo_lock, NULL);
 	if (kt_data_read(ctx, "diagnose/frames.tsv", &blob) != 0)
 		return t;	/* no knowledge: the story uses report fields only */
 	rest = kt_str_make(blob.data, blob.len);
@@ -141,7 +145,7 @@ kt_frame_table_load(struct kt_ctx *ctx)
 		if (line.len && line.p[line.len - 1] == '\r')
 			line.len--;
 		if (line.len && line.p[0] != '#')
-			add_row(t, line, &cap);
+			add_row(ctx, t, line, &cap);
 	}
 	kt_data_blob_deinit(&blob);
 	if (t->n) {
@@ -149,9 +153,8 @@ kt_frame_table_load(struct kt_ctx *ctx)
 		PCRE2_SIZE off;
 
 		kt_buf_adds(&t->all_src, ")$");
-		t->all = pcre2_compile((PCRE2_SPTR)t->all_src.p, t->all_src.len, 0, &err, &off, NULL);
-		if (t->all)
-			(void)pcre2_jit_compile(t->all, PCRE2_JIT_COMPLETE);
+		kt_pcre_init(&t->all, kt_pcre_compile(ctx, t->all_src.p, t->all_src.len, 0,
+						      &err, &off));
 	}
 	return t;
 }
@@ -166,35 +169,31 @@ kt_frame_table_count(const struct kt_frame_table *t)
 static const struct row *
 classify_uncached(const struct kt_frame_table *t, const char *fn)
 {
-	if (t && fn && t->all) {
+	pcre2_match_data *md = kt_pcre_scratch(1);
+
+	if (t && fn && t->all.code) {
 		const char *mark;
 		char *end;
 		unsigned long i;
 
-		if (pcre2_match(t->all, (PCRE2_SPTR)fn, PCRE2_ZERO_TERMINATED, 0, 0, t->md, NULL) < 0)
+		if (kt_pcre_match(&t->all, fn, strlen(fn), 0, md, NULL) < 0)
 			return NULL;
-		mark = (const char *)pcre2_get_mark(t->md);
+		mark = (const char *)pcre2_get_mark(md);
 		i = mark ? strtoul(mark, &end, 10) : t->n;
 		return i < t->n ? &t->rows[i] : NULL;
 	}
 	for (size_t i = 0; t && fn && i < t->n; i++)
-		if (pcre2_match(t->rows[i].re, (PCRE2_SPTR)fn, strlen(fn), 0, 0, t->md, NULL) >= 0)
+		if (kt_pcre_match(&t->rows[i].re, fn, strlen(fn), 0, md, NULL) >= 0)
 			return &t->rows[i];
 	return NULL;
 }
 
 static const struct row *
-classify(const struct kt_frame_table *ct, const char *fn)
+classify_locked(struct kt_frame_table *t, const char *fn, uint64_t h)
 {
-	struct kt_frame_table *t = (struct kt_frame_table *)ct;	/* the memo only */
-	uint64_t h = 1469598103934665603ull;
 	const struct row *row;
 	size_t i;
 
-	if (!t || !fn)
-		return NULL;
-	for (const unsigned char *p = (const unsigned char *)fn; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
 	if (!t->memo)
 		t->memo = kt_calloc(MEMO_SLOTS, sizeof(*t->memo));
 	for (i = h & (MEMO_SLOTS - 1); t->memo[i].name; i = (i + 1) & (MEMO_SLOTS - 1))
@@ -213,6 +212,23 @@ classify(const struct kt_frame_table *ct, const char *fn)
 	t->memo[i].name = kt_strdup(fn);
 	t->memo[i].row = row ? (long)(row - t->rows) : -1;
 	t->memo_used++;
+	return row;
+}
+
+static const struct row *
+classify(const struct kt_frame_table *ct, const char *fn)
+{
+	struct kt_frame_table *t = (struct kt_frame_table *)ct;	/* the memo only */
+	uint64_t h = 1469598103934665603ull;
+	const struct row *row;
+
+	if (!t || !fn)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)fn; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	(void)pthread_mutex_lock(&t->memo_lock);
+	row = classify_locked(t, fn, h);
+	(void)pthread_mutex_unlock(&t->memo_lock);
 	return row;
 }
 

@@ -20,6 +20,7 @@
 #include "util/ctx.h"
 #include "util/data.h"
 #include "util/mem.h"
+#include "util/pcre.h"
 #include "util/prefilter.h"
 
 /* ---- kt_rx ---- */
@@ -28,8 +29,9 @@
 #define MAX_SPLIT 4
 
 struct kt_rx {
-	pcre2_code *code;
-	pcre2_match_data *md;
+	struct kt_pcre re;	/* read-only once built: shared by threads (util/pcre.h) */
+	pcre2_code *code;	/* re.code, for pattern info */
+	uint32_t pairs;		/* capture groups + 1 */
 	pcre2_match_context *mctx;
 	/* From PCRE2's own analysis of the pattern, cheap tests that skip most
 	 * calls: an anchored match must begin with one of the bytes of `first`;
@@ -44,8 +46,6 @@ struct kt_rx {
 	 * when none occurs after `start`, PCRE2 is not called. */
 	struct kt_lit *lits;
 	size_t n_lits;
-	bool jit;		/* JIT-compiled: use the fast entry point */
-	bool jit_tried;		/* JIT compilation is done on first use */
 	/* "A|B" split into A and B, each with its own cheap tests: used when
 	 * only the existence of a match is asked (see split_alternatives). */
 	struct kt_rx *alts[MAX_SPLIT];
@@ -231,8 +231,8 @@ rx_build(struct kt_ctx *ctx, const char *pattern, unsigned flags, bool split,
 {
 	int err;
 	PCRE2_SIZE off;
-	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-					 flags, &err, &off, NULL);
+	pcre2_code *code = kt_pcre_compile(ctx, pattern, PCRE2_ZERO_TERMINATED, flags, &err,
+					   &off);
 	if (!code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(err, msg, sizeof(msg));
@@ -240,10 +240,13 @@ rx_build(struct kt_ctx *ctx, const char *pattern, unsigned flags, bool split,
 				(size_t)off, (const char *)msg);
 	}
 	struct kt_rx *rx = kt_calloc(1, sizeof(*rx));
+	uint32_t groups = 0;
+	(void)pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
+	kt_pcre_init(&rx->re, code);
 	rx->code = code;
-	rx->md = pcre2_match_data_create_from_pattern(code, NULL);
+	rx->pairs = groups + 1;
 	rx->mctx = pcre2_match_context_create(NULL);
-	if (!rx->md || !rx->mctx)
+	if (!rx->mctx)
 		kt_oom(sizeof(*rx));
 	/* Untrusted input: bound backtracking so no line can hang us. */
 	pcre2_set_match_limit(rx->mctx, 2000000);
@@ -280,9 +283,8 @@ kt_rx_free(struct kt_rx *rx)
 {
 	if (!rx)
 		return;
-	pcre2_match_data_free(rx->md);
 	pcre2_match_context_free(rx->mctx);
-	pcre2_code_free(rx->code);
+	kt_pcre_deinit(&rx->re);
 	for (size_t i = 0; i < rx->n_alts; i++)
 		kt_rx_free(rx->alts[i]);
 	free(rx->literal);
@@ -290,19 +292,6 @@ kt_rx_free(struct kt_rx *rx)
 		free((char *)rx->lits[i].s);
 	free(rx->lits);
 	free(rx);
-}
-
-/* JIT-compile on first use: most patterns of the tables (title formats of
- * rare headers) are never run, and JIT compilation costs more than
- * compilation. The rx is logically const: this is a cache. */
-static void
-ensure_jit(const struct kt_rx *rx)
-{
-	if (!rx->jit_tried) {
-		struct kt_rx *w = (struct kt_rx *)rx;
-		w->jit = pcre2_jit_compile(w->code, PCRE2_JIT_COMPLETE) == 0;
-		w->jit_tried = true;
-	}
 }
 
 /* memmem for short haystacks: memchr for the first byte, then compare
@@ -358,18 +347,13 @@ kt_rx_match(const struct kt_rx *rx, struct kt_str s, size_t start, long *ovec, s
 		}
 		return true;
 	}
-	ensure_jit(rx);
-	/* pcre2_jit_match() skips the argument checks of pcre2_match() (a
-	 * third of the cost of a failing call on a short line) */
-	int rc = rx->jit ? pcre2_jit_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.len, start, 0,
-					   rx->md, rx->mctx)
-			 : pcre2_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.len, start, 0,
-				       rx->md, rx->mctx);
+	pcre2_match_data *md = kt_pcre_scratch(rx->pairs);
+	int rc = kt_pcre_match(&rx->re, s.p, s.len, start, md, rx->mctx);
 	if (rc < 0)
 		return false;
 	if (ovec) {
-		PCRE2_SIZE *v = pcre2_get_ovector_pointer(rx->md);
-		uint32_t n = pcre2_get_ovector_count(rx->md);
+		PCRE2_SIZE *v = pcre2_get_ovector_pointer(md);
+		uint32_t n = rc > 0 ? (uint32_t)rc : pcre2_get_ovector_count(md);
 		for (size_t i = 0; i < n_pairs; i++) {
 			if (i < n && v[2 * i] != PCRE2_UNSET) {
 				ovec[2 * i] = (long)v[2 * i];
@@ -386,14 +370,10 @@ char *
 kt_rx_replace(const struct kt_rx *rx, const char *in, const char *with)
 {
 	size_t cap = strlen(in) * 2 + 64;
-	ensure_jit(rx);
 	for (int tries = 0; tries < 4; tries++, cap *= 4) {
 		char *out = kt_malloc(cap);
-		PCRE2_SIZE ol = cap;
-		int rc = pcre2_substitute(rx->code, (PCRE2_SPTR)in, PCRE2_ZERO_TERMINATED, 0,
-					  PCRE2_SUBSTITUTE_GLOBAL, NULL, rx->mctx,
-					  (PCRE2_SPTR)with, PCRE2_ZERO_TERMINATED,
-					  (PCRE2_UCHAR *)out, &ol);
+		size_t ol = cap;
+		int rc = kt_pcre_substitute(&rx->re, in, with, rx->mctx, out, &ol);
 		if (rc > 0)
 			return out;
 		free(out);

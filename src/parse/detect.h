@@ -29,7 +29,8 @@ int kt_rx_new(struct kt_ctx *ctx, const char *pattern, unsigned flags, struct kt
 void kt_rx_free(struct kt_rx *rx);
 /* Match at or after byte `start` of s. On a match returns true and, when
  * `ovec` is not NULL, stores up to `n_pairs` (start, end) byte offsets
- * (group 0 first; unset groups are (-1, -1)). Not thread-safe per rx. */
+ * (group 0 first; unset groups are (-1, -1)). Thread-safe: a built rx is
+ * read-only and may be shared by threads (util/pcre.h). */
 bool kt_rx_match(const struct kt_rx *rx, struct kt_str s, size_t start, long *ovec,
 		 size_t n_pairs);
 /* Replace every match of rx in the C string `in` by `with` (PCRE2

@@ -86,8 +86,9 @@ struct done_ent {
 	uint64_t seq;
 };
 
-/* The compiled tables every parser of a context shares (cached on the
- * context: compiling them costs far more than parsing a typical log). */
+/* The compiled tables every parser of a context shares (kt_ctx_table():
+ * compiling them costs far more than parsing a typical log; read-only once
+ * built, so contexts of several threads share them too). */
 struct parse_tables {
 	struct kt_detect *det;
 	struct kt_cut *cut;
@@ -204,22 +205,24 @@ tables_new(struct kt_ctx *ctx)
 	return t;
 }
 
+static void *
+tables_build(struct kt_ctx *ctx)
+{
+	return tables_new(ctx);
+}
+
 struct kt_parser *
 kt_parser_new(struct kt_ctx *ctx, const char *file)
 {
 	struct parse_tables *t;
 	struct kt_parser *p;
 
-	if (ctx && ctx->parse_cache) {
-		t = ctx->parse_cache;
-	} else {
-		if ((t = tables_new(ctx)) == NULL)
-			return NULL;
-		if (ctx) {
-			ctx->parse_cache = t;
-			ctx->parse_cache_free = tables_free;
-		}
-	}
+	if (ctx)
+		t = kt_ctx_table(ctx, KT_TABLE_PARSE, tables_build, tables_free);
+	else
+		t = tables_new(ctx);
+	if (!t)
+		return NULL;
 	p = kt_calloc(1, sizeof(*p));
 	p->ctx = ctx;
 	p->file = kt_strdup(file ? file : "");

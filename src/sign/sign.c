@@ -1,7 +1,7 @@
 /*
  * sign: entry point. kt_sign_run() compiles the sign tables once per
- * context (cached on struct kt_ctx, released by kt_ctx_free()) and signs
- * one report.
+ * context (kt_ctx_table(): shared by the contexts of kt_ctx_share_tables(),
+ * released with the last of them) and signs one report.
  */
 #include "sign/sign.h"
 #include "sign/signer.h"
@@ -13,17 +13,21 @@ free_cache(void *p)
 	kt_signer_free(p);
 }
 
+static void *
+build(struct kt_ctx *ctx)
+{
+	struct kt_signer *s;
+
+	return kt_signer_new(ctx, &s) == 0 ? s : NULL;
+}
+
 int
 kt_sign_run(struct kt_ctx *ctx, struct kt_report *r)
 {
-	if (!ctx->sign_cache) {
-		struct kt_signer *s;
-		int rc = kt_signer_new(ctx, &s);
-		if (rc)
-			return rc;
-		ctx->sign_cache = s;
-		ctx->sign_cache_free = free_cache;
-	}
-	kt_signer_run(ctx->sign_cache, r);
+	struct kt_signer *s = kt_ctx_table(ctx, KT_TABLE_SIGN, build, free_cache);
+
+	if (!s)
+		return KT_EFORMAT;	/* the message is on ctx */
+	kt_signer_run(s, r);
 	return 0;
 }

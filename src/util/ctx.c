@@ -1,27 +1,115 @@
 /* util: context lifecycle, error messages and diagnostics (see error.h). */
 #include "util/ctx.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/mem.h"
+
+/* The tables of one or more contexts (kt_ctx_share_tables). */
+struct kt_tables {
+	atomic_uint refs;
+	struct {
+		_Atomic(void *) table;	/* published once built */
+		kt_table_free_fn free_fn;
+		pthread_mutex_t build;	/* held while it is built */
+	} slot[KT_TABLE_COUNT];
+};
+
+static struct kt_tables *
+tables_new(void)
+{
+	struct kt_tables *t = kt_calloc(1, sizeof(*t));
+
+	atomic_init(&t->refs, 1);
+	for (size_t i = 0; i < KT_TABLE_COUNT; i++) {
+		atomic_init(&t->slot[i].table, NULL);
+		(void)pthread_mutex_init(&t->slot[i].build, NULL);
+	}
+	return t;
+}
+
+static void
+tables_unref(struct kt_tables *t)
+{
+	if (!t || atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	/* in the reverse order of the stages: rules may point into earlier tables */
+	for (size_t i = KT_TABLE_COUNT; i-- > 0;) {
+		void *p = atomic_load_explicit(&t->slot[i].table, memory_order_acquire);
+
+		if (p && t->slot[i].free_fn)
+			t->slot[i].free_fn(p);
+		(void)pthread_mutex_destroy(&t->slot[i].build);
+	}
+	free(t);
+}
+
+static bool
+tables_empty(struct kt_tables *t)
+{
+	for (size_t i = 0; i < KT_TABLE_COUNT; i++)
+		if (atomic_load_explicit(&t->slot[i].table, memory_order_acquire))
+			return false;
+	return true;
+}
 
 struct kt_ctx *
 kt_ctx_new(void)
 {
-	return kt_calloc(1, sizeof(struct kt_ctx));
+	struct kt_ctx *ctx = kt_calloc(1, sizeof(struct kt_ctx));
+
+	ctx->tables = tables_new();
+	return ctx;
 }
 
 void
 kt_ctx_free(struct kt_ctx *ctx)
 {
-	if (ctx && ctx->sign_cache_free)
-		ctx->sign_cache_free(ctx->sign_cache);
-	if (ctx && ctx->parse_cache_free)
-		ctx->parse_cache_free(ctx->parse_cache);
-	if (ctx && ctx->decode_cache_free)
-		ctx->decode_cache_free(ctx->decode_cache);
+	if (!ctx)
+		return;
+	tables_unref(ctx->tables);
 	free(ctx);
+}
+
+int
+kt_ctx_share_tables(struct kt_ctx *ctx, struct kt_ctx *from)
+{
+	if (!ctx || !from)
+		return kt_error(ctx, KT_EINVAL, "kt_ctx_share_tables: NULL context");
+	if (ctx->tables == from->tables)
+		return 0;
+	if (!tables_empty(ctx->tables))
+		return kt_error(ctx, KT_EINVAL, "kt_ctx_share_tables: the context has tables");
+	if ((ctx->data_dir || from->data_dir) &&
+	    (!ctx->data_dir || !from->data_dir || strcmp(ctx->data_dir, from->data_dir)))
+		return kt_error(ctx, KT_EINVAL,
+				"kt_ctx_share_tables: the contexts read different data");
+	atomic_fetch_add_explicit(&from->tables->refs, 1, memory_order_relaxed);
+	tables_unref(ctx->tables);
+	ctx->tables = from->tables;
+	return 0;
+}
+
+void *
+kt_ctx_table(struct kt_ctx *ctx, enum kt_table which, kt_table_build_fn build,
+	     kt_table_free_fn free_fn)
+{
+	struct kt_tables *t = ctx->tables;
+	void *p = atomic_load_explicit(&t->slot[which].table, memory_order_acquire);
+
+	if (p)
+		return p;
+	(void)pthread_mutex_lock(&t->slot[which].build);
+	p = atomic_load_explicit(&t->slot[which].table, memory_order_acquire);
+	if (!p && (p = build(ctx)) != NULL) {
+		t->slot[which].free_fn = free_fn;
+		atomic_store_explicit(&t->slot[which].table, p, memory_order_release);
+	}
+	(void)pthread_mutex_unlock(&t->slot[which].build);
+	return p;
 }
 
 const char *

@@ -6,6 +6,7 @@
 #ifndef KT_UTIL_CTX_H
 #define KT_UTIL_CTX_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,20 +36,40 @@ struct kt_ctx {
 	kt_problem_fn problem;	/* input problems (NULL: they become warnings) */
 	void *problem_data;
 	struct kt_input_limits limits;
-	/* Compiled tables of the sign stage, built on first use and released
-	 * by kt_ctx_free() (src/sign/sign.c). */
-	void *sign_cache;
-	void (*sign_cache_free)(void *cache);
-	/* Compiled tables of the parse stage (header detection, cut classes),
-	 * built on first use by kt_parser_new() and released by kt_ctx_free()
-	 * (src/parse/parser.c). */
-	void *parse_cache;
-	void (*parse_cache_free)(void *cache);
-	/* Decoder tables (taint, error bits, poison, MTU sizes ...), loaded on
-	 * first use (src/decode/decode.c). */
-	void *decode_cache;
-	void (*decode_cache_free)(void *cache);
+	/* Compiled knowledge tables, built on first use and shared with the
+	 * contexts of kt_ctx_share_tables() (see kt_ctx_table()). */
+	struct kt_tables *tables;
+	/* Regexes compiled at build time (src/rx_bake.c; set by
+	 * kt_analyzer_new()), or NULL: see kt_pcre_compile(). */
+	const struct kt_pcre_bake *rx_bake;
+	/* The build tool's hook: sees every pattern kt_pcre_compile() compiles. */
+	void (*rx_record)(void *ud, const char *pat, size_t len, uint32_t flags,
+			  const void *code);
+	void *rx_record_ud;
 };
+
+/* The compiled tables a context keeps (one slot each). */
+enum kt_table {
+	KT_TABLE_PARSE,		/* header detection, cut classes (src/parse/parser.c) */
+	KT_TABLE_SIGN,		/* title recipes, frame sets (src/sign/sign.c) */
+	KT_TABLE_DECODE,	/* taint, error bits, MTU sizes ... (src/decode/decode.c) */
+	KT_TABLE_RULES,		/* the built-in rule set (src/diagnose/ruleset.c) */
+	KT_TABLE_COUNT
+};
+
+typedef void *(*kt_table_build_fn)(struct kt_ctx *ctx);
+typedef void (*kt_table_free_fn)(void *table);
+
+/*
+ * The table `which` of ctx, built by build(ctx) on first use (NULL: it
+ * failed, with the error on ctx; the next call tries again). Once built a
+ * table must be read-only, or guard what it changes, since contexts that
+ * share tables (kt_ctx_share_tables) run in several threads; a thread
+ * that needs a table another is building waits for it. free_fn releases
+ * it with the last context. Borrowed; valid until ctx is freed.
+ */
+void *kt_ctx_table(struct kt_ctx *ctx, enum kt_table which, kt_table_build_fn build,
+		   kt_table_free_fn free_fn);
 
 /*
  * Report an input problem: to ctx->problem if set, else as a kt_diag()

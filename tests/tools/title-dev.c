@@ -187,7 +187,7 @@ run_file(struct kt_ctx *ctx, const char *path)
 int
 main(int argc, char **argv)
 {
-	struct kt_ctx *ctx = kt_calloc(1, sizeof(*ctx));
+	struct kt_ctx *ctx = kt_ctx_new();
 	int rc = 0, i = 1;
 	if (i < argc && !strcmp(argv[i], "analyze"))
 		i++;
@@ -195,8 +195,6 @@ main(int argc, char **argv)
 		i += 2;
 	for (; i < argc; i++)
 		rc |= run_file(ctx, argv[i]);
-	if (ctx->sign_cache_free)
-		ctx->sign_cache_free(ctx->sign_cache);
-	free(ctx);
+	kt_ctx_free(ctx);
 	return rc;
 }

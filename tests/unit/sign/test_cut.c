@@ -378,11 +378,11 @@ test_tables_cached(void **state)
 	(void)state;
 	struct kt_parser *a = kt_parser_new(ctx, "a.log");
 	assert_non_null(a);
-	void *cache = ctx->parse_cache;
+	void *cache = kt_ctx_table(ctx, KT_TABLE_PARSE, NULL, NULL);	/* built: no build */
 	assert_non_null(cache);
 	struct kt_parser *b = kt_parser_new(ctx, "b.log");
 	assert_non_null(b);
-	assert_ptr_equal(ctx->parse_cache, cache);
+	assert_ptr_equal(kt_ctx_table(ctx, KT_TABLE_PARSE, NULL, NULL), cache);
 	kt_parser_free(a);
 	kt_parser_free(b);
 	struct kt_parser *c = kt_parser_new(NULL, "c.log");
