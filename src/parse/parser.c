@@ -467,6 +467,16 @@ backfill_has(const struct kt_parser *p, struct kt_lctx cx, int header)
 	return false;
 }
 
+/* Nothing but blanks and punctuation before offset `pos` of the line. */
+static bool
+only_decoration(struct kt_str text, size_t pos)
+{
+	for (size_t i = 0; i < pos && i < text.len; i++)
+		if (kt_is_alpha(text.p[i]) || kt_is_digit(text.p[i]))
+			return false;
+	return true;
+}
+
 static void
 open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct kt_lctx cx,
 	    const struct kt_detect_hit *hit)
@@ -488,9 +498,10 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 	s->last_fed = p->n_fed;
 	s->standalone = hit->standalone;
 	s->provenance = has_provenance(l);
-	/* firmware prints its markers first on the line; after a device
+	/* firmware prints its markers first on the line, maybe after
+	 * decoration ("** WARNING: ...", "*** Warning - ..."); after a device
 	 * prefix ("usb 5-1: WARNING: ...", dev_printk) the line is the kernel's */
-	s->needbody = hit->needbody && hit->pos == 0;
+	s->needbody = hit->needbody && only_decoration(l->text, hit->pos);
 	s->fragment = hit->fragment;
 	s->repeat = kt_cut_rule(p->cut, l->text, KT_CUT_REPEAT);
 	/* Hypervisor lines and headers that carry their own body ("WARNING:
