@@ -415,6 +415,59 @@ wall_message(struct kt_str s, struct kt_line *out)
 	}
 }
 
+/* The other util-linux dmesg stamps (sys-utils/dmesg.c print_record()):
+ * --reltime (-e) "[Dec 5 10:00] " at a new minute ("%b%e %H:%M") and
+ * "[  +0.000123] " / "[+0.000123]" deltas after it, --ctime with --show-delta
+ * "[Sat Dec  5 10:00:01 2026 <    0.000012>] ", -d alone "[<    0.000012>] ".
+ * s is at '['; returns the index after the stamp and its blank, or 0. */
+static size_t
+dmesg_other_stamp(struct kt_str s, struct kt_line *out)
+{
+	size_t j = 1, end;
+
+	if (shape(s, 0, "[aaa_d dd:dd]") || shape(s, 0, "[aaadd dd:dd]")) {
+		out->wallclock = kt_str_make(s.p + 1, 11);
+		end = 13;
+	} else if (shape(s, 0, "[aaa aaa _d dd:dd:dd dddd <")) {
+		out->wallclock = kt_str_make(s.p + 1, 24);
+		j = 27;
+		goto delta;
+	} else {
+		while (j < s.len && j < 4 && s.p[j] == ' ')
+			j++;
+		if (at(s, j, '<')) {
+			j++;
+			goto delta;
+		}
+		if (!at(s, j, '+') || !digit_at(s, j + 1))
+			return 0;
+		j++;
+		while (j < s.len && (kt_is_digit(s.p[j]) || s.p[j] == '.'))
+			j++;
+		if (!at(s, j, ']'))
+			return 0;
+		end = j + 1;
+	}
+	return at(s, end, ' ') ? end + 1 : end;
+delta:
+	while (j < s.len && s.p[j] == ' ')
+		j++;
+	if (!digit_at(s, j))
+		return 0;
+	while (digit_at(s, j))
+		j++;
+	/* "%12.06f": a '.' always ("[<0000000012345678>]" is a frame) */
+	if (!at(s, j, '.') || !digit_at(s, j + 1))
+		return 0;
+	j++;
+	while (digit_at(s, j))
+		j++;
+	if (!at(s, j, '>') || !at(s, j + 1, ']'))
+		return 0;
+	end = j + 2;
+	return at(s, end, ' ') ? end + 1 : end;
+}
+
 /* Lines starting with '['. */
 static void
 bracket(struct kt_str s, struct kt_line *out)
@@ -431,6 +484,9 @@ bracket(struct kt_str s, struct kt_line *out)
 			/* caller id without time (printk.time=0): "[  T123] msg" */
 			out->fmt = KT_FMT_DMESG;
 			set_text(out, s, at(s, k, ' ') ? k + 1 : k);
+		} else if ((k = dmesg_other_stamp(s, out)) != 0) {
+			out->fmt = KT_FMT_DMESG;
+			set_text(out, s, k);
 		}
 		return;
 	}
@@ -664,7 +720,9 @@ static const char *const syslog_levels[8] = {
 	"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug",
 };
 
-/* dmesg -x: facility and level decoded, each padded: "kern  :warn  : ". */
+/* dmesg -x: facility and level decoded, each padded: "kern  :warn  : "
+ * (util-linux sys-utils/dmesg.c print_record(), with -T the ctime stamp
+ * after it: "kern  :alert : [Sat Dec  5 10:00:01 2026] msg"). */
 static bool
 dmesg_x(struct kt_str s, struct kt_line *out)
 {
@@ -690,7 +748,12 @@ dmesg_x(struct kt_str s, struct kt_line *out)
 		out->level = l;
 		out->fmt = KT_FMT_DMESG;
 		set_text(out, s, e);
-		inner_kernel_ts(out);
+		/* the stamp after it is any dmesg stamp: "[   12.345678]",
+		 * -T "[Sat Dec  5 10:00:01 2026]", a caller id */
+		if (at(out->text, 0, '['))
+			bracket(out->text, out);
+		else
+			inner_kernel_ts(out);
 		return true;
 	}
 	return false;

@@ -456,6 +456,7 @@ struct header {
 	bool echo;
 	bool fragment;
 	bool needbody;
+	struct kt_rx *frag_needs;	/* "fragment | ID | REGEX": a body line taken back must match */
 	struct kt_rx **vetoes;
 	size_t n_vetoes;
 };
@@ -564,6 +565,8 @@ load_line(struct kt_ctx *ctx, struct kt_detect *d, struct kt_str line, size_t no
 		d->h[hi].echo = true;
 	} else if (kt_str_eq_cstr(f[0], "fragment")) {
 		d->h[hi].fragment = true;
+		if (n >= 3 && !d->h[hi].frag_needs)
+			rc = compile_field(ctx, f[2], &d->h[hi].frag_needs);
 	} else if (kt_str_eq_cstr(f[0], "needbody")) {
 		d->h[hi].needbody = true;
 	} else if (kt_str_eq_cstr(f[0], "veto") && n >= 3) {
@@ -713,6 +716,7 @@ kt_detect_free(struct kt_detect *d)
 		for (size_t j = 0; j < d->h[i].n_vetoes; j++)
 			kt_rx_free(d->h[i].vetoes[j]);
 		free(d->h[i].vetoes);
+		kt_rx_free(d->h[i].frag_needs);
 		free(d->h[i].id);
 		free(d->h[i].keyword);
 	}
@@ -813,11 +817,20 @@ kt_detect_line(const struct kt_detect *d, struct kt_str text, bool xen, struct k
 		ret->standalone = h->standalone;
 		ret->echo = h->echo;
 		ret->fragment = h->fragment;
+		ret->frag_needs = h->frag_needs != NULL;
 		ret->needbody = h->needbody;
 		ret->pos = (size_t)at;
 		return true;
 	}
 	return false;
+}
+
+bool
+kt_detect_fragment_line(const struct kt_detect *d, int header, struct kt_str text)
+{
+	if (header < 0 || (size_t)header >= d->n_h || !d->h[header].frag_needs)
+		return true;
+	return kt_rx_match(d->h[header].frag_needs, text, 0, NULL, 0);
 }
 
 size_t

@@ -65,6 +65,8 @@ struct kt_detect_hit {
 	bool echo;		/* repeats a crash another log reports (headers.txt "echo") */
 	bool fragment;		/* a body line only die() prints: starts a report whose
 				 * header line is not in the input (headers.txt "fragment") */
+	bool frag_needs;	/* a fragment only if a body line taken back before
+				 * it passes kt_detect_fragment_line() */
 	bool needbody;		/* without kernel provenance, a report only with a body
 				 * (headers.txt "needbody") */
 	size_t pos;		/* byte offset of the keyword in the line */
@@ -82,6 +84,11 @@ void kt_detect_free(struct kt_detect *d);
  * continue) a crash report; false for ordinary and vetoed lines. */
 bool kt_detect_line(const struct kt_detect *d, struct kt_str text, bool xen,
 		    struct kt_detect_hit *ret);
+
+/* Whether a body line before a fragment header of index `header` is the
+ * one its "fragment | ID | REGEX" directive requires (true when it has
+ * none). */
+bool kt_detect_fragment_line(const struct kt_detect *d, int header, struct kt_str text);
 
 /* The literal keywords of all headers (for a prefilter: a line containing
  * none of them is never a header). Borrowed; valid until `d` is freed. */

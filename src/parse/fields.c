@@ -56,6 +56,21 @@ static const struct {
 	{ "epc   : ", true, KT_ARCH_MIPS },
 	{ "$ 0   : ", true, KT_ARCH_MIPS },
 	{ "PrId  : ", true, KT_ARCH_MIPS },
+	/* linux arch/loongarch/kernel/traps.c __show_regs() */
+	{ "ERA: ", true, KT_ARCH_LOONGARCH64 },
+	{ "CRMD: ", true, KT_ARCH_LOONGARCH64 },
+	{ "PRMD: ", true, KT_ARCH_LOONGARCH64 },
+	{ "ESTAT: ", true, KT_ARCH_LOONGARCH64 },
+	/* linux arch/sparc/kernel/process_64.c show_regs(), show_regwindow() */
+	{ "TSTATE: ", true, KT_ARCH_SPARC64 },
+	{ "TPC: <", true, KT_ARCH_SPARC64 },
+	{ "RPC: <", true, KT_ARCH_SPARC64 },
+	{ "I7: <", true, KT_ARCH_SPARC64 },
+	/* linux arch/parisc/kernel/traps.c show_regs() */
+	{ "YZrvWESTHLNXBCVMcbcbcbcbOGFRQPDI", true, KT_ARCH_PARISC },
+	{ "IASQ: ", true, KT_ARCH_PARISC },
+	{ "IAOQ[0]: ", true, KT_ARCH_PARISC },
+	{ "ORIG_R28: ", true, KT_ARCH_PARISC },
 };
 
 static struct kt_str
@@ -541,8 +556,8 @@ one_line(struct kt_fx *fx)
 	headline = fault_headline(fx);
 	if (die_header(fx) || headline)
 		return;
-	if (kt_fx_x86_line(fx) || kt_fx_arm_line(fx) || kt_fx_ppc_line(fx) ||
-	    kt_fx_s390_line(fx) || kt_fx_mips_line(fx))
+	if (kt_fx_more_line(fx) || kt_fx_x86_line(fx) || kt_fx_arm_line(fx) ||
+	    kt_fx_ppc_line(fx) || kt_fx_s390_line(fx) || kt_fx_mips_line(fx))
 		return;
 	if (!fx->in_trace)
 		(void)kt_fx_reg_line(&fx->regs, fx->arch, fx->line);

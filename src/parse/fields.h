@@ -156,6 +156,7 @@ bool kt_fx_arm_line(struct kt_fx *fx);
 bool kt_fx_ppc_line(struct kt_fx *fx);
 bool kt_fx_s390_line(struct kt_fx *fx);
 bool kt_fx_mips_line(struct kt_fx *fx);
+bool kt_fx_more_line(struct kt_fx *fx);	/* loongarch64, sparc64, parisc */
 bool kt_fx_frame_line(struct kt_fx *fx);
 bool kt_fx_modules_line(struct kt_fx *fx);
 /* Last resort when no trace section gave frames: "[<addr>] sym" anywhere. */

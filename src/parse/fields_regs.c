@@ -76,6 +76,30 @@ static const char *const regs_mips[] = {
 	"epc", "ra", "Status", "Cause", "BadVA", "PrId", "Hi", "Lo",
 };
 
+/* arch/loongarch/kernel/traps.c __show_regs(): GPR rows "pc %lx ra %lx tp
+ * %lx sp %lx" (pc = csr_era in the slot of $zero), then the CSRs */
+static const char *const regs_loongarch64[] = {
+	"pc", "ra", "tp", "sp", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7",
+	"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "u0", "s9",
+	"s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8",
+	"ERA", "CRMD", "PRMD", "EUEN", "ECFG", "ESTAT", "BADV", "BadVA",
+};
+
+/* arch/sparc/kernel/process_64.c show_regs(), show_regwindow() */
+static const char *const regs_sparc64[] = {
+	"TSTATE", "TPC", "TNPC", "Y",
+	"g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7",
+	"o0", "o1", "o2", "o3", "o4", "o5", "sp", "ret_pc",
+	"l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7",
+	"i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7",
+};
+
+/* arch/parisc/kernel/traps.c show_regs(): "r00-03" rows are r0..r31 (not
+ * named here), then the interruption registers */
+static const char *const regs_parisc[] = {
+	"IASQ", "IAOQ", "IIR", "ISR", "IOR", "CR30", "CR31", "ORIG_R28",
+};
+
 struct reg_table {
 	const char *const *names;
 	size_t n;
@@ -93,6 +117,9 @@ static const struct reg_table tables[KT_ARCH_COUNT] = {
 	[KT_ARCH_S390X] = TABLE(regs_s390x),
 	[KT_ARCH_RISCV] = TABLE(regs_riscv),
 	[KT_ARCH_MIPS] = TABLE(regs_mips),
+	[KT_ARCH_LOONGARCH64] = TABLE(regs_loongarch64),
+	[KT_ARCH_SPARC64] = TABLE(regs_sparc64),
+	[KT_ARCH_PARISC] = TABLE(regs_parisc),
 };
 
 /* Printed spellings that differ from the canonical x86 name. */

@@ -8,6 +8,7 @@
  *   "[<c0333330>] (shmem_getpage_gfp) from [<c031c7a0>] (g+0xa8/0x1c0)"   arm
  *   "[c000000384eafcc0] c0000000001e5514 .SyS_move_pages+0x524/0x7d0"   ppc xmon
  *   "--- Exception: c01 (System Call) at 00003fff795f30a8"   ppc xmon / show_stack
+ *   " [000000000045a2c4] f+0x24/0x60"                        sparc64 <= 5.8
  * and the stack-section markers (<IRQ>, </IRQ>, <EOI>, <NMI>, <TASK> ...).
  * Frames are recognised only inside a trace section, except the distinctive
  * arm "from" form; a last-resort pass takes "[<addr>] f+off/len" anywhere.
@@ -134,6 +135,19 @@ ppc_addrs(struct kt_str *s, uint64_t *ret)
 	return true;
 }
 
+/* sparc64 <= 5.8 show_stack(): " [000000000045a2c4] f+0x24/0x60" (one
+ * bracket, no "<>"; linux arch/sparc/kernel/traps_64.c show_stack) */
+static bool
+sparc_addr(struct kt_str *s, uint64_t *ret)
+{
+	struct kt_str t = *s;
+
+	if (!kt_fx_eat(&t, "[") || kt_fx_hex(&t, ret) < 8 || !kt_fx_eat(&t, "] "))
+		return false;
+	*s = t;
+	return true;
+}
+
 /* ppc xmon's backtrace ("t" command, and on entry; linux
  * arch/powerpc/xmon/xmon.c xmon_show_stack): "[c000000384eafcc0] c0000000001e5514 "
  * (stack pointer, then the pc without brackets) or "[link register   ] c0000000001ad6d8 " */
@@ -239,7 +253,8 @@ parse_frame(struct kt_str s, bool need_offset, struct pframe *pf)
 	}
 	if (kt_fx_eat(&s, "? "))
 		pf->reliable = false;
-	if (kt_fx_bracket_addr(&s, &pf->addr) || ppc_addrs(&s, &pf->addr))
+	if (kt_fx_bracket_addr(&s, &pf->addr) || ppc_addrs(&s, &pf->addr) ||
+	    sparc_addr(&s, &pf->addr))
 		has_addr = true;
 	kt_fx_ws(&s);
 	/* arm: "[<pc>] (func+0x0/0xf4) from [<lr>] (caller+...)" */

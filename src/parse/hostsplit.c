@@ -85,8 +85,18 @@ slot(struct kt_hostsplit *h, struct kt_str name)
 void
 kt_hostsplit_feed(struct kt_hostsplit *h, const struct kt_line *l)
 {
-	if (l->host.len)
-		h->cur = slot(h, l->host);
+	if (l->host.len) {
+		size_t to = slot(h, l->host);
+
+		/* The lines without a host end where the first host's begin
+		 * (a dmesg and a syslog file concatenated): from here on a
+		 * hostless line continues the current host, so a report still
+		 * open in the hostless parser would wait for the end of the
+		 * input, and keep the input from ever being settled. */
+		if (h->cur == 0 && to != 0)
+			kt_parser_end(h->hosts[0].p);
+		h->cur = to;
+	}
 	kt_parser_feed(h->hosts[h->cur].p, l);
 }
 

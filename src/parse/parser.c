@@ -451,6 +451,35 @@ backfill(struct kt_parser *p, struct slot *s, struct kt_lctx cx)
 		r->source.first_line = r->line_nos[0];
 }
 
+/* A fragment header whose directive names a required line (a stack trace
+ * before x86's "Modules linked in:"): does the body that backfill() would
+ * take back hold it? */
+static bool
+backfill_has(const struct kt_parser *p, struct kt_lctx cx, int header)
+{
+	for (size_t k = 0; k < p->ring_n; k++) {
+		size_t i = (p->ring_next + KT_MAX_PREFIX_LINES - 1 - k) % KT_MAX_PREFIX_LINES;
+		if (!kt_cut_same_context(p->ring[i].cx, cx))
+			continue;
+		struct kt_str t = kt_str_make(p->ring[i].text, p->ring[i].len);
+		if (!kt_cut_classify_some(p->cut, t, KT_CUT_BIT(KT_CUT_BODY), NULL))
+			return false;
+		if (kt_detect_fragment_line(p->det, header, t))
+			return true;
+	}
+	return false;
+}
+
+/* Nothing but blanks and punctuation before offset `pos` of the line. */
+static bool
+only_decoration(struct kt_str text, size_t pos)
+{
+	for (size_t i = 0; i < pos && i < text.len; i++)
+		if (kt_is_alpha(text.p[i]) || kt_is_digit(text.p[i]))
+			return false;
+	return true;
+}
+
 static void
 open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct kt_lctx cx,
 	    const struct kt_detect_hit *hit)
@@ -472,9 +501,10 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 	s->last_fed = p->n_fed;
 	s->standalone = hit->standalone;
 	s->provenance = has_provenance(l);
-	/* firmware prints its markers first on the line; after a device
+	/* firmware prints its markers first on the line, maybe after
+	 * decoration ("** WARNING: ...", "*** Warning - ..."); after a device
 	 * prefix ("usb 5-1: WARNING: ...", dev_printk) the line is the kernel's */
-	s->needbody = hit->needbody && hit->pos == 0;
+	s->needbody = hit->needbody && only_decoration(l->text, hit->pos);
 	s->fragment = hit->fragment;
 	s->repeat = kt_cut_rule(p->cut, l->text, KT_CUT_REPEAT);
 	/* Hypervisor lines and headers that carry their own body ("WARNING:
@@ -497,6 +527,8 @@ open_report(struct kt_parser *p, struct slot *s, const struct kt_line *l, struct
 
 	if (hit->fragment) {
 		backfill(p, s, cx);
+		/* the required trace was taken back: the body is there */
+		s->body = hit->frag_needs;
 	} else {
 		/* Prefix: the last few idle lines of the same context, oldest first. */
 		size_t want = cx.kind == KT_LCTX_TASK ? PREFIX_LINES_TASK : PREFIX_LINES;
@@ -645,7 +677,7 @@ static void
 feed_idle(struct kt_parser *p, const struct kt_line *l, struct kt_lctx cx, bool is_hit,
 	  const struct kt_detect_hit *hit)
 {
-	if (is_hit)
+	if (is_hit && !(hit->frag_needs && !backfill_has(p, cx, hit->header)))
 		open_report(p, free_slot(p), l, cx, hit);
 	else
 		ring_push(p, l, cx);

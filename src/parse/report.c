@@ -149,6 +149,9 @@ static const char *const arch_names[KT_ARCH_COUNT] = {
 	[KT_ARCH_S390X] = "s390x",
 	[KT_ARCH_RISCV] = "riscv",
 	[KT_ARCH_MIPS] = "mips",
+	[KT_ARCH_LOONGARCH64] = "loongarch64",
+	[KT_ARCH_SPARC64] = "sparc64",
+	[KT_ARCH_PARISC] = "parisc",
 };
 
 static const char *const context_names[KT_CONTEXT_COUNT] = {

@@ -86,6 +86,28 @@ static const struct norm_case cases[] = {
 	{ "kern  :emerg : Kernel panic - not syncing: Fatal exception", 0,
 	  "Kernel panic - not syncing: Fatal exception", KT_FMT_DMESG, -1, 0, KT_CALLER_NONE, N,
 	  "", "", "", false, false },
+	/* dmesg -x -T (util-linux sys-utils/dmesg.c print_record) */
+	{ "kern  :alert : [Sat Dec  5 10:00:01 2026] BUG: kernel NULL pointer dereference", 0,
+	  "BUG: kernel NULL pointer dereference", KT_FMT_DMESG, -1, 1, KT_CALLER_NONE, N, "",
+	  "Sat Dec  5 10:00:01 2026", "", false, false },
+	/* dmesg -e (--reltime): the minute, then deltas */
+	{ "[Dec 5 10:00] eth0: link up", 0, "eth0: link up", KT_FMT_DMESG, -1, N,
+	  KT_CALLER_NONE, N, "", "Dec 5 10:00", "", false, false },
+	{ "[Dec15 10:00] eth0: link up", 0, "eth0: link up", KT_FMT_DMESG, -1, N,
+	  KT_CALLER_NONE, N, "", "Dec15 10:00", "", false, false },
+	{ "[  +0.000123] RIP: 0010:f+0x1/0x2", 0, "RIP: 0010:f+0x1/0x2", KT_FMT_DMESG, -1, N,
+	  KT_CALLER_NONE, N, "", "", "", false, false },
+	{ "[+12.000123]Call Trace:", 0, "Call Trace:", KT_FMT_DMESG, -1, N,
+	  KT_CALLER_NONE, N, "", "", "", false, false },
+	/* dmesg -T -d, dmesg -t -d */
+	{ "[Sat Dec  5 10:00:01 2026 <    0.000012>] eth0: link up", 0, "eth0: link up",
+	  KT_FMT_DMESG, -1, N, KT_CALLER_NONE, N, "", "Sat Dec  5 10:00:01 2026", "", false,
+	  false },
+	{ "[<    0.000012>] eth0: link up", 0, "eth0: link up", KT_FMT_DMESG, -1, N,
+	  KT_CALLER_NONE, N, "", "", "", false, false },
+	/* a hashed frame address is no delta stamp */
+	{ "[<0000000012345678>] f+0x1/0x2", 0, "[<0000000012345678>] f+0x1/0x2", KT_FMT_PLAIN,
+	  -1, N, KT_CALLER_NONE, N, "", "", "", false, false },
 	/* dmesg --time-format iso */
 	{ "2020-04-02T15:52:54,123456+00:00 eth0: link up", 0, "eth0: link up", KT_FMT_DMESG, -1,
 	  N, KT_CALLER_NONE, N, "", "2020-04-02T15:52:54,123456+00:00", "", false, false },

@@ -58,6 +58,52 @@ run(size_t max, char hosts[][16], size_t *dropped)
 	return got;
 }
 
+/* A dmesg whose last report is still open, then syslog lines of a host
+ * (two files concatenated): the hostless report is finished at the
+ * switch, not held until the end of the input. */
+static void
+test_hostless_then_host(void **state)
+{
+	static const char *const mixed[] = {
+		"[  100.000001] BUG: kernel NULL pointer dereference, address: 0000000000000008",
+		"[  100.000002] Oops: 0000 [#1] SMP",
+		"[  100.000003] RIP: 0010:qux_probe+0x1c/0x90 [qux]",
+		"[  100.000004] RSP: 0018:ffffb1c0c0e7bb28 EFLAGS: 00010246",
+		"Dec  5 10:00:00 node1 systemd[1]: Started foo.service.",
+		"Dec  5 10:00:01 node1 kernel: [  200.000000] e1000e: eth0 NIC Link is Up",
+	};
+	struct kt_ctx *ctx = kt_ctx_new();
+	struct kt_normalizer *n = kt_normalizer_new();
+	struct kt_hostsplit *h = kt_hostsplit_new(ctx, "mixed");
+	struct kt_report *r;
+	struct kt_line l;
+
+	(void)state;
+	assert_non_null(h);
+	for (size_t i = 0; i < sizeof(mixed) / sizeof(mixed[0]); i++) {
+		kt_normalize(n, kt_str_make(mixed[i], strlen(mixed[i])), (uint32_t)i + 1, &l);
+		kt_hostsplit_feed(h, &l);
+		if (i == 3) {
+			assert_false(kt_hostsplit_idle(h));
+			assert_null(kt_hostsplit_take(h));
+		}
+	}
+	/* before the end of the input */
+	r = kt_hostsplit_take(h);
+	assert_non_null(r);
+	assert_null(r->source.host);
+	assert_int_equal(r->source.first_line, 1);
+	assert_int_equal(r->source.last_line, 4);
+	kt_report_free(r);
+	assert_true(kt_hostsplit_idle(h));
+	kt_hostsplit_end(h);
+	assert_null(kt_hostsplit_take(h));
+	assert_int_equal(kt_hostsplit_hosts(h), 1);
+	kt_hostsplit_free(h);
+	kt_normalizer_free(n);
+	kt_ctx_free(ctx);
+}
+
 static void
 test_split(void **state)
 {
@@ -83,6 +129,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_hostless_then_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
