@@ -154,6 +154,7 @@ parse_seq(struct px *x, struct set *ret)
 		char c = *x->p, lit = 0;
 		enum { LIT, OTHER, GROUP } kind;
 		struct set g = { .ok = false };
+		bool look = false;
 		long q;
 
 		if (c == '|' || c == ')')
@@ -187,10 +188,19 @@ parse_seq(struct px *x, struct set *ret)
 		} else if (c == '(') {
 			x->p++;
 			if (x->p < x->end && *x->p == '?') {
-				if (x->p + 1 < x->end && x->p[1] == ':') {
+				char k = x->p + 1 < x->end ? x->p[1] : '\0';
+				char k2 = x->p + 2 < x->end ? x->p[2] : '\0';
+
+				if (k == ':' || k == '|') {
+					x->p += 2;	/* a branch reset only renumbers groups */
+				} else if (k == '=' || k == '!') {
 					x->p += 2;
+					look = true;
+				} else if (k == '<' && (k2 == '=' || k2 == '!')) {
+					x->p += 3;
+					look = true;
 				} else {
-					x->fail = true;	/* options, lookaround, names */
+					x->fail = true;	/* options, names */
 					break;
 				}
 			}
@@ -205,7 +215,8 @@ parse_seq(struct px *x, struct set *ret)
 				break;
 			}
 			x->p++;
-			kind = GROUP;
+			kind = look ? OTHER : GROUP;	/* a lookaround matches no text:
+							 * it requires nothing here */
 		} else if (c == '.' || c == '^' || c == '$') {
 			x->p++;
 			kind = OTHER;

@@ -63,9 +63,18 @@ test_literals(void **state)
 		{ "kernel BUG at fs/ext4/", "kernel BUG at fs/ext4/" },
 		{ "ab\\dcdef", "cdef" },
 		{ "a.bcd[xyz]efgh", "efgh" },
+		/* a branch reset group is a group; a lookaround requires nothing */
+		{ "(?|NETDEV WATCHDOG: (\\S+)|(?=\\S+ (\\S+): x)(\\S+) NETDEV WATCHDOG: CPU:)",
+		  "NETDEV WATCHDOG:  |  NETDEV WATCHDOG: CPU:" },
+		{ "(?=abc)abcdef", "abcdef" },
+		{ "(?!abcdefgh)xyzw", "xyzw" },
+		{ "(?<=abcdefgh)xyzw", "xyzw" },
+		{ "(?<!abcdefgh)xyzw", "xyzw" },
+		{ "abcd(?=efghij)efg", "abcd" },
+		{ "(?=ab|c)", "" },
+		{ "(?=(?i)abcd)efgh", "" },		/* inner syntax must be understood */
 		/* outside the understood subset: no prefilter */
 		{ "(?i)hardware name: xen", "" },
-		{ "(?=abc)abcdef", "" },
 		{ "(?<name>abc)defg", "" },
 		{ "abc\\x41defg", "" },
 		{ "abcd\\1", "" },
@@ -136,6 +145,9 @@ test_never_wrong(void **state)
 		"kernel BUG at fs/ext4/inode.c:1234!",
 		"ab7cdef", "aXbcdyefgh",
 		"line one\nBUG: Bad page map in process x\nline three",
+		"NETDEV WATCHDOG: eth0 (e1000): transmit queue 0 timed out",
+		"host kern eth1: NETDEV WATCHDOG: CPU: 1: transmit queue 3 timed out",
+		"abcdef", "xyzw", "abcdefghxyzw", "abcdefghij",
 	};
 	static const char *const patterns[] = {
 		"(\\S+): dropped over-mtu packet: (\\d+) > (\\d+)",
@@ -145,6 +157,11 @@ test_never_wrong(void **state)
 		"abc+defg", "abcde{2}fg", "abcdefg{0,3}", "list_(?:add|del) corruption\\.? *(.*)",
 		"\\[Hardware Error\\]", "kernel BUG at fs/ext4/", "ab\\dcdef", "a.bcd[xyz]efgh",
 		"^BUG: Bad page (?:state|map) in process \\S+$",
+		"(?|NETDEV WATCHDOG: (\\S+) \\((\\S+)\\): transmit (?:queue \\d+ )?timed out|"
+		"(?=\\S+ \\S+ (\\S+): NETDEV WATCHDOG: CPU:)(\\S+) \\S+ \\S+: NETDEV WATCHDOG: CPU: "
+		"\\d+: transmit queue \\d+ timed out)",
+		"(?=abc)abcdef", "(?!abcdefgh)xyzw", "(?<=abcdefgh)xyzw", "(?<!abcdefgh)xyzw",
+		"abcd(?=efghij)efg",
 	};
 	struct kt_arena *a = kt_arena_new();
 
