@@ -1093,28 +1093,35 @@ run_summary(struct pool *P)
 	return all;
 }
 
+/* The run's summary as JSON (NULL when it cannot be made), indented. */
+static char *
+run_summary_json(struct pool *P, int indent)
+{
+	struct kt_summary *all = run_summary(P);
+	char *t = kt_summary_closing_json(all, indent);
+
+	kt_summary_free(all);
+	return t;
+}
+
 /* --format json: close "inputs", then the run's summary and verdict. */
 static void
 print_json_tail(struct pool *P)
 {
-	struct kt_summary *all = run_summary(P);
-	char *t = kt_summary_closing_json(all, 2);
+	char *t = run_summary_json(P, 2);
 
 	printf("\n], \"summary\": %s}\n", t ? t : "null");
 	free(t);
-	kt_summary_free(all);
 }
 
 /* --format jsonl --summary: the run's summary as a last line. */
 static void
 print_jsonl_summary(struct pool *P)
 {
-	struct kt_summary *all = run_summary(P);
-	char *t = kt_summary_closing_json(all, 0);
+	char *t = run_summary_json(P, 0);
 
 	printf("{\"summary\":%s}\n", t ? t : "null");
 	free(t);
-	kt_summary_free(all);
 }
 
 /* After every job: --summary's bucket lines, then the closing summary. */

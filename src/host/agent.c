@@ -1000,14 +1000,6 @@ plain_release(const char *p, size_t n)
 	return true;
 }
 
-static long
-read_stdio(void *ud, char *buf, size_t cap)
-{
-	size_t n = fread(buf, 1, cap, ud);
-
-	return n ? (long)n : ferror((FILE *)ud) ? -1 : 0;
-}
-
 /* The running kernel (ROOT/proc/sys/kernel/osrelease, as uname -r) and,
  * on a XenServer/XCP-ng host, its pool: xapi names its database file in
  * /etc/xensource/db.conf (the first "[PATH]" line, as xen-bugtool's
@@ -1020,7 +1012,6 @@ read_kernel_pool(struct kt_agent *ag, const char *root)
 {
 	char *s = kt_asprintf("%s/proc/sys/kernel/osrelease", root ? root : "");
 	char *rel = kt_read_small(s, 128, NULL), *conf, *db = NULL;
-	FILE *f;
 
 	free(s);
 	if (rel && plain_release(rel, strcspn(rel, "\n")))
@@ -1040,11 +1031,8 @@ read_kernel_pool(struct kt_agent *ag, const char *root)
 		}
 	}
 	free(conf);
-	if (db && (f = fopen(db, "r")) != NULL) {
-		if (kt_net_sr_pool_uuid(read_stdio, f, ag->pool))
-			ag->o.http.pool = ag->pool;
-		fclose(f);
-	}
+	if (db && kt_net_sr_pool_uuid_file(db, ag->pool))
+		ag->o.http.pool = ag->pool;
 	free(db);
 }
 

@@ -44,6 +44,8 @@ bool kt_net_inventory_find_host(const struct kt_net_inventory *inv, const char *
 bool kt_net_sr_hostname(const char *text, char out[254]);
 typedef long (*kt_net_read_fn)(void *ud, char *buf, size_t cap);
 bool kt_net_sr_pool_uuid(kt_net_read_fn read, void *ud, char out[37]);
+/* The same, of the file at `path` (false when it cannot be opened). */
+bool kt_net_sr_pool_uuid_file(const char *path, char out[37]);
 /* Add `member` to iface->members (no duplicates). */
 void kt_net_add_member(struct kt_net_inventory *inv, struct kt_net_iface *iface,
 		       const char *member);

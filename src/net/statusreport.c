@@ -165,6 +165,27 @@ kt_net_sr_pool_uuid(kt_net_read_fn read, void *ud, char out[37])
 }
 
 static long
+read_stdio(void *ud, char *buf, size_t cap)
+{
+	size_t n = fread(buf, 1, cap, ud);
+
+	return n ? (long)n : ferror((FILE *)ud) ? -1 : 0;
+}
+
+bool
+kt_net_sr_pool_uuid_file(const char *path, char out[37])
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = kt_net_sr_pool_uuid(read_stdio, f, out);
+	fclose(f);
+	return ok;
+}
+
+static long
 read_archive(void *ud, char *buf, size_t cap)
 {
 	return (long)archive_read_data(ud, buf, cap);

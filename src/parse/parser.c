@@ -428,10 +428,13 @@ free_slot(struct kt_parser *p)
  * same context just before it that are report body lines (cut.txt "body"):
  * take them back from the ring, oldest first, up to the first line that is
  * not one. The report is marked incomplete. */
-static void
-backfill(struct kt_parser *p, struct slot *s, struct kt_lctx cx)
+/* The ring slots of the body lines of context `cx` just before the
+ * current line, newest first, up to the first line that is not one. */
+static size_t
+body_before(const struct kt_parser *p, struct kt_lctx cx, size_t idx[KT_MAX_PREFIX_LINES])
 {
-	size_t idx[KT_MAX_PREFIX_LINES], n = 0;
+	size_t n = 0;
+
 	for (size_t k = 0; k < p->ring_n; k++) {
 		size_t i = (p->ring_next + KT_MAX_PREFIX_LINES - 1 - k) % KT_MAX_PREFIX_LINES;
 		if (!kt_cut_same_context(p->ring[i].cx, cx))
@@ -441,6 +444,14 @@ backfill(struct kt_parser *p, struct slot *s, struct kt_lctx cx)
 			break;
 		idx[n++] = i;
 	}
+	return n;
+}
+
+static void
+backfill(struct kt_parser *p, struct slot *s, struct kt_lctx cx)
+{
+	size_t idx[KT_MAX_PREFIX_LINES], n = body_before(p, cx, idx);
+
 	while (n--)
 		append(s, p->ring[idx[n]].text, p->ring[idx[n]].len, p->ring[idx[n]].no);
 	struct kt_report *r = s->r;
@@ -457,16 +468,12 @@ backfill(struct kt_parser *p, struct slot *s, struct kt_lctx cx)
 static bool
 backfill_has(const struct kt_parser *p, struct kt_lctx cx, int header)
 {
-	for (size_t k = 0; k < p->ring_n; k++) {
-		size_t i = (p->ring_next + KT_MAX_PREFIX_LINES - 1 - k) % KT_MAX_PREFIX_LINES;
-		if (!kt_cut_same_context(p->ring[i].cx, cx))
-			continue;
-		struct kt_str t = kt_str_make(p->ring[i].text, p->ring[i].len);
-		if (!kt_cut_classify_some(p->cut, t, KT_CUT_BIT(KT_CUT_BODY), NULL))
-			return false;
-		if (kt_detect_fragment_line(p->det, header, t))
+	size_t idx[KT_MAX_PREFIX_LINES], n = body_before(p, cx, idx);
+
+	for (size_t k = 0; k < n; k++)
+		if (kt_detect_fragment_line(p->det, header,
+					    kt_str_make(p->ring[idx[k]].text, p->ring[idx[k]].len)))
 			return true;
-	}
 	return false;
 }
 

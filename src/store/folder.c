@@ -30,14 +30,6 @@
 /* Lines longer than this are read in pieces (a name never spans them). */
 #define LINE_MAX_READ 4096
 
-static long
-read_stdio(void *ud, char *buf, size_t cap)
-{
-	size_t n = fread(buf, 1, cap, ud);
-
-	return n ? (long)n : ferror((FILE *)ud) ? -1 : 0;
-}
-
 /* The host of inventory.xml in `top`, and the pool of its xapi-db.xml.
  * True when `top` has an inventory.xml at all (the search stops there). */
 static bool
@@ -63,11 +55,8 @@ report_top(const char *top, struct kt_folder_meta *fm)
 		char uuid[37];
 
 		snprintf(path, sizeof(path), "%s/%s", top, i ? "xapi-db-dumped.xml" : "xapi-db.xml");
-		if (!(f = fopen(path, "r")))
-			continue;
-		if (kt_net_sr_pool_uuid(read_stdio, f, uuid))
+		if (kt_net_sr_pool_uuid_file(path, uuid))
 			snprintf(fm->pool, sizeof(fm->pool), "%s", uuid);
-		fclose(f);
 	}
 	return true;
 }
