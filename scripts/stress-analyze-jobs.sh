@@ -4,7 +4,8 @@
 # nice'd busy loop and counts the runs whose exit status is not 1 or whose
 # output differs from -j 1. On 2 cores it found a heap corruption at exit
 # (glibc "corrupted size vs. prev_size while consolidating", abort in
-# kt_signer_free -> kt_rx_free, the stdout tail lost) in about 1 run of 30.
+# kt_signer_free -> kt_rx_free, the stdout tail lost) in about 1 run of 40;
+# the same abort hit tests/cli/jobs.sh "text -j 8 equals -j 1" once.
 # Bounded: RUNS runs (default 60), then stops. Not a test.
 # Usage: scripts/stress-analyze-jobs.sh KTRIAGE [RUNS]
 set -u
