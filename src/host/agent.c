@@ -501,6 +501,9 @@ take_source(struct kt_agent *ag, const struct kt_host_source *s, struct kt_agent
 
 	if (s->kind == KT_HOST_SYSLOG)
 		return 0;	/* by its cursor (syslog_round) */
+	if (s->kind == KT_HOST_KDUMP && s->size == 0)
+		return 0;	/* being written (created, no bytes yet): next round, not
+				 * an empty upload whose key would then differ */
 	if (s->kind == KT_HOST_CRASH_FOLDER)
 		fp = folder_fingerprint(s->path);
 	else

@@ -111,6 +111,20 @@ check "after every restart: $((want + 2)) crashes, each uploaded once" $? "$(gre
 sha_dups=$(grep '^upload' "$log" | awk '{print $2}' | sort | uniq -d | wc -l)
 [ "$sha_dups" -eq 0 ]; check "no body posted twice" $? "$(grep '^upload' "$log")"
 
+# 6b. a kdump dmesg being written (created, no bytes yet: what a running
+# agent can see while cp writes it, as in 5) waits for its bytes: no empty
+# upload, then the crash once
+mkdir -p "$r/var/crash/202312041500"
+: > "$r/var/crash/202312041500/dmesg.202312041500"
+"$kt" agent --root "$r" --server "$url" --once 2>/dev/null
+[ "$(grep -c '^upload' "$log")" -eq $((want + 2)) ]
+check "an empty kdump dmesg (still being written): not sent" $? "$(tail -2 "$log")"
+{ cat "$g/rules/list-corruption/fire.log"; echo "[ 9999.000000] ktriage test 6b"; } \
+	> "$r/var/crash/202312041500/dmesg.202312041500"	# a body the server has not seen
+"$kt" agent --root "$r" --server "$url" --once 2>/dev/null
+[ "$(news)" -eq $((want + 3)) ] && [ "$(dups)" -eq 0 ]
+check "the same dmesg once written: sent once" $? "$(tail -2 "$log")"
+
 # 7. no journal: crashes in kern.log, each once, from its cursor on
 r2="$tmp/root2"
 python3 "$src/tests/cli/host-root.py" "$src" "$r2" --no-journal
