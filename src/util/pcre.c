@@ -120,7 +120,14 @@ kt_pcre_deinit(struct kt_pcre *p)
  * JIT for it. The copy is built before it is published, so a thread that
  * sees the pointer sees a finished code; two threads racing both build one
  * and the loser frees its own. p->code itself is never touched, as other
- * threads may be running it. */
+ * threads may be running it.
+ * The copy takes its own character tables: a pattern from
+ * pcre2_serialize_decode() holds tables with a reference count that
+ * pcre2_code_copy() and pcre2_code_free() change without a lock (pcre2
+ * src/pcre2_compile.c pcre2_code_copy(), PCRE2_DEREF_TABLES), so two
+ * threads copying one baked pattern at once lost a count, and the tables
+ * were freed early and written after the free (a heap corruption seen as
+ * glibc's abort at exit under load). */
 static pcre2_code *
 jit_now(const struct kt_pcre *cp)
 {
@@ -130,7 +137,7 @@ jit_now(const struct kt_pcre *cp)
 
 	if (j || atomic_load_explicit(&p->no_jit, memory_order_relaxed))
 		return j;
-	j = pcre2_code_copy(p->code);
+	j = pcre2_code_copy_with_tables(p->code);
 	if (!j)
 		kt_oom(1024);
 	if (pcre2_jit_compile(j, PCRE2_JIT_COMPLETE) != 0) {

@@ -239,6 +239,121 @@ test_compile_with(void **state)
 	pcre2_code_free(fresh);
 }
 
+
+/* The JIT copy of a decoded (baked) pattern has character tables of its
+ * own: decoded tables carry a reference count that pcre2_code_copy()
+ * changes without a lock, and threads racing to JIT one pattern lost
+ * counts (the tables were freed early and written after the free).
+ * Counted through the pattern's own allocator: making the copy allocates
+ * its tables too, and after threads race on one fresh pattern, freeing it
+ * returns every block exactly once. */
+static int live_blocks;
+
+static void *
+count_malloc(size_t n, void *ud)
+{
+	(void)ud;
+	__atomic_add_fetch(&live_blocks, 1, __ATOMIC_RELAXED);
+	return malloc(n);
+}
+
+static void
+count_free(void *p, void *ud)
+{
+	(void)ud;
+	if (p)
+		__atomic_sub_fetch(&live_blocks, 1, __ATOMIC_RELAXED);
+	free(p);
+}
+
+static int
+live(void)
+{
+	return __atomic_load_n(&live_blocks, __ATOMIC_RELAXED);
+}
+
+static pcre2_code *
+decode_one(pcre2_general_context *gc, const char *pat)
+{
+	int err;
+	PCRE2_SIZE off, n;
+	pcre2_code *fresh = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &err, &off,
+					  NULL);
+	const pcre2_code *c = fresh;
+	uint8_t *bytes;
+	pcre2_code *code;
+
+	assert_non_null(fresh);
+	assert_int_equal(pcre2_serialize_encode(&c, 1, &bytes, &n, NULL), 1);
+	assert_int_equal(pcre2_serialize_decode(&code, 1, bytes, gc), 1);
+	pcre2_serialize_free(bytes);
+	pcre2_code_free(fresh);
+	return code;
+}
+
+static void *
+race(void *arg)
+{
+	struct job *j = arg;
+	size_t n = 70000;	/* one call is enough work to JIT */
+	char *big = malloc(n);
+	pcre2_match_data *md = kt_pcre_scratch(3);
+
+	if (!big) {
+		j->bad++;
+		return NULL;
+	}
+	memset(big, 'x', n);
+	if (kt_pcre_match(j->p, big, n, 0, md, NULL) != PCRE2_ERROR_NOMATCH)
+		j->bad++;
+	free(big);
+	return NULL;
+}
+
+static void
+test_jit_copy_own_tables(void **state)
+{
+	pcre2_general_context *gc = pcre2_general_context_create(count_malloc, count_free, NULL);
+	const char *pat = "CPU: (\\d+) PID: (\\d+)";
+	pcre2_code *a, *b;
+	int base = live(), one, copy;	/* the context itself is one block */
+	(void)state;
+
+	assert_non_null(gc);
+	if (!have_jit())
+		skip();
+	/* what pcre2_code_copy_with_tables() allocates, JIT included */
+	a = decode_one(gc, pat);
+	one = live();
+	b = pcre2_code_copy_with_tables(a);
+	assert_int_equal(pcre2_jit_compile(b, PCRE2_JIT_COMPLETE), 0);
+	copy = live() - one;
+	pcre2_code_free(b);
+	pcre2_code_free(a);
+	assert_int_equal(live(), base);
+	for (int round = 0; round < 50; round++) {
+		struct kt_pcre p;
+		pthread_t t[4];
+		struct job j[4];
+
+		kt_pcre_init(&p, decode_one(gc, pat));
+		assert_int_equal(live(), one);
+		for (int i = 0; i < 4; i++) {
+			j[i] = (struct job){ &p, 0 };
+			assert_int_equal(pthread_create(&t[i], NULL, race, &j[i]), 0);
+		}
+		for (int i = 0; i < 4; i++) {
+			pthread_join(t[i], NULL);
+			assert_int_equal(j[i].bad, 0);
+		}
+		assert_non_null(atomic_load(&p.jit));
+		assert_int_equal(live(), one + copy);	/* the losers' copies are gone */
+		kt_pcre_deinit(&p);
+		assert_int_equal(live(), base);
+	}
+	pcre2_general_context_free(gc);
+}
+
 int
 main(void)
 {
@@ -250,6 +365,7 @@ main(void)
 		cmocka_unit_test(test_scratch_grows),
 		cmocka_unit_test(test_baked_equal_compiled),
 		cmocka_unit_test(test_compile_with),
+		cmocka_unit_test(test_jit_copy_own_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
