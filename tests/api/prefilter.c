@@ -26,44 +26,9 @@
 
 #include <ktriage/ktriage.h>
 
-static int n_tests, n_failed;
-
-static void
-ok(bool cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-	fflush(stdout);
-}
+#include "tap.h"
 
 /* ---- output of one run, as text ------------------------------------------ */
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-put(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-		if (!b->p)
-			abort();
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
 
 struct run {
 	struct buf out;
@@ -77,17 +42,17 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 	char *json = kt_render_json(r, 0);
 
 	(void)unit;
-	puts_(&x->out, json ? json : "null");
-	puts_(&x->out, "\n");
+	put(&x->out, json ? json : "null");
+	put(&x->out, "\n");
 	free(json);
 	/* the cut-out text too (prefix lines are not in the JSON) */
 	for (size_t i = 0; i < r->n_lines; i++) {
 		char no[16];
 
 		snprintf(no, sizeof(no), "%u: ", r->line_nos[i]);
-		puts_(&x->out, no);
-		puts_(&x->out, r->lines[i]);
-		puts_(&x->out, "\n");
+		put(&x->out, no);
+		put(&x->out, r->lines[i]);
+		put(&x->out, "\n");
 	}
 	x->reports++;
 	kt_report_free(r);
@@ -99,9 +64,9 @@ on_problem(void *ud, const char *unit, const struct kt_problem *p)
 	struct run *x = ud;
 
 	(void)unit;
-	puts_(&x->out, "problem: ");
-	puts_(&x->out, p->message ? p->message : "");
-	puts_(&x->out, "\n");
+	put(&x->out, "problem: ");
+	put(&x->out, p->message ? p->message : "");
+	put(&x->out, "\n");
 }
 
 static struct run
@@ -115,11 +80,11 @@ analyze(const char *path, bool full)
 	struct kt_analyze_cb cb = { NULL, on_report, NULL, &x };
 
 	if (kt_analyzer_new(ctx, &opts, &a) != 0) {
-		puts_(&x.out, "no analyzer");
+		put(&x.out, "no analyzer");
 	} else {
 		kt_analyzer_set_problem_fn(a, on_problem, &x);
 		if (kt_analyze_path(a, path, &cb) != 0)
-			puts_(&x.out, "analyze failed");
+			put(&x.out, "analyze failed");
 	}
 	kt_analyzer_free(a);
 	kt_ctx_free(ctx);
@@ -178,11 +143,11 @@ replace_all(struct buf *b, const char *from, const char *to)
 	if (!p)
 		return;
 	while ((q = strstr(p, from)) != NULL) {
-		put(&o, p, (size_t)(q - p));
-		puts_(&o, to);
+		put_n(&o, p, (size_t)(q - p));
+		put(&o, to);
 		p = q + fl;
 	}
-	puts_(&o, p);
+	put(&o, p);
 	free(b->p);
 	*b = o;
 }
@@ -271,7 +236,7 @@ line(struct gen *g, const char *fmt, ...)
 		else
 			snprintf(full, sizeof(full), "%s%s\n", pre, text);
 	}
-	puts_(&g->b, full);
+	put(&g->b, full);
 }
 
 /* A raw line with the generator's syslog prefix (host, tag) in front. */
@@ -281,9 +246,9 @@ sysline(struct gen *g, const char *host, const char *tag, const char *text)
 	char pre[256];
 
 	syslog_prefix(g, pre, sizeof(pre), host, tag);
-	puts_(&g->b, pre);
-	puts_(&g->b, text);
-	puts_(&g->b, "\n");
+	put(&g->b, pre);
+	put(&g->b, text);
+	put(&g->b, "\n");
 }
 
 /* One line of a syslog file that may not be skipped, or that may (user
@@ -322,7 +287,7 @@ put_odd_syslog(struct gen *g)
 
 			g->ts += 0.001;
 			snprintf(l, sizeof(l), "[%12.6f] a dmesg line inside syslog\n", g->ts);
-			puts_(&g->b, l);
+			put(&g->b, l);
 		}
 		break;
 	case 8:		/* CR, and a control byte, in a syslog line */
@@ -331,7 +296,7 @@ put_odd_syslog(struct gen *g)
 		break;
 	case 9:		/* a tag with a space and no colon: not RFC 3164 to the normalizer */
 		sysline(g, host, "kernel", "");
-		puts_(&g->b, "Nov 12 13:46:40 node1 no tag here\n");
+		put(&g->b, "Nov 12 13:46:40 node1 no tag here\n");
 		break;
 	case 10:	/* user space with a keyword */
 		sysline(g, host, "myapp[9]", "BUG: in my app, not the kernel");
@@ -406,7 +371,7 @@ put_odd(struct gen *g)
 
 			snprintf(l, sizeof(l), "[%12.6f] node%d kernel: eth0: link up\n", g->ts,
 				 (int)(rnd(&g->seed) % 3));
-			puts_(&g->b, l);
+			put(&g->b, l);
 		}
 		break;
 	case 1:		/* CR inside: the terminal shows what follows */
@@ -416,7 +381,7 @@ put_odd(struct gen *g)
 
 			snprintf(l, sizeof(l), "[%12.6f] progress 10%%\r[%12.6f] progress 100%%\n",
 				 g->ts, g->ts + 0.5);
-			puts_(&g->b, l);
+			put(&g->b, l);
 		}
 		break;
 	case 2:		/* ANSI colour (control bytes) */
@@ -428,10 +393,10 @@ put_odd(struct gen *g)
 		line(g, "long %s", big);
 		break;
 	case 4:		/* no stamp */
-		puts_(&g->b, "plain text from a serial console\n");
+		put(&g->b, "plain text from a serial console\n");
 		break;
 	case 5:		/* dmesg -T */
-		puts_(&g->b, "[Thu Apr  2 15:52:54 2020] eth1: renamed from veth0\n");
+		put(&g->b, "[Thu Apr  2 15:52:54 2020] eth1: renamed from veth0\n");
 		break;
 	case 6:		/* a near miss: a keyword that is no header */
 		line(g, "ACPI: BUG: no such table (firmware)");
@@ -446,7 +411,7 @@ put_odd(struct gen *g)
 			char l[200];
 
 			snprintf(l, sizeof(l), "[%12.6f] crlf line\r\n", g->ts);
-			puts_(&g->b, l);
+			put(&g->b, l);
 		}
 		break;
 	case 9:		/* a caller id */
@@ -456,11 +421,11 @@ put_odd(struct gen *g)
 
 			snprintf(l, sizeof(l), "[%12.6f][  T%d] task line\n", g->ts,
 				 (int)(rnd(&g->seed) % 500));
-			puts_(&g->b, l);
+			put(&g->b, l);
 		}
 		break;
 	default:	/* an empty line */
-		puts_(&g->b, "\n");
+		put(&g->b, "\n");
 		break;
 	}
 }
@@ -576,7 +541,7 @@ test_written(void)
 		struct gen g = { .seed = 5, .ts = 1.0 };
 
 		put_noise(&g, 3000);
-		puts_(&g.b, "Panic#1 Part1\n");
+		put(&g.b, "Panic#1 Part1\n");
 		put_noise(&g, 300);
 		put_crash(&g);
 		put_noise(&g, 300);
@@ -714,7 +679,7 @@ put_hung_as(struct gen *g, const char *field)
 		g->ts += 0.001;
 		snprintf(l, sizeof(l), "[%14.6f] %sINFO: task nfsd:%d blocked for more than 120 seconds.\n",
 			 g->ts, field, 300 + i);
-		puts_(&g->b, l);
+		put(&g->b, l);
 	} else {
 		line(g, "INFO: task nfsd:%d blocked for more than 120 seconds.", 300 + i);
 	}
@@ -769,7 +734,7 @@ put_odd_ring(struct gen *g)
 		snprintf(l, sizeof(l), "[%12.6f] INFO: a dmesg line\n", g->ts);
 		break;
 	}
-	puts_(&g->b, l);
+	put(&g->b, l);
 }
 
 /* XenServer dom0.log rings: hung tasks (whose keyword is a level word),

@@ -15,58 +15,38 @@
 
 #include <ktriage/ktriage.h>
 
+#include "tap.h"
+
 #define THREADS 4
 
-static int n_tests, n_failed;
 static const char *dir;
 
-static void
-ok(bool cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
-
-struct buf {
-	char *p;
-	size_t len, cap;
+/* A run's reports as JSON lines, and how many there were. */
+struct text {
+	struct buf b;
 	size_t reports;
 };
 
 static void
-put(struct buf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-		if (!b->p)
-			abort();
-	}
-	memcpy(b->p + b->len, s, n + 1);
-	b->len += n;
-}
-
-static void
 on_begin(void *ud, const char *unit)
 {
-	put(ud, "unit ");
-	put(ud, unit);
-	put(ud, "\n");
+	struct text *t = ud;
+
+	put(&t->b, "unit ");
+	put(&t->b, unit);
+	put(&t->b, "\n");
 }
 
 static void
 on_report(void *ud, const char *unit, struct kt_report *r)
 {
+	struct text *t = ud;
 	char *j = kt_render_json(r, 0);
 
 	(void)unit;
-	put(ud, j ? j : "(no json)");
-	put(ud, "\n");
-	((struct buf *)ud)->reports++;
+	put(&t->b, j ? j : "(no json)");
+	put(&t->b, "\n");
+	t->reports++;
 	free(j);
 	kt_report_free(r);
 }
@@ -74,32 +54,34 @@ on_report(void *ud, const char *unit, struct kt_report *r)
 static void
 on_end(void *ud, const char *unit, int status)
 {
+	struct text *t = ud;
+
 	(void)unit;
-	put(ud, status ? "end (failed)\n" : "end\n");
+	put(&t->b, status ? "end (failed)\n" : "end\n");
 }
 
 /* Every report of `dir` analysed on ctx, as JSON lines. */
-static struct buf
+static struct text
 analyze(struct kt_ctx *ctx)
 {
-	struct buf b = { 0 };
-	struct kt_analyze_cb cb = { on_begin, on_report, on_end, &b };
+	struct text t = { 0 };
+	struct kt_analyze_cb cb = { on_begin, on_report, on_end, &t };
 	struct kt_analyzer *a;
 
-	put(&b, "");
+	put(&t.b, "");
 	if (kt_analyzer_new(ctx, NULL, &a) != 0) {
-		put(&b, "analyzer failed");
-		return b;
+		put(&t.b, "analyzer failed");
+		return t;
 	}
 	(void)kt_analyze_path(a, dir, &cb);
 	kt_analyzer_free(a);
-	return b;
+	return t;
 }
 
 struct worker {
 	pthread_t tid;
 	struct kt_ctx *ctx;
-	struct buf out;
+	struct text out;
 };
 
 static void *
@@ -116,7 +98,7 @@ main(int argc, char **argv)
 {
 	struct worker w[THREADS];
 	struct kt_ctx *own, *late, *other;
-	struct buf ref, again;
+	struct text ref, again;
 	bool same = true;
 
 	if (argc != 2) {
@@ -138,7 +120,7 @@ main(int argc, char **argv)
 			abort();
 	for (int i = 0; i < THREADS; i++) {
 		pthread_join(w[i].tid, NULL);
-		same = same && w[i].out.len == ref.len && !memcmp(w[i].out.p, ref.p, ref.len);
+		same = same && w[i].out.b.len == ref.b.len && !memcmp(w[i].out.b.p, ref.b.p, ref.b.len);
 	}
 	ok(same, "four threads on shared tables: the reports of one context alone");
 
@@ -155,15 +137,15 @@ main(int argc, char **argv)
 	ok(kt_ctx_share_tables(late, w[1].ctx) == 0, "a late context shares");
 	for (int i = 0; i < THREADS; i++) {
 		kt_ctx_free(w[i].ctx);
-		free(w[i].out.p);
+		free(w[i].out.b.p);
 	}
 	again = analyze(late);
-	ok(again.len == ref.len && !memcmp(again.p, ref.p, ref.len),
+	ok(again.b.len == ref.b.len && !memcmp(again.b.p, ref.b.p, ref.b.len),
 	   "the tables outlive the contexts that built them");
 	kt_ctx_free(late);
 	kt_ctx_free(own);
-	free(ref.p);
-	free(again.p);
+	free(ref.b.p);
+	free(again.b.p);
 	printf("1..%d\n", n_tests);
 	return n_failed ? 1 : 0;
 }

@@ -25,36 +25,7 @@
 
 #include <ktriage/ktriage.h>
 
-static int n_tests, n_failed;
-
-static void
-ok(bool cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-put(struct buf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-		if (!b->p)
-			abort();
-	}
-	memcpy(b->p + b->len, s, n + 1);
-	b->len += n;
-}
+#include "tap.h"
 
 static double ts = 100.0;
 
